@@ -1,0 +1,15 @@
+//! qmap: an industry-chain quality map service (产业链质量图谱).
+//!
+//! Regulators, chain-master firms and planners load chain surveys (bundle format 1) into a durable
+//! store and ask where the weak links are and which quality infrastructure can fix them.
+//!
+//! # Layout
+//!
+//! - [`model`]: domain types and bundle format 1; knows no sled, axum or petgraph.
+//! - [`validate`]: checks a document against the format and the store, reporting every problem.
+//! - [`store`]: the only module that knows sled: one tree per record kind, indexes, atomic import.
+//! - [`generate`]: deterministic synthetic datasets at any scale.
+//! - [`cli`]: the `qmap` command line.
+
+pub mod cli;
+pub mod model;

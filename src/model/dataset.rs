@@ -1,0 +1,84 @@
+//! `Dataset`: every record of a store held in memory, keyed by id, with upsert-by-id semantics.
+//!
+//! It is what the graph and the analyses read, what the server keeps between writes, and what an
+//! export serializes. Iteration order is by id (supplies by chain, supplier, customer, part), so an
+//! export is deterministic.
+
+use super::{Bundle, Chain, Organization, Problem, Region, Supply, BUNDLE_VERSION};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dataset {
+    pub regions: BTreeMap<String, Region>,
+    pub chains: BTreeMap<String, Chain>,
+    pub organizations: BTreeMap<String, Organization>,
+    pub supplies: BTreeSet<Supply>,
+    pub problems: BTreeMap<String, Problem>,
+}
+
+impl Dataset {
+    pub fn new() -> Dataset {
+        Dataset::default()
+    }
+
+    /// A dataset holding exactly the records of `bundle` (later duplicates win).
+    pub fn from_bundle(bundle: Bundle) -> Dataset {
+        let mut d = Dataset::new();
+        d.upsert(bundle);
+        d
+    }
+
+    /// Upserts every record of `bundle` by id; supplies are identified by all four fields.
+    pub fn upsert(&mut self, bundle: Bundle) {
+        for r in bundle.regions {
+            self.regions.insert(r.code.clone(), r);
+        }
+        for c in bundle.chains {
+            self.chains.insert(c.id.clone(), c);
+        }
+        for o in bundle.organizations {
+            self.organizations.insert(o.id.clone(), o);
+        }
+        self.supplies.extend(bundle.supplies);
+        for p in bundle.problems {
+            self.problems.insert(p.id.clone(), p);
+        }
+    }
+
+    /// The whole dataset as a bundle, every list in key order.
+    pub fn to_bundle(&self) -> Bundle {
+        Bundle {
+            version: BUNDLE_VERSION,
+            regions: self.regions.values().cloned().collect(),
+            chains: self.chains.values().cloned().collect(),
+            organizations: self.organizations.values().cloned().collect(),
+            supplies: self.supplies.iter().cloned().collect(),
+            problems: self.problems.values().cloned().collect(),
+        }
+    }
+
+    /// Supplies of one chain, in key order.
+    pub fn supplies_of_chain<'a>(&'a self, chain: &'a str) -> impl Iterator<Item = &'a Supply> {
+        self.supplies.iter().filter(move |s| s.chain == chain)
+    }
+
+    /// Enterprises that are members of `chain`, in id order.
+    pub fn members_of_chain<'a>(
+        &'a self,
+        chain: &'a str,
+    ) -> impl Iterator<Item = &'a Organization> {
+        self.organizations
+            .values()
+            .filter(move |o| o.membership(chain).is_some())
+    }
+
+    /// Problems on `chain`, in id order.
+    pub fn problems_of_chain<'a>(&'a self, chain: &'a str) -> impl Iterator<Item = &'a Problem> {
+        self.problems.values().filter(move |p| p.chain == chain)
+    }
+
+    /// Providers (every non-enterprise organization), in id order.
+    pub fn providers(&self) -> impl Iterator<Item = &Organization> {
+        self.organizations.values().filter(|o| o.is_provider())
+    }
+}
