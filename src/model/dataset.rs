@@ -4,7 +4,9 @@
 //! export serializes. Iteration order is by id (supplies by chain, supplier, customer, part), so an
 //! export is deterministic.
 
-use super::{Bundle, Chain, Organization, Problem, Region, Supply, BUNDLE_VERSION};
+use super::{
+    Bundle, Chain, ChangeSet, Lookup, Organization, Problem, Region, Supply, BUNDLE_VERSION,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,6 +47,26 @@ impl Dataset {
         }
     }
 
+    /// Applies a change: deletes first, then upserts.
+    pub fn apply(&mut self, change: &ChangeSet) {
+        for code in &change.delete_regions {
+            self.regions.remove(code);
+        }
+        for id in &change.delete_chains {
+            self.chains.remove(id);
+        }
+        for id in &change.delete_organizations {
+            self.organizations.remove(id);
+        }
+        for s in &change.delete_supplies {
+            self.supplies.remove(s);
+        }
+        for id in &change.delete_problems {
+            self.problems.remove(id);
+        }
+        self.upsert(change.upsert.clone());
+    }
+
     /// The whole dataset as a bundle, every list in key order.
     pub fn to_bundle(&self) -> Bundle {
         Bundle {
@@ -80,5 +102,34 @@ impl Dataset {
     /// Providers (every non-enterprise organization), in id order.
     pub fn providers(&self) -> impl Iterator<Item = &Organization> {
         self.organizations.values().filter(|o| o.is_provider())
+    }
+}
+
+impl Lookup for Dataset {
+    fn chain(&self, id: &str) -> Option<Chain> {
+        self.chains.get(id).cloned()
+    }
+    fn organization(&self, id: &str) -> Option<Organization> {
+        self.organizations.get(id).cloned()
+    }
+    fn problem(&self, id: &str) -> Option<Problem> {
+        self.problems.get(id).cloned()
+    }
+    fn has_supply(&self, supply: &Supply) -> bool {
+        self.supplies.contains(supply)
+    }
+    fn supplies_touching(&self, org: &str) -> Vec<Supply> {
+        self.supplies
+            .iter()
+            .filter(|s| s.supplier == org || s.customer == org)
+            .cloned()
+            .collect()
+    }
+    fn problems_of(&self, org: &str) -> Vec<Problem> {
+        self.problems
+            .values()
+            .filter(|p| p.org == org)
+            .cloned()
+            .collect()
     }
 }

@@ -520,3 +520,37 @@ pub fn bundle_schema() -> serde_json::Value {
     }
     schema
 }
+
+/// Read access to records that already exist (in a store or an in-memory dataset), so that a
+/// document may refer to them. Implemented by `Dataset` here and by the sled store.
+pub trait Lookup {
+    fn chain(&self, id: &str) -> Option<Chain>;
+    fn organization(&self, id: &str) -> Option<Organization>;
+    fn problem(&self, id: &str) -> Option<Problem>;
+    fn has_supply(&self, supply: &Supply) -> bool;
+    /// Every supply (on any chain) with `org` at either end.
+    fn supplies_touching(&self, org: &str) -> Vec<Supply>;
+    /// Every problem held by `org`.
+    fn problems_of(&self, org: &str) -> Vec<Problem>;
+}
+
+/// One atomic write: records to upsert and records to delete, applied all or nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeSet {
+    pub upsert: Bundle,
+    pub delete_regions: Vec<String>,
+    pub delete_chains: Vec<String>,
+    pub delete_organizations: Vec<String>,
+    pub delete_supplies: Vec<Supply>,
+    pub delete_problems: Vec<String>,
+}
+
+impl ChangeSet {
+    /// A change that only upserts `bundle`.
+    pub fn upsert(bundle: Bundle) -> ChangeSet {
+        ChangeSet {
+            upsert: bundle,
+            ..ChangeSet::default()
+        }
+    }
+}
