@@ -39,7 +39,11 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    run(Cli::parse())
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Schema => {
             println!(

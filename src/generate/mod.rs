@@ -46,9 +46,9 @@ pub mod shape {
     /// segments hold more firms.
     pub const SEGMENT_WEIGHT_FROM_LAST: [u32; 7] = [3, 4, 5, 6, 8, 10, 12];
     /// Weights of buying 1, 2, 3 or 4 distinct parts (firms outside the first segment).
-    pub const PARTS_WEIGHTS: [u32; 4] = [5, 20, 35, 40];
+    pub const PARTS_WEIGHTS: [u32; 4] = [5, 15, 35, 45];
     /// Weights of 1, 2 or 3 suppliers for one part: 30% of parts are single-source.
-    pub const SUPPLIERS_WEIGHTS: [u32; 3] = [300, 200, 500];
+    pub const SUPPLIERS_WEIGHTS: [u32; 3] = [300, 150, 550];
     /// Chance that a part comes from two segments back instead of the previous one.
     pub const SKIP_SEGMENT: u32 = 150;
     /// Chance that a supplier is drawn with a preference for the group's first firms (hubs).

@@ -35,15 +35,14 @@ pub(super) fn generate(seed: u64, layouts: &[Layout], orgs: &mut Vec<Organizatio
     let count = (firms * shape::PROVIDERS_PER_MILLE_FIRMS / 1000).max(shape::MIN_PROVIDERS);
     let mut names = NameRegistry::with_capacity(count);
     for i in 0..count {
-        let kind = if i < KINDS.len() {
-            KINDS[i]
-        } else {
-            KINDS[rng.weighted(&KIND_WEIGHTS)]
+        // The first providers take every kind and level in turn, so that tiny datasets have all.
+        let kind = match KINDS.get(i) {
+            Some(&kind) => kind,
+            None => KINDS[rng.weighted(&KIND_WEIGHTS)],
         };
-        let level = if i < Level::ALL.len() {
-            Level::ALL[i]
-        } else {
-            Level::ALL[rng.weighted(&LEVEL_WEIGHTS)]
+        let level = match Level::ALL.get(i) {
+            Some(&level) => level,
+            None => Level::ALL[rng.weighted(&LEVEL_WEIGHTS)],
         };
         let (theme, beside) = if layouts.is_empty() {
             (&THEMES[rng.below(THEMES.len())], None)

@@ -725,7 +725,7 @@ pub const COUNTRIES: [Country; 7] = [
 pub const TRADE_NAME_CHARS: &str = "恒达瑞华盛鑫源宏泰康嘉信诚德立昌隆兴通海天远博新创汇金宝安中合正永明光润丰凯旭晨星宇辰峰力锐捷协联众宁和美佳顺威腾飞奥骏卓越欣祥福鸿浩杰俊云龙江山川航晶亿尚";
 
 /// Indexes over the region tables, built once per generation.
-pub struct Atlas {
+pub(super) struct Atlas {
     city_weights: Vec<u32>,
     country_weights: Vec<u32>,
     /// City indices of each province, in `PROVINCES` order.
