@@ -12,4 +12,5 @@
 //! - [`cli`]: the `qmap` command line.
 
 pub mod cli;
+pub mod generate;
 pub mod model;
