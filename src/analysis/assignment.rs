@@ -218,7 +218,8 @@ fn solve_code(
                 net.add_edge(node, sink, cap, 0);
                 node
             });
-            let t = super::eligibility::tier(*place, &index.providers[slot.provider as usize].region);
+            let t =
+                super::eligibility::tier(*place, &index.providers[slot.provider as usize].region);
             let e = net.add_edge(2 + g, node, count, t as i64);
             edges.push((e, s));
         }
@@ -289,7 +290,12 @@ mod tests {
                 firm("f1", Some("320506"), "c", "s", Role::Member),
                 firm("f2", Some("320506"), "c", "s", Role::Member),
                 firm("f3", None, "c", "s", Role::Member),
-                provider("near", Level::Municipal, "320583", &[("testing:x", Some(1))]),
+                provider(
+                    "near",
+                    Level::Municipal,
+                    "320583",
+                    &[("testing:x", Some(1))],
+                ),
                 provider("far", Level::National, "110105", &[("testing:x", Some(1))]),
             ],
             vec![
@@ -319,7 +325,14 @@ mod tests {
             vec![
                 problem("p1", "f1", "c", 4, Status::Resolved, &["testing:x"]),
                 problem("p2", "f2", "c", 4, Status::Open, &["testing:x"]),
-                problem("p3", "f1", "c", 1, Status::Open, &["testing:x", "metrology:y"]),
+                problem(
+                    "p3",
+                    "f1",
+                    "c",
+                    1,
+                    Status::Open,
+                    &["testing:x", "metrology:y"],
+                ),
             ],
         );
         let a = assign(&d, &Scope::Chain("c".into()));
@@ -329,7 +342,10 @@ mod tests {
             .iter()
             .map(|n| (n.problem.as_str(), n.code.as_str(), n.reachable))
             .collect();
-        assert_eq!(gaps, [("p2", "testing:x", false), ("p3", "metrology:y", false)]);
+        assert_eq!(
+            gaps,
+            [("p2", "testing:x", false), ("p3", "metrology:y", false)]
+        );
         assert_eq!(a.totals.needs_total, 3);
         assert_eq!(a.totals.needs_reachable, 1);
     }
@@ -381,7 +397,7 @@ mod tests {
 
     #[derive(Debug, Clone)]
     struct Instance {
-        needs: Vec<(usize, u8)>,                  // (region index, severity)
+        needs: Vec<(usize, u8)>,                     // (region index, severity)
         providers: Vec<(Level, usize, Option<u32>)>, // (level, region index, capacity)
     }
 
@@ -412,10 +428,22 @@ mod tests {
             // Two needs per firm sometimes: firms are shared by needs of the same region.
             let id = format!("f{r}");
             orgs.push(firm(&id, region, "c", "s", Role::Member));
-            problems.push(problem(&format!("p{i}"), &id, "c", sev, Status::Open, &["testing:x"]));
+            problems.push(problem(
+                &format!("p{i}"),
+                &id,
+                "c",
+                sev,
+                Status::Open,
+                &["testing:x"],
+            ));
         }
         for (j, &(level, r, cap)) in inst.providers.iter().enumerate() {
-            orgs.push(provider(&format!("q{j}"), level, REGIONS[r], &[("testing:x", cap)]));
+            orgs.push(provider(
+                &format!("q{j}"),
+                level,
+                REGIONS[r],
+                &[("testing:x", cap)],
+            ));
         }
         dataset(orgs, problems)
     }
@@ -450,7 +478,15 @@ mod tests {
                 {
                     used[j] += 1;
                     let t = super::super::eligibility::tier(ns[i].place, region) as u64;
-                    go(i + 1, ns, provs, used, sev + ns[i].severity as u64, cost + t, best);
+                    go(
+                        i + 1,
+                        ns,
+                        provs,
+                        used,
+                        sev + ns[i].severity as u64,
+                        cost + t,
+                        best,
+                    );
                     used[j] -= 1;
                 }
             }

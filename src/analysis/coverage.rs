@@ -192,9 +192,7 @@ pub(crate) fn report_from<'a>(
             let segment = org
                 .and_then(|o| o.membership(n.chain))
                 .map_or("", |m| m.segment.as_str());
-            let place = org
-                .filter(|o| !o.foreign)
-                .and_then(|o| o.region.as_deref());
+            let place = org.filter(|o| !o.foreign).and_then(|o| o.region.as_deref());
             (segment, place)
         });
         total.add(n.severity, n.outcome);
@@ -327,7 +325,11 @@ pub(crate) fn gaps_from<'a>(needs: impl Iterator<Item = NeedView<'a>>) -> Gaps {
                 problems: acc.problems.into_iter().map(str::to_string).collect(),
             })
             .collect();
-        v.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
+        v.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.code.cmp(&b.code))
+        });
         v
     };
     Gaps {
@@ -425,18 +427,54 @@ pub(crate) mod tests {
             firm("m2", Some("330102"), "battery", "materials", Role::Member),
             firm("c1", Some("320583"), "battery", "cells", Role::ChainMaster),
             firm("x1", None, "battery", "cells", Role::Member),
-            provider("qs", Level::Municipal, "320500", &[("testing:safety", Some(1))]),
-            provider("qn", Level::National, "110105", &[("testing:safety", Some(1))]),
-            provider("qm", Level::Provincial, "320100", &[("metrology:thickness", None)]),
+            provider(
+                "qs",
+                Level::Municipal,
+                "320500",
+                &[("testing:safety", Some(1))],
+            ),
+            provider(
+                "qn",
+                Level::National,
+                "110105",
+                &[("testing:safety", Some(1))],
+            ),
+            provider(
+                "qm",
+                Level::Provincial,
+                "320100",
+                &[("metrology:thickness", None)],
+            ),
         ] {
             d.organizations.insert(o.id.clone(), o);
         }
         for p in [
-            problem("p1", "m1", "battery", 4, Status::Open, &["testing:safety", "metrology:thickness"]),
+            problem(
+                "p1",
+                "m1",
+                "battery",
+                4,
+                Status::Open,
+                &["testing:safety", "metrology:thickness"],
+            ),
             problem("p2", "m2", "battery", 2, Status::Open, &["testing:safety"]),
-            problem("p3", "c1", "battery", 5, Status::InProgress, &["testing:safety", "rd:electrolyte"]),
+            problem(
+                "p3",
+                "c1",
+                "battery",
+                5,
+                Status::InProgress,
+                &["testing:safety", "rd:electrolyte"],
+            ),
             problem("p4", "x1", "battery", 3, Status::Open, &["testing:safety"]),
-            problem("p5", "c1", "battery", 5, Status::Resolved, &["testing:safety"]),
+            problem(
+                "p5",
+                "c1",
+                "battery",
+                5,
+                Status::Resolved,
+                &["testing:safety"],
+            ),
         ] {
             d.problems.insert(p.id.clone(), p);
         }
@@ -515,16 +553,30 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(
             prov,
-            [("32", Some("江苏省"), 4), ("33", None, 1), ("foreign", None, 1)]
+            [
+                ("32", Some("江苏省"), 4),
+                ("33", None, 1),
+                ("foreign", None, 1)
+            ]
         );
         let city: Vec<(&str, Option<&str>, u64)> = r
             .by_city
             .iter()
-            .map(|p| (p.region.as_str(), p.name.as_deref(), p.coverage.needs_assigned))
+            .map(|p| {
+                (
+                    p.region.as_str(),
+                    p.name.as_deref(),
+                    p.coverage.needs_assigned,
+                )
+            })
             .collect();
         assert_eq!(
             city,
-            [("3205", Some("苏州市"), 3), ("3301", None, 0), ("foreign", None, 0)]
+            [
+                ("3205", Some("苏州市"), 3),
+                ("3301", None, 0),
+                ("foreign", None, 0)
+            ]
         );
     }
 

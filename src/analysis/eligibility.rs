@@ -15,9 +15,7 @@ use utoipa::ToSchema;
 /// `Chain(id)`: only that chain's problems, with every capability's full capacity (capacities are
 /// not shared with other scopes). `All`: every problem of the dataset, capacities shared across
 /// chains. Serialized as `{"chain": "id"}` or `"all"`.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Chain(String),
@@ -379,11 +377,15 @@ pub fn candidates(d: &Dataset, scope: &Scope) -> Vec<NeedCandidates> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{
-        Capability, Category, Membership, OrgKind, Problem, Role, Status,
-    };
+    use crate::model::{Capability, Category, Membership, OrgKind, Problem, Role, Status};
 
-    pub fn firm(id: &str, region: Option<&str>, chain: &str, segment: &str, role: Role) -> Organization {
+    pub fn firm(
+        id: &str,
+        region: Option<&str>,
+        chain: &str,
+        segment: &str,
+        role: Role,
+    ) -> Organization {
         Organization {
             id: id.into(),
             name: format!("firm {id}"),
@@ -401,7 +403,12 @@ pub(crate) mod tests {
         }
     }
 
-    pub fn provider(id: &str, level: Level, region: &str, caps: &[(&str, Option<u32>)]) -> Organization {
+    pub fn provider(
+        id: &str,
+        level: Level,
+        region: &str,
+        caps: &[(&str, Option<u32>)],
+    ) -> Organization {
         Organization {
             id: id.into(),
             name: format!("provider {id}"),
@@ -422,7 +429,14 @@ pub(crate) mod tests {
         }
     }
 
-    pub fn problem(id: &str, org: &str, chain: &str, severity: u8, status: Status, needs: &[&str]) -> Problem {
+    pub fn problem(
+        id: &str,
+        org: &str,
+        chain: &str,
+        severity: u8,
+        status: Status,
+        needs: &[&str],
+    ) -> Problem {
         Problem {
             id: id.into(),
             org: org.into(),
@@ -469,13 +483,48 @@ pub(crate) mod tests {
     #[test]
     fn candidates_are_ranked_by_tier_then_level_then_name() {
         let orgs = [
-            provider("far-national", Level::National, "110105", &[("testing:x", None)]),
-            provider("b-near-national", Level::National, "320583", &[("testing:x", None)]),
-            provider("a-near-municipal", Level::Municipal, "320583", &[("testing:x", Some(1))]),
-            provider("z-near-municipal", Level::Municipal, "320585", &[("testing:x", None)]),
-            provider("same-county", Level::Provincial, "320506", &[("testing:x", None)]),
-            provider("other-province", Level::Provincial, "330100", &[("testing:x", None)]),
-            provider("other-code", Level::National, "320506", &[("testing:y", None)]),
+            provider(
+                "far-national",
+                Level::National,
+                "110105",
+                &[("testing:x", None)],
+            ),
+            provider(
+                "b-near-national",
+                Level::National,
+                "320583",
+                &[("testing:x", None)],
+            ),
+            provider(
+                "a-near-municipal",
+                Level::Municipal,
+                "320583",
+                &[("testing:x", Some(1))],
+            ),
+            provider(
+                "z-near-municipal",
+                Level::Municipal,
+                "320585",
+                &[("testing:x", None)],
+            ),
+            provider(
+                "same-county",
+                Level::Provincial,
+                "320506",
+                &[("testing:x", None)],
+            ),
+            provider(
+                "other-province",
+                Level::Provincial,
+                "330100",
+                &[("testing:x", None)],
+            ),
+            provider(
+                "other-code",
+                Level::National,
+                "320506",
+                &[("testing:y", None)],
+            ),
         ];
         let index = ProviderIndex::from_providers(&orgs);
         let ids: Vec<String> = index
@@ -505,7 +554,12 @@ pub(crate) mod tests {
 
     #[test]
     fn the_code_must_match_exactly() {
-        let orgs = [provider("q", Level::National, "110105", &[("testing:battery", None)])];
+        let orgs = [provider(
+            "q",
+            Level::National,
+            "110105",
+            &[("testing:battery", None)],
+        )];
         let index = ProviderIndex::from_providers(&orgs);
         assert!(index.reaches("testing:battery", SUZHOU_WUZHONG));
         assert!(!index.reaches("testing:battery-safety", SUZHOU_WUZHONG));
@@ -515,9 +569,19 @@ pub(crate) mod tests {
     #[test]
     fn resolved_problems_contribute_no_needs_and_scope_filters_chains() {
         let mut d = Dataset::new();
-        d.organizations.insert("f".into(), firm("f", Some("320506"), "c1", "s", Role::Member));
+        d.organizations.insert(
+            "f".into(),
+            firm("f", Some("320506"), "c1", "s", Role::Member),
+        );
         for p in [
-            problem("p1", "f", "c1", 3, Status::Open, &["testing:a", "metrology:b"]),
+            problem(
+                "p1",
+                "f",
+                "c1",
+                3,
+                Status::Open,
+                &["testing:a", "metrology:b"],
+            ),
             problem("p2", "f", "c1", 2, Status::InProgress, &["testing:a"]),
             problem("p3", "f", "c1", 5, Status::Resolved, &["testing:a"]),
             problem("p4", "f", "c2", 4, Status::Open, &["testing:a"]),
@@ -528,7 +592,14 @@ pub(crate) mod tests {
             .iter()
             .map(|n| (n.problem, n.code))
             .collect();
-        assert_eq!(c1, [("p1", "testing:a"), ("p1", "metrology:b"), ("p2", "testing:a")]);
+        assert_eq!(
+            c1,
+            [
+                ("p1", "testing:a"),
+                ("p1", "metrology:b"),
+                ("p2", "testing:a")
+            ]
+        );
         assert_eq!(needs(&d, &Scope::All).len(), 4);
     }
 }

@@ -233,11 +233,7 @@ impl Network {
         let mut u = s;
         loop {
             if u == t {
-                let bottleneck = path
-                    .iter()
-                    .map(|&e| self.edges[e].cap)
-                    .min()
-                    .unwrap_or(0);
+                let bottleneck = path.iter().map(|&e| self.edges[e].cap).min().unwrap_or(0);
                 for &e in &path {
                     self.edges[e].cap -= bottleneck;
                     self.edges[e ^ 1].cap += bottleneck;
