@@ -224,7 +224,7 @@ fn bench_scale(c: &mut Criterion, name: &str, shape: Shape, samples: usize, secs
     group.finish();
 }
 
-/// `QMAP_BENCH_ONCE=1`: time one run of each scale with a wall clock and skip criterion's
+/// `QMAP_BENCH_ONCE=1` (or `=province`, `=national`): time one run of each scale with a wall clock and skip criterion's
 /// repetitions (a quick look while tuning).
 fn once(name: &str, shape: Shape) {
     let d = generate(&shape);
@@ -241,9 +241,13 @@ fn once(name: &str, shape: Shape) {
 }
 
 fn matching(c: &mut Criterion) {
-    if std::env::var_os("QMAP_BENCH_ONCE").is_some() {
-        once("province", province());
-        once("national", national());
+    if let Ok(which) = std::env::var("QMAP_BENCH_ONCE") {
+        if which != "national" {
+            once("province", province());
+        }
+        if which != "province" {
+            once("national", national());
+        }
         return;
     }
     bench_scale(c, "province", province(), 20, 10);

@@ -29,11 +29,10 @@
 //! values. Disaggregation is O(N log N) for N needs.
 
 use super::coverage::Coverage;
-use super::eligibility::{needs, Need, Place, ProviderIndex, Scope};
+use super::eligibility::{needs, FastMap, Need, Place, ProviderIndex, Scope};
 use super::flow::Network;
 use crate::model::{region, Dataset};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// One need assigned to a provider.
@@ -143,7 +142,7 @@ enum Class<'a> {
 /// Complexity: see the module documentation.
 pub fn solve(needs: &[Need<'_>], index: &ProviderIndex) -> Vec<Outcome> {
     let mut outcomes = vec![Outcome::Unassigned { reachable: false }; needs.len()];
-    let mut by_code: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut by_code: FastMap<&str, Vec<u32>> = FastMap::default();
     for (i, n) in needs.iter().enumerate() {
         by_code.entry(n.code).or_default().push(i as u32);
     }
@@ -165,7 +164,7 @@ fn solve_code(
     outcomes: &mut [Outcome],
 ) {
     // Groups of interchangeable needs, in first-appearance order (deterministic).
-    let mut group_of: HashMap<(Class<'_>, u8), usize> = HashMap::new();
+    let mut group_of: FastMap<(Class<'_>, u8), usize> = FastMap::default();
     let mut groups: Vec<(Place<'_>, u8, Vec<u32>)> = Vec::new();
     for &i in members {
         let n = &needs[i as usize];
@@ -195,7 +194,7 @@ fn solve_code(
     let source = 0;
     let sink = 1;
     let mut net = Network::new(2 + groups.len());
-    let mut slot_node: HashMap<u32, usize> = HashMap::new();
+    let mut slot_node: FastMap<u32, usize> = FastMap::default();
     // Per group: (edge id, slot) of its group → slot edges.
     let mut group_edges: Vec<Vec<(usize, u32)>> = Vec::with_capacity(groups.len());
     for (g, (place, severity, list)) in groups.iter().enumerate() {
@@ -257,6 +256,7 @@ mod tests {
     use crate::analysis::eligibility::tests::{firm, problem, provider};
     use crate::model::{Level, Organization, Problem, Role, Status};
     use proptest::prelude::*;
+    use std::collections::HashMap;
 
     fn dataset(orgs: Vec<Organization>, problems: Vec<Problem>) -> Dataset {
         let mut d = Dataset::new();

@@ -4,10 +4,10 @@
 //! This module only aggregates an [`Assignment`]; it never re-solves one.
 
 use super::assignment::{Assignment, Outcome};
-use super::eligibility::Scope;
+use super::eligibility::{FastMap, Scope};
 use crate::model::{region, Dataset, Element};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 
 /// Coverage figures of a set of needs. The field names are part of the product's contract.
@@ -177,7 +177,7 @@ pub(crate) fn report_from<'a>(
     needs: impl Iterator<Item = NeedView<'a>>,
 ) -> CoverageReport {
     let mut total = Coverage::default();
-    let mut by_segment: HashMap<(&str, &str), Coverage> = HashMap::new();
+    let mut by_segment: FastMap<(&str, &str), Coverage> = FastMap::default();
     let mut by_element: BTreeMap<&str, Coverage> = Element::ALL
         .iter()
         .map(|e| (e.as_str(), Coverage::default()))
@@ -185,7 +185,7 @@ pub(crate) fn report_from<'a>(
     let mut by_province: BTreeMap<&str, Coverage> = BTreeMap::new();
     let mut by_city: BTreeMap<&str, Coverage> = BTreeMap::new();
     // Firms repeat across needs: look each (firm, chain) up once.
-    let mut firm_cache: HashMap<(&str, &str), (&str, Option<&str>)> = HashMap::new();
+    let mut firm_cache: FastMap<(&str, &str), (&str, Option<&str>)> = FastMap::default();
     for n in needs {
         let (segment, place) = *firm_cache.entry((n.org, n.chain)).or_insert_with(|| {
             let org = d.organizations.get(n.org);

@@ -7,7 +7,8 @@
 
 use crate::model::{region, Dataset, Level, Organization, Problem};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use utoipa::ToSchema;
 
 /// The problems an analysis looks at, and whether capacities are shared.
@@ -132,6 +133,52 @@ fn push_needs<'a>(d: &'a Dataset, p: &'a Problem, out: &mut Vec<Need<'a>>) {
     }
 }
 
+/// FxHash (rustc's hasher): the analyses hash millions of short ids and codes, where SipHash's
+/// protection against adversarial keys costs more than it is worth (the keys are our own data).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A `HashSet` with [`FxHasher`].
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+
 /// A provider as the index knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderInfo {
@@ -157,14 +204,14 @@ pub struct CodeProviders {
     /// Slot indices of national providers.
     pub national: Vec<u32>,
     /// Slot indices of provincial providers by province prefix.
-    pub provincial: HashMap<String, Vec<u32>>,
+    pub provincial: FastMap<String, Vec<u32>>,
     /// Slot indices of municipal providers by city prefix.
-    pub municipal: HashMap<String, Vec<u32>>,
+    pub municipal: FastMap<String, Vec<u32>>,
     /// Region codes (6 digits), cities (4) and provinces (2) where some provider of this code sits:
     /// firms elsewhere see identical eligible sets and tiers (used to aggregate needs).
-    pub counties: BTreeSet<String>,
-    pub cities: BTreeSet<String>,
-    pub provinces: BTreeSet<String>,
+    pub counties: FastSet<String>,
+    pub cities: FastSet<String>,
+    pub provinces: FastSet<String>,
 }
 
 impl CodeProviders {
@@ -211,7 +258,7 @@ pub struct Candidate {
 #[derive(Debug, Clone, Default)]
 pub struct ProviderIndex {
     pub providers: Vec<ProviderInfo>,
-    pub codes: HashMap<String, CodeProviders>,
+    pub codes: FastMap<String, CodeProviders>,
 }
 
 impl ProviderIndex {
