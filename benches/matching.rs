@@ -85,7 +85,11 @@ fn generate(shape: &Shape) -> Dataset {
         for f in 0..shape.firms_per_chain {
             let fid = format!("c{c:03}f{f:05}");
             let foreign = rng.chance(3);
-            let role = if f < 3 { Role::ChainMaster } else { Role::Member };
+            let role = if f < 3 {
+                Role::ChainMaster
+            } else {
+                Role::Member
+            };
             d.organizations.insert(
                 fid.clone(),
                 Organization {
@@ -108,7 +112,9 @@ fn generate(shape: &Shape) -> Dataset {
             let problems = 1 + rng.below(2);
             for p in 0..problems {
                 let pid = format!("{fid}p{p}");
-                let needs = (0..1 + rng.below(2)).map(|_| code(c, &mut rng, shape)).collect();
+                let needs = (0..1 + rng.below(2))
+                    .map(|_| code(c, &mut rng, shape))
+                    .collect();
                 let status = match rng.below(10) {
                     0..=5 => Status::Open,
                     6..=8 => Status::InProgress,
@@ -138,7 +144,11 @@ fn generate(shape: &Shape) -> Dataset {
             _ => Level::Municipal,
         };
         // National bodies sit anywhere in the country; the others where the firms are.
-        let provinces = if level == Level::National { 31 } else { shape.provinces };
+        let provinces = if level == Level::National {
+            31
+        } else {
+            shape.provinces
+        };
         let chain = rng.below(shape.chains as u64) as usize;
         let capabilities = (0..1 + rng.below(4))
             .map(|_| Capability {
