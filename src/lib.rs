@@ -9,8 +9,10 @@
 //! - [`validate`]: checks a document against the format and the store, reporting every problem.
 //! - [`store`]: the only module that knows sled: one tree per record kind, indexes, atomic import.
 //! - [`generate`]: deterministic synthetic datasets at any scale.
+//! - [`analysis`]: pure analyses over a dataset: QI eligibility, assignment, coverage, projects.
 //! - [`cli`]: the `qmap` command line.
 
+pub mod analysis;
 pub mod cli;
 pub mod generate;
 pub mod model;
