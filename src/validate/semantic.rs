@@ -11,7 +11,7 @@ use crate::model::{
     region, Bundle, Chain, Element, Lookup, OrgKind, Organization, Problem, Region, Supply,
     BUNDLE_VERSION,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{hash_map, BTreeMap, HashMap, HashSet};
 
 /// Semantic checks of an already-typed bundle against itself and `existing`.
 ///
@@ -60,7 +60,27 @@ enum Entry<'a, T> {
     Opaque(Option<&'a str>),
 }
 
+impl<T> Clone for Column<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Column<'_, T> {}
+
 impl<'a, T> Column<'a, T> {
+    /// The record at `index`, unless it is opaque.
+    fn get(&self, index: usize) -> Option<&'a T> {
+        match *self {
+            Column::Typed(records) => records.get(index),
+            Column::Mixed(slots) => match slots.get(index) {
+                Some(Slot::Sound(t)) => Some(t),
+                _ => None,
+            },
+            Column::Unusable => None,
+        }
+    }
+
     fn entries(&self) -> Box<dyn Iterator<Item = (usize, Entry<'a, T>)> + 'a> {
         match *self {
             Column::Typed(records) => Box::new(records.iter().map(Entry::Sound).enumerate()),
@@ -108,6 +128,52 @@ struct Indexed<'a, T> {
     record: Option<&'a T>,
 }
 
+/// An id as a hash-map key, held inline when short (as most ids are), so that a lookup compares
+/// bytes inside the table instead of following a pointer to the record's string: at millions of
+/// random supply ends that pointer is a cache miss per lookup.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum IdKey<'a> {
+    Inline { len: u8, bytes: [u8; INLINE_ID] },
+    Heap(&'a str),
+}
+
+/// Long enough for an 18-character unified social credit code (统一社会信用代码).
+const INLINE_ID: usize = 22;
+
+impl<'a> IdKey<'a> {
+    fn new(id: &'a str) -> Self {
+        match u8::try_from(id.len()) {
+            Ok(len) if id.len() <= INLINE_ID => {
+                let mut bytes = [0; INLINE_ID];
+                bytes[..id.len()].copy_from_slice(id.as_bytes());
+                IdKey::Inline { len, bytes }
+            }
+            _ => IdKey::Heap(id),
+        }
+    }
+}
+
+/// An organization of the document as references see it, precomputed when indexing so that
+/// checking a supply end touches only the index entry, not the record, its memberships and their
+/// strings (each a likely cache miss at millions of supplies).
+#[derive(Clone, Copy)]
+struct OrgEntry {
+    index: u32,
+    shape: Shape,
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Opaque,
+    Provider(OrgKind),
+    /// `chains` holds the interned ids of the first `count` chains (at most two); an enterprise
+    /// on more chains is looked up on its record.
+    Enterprise {
+        count: u8,
+        chains: [u32; 2],
+    },
+}
+
 /// What the checks need to know about a referenced organization.
 enum OrgFacts {
     Missing,
@@ -130,7 +196,12 @@ struct Checker<'a> {
     existing: &'a dyn Lookup,
     errors: Vec<ValidationError>,
     chains: HashMap<&'a str, Indexed<'a, Chain>>,
-    organizations: HashMap<&'a str, Indexed<'a, Organization>>,
+    organizations: HashMap<IdKey<'a>, OrgEntry>,
+    organization_records: Column<'a, Organization>,
+    /// Organizations left out of the index (empty or duplicate ids): few, usually none.
+    unindexed_organizations: HashSet<usize>,
+    /// Every chain id named by a chain or a membership of the document, as a small integer.
+    chain_keys: HashMap<&'a str, u32>,
     problem_ids: HashMap<&'a str, usize>,
     chains_unusable: bool,
     organizations_unusable: bool,
@@ -139,12 +210,15 @@ struct Checker<'a> {
     stored_organizations: BTreeMap<String, Option<Organization>>,
 }
 
-pub(super) fn check_doc(doc: &Doc<'_>, existing: &dyn Lookup) -> Vec<ValidationError> {
+pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Vec<ValidationError> {
     let mut c = Checker {
         existing,
         errors: Vec::new(),
         chains: HashMap::with_capacity(doc.chains.len()),
         organizations: HashMap::with_capacity(doc.organizations.len()),
+        organization_records: doc.organizations,
+        unindexed_organizations: HashSet::new(),
+        chain_keys: HashMap::new(),
         problem_ids: HashMap::with_capacity(doc.problems.len()),
         chains_unusable: matches!(doc.chains, Column::Unusable),
         organizations_unusable: matches!(doc.organizations, Column::Unusable),
@@ -181,23 +255,24 @@ impl<'a> Checker<'a> {
     fn regions(&mut self, regions: &Column<'a, Region>) {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(regions.len());
         for (i, r) in regions.sound() {
-            let path = format!("/regions/{i}/code");
+            let path = || format!("/regions/{i}/code");
             if !region::is_valid(&r.code) {
                 self.push(
                     ErrorCode::InvalidRegion,
-                    path,
+                    path(),
                     format!("region code {:?} is not six digits", r.code),
                 );
-            } else if let Some(first) = seen.insert(&r.code, i) {
-                seen.insert(&r.code, first);
+            } else if let Some(&first) = seen.get(r.code.as_str()) {
                 self.push(
                     ErrorCode::DuplicateId,
-                    path,
+                    path(),
                     format!(
                         "duplicate region code {:?} (first at /regions/{first})",
                         r.code
                     ),
                 );
+            } else {
+                seen.insert(&r.code, i);
             }
         }
     }
@@ -209,17 +284,18 @@ impl<'a> Checker<'a> {
                 Entry::Opaque(Some(id)) => (id, None),
                 Entry::Opaque(None) => continue,
             };
-            let path = format!("/chains/{i}/id");
+            let path = || format!("/chains/{i}/id");
             if id.is_empty() {
-                self.push(ErrorCode::EmptyId, path, "chain id is empty".into());
+                self.push(ErrorCode::EmptyId, path(), "chain id is empty".into());
             } else if let Some(first) = self.chains.get(id) {
                 let message = format!(
                     "duplicate chain id {id:?} (first at /chains/{})",
                     first.index
                 );
-                self.push(ErrorCode::DuplicateId, path, message);
+                self.push(ErrorCode::DuplicateId, path(), message);
             } else {
                 self.chains.insert(id, Indexed { index: i, record });
+                self.chain_key(id);
             }
             if let Some(chain) = record {
                 self.segments(i, chain);
@@ -230,15 +306,15 @@ impl<'a> Checker<'a> {
     fn segments(&mut self, i: usize, chain: &'a Chain) {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(chain.segments.len());
         for (j, s) in chain.segments.iter().enumerate() {
-            let path = format!("/chains/{i}/segments/{j}/id");
+            let path = || format!("/chains/{i}/segments/{j}/id");
             if s.id.is_empty() {
-                self.push(ErrorCode::EmptyId, path, "segment id is empty".into());
+                self.push(ErrorCode::EmptyId, path(), "segment id is empty".into());
             } else if let Some(&first) = seen.get(s.id.as_str()) {
                 let message = format!(
                     "duplicate segment id {:?} in chain {:?} (first at /chains/{i}/segments/{first})",
                     s.id, chain.id
                 );
-                self.push(ErrorCode::DuplicateId, path, message);
+                self.push(ErrorCode::DuplicateId, path(), message);
             } else {
                 seen.insert(&s.id, j);
             }
@@ -247,24 +323,56 @@ impl<'a> Checker<'a> {
 
     fn index_organizations(&mut self, organizations: &Column<'a, Organization>) {
         for (i, entry) in organizations.entries() {
-            let (id, record) = match entry {
-                Entry::Sound(org) => (org.id.as_str(), Some(org)),
-                Entry::Opaque(Some(id)) => (id, None),
+            let (id, shape) = match entry {
+                Entry::Sound(org) => (org.id.as_str(), self.shape(org)),
+                Entry::Opaque(Some(id)) => (id, Shape::Opaque),
                 Entry::Opaque(None) => continue,
             };
-            let path = format!("/organizations/{i}/id");
+            let path = || format!("/organizations/{i}/id");
             if id.is_empty() {
-                self.push(ErrorCode::EmptyId, path, "organization id is empty".into());
-            } else if let Some(first) = self.organizations.get(id) {
-                let message = format!(
-                    "duplicate organization id {id:?} (first at /organizations/{})",
-                    first.index
+                self.unindexed_organizations.insert(i);
+                self.push(
+                    ErrorCode::EmptyId,
+                    path(),
+                    "organization id is empty".into(),
                 );
-                self.push(ErrorCode::DuplicateId, path, message);
-            } else {
-                self.organizations.insert(id, Indexed { index: i, record });
+                continue;
+            }
+            let index = u32::try_from(i).expect("fewer than 2^32 organizations");
+            match self.organizations.entry(IdKey::new(id)) {
+                hash_map::Entry::Occupied(first) => {
+                    let message = format!(
+                        "duplicate organization id {id:?} (first at /organizations/{})",
+                        first.get().index
+                    );
+                    self.unindexed_organizations.insert(i);
+                    self.push(ErrorCode::DuplicateId, path(), message);
+                }
+                hash_map::Entry::Vacant(slot) => {
+                    slot.insert(OrgEntry { index, shape });
+                }
             }
         }
+    }
+
+    fn shape(&mut self, org: &'a Organization) -> Shape {
+        if org.is_provider() {
+            return Shape::Provider(org.kind);
+        }
+        let memberships = org.memberships();
+        let mut chains = [0; 2];
+        for (slot, m) in chains.iter_mut().zip(memberships) {
+            *slot = self.chain_key(&m.chain);
+        }
+        Shape::Enterprise {
+            count: u8::try_from(memberships.len()).unwrap_or(u8::MAX),
+            chains,
+        }
+    }
+
+    fn chain_key(&mut self, chain: &'a str) -> u32 {
+        let next = u32::try_from(self.chain_keys.len()).expect("fewer than 2^32 chains");
+        *self.chain_keys.entry(chain).or_insert(next)
     }
 
     /// The fields an organization carries for its kind, its region and its capabilities or
@@ -341,11 +449,11 @@ impl<'a> Checker<'a> {
     fn capabilities(&mut self, i: usize, org: &Organization, caps: &'a [crate::model::Capability]) {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(caps.len());
         for (k, cap) in caps.iter().enumerate() {
-            let path = format!("/organizations/{i}/capabilities/{k}");
+            let at = |field: &str| format!("/organizations/{i}/capabilities/{k}/{field}");
             if Element::of_code(&cap.code).is_none() {
                 self.push(
                     ErrorCode::InvalidCapability,
-                    format!("{path}/code"),
+                    at("code"),
                     invalid_code_message(&cap.code),
                 );
             } else if let Some(&first) = seen.get(cap.code.as_str()) {
@@ -353,18 +461,14 @@ impl<'a> Checker<'a> {
                     "{:?} lists capability {:?} twice (first at /organizations/{i}/capabilities/{first})",
                     org.id, cap.code
                 );
-                self.push(
-                    ErrorCode::DuplicateCapability,
-                    format!("{path}/code"),
-                    message,
-                );
+                self.push(ErrorCode::DuplicateCapability, at("code"), message);
             } else {
                 seen.insert(&cap.code, k);
             }
             if cap.capacity == Some(0) {
                 self.push(
                     ErrorCode::InvalidCapacity,
-                    format!("{path}/capacity"),
+                    at("capacity"),
                     format!(
                         "capacity of {:?} at {:?} is 0; it must be at least 1 (omit it for no limit)",
                         cap.code, org.id
@@ -378,29 +482,25 @@ impl<'a> Checker<'a> {
         let memberships = org.memberships();
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(memberships.len());
         for (j, m) in memberships.iter().enumerate() {
-            let path = format!("/organizations/{i}/chains/{j}");
+            let at = |field: &str| format!("/organizations/{i}/chains/{j}/{field}");
             if let Some(&first) = seen.get(m.chain.as_str()) {
                 let message = format!(
                     "{:?} sits on chain {:?} twice (first at /organizations/{i}/chains/{first})",
                     org.id, m.chain
                 );
-                self.push(
-                    ErrorCode::DuplicateMembership,
-                    format!("{path}/chain"),
-                    message,
-                );
+                self.push(ErrorCode::DuplicateMembership, at("chain"), message);
                 continue;
             }
             seen.insert(&m.chain, j);
             match self.chain_facts(&m.chain, Some(&m.segment)) {
                 ChainFacts::Missing => self.push(
                     ErrorCode::UnknownChain,
-                    format!("{path}/chain"),
+                    at("chain"),
                     format!("unknown chain {:?}", m.chain),
                 ),
                 ChainFacts::Known { has_segment: false } => self.push(
                     ErrorCode::UnknownSegment,
-                    format!("{path}/segment"),
+                    at("segment"),
                     format!("chain {:?} has no segment {:?}", m.chain, m.segment),
                 ),
                 ChainFacts::Known { has_segment: true } | ChainFacts::Opaque => {}
@@ -410,20 +510,27 @@ impl<'a> Checker<'a> {
 
     fn supplies(&mut self, supplies: &Column<'a, Supply>) {
         let mut seen: HashSet<&'a Supply> = HashSet::with_capacity(supplies.len());
+        // Supplies usually come grouped by chain: remember what the last chain resolved to.
+        let mut last: Option<(&str, bool, Option<u32>)> = None;
         for (i, s) in supplies.sound() {
             let at = |field: &str| format!("/supplies/{i}/{field}");
-            let chain_known = match self.chain_facts(&s.chain, None) {
-                ChainFacts::Missing => {
-                    self.push(
-                        ErrorCode::UnknownChain,
-                        at("chain"),
-                        format!("unknown chain {:?}", s.chain),
-                    );
-                    false
+            let (chain_known, chain_key) = match last {
+                Some((name, known, key)) if name == s.chain => (known, key),
+                _ => {
+                    let known = !matches!(self.chain_facts(&s.chain, None), ChainFacts::Missing);
+                    let key = self.chain_keys.get(s.chain.as_str()).copied();
+                    last = Some((&s.chain, known, key));
+                    (known, key)
                 }
-                ChainFacts::Opaque | ChainFacts::Known { .. } => true,
             };
-            self.supply_end(at("from"), &s.supplier, &s.chain, chain_known, "supplier");
+            if !chain_known {
+                self.push(
+                    ErrorCode::UnknownChain,
+                    at("chain"),
+                    format!("unknown chain {:?}", s.chain),
+                );
+            }
+            self.supply_end(i, "from", &s.supplier, (&s.chain, chain_key), chain_known);
             if s.supplier == s.customer {
                 self.push(
                     ErrorCode::SelfSupply,
@@ -431,7 +538,7 @@ impl<'a> Checker<'a> {
                     format!("{:?} supplies itself", s.supplier),
                 );
             } else {
-                self.supply_end(at("to"), &s.customer, &s.chain, chain_known, "customer");
+                self.supply_end(i, "to", &s.customer, (&s.chain, chain_key), chain_known);
             }
             if s.part.trim().is_empty() {
                 self.push(
@@ -456,21 +563,34 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn supply_end(&mut self, path: String, org: &str, chain: &str, chain_known: bool, end: &str) {
-        match self.org_facts(org, chain) {
+    fn supply_end(
+        &mut self,
+        i: usize,
+        field: &str,
+        org: &str,
+        (chain, chain_key): (&str, Option<u32>),
+        chain_known: bool,
+    ) {
+        let path = || format!("/supplies/{i}/{field}");
+        let end = if field == "from" {
+            "supplier"
+        } else {
+            "customer"
+        };
+        match self.org_facts(org, chain, chain_key) {
             OrgFacts::Missing => self.push(
                 ErrorCode::UnknownOrganization,
-                path,
+                path(),
                 format!("unknown organization {org:?}"),
             ),
             OrgFacts::Provider(kind) => self.push(
                 ErrorCode::NotAnEnterprise,
-                path,
+                path(),
                 format!("{end} {org:?} is a {}, not an enterprise", kind.as_str()),
             ),
             OrgFacts::Enterprise { member: false } if chain_known => self.push(
                 ErrorCode::NotAMember,
-                path,
+                path(),
                 format!("{end} {org:?} is not a member of chain {chain:?}"),
             ),
             OrgFacts::Enterprise { .. } | OrgFacts::Opaque => {}
@@ -518,7 +638,8 @@ impl<'a> Checker<'a> {
                 }
                 ChainFacts::Opaque | ChainFacts::Known { .. } => true,
             };
-            match self.org_facts(&p.org, &p.chain) {
+            let chain_key = self.chain_keys.get(p.chain.as_str()).copied();
+            match self.org_facts(&p.org, &p.chain, chain_key) {
                 OrgFacts::Missing => self.push(
                     ErrorCode::UnknownOrganization,
                     at("org"),
@@ -555,7 +676,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn org_facts(&mut self, id: &str, chain: &str) -> OrgFacts {
+    /// `chain_key` is the interned id of `chain`, if the document names it anywhere.
+    fn org_facts(&mut self, id: &str, chain: &str, chain_key: Option<u32>) -> OrgFacts {
         let facts = |org: &Organization| {
             if org.is_provider() {
                 OrgFacts::Provider(org.kind)
@@ -565,8 +687,18 @@ impl<'a> Checker<'a> {
                 }
             }
         };
-        if let Some(found) = self.organizations.get(id) {
-            return found.record.map_or(OrgFacts::Opaque, facts);
+        if let Some(entry) = self.organizations.get(&IdKey::new(id)) {
+            return match entry.shape {
+                Shape::Opaque => OrgFacts::Opaque,
+                Shape::Provider(kind) => OrgFacts::Provider(kind),
+                Shape::Enterprise { count, chains } if count <= 2 => OrgFacts::Enterprise {
+                    member: chain_key.is_some_and(|k| chains[..usize::from(count)].contains(&k)),
+                },
+                Shape::Enterprise { .. } => self
+                    .organization_records
+                    .get(entry.index as usize)
+                    .map_or(OrgFacts::Opaque, facts),
+            };
         }
         if self.organizations_unusable {
             return OrgFacts::Opaque;
@@ -607,7 +739,7 @@ impl<'a> Checker<'a> {
     /// costs one `organization` lookup per organization.
     fn replaced_organizations(&mut self, organizations: &Column<'a, Organization>) {
         for (i, org) in organizations.sound() {
-            if self.organizations.get(org.id.as_str()).map(|f| f.index) != Some(i) {
+            if self.unindexed_organizations.contains(&i) {
                 continue;
             }
             let Some(old) = self.existing.organization(&org.id) else {
@@ -686,7 +818,7 @@ impl<'a> Checker<'a> {
             .stored_organizations
             .values()
             .flatten()
-            .filter(|o| !self.organizations.contains_key(o.id.as_str()))
+            .filter(|o| !self.organizations.contains_key(&IdKey::new(&o.id)))
             .collect();
         if fetched.is_empty() {
             return;
@@ -912,6 +1044,43 @@ mod tests {
                 ("/supplies/0/from".into(), ErrorCode::NotAMember),
                 ("/supplies/0/to".into(), ErrorCode::NotAMember),
                 ("/supplies/1/from".into(), ErrorCode::NotAnEnterprise),
+            ]
+        );
+    }
+
+    #[test]
+    fn membership_is_found_for_long_ids_and_firms_on_many_chains() {
+        let mut d = base();
+        let long = "91320500MA1XXXXXXX-with-a-long-suffix";
+        let chains = d["chains"].as_array_mut().unwrap();
+        for id in ["c2", "c3", "c4"] {
+            chains.push(json!({"id": id, "name": id, "segments": [{"id": "s", "name": "S"}]}));
+        }
+        d["organizations"][0]["id"] = json!(long);
+        d["organizations"][0]["chains"] = json!([
+            {"chain": "c", "role": "chain_master", "segment": "down"},
+            {"chain": "c2", "role": "member", "segment": "s"},
+            {"chain": "c3", "role": "member", "segment": "s"}
+        ]);
+        d["organizations"][1]["chains"]
+            .as_array_mut()
+            .unwrap()
+            .extend([
+                json!({"chain": "c3", "role": "member", "segment": "s"}),
+                json!({"chain": "c4", "role": "member", "segment": "s"}),
+            ]);
+        d["problems"][0]["org"] = json!(long);
+        d["supplies"] = json!([
+            {"chain": "c", "from": "b", "to": long, "part": "x"},
+            {"chain": "c3", "from": "b", "to": long, "part": "x"},
+            {"chain": "c4", "from": "b", "to": long, "part": "x"},
+            {"chain": "c2", "from": long, "to": "b", "part": "x"}
+        ]);
+        assert_eq!(
+            check(d),
+            vec![
+                ("/supplies/2/to".into(), ErrorCode::NotAMember),
+                ("/supplies/3/to".into(), ErrorCode::NotAMember),
             ]
         );
     }
