@@ -490,6 +490,84 @@ mod tests {
     }
 
     #[test]
+    fn the_field_lists_match_the_model() {
+        use crate::model::*;
+        fn keys<T: serde::Serialize>(record: &T) -> Vec<String> {
+            let Value::Object(map) = serde_json::to_value(record).unwrap() else {
+                panic!("records serialize as objects")
+            };
+            let mut keys: Vec<String> = map.keys().cloned().collect();
+            keys.sort();
+            keys
+        }
+        fn sorted(fields: &[&str]) -> Vec<String> {
+            let mut fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+            fields.sort();
+            fields
+        }
+        let s = String::from;
+        let segment = Segment {
+            id: s("s"),
+            name: s("S"),
+        };
+        let membership = Membership {
+            chain: s("c"),
+            role: Role::Member,
+            segment: s("s"),
+        };
+        let capability = Capability {
+            code: s("rd:x"),
+            capacity: Some(1),
+        };
+        let chain = Chain {
+            id: s("c"),
+            name: s("C"),
+            chief: Some(s("x")),
+            segments: vec![],
+        };
+        let org = Organization {
+            id: s("o"),
+            name: s("O"),
+            kind: OrgKind::Enterprise,
+            region: Some(s("320500")),
+            foreign: true,
+            country: Some(s("JP")),
+            chains: Some(vec![]),
+            level: Some(Level::National),
+            capabilities: Some(vec![]),
+        };
+        let supply = Supply {
+            chain: s("c"),
+            supplier: s("a"),
+            customer: s("b"),
+            part: s("p"),
+        };
+        let problem = Problem {
+            id: s("p"),
+            org: s("o"),
+            chain: s("c"),
+            title: s("t"),
+            category: Category::Other,
+            severity: 1,
+            status: Status::Open,
+            needs: vec![],
+        };
+        let region = Region {
+            code: s("320500"),
+            name: s("x"),
+        };
+        assert_eq!(keys(&Bundle::new()), sorted(TOP_FIELDS));
+        assert_eq!(keys(&region), sorted(REGION_FIELDS));
+        assert_eq!(keys(&chain), sorted(CHAIN_FIELDS));
+        assert_eq!(keys(&segment), sorted(SEGMENT_FIELDS));
+        assert_eq!(keys(&org), sorted(ORGANIZATION_FIELDS));
+        assert_eq!(keys(&membership), sorted(MEMBERSHIP_FIELDS));
+        assert_eq!(keys(&capability), sorted(CAPABILITY_FIELDS));
+        assert_eq!(keys(&supply), sorted(SUPPLY_FIELDS));
+        assert_eq!(keys(&problem), sorted(PROBLEM_FIELDS));
+    }
+
+    #[test]
     fn the_document_must_be_an_object_with_version_one() {
         assert_eq!(walk(json!([])), pairs(&[("", ErrorCode::WrongType)]));
         assert_eq!(
