@@ -16,3 +16,4 @@ pub mod analysis;
 pub mod cli;
 pub mod generate;
 pub mod model;
+pub mod validate;
