@@ -38,7 +38,7 @@ mod change;
 mod semantic;
 mod structure;
 
-use crate::model::{Bundle, Lookup};
+use crate::model::{Bundle, Lookup, BUNDLE_VERSION};
 use serde::Serialize;
 use std::fmt;
 
@@ -215,6 +215,8 @@ error_codes! {
     NotAnEnterprise => "not_an_enterprise",
     /// A write would leave stored records referring to something it removes.
     StillReferenced => "still_referenced",
+    /// A single record sent to the API whose id differs from the id in the request path.
+    IdMismatch => "id_mismatch",
 }
 
 impl fmt::Display for ErrorCode {
@@ -267,6 +269,76 @@ pub fn parse_bundle(bytes: &[u8], existing: &dyn Lookup) -> Result<Bundle, Repor
         errors.push(ValidationError::at_text(code, text, &typed_error));
     }
     Err(Report { errors })
+}
+
+/// A record kind that can be sent on its own (to the HTTP API): the name of its bundle array.
+pub trait Record: serde::de::DeserializeOwned {
+    const ARRAY: &'static str;
+}
+
+impl Record for crate::model::Region {
+    const ARRAY: &'static str = "regions";
+}
+impl Record for crate::model::Chain {
+    const ARRAY: &'static str = "chains";
+}
+impl Record for crate::model::Organization {
+    const ARRAY: &'static str = "organizations";
+}
+impl Record for crate::model::Supply {
+    const ARRAY: &'static str = "supplies";
+}
+impl Record for crate::model::Problem {
+    const ARRAY: &'static str = "problems";
+}
+
+/// Parses one record (not a bundle) with the same structural checks and codes as a bundle's
+/// records; paths are relative to the record (`/region`, not `/organizations/0/region`).
+///
+/// Only the record's shape is checked here; its references and rules are checked with the rest
+/// of the write by [`check_change`].
+pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        let message = format!("the body is not valid JSON: {}", strip_position(&e));
+        vec![ValidationError::at_text(ErrorCode::MalformedJson, message, &e)]
+    })?;
+    let typed_error = match serde_json::from_value::<T>(value.clone()) {
+        Ok(record) => return Ok(record),
+        Err(e) => e,
+    };
+    let doc = serde_json::json!({ "version": BUNDLE_VERSION, T::ARRAY: [value] });
+    let prefix = format!("/{}/0", T::ARRAY);
+    let errors: Vec<ValidationError> = structure::check_value(&doc, &crate::model::Dataset::new())
+        .into_iter()
+        .filter_map(|mut e| {
+            let rest = e.path.strip_prefix(&prefix)?;
+            if !rest.is_empty() && !rest.starts_with('/') {
+                return None;
+            }
+            // Only the shape: references are resolved later against the live data.
+            if matches!(
+                e.code,
+                ErrorCode::UnknownChain
+                    | ErrorCode::UnknownSegment
+                    | ErrorCode::UnknownOrganization
+                    | ErrorCode::NotAMember
+                    | ErrorCode::NotAnEnterprise
+            ) {
+                return None;
+            }
+            e.path = rest.to_string();
+            Some(e)
+        })
+        .collect();
+    if errors.is_empty() {
+        Err(vec![ValidationError::new(
+            ErrorCode::WrongType,
+            "",
+            strip_position(&typed_error),
+        )])
+    } else {
+        Err(errors)
+    }
 }
 
 /// serde_json's message without its trailing " at line L column C", which is reported apart.
