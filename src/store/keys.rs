@@ -10,29 +10,33 @@ pub(crate) const SEP: u8 = 0x00;
 
 /// Every tree of the store. The discriminant is the tree's tag in the redo log, so it must never
 /// change for an existing variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub(crate) enum TreeId {
     Regions = 0,
     Chains = 1,
     Organizations = 2,
+    /// The supplies, keyed `customer ++ 0x00 ++ supply key`: the record tree of supplies and,
+    /// by its key order, the suppliers-of-firm index.
     Supplies = 3,
     Problems = 4,
-    SuppliersOfFirm = 5,
-    CustomersOfFirm = 6,
-    MembersOfChain = 7,
-    ProblemsOfFirm = 8,
-    ProvidersByCapability = 9,
+    /// `supplier ++ 0x00 ++ supply key`.
+    CustomersOfFirm = 5,
+    /// `chain ++ 0x00 ++ organization id`.
+    MembersOfChain = 6,
+    /// `organization id ++ 0x00 ++ problem id`.
+    ProblemsOfFirm = 7,
+    /// `capability code ++ 0x00 ++ organization id`.
+    ProvidersByCapability = 8,
 }
 
 impl TreeId {
-    pub(crate) const ALL: [TreeId; 10] = [
+    pub(crate) const ALL: [TreeId; 9] = [
         TreeId::Regions,
         TreeId::Chains,
         TreeId::Organizations,
         TreeId::Supplies,
         TreeId::Problems,
-        TreeId::SuppliersOfFirm,
         TreeId::CustomersOfFirm,
         TreeId::MembersOfChain,
         TreeId::ProblemsOfFirm,
@@ -47,7 +51,6 @@ impl TreeId {
             TreeId::Organizations => "organizations",
             TreeId::Supplies => "supplies",
             TreeId::Problems => "problems",
-            TreeId::SuppliersOfFirm => "suppliers-of-firm",
             TreeId::CustomersOfFirm => "customers-of-firm",
             TreeId::MembersOfChain => "members-of-chain",
             TreeId::ProblemsOfFirm => "problems-of-firm",
@@ -107,16 +110,6 @@ pub(crate) fn supply_key(s: &Supply) -> Vec<u8> {
     ])
 }
 
-/// The (supplier, customer) ends of a supply key, as raw bytes.
-pub(crate) fn supply_ends(key: &[u8]) -> Option<(&[u8], &[u8])> {
-    let mut parts = key.splitn(4, |b| *b == SEP);
-    let _chain = parts.next()?;
-    let supplier = parts.next()?;
-    let customer = parts.next()?;
-    parts.next()?;
-    Some((supplier, customer))
-}
-
 pub(crate) fn decode_supply(key: &[u8]) -> Option<Supply> {
     let mut parts = key.splitn(4, |b| *b == SEP);
     let mut next = || -> Option<String> { String::from_utf8(parts.next()?.to_vec()).ok() };
@@ -128,8 +121,8 @@ pub(crate) fn decode_supply(key: &[u8]) -> Option<Supply> {
     })
 }
 
-/// `owner ++ 0x00 ++ supply key`: the key of a supply in the suppliers-of-firm (owner = customer)
-/// and customers-of-firm (owner = supplier) indexes.
+/// `owner ++ 0x00 ++ supply key`: the key of a supply in the supplies tree (owner = customer)
+/// and the customers-of-firm index (owner = supplier).
 pub(crate) fn supply_index_key(owner: &[u8], supply_key: &[u8]) -> Vec<u8> {
     join(&[owner, supply_key])
 }
@@ -208,10 +201,6 @@ mod tests {
         };
         let key = supply_key(&s);
         assert_eq!(decode_supply(&key), Some(s));
-        assert_eq!(
-            supply_ends(&key),
-            Some((b"f2".as_slice(), b"f1".as_slice()))
-        );
         let index = supply_index_key(b"f1", &key);
         assert_eq!(supply_of_index_key(&index), Some(key.as_slice()));
     }
@@ -229,7 +218,10 @@ mod tests {
         assert!(check_id("organization", "f1").is_ok());
         assert!(matches!(
             check_id("organization", "f\u{0}1"),
-            Err(StoreError::InvalidId { kind: "organization", .. })
+            Err(StoreError::InvalidId {
+                kind: "organization",
+                ..
+            })
         ));
         assert!(matches!(
             check_id("chain", ""),

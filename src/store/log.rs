@@ -1,30 +1,46 @@
 //! The redo log: one write (import or apply) encoded as chunks of idempotent operations.
 //!
-//! A chunk is the value of one key `revision (u64 BE) ++ sequence (u64 BE)` in the `log` tree:
-//! a varint count of the records it covers (for progress), then operations. Every operation is a
-//! put or a remove of one whole key, so replaying a chunk twice gives the same trees as once. A
-//! supply is logged once, by its key, and expands on replay to its record and its two index
-//! entries; every other index entry is logged explicitly, removals included, because they are
-//! computed from the old records at write time, never from trees that a crash may have left half
-//! updated.
+//! A chunk is the value of one key `revision (u64 BE) ++ sequence (u64 BE)` in the `log` tree.
+//! Every operation puts or removes one logical key of one tree (a record or an index entry), so
+//! replaying the log twice gives the same trees as once. Index removals are logged explicitly:
+//! they are computed from the old records at write time, never from trees that a crash may have
+//! left half updated. Within a write, operations are sorted by tree, page and key, so that the
+//! replay rewrites every touched page once.
 //!
-//! Encoding: `tag u8`, then for `PUT` a tree tag, key and value; for `REMOVE` a tree tag and key;
-//! for `PUT_SUPPLY`/`REMOVE_SUPPLY` the supply key. Lengths are LEB128 varints.
+//! Encoding: `tag u8`, tree tag `u8`, key, and for a put the value; lengths are LEB128 varints.
 
 use super::keys::TreeId;
 
 const PUT: u8 = 1;
 const REMOVE: u8 = 2;
-const PUT_SUPPLY: u8 = 3;
-const REMOVE_SUPPLY: u8 = 4;
 
 /// One decoded operation, borrowing from its chunk.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Op<'a> {
     Put(TreeId, &'a [u8], &'a [u8]),
     Remove(TreeId, &'a [u8]),
-    PutSupply(&'a [u8]),
-    RemoveSupply(&'a [u8]),
+}
+
+impl<'a> Op<'a> {
+    pub(crate) fn tree(&self) -> TreeId {
+        match self {
+            Op::Put(t, _, _) | Op::Remove(t, _) => *t,
+        }
+    }
+
+    pub(crate) fn key(&self) -> &'a [u8] {
+        match self {
+            Op::Put(_, k, _) | Op::Remove(_, k) => k,
+        }
+    }
+
+    /// The value a put writes; `None` for a remove.
+    pub(crate) fn value(&self) -> Option<&'a [u8]> {
+        match self {
+            Op::Put(_, _, v) => Some(v),
+            Op::Remove(_, _) => None,
+        }
+    }
 }
 
 /// The key of chunk `seq` of the write that commits `revision`.
@@ -38,99 +54,69 @@ pub(crate) fn chunk_key(revision: u64, seq: u64) -> [u8; 16] {
 /// Accumulates the operations of one chunk.
 #[derive(Default)]
 pub(crate) struct ChunkBuilder {
-    ops: Vec<u8>,
-    records: u64,
+    bytes: Vec<u8>,
 }
 
 impl ChunkBuilder {
     pub(crate) fn put(&mut self, tree: TreeId, key: &[u8], value: &[u8]) {
-        self.ops.push(PUT);
-        self.ops.push(tree as u8);
-        put_bytes(&mut self.ops, key);
-        put_bytes(&mut self.ops, value);
+        self.bytes.push(PUT);
+        self.bytes.push(tree as u8);
+        put_bytes(&mut self.bytes, key);
+        put_bytes(&mut self.bytes, value);
     }
 
     pub(crate) fn remove(&mut self, tree: TreeId, key: &[u8]) {
-        self.ops.push(REMOVE);
-        self.ops.push(tree as u8);
-        put_bytes(&mut self.ops, key);
+        self.bytes.push(REMOVE);
+        self.bytes.push(tree as u8);
+        put_bytes(&mut self.bytes, key);
     }
 
-    pub(crate) fn put_supply(&mut self, key: &[u8]) {
-        self.ops.push(PUT_SUPPLY);
-        put_bytes(&mut self.ops, key);
-    }
-
-    pub(crate) fn remove_supply(&mut self, key: &[u8]) {
-        self.ops.push(REMOVE_SUPPLY);
-        put_bytes(&mut self.ops, key);
-    }
-
-    /// Counts one record (for progress) as covered by this chunk.
-    pub(crate) fn record_done(&mut self) {
-        self.records += 1;
-    }
-
-    pub(crate) fn records(&self) -> u64 {
-        self.records
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.ops.is_empty() && self.records == 0
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len()
     }
 
     /// The encoded chunk; the builder is empty again afterwards.
     pub(crate) fn take(&mut self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.ops.len() + 10);
-        put_varint(&mut out, self.records);
-        out.extend_from_slice(&self.ops);
-        self.ops.clear();
-        self.records = 0;
-        out
+        std::mem::take(&mut self.bytes)
     }
 }
 
-/// Decodes a chunk: the record count, then an iterator over its operations.
-pub(crate) fn decode(chunk: &[u8]) -> Result<(u64, Ops<'_>), String> {
-    let mut reader = Reader { rest: chunk };
-    let records = reader.varint()?;
-    Ok((records, Ops { reader }))
+/// The operations of a chunk, in order.
+pub(crate) fn decode(chunk: &[u8]) -> Ops<'_> {
+    Ops { rest: chunk }
 }
 
 pub(crate) struct Ops<'a> {
-    reader: Reader<'a>,
+    rest: &'a [u8],
 }
 
 impl<'a> Iterator for Ops<'a> {
     type Item = Result<Op<'a>, String>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.reader.rest.is_empty() {
+        if self.rest.is_empty() {
             return None;
         }
-        Some(self.reader.op())
+        let op = self.op();
+        if op.is_err() {
+            // Stop after the first error: what follows cannot be framed.
+            self.rest = &[];
+        }
+        Some(op)
     }
 }
 
-struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
+impl<'a> Ops<'a> {
     fn op(&mut self) -> Result<Op<'a>, String> {
-        match self.byte()? {
-            PUT => {
-                let tree = self.tree()?;
-                let key = self.bytes()?;
-                Ok(Op::Put(tree, key, self.bytes()?))
-            }
-            REMOVE => {
-                let tree = self.tree()?;
-                Ok(Op::Remove(tree, self.bytes()?))
-            }
-            PUT_SUPPLY => Ok(Op::PutSupply(self.bytes()?)),
-            REMOVE_SUPPLY => Ok(Op::RemoveSupply(self.bytes()?)),
-            tag => Err(format!("unknown operation tag {tag}")),
+        let tag = self.byte()?;
+        let tree_tag = self.byte()?;
+        let tree =
+            TreeId::from_tag(tree_tag).ok_or_else(|| format!("unknown tree tag {tree_tag}"))?;
+        let key = self.bytes()?;
+        match tag {
+            PUT => Ok(Op::Put(tree, key, self.bytes()?)),
+            REMOVE => Ok(Op::Remove(tree, key)),
+            _ => Err(format!("unknown operation tag {tag}")),
         }
     }
 
@@ -140,25 +126,9 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
-    fn tree(&mut self) -> Result<TreeId, String> {
-        let tag = self.byte()?;
-        TreeId::from_tag(tag).ok_or_else(|| format!("unknown tree tag {tag}"))
-    }
-
-    fn varint(&mut self) -> Result<u64, String> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            value |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err("varint longer than 64 bits".into())
-    }
-
     fn bytes(&mut self) -> Result<&'a [u8], String> {
-        let len = usize::try_from(self.varint()?).map_err(|_| "length overflows usize")?;
+        let len =
+            usize::try_from(read_varint(&mut self.rest)?).map_err(|_| "length overflows usize")?;
         if len > self.rest.len() {
             return Err(format!(
                 "length {len} runs past the end of the chunk ({} bytes left)",
@@ -171,7 +141,20 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+pub(crate) fn read_varint(rest: &mut &[u8]) -> Result<u64, String> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, tail) = rest.split_first().ok_or("truncated varint")?;
+        *rest = tail;
+        value |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    Err("varint longer than 64 bits".into())
+}
+
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         out.push((value as u8) | 0x80);
         value >>= 7;
@@ -179,7 +162,7 @@ fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
-fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     put_varint(out, bytes.len() as u64);
     out.extend_from_slice(bytes);
 }
@@ -193,25 +176,21 @@ mod tests {
         let mut chunk = ChunkBuilder::default();
         chunk.put(TreeId::Organizations, b"f1", &[7u8; 300]);
         chunk.remove(TreeId::MembersOfChain, b"c\0f1");
-        chunk.put_supply(b"c\0f2\0f1\0p");
-        chunk.remove_supply(b"c\0f3\0f1\0p");
-        chunk.record_done();
-        chunk.record_done();
+        chunk.put(TreeId::Supplies, b"f1\0c\0f2\0f1\0p", b"");
         let bytes = chunk.take();
-        assert!(chunk.is_empty());
+        assert_eq!(chunk.len(), 0);
 
-        let (records, ops) = decode(&bytes).unwrap();
-        assert_eq!(records, 2);
-        let ops: Vec<Op> = ops.collect::<Result<_, _>>().unwrap();
+        let ops: Vec<Op> = decode(&bytes).collect::<Result<_, _>>().unwrap();
         assert_eq!(
             ops,
             vec![
                 Op::Put(TreeId::Organizations, b"f1", &[7u8; 300]),
                 Op::Remove(TreeId::MembersOfChain, b"c\0f1"),
-                Op::PutSupply(b"c\0f2\0f1\0p"),
-                Op::RemoveSupply(b"c\0f3\0f1\0p"),
+                Op::Put(TreeId::Supplies, b"f1\0c\0f2\0f1\0p", b""),
             ]
         );
+        assert_eq!(ops[1].value(), None);
+        assert_eq!(ops[2].key(), b"f1\0c\0f2\0f1\0p");
     }
 
     #[test]
@@ -219,8 +198,9 @@ mod tests {
         let mut chunk = ChunkBuilder::default();
         chunk.put(TreeId::Regions, b"320500", b"{}");
         let bytes = chunk.take();
-        let (_, mut ops) = decode(&bytes[..bytes.len() - 1]).unwrap();
+        let mut ops = decode(&bytes[..bytes.len() - 1]);
         assert!(ops.next().unwrap().is_err());
+        assert!(ops.next().is_none());
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The durable store: the only module that knows sled.
 //!
 //! It owns one sled tree per record kind (`regions`, `chains`, `organizations`, `supplies`,
-//! `problems`; values are compact JSON, supplies live in their keys), the index trees the API
-//! queries (`suppliers-of-firm`, `customers-of-firm`, `members-of-chain`, `problems-of-firm`,
-//! `providers-by-capability`), a `meta` tree (format version, revision, commit marker) and the
-//! `log` tree of the redo log. It does not validate documents beyond what its key encoding needs
-//! (`crate::validate` does that), and it never deletes records that refer to a deleted one: it
-//! mirrors [`Dataset::apply`] exactly.
+//! `problems`; values are compact JSON, a supply lives in its key), the index trees the API
+//! queries (`customers-of-firm`, `members-of-chain`, `problems-of-firm`,
+//! `providers-by-capability`; the `supplies` tree, keyed by customer first, is the
+//! suppliers-of-firm index), a `meta` tree (format version, revision, commit marker) and the
+//! `log` tree of the redo log. Logical entries are packed into pages (see [`page`]), because
+//! sled cannot hold millions of small keys in time and memory. The store does not validate
+//! documents beyond what its key encoding needs (`crate::validate` does that), and it never
+//! deletes records that refer to a deleted one: it mirrors [`Dataset::apply`] exactly.
 //!
 //! # Writes: all or nothing, at any size
 //!
@@ -14,24 +16,25 @@
 //! atomic by a redo log (see [`log`]):
 //!
 //! 1. the whole change is written as chunks of idempotent operations under `log/revision/*`,
-//!    index removals computed from the old records now; then `flush`;
+//!    sorted by tree, page and key, with index removals computed from the old records; `flush`;
 //! 2. the commit marker `meta/commit = revision` is written and flushed: **the commit point**;
-//! 3. the chunks are replayed into the data and index trees (one `apply_batch` per tree and
-//!    chunk), `meta/revision` is set and everything flushed;
+//! 3. the log is replayed: every touched page is read, merged with its operations and written
+//!    back once; `meta/revision` is set and everything flushed;
 //! 4. the marker is removed and the log cleared, and flushed before the write returns.
 //!
-//! [`Store::open`] recovers: a marker means the write committed, so its log is replayed (again)
-//! and cleaned up; chunks without a marker belong to a write that never committed and are
-//! dropped. Replaying uses the same code as a normal write, so every write exercises recovery.
-//! A mutex keeps one writer at a time; readers are never blocked (they may see a write that is
-//! being replayed half done, like any reader of sled outside a transaction).
+//! [`Store::open`] recovers: a marker means the write committed, so its log is replayed (again:
+//! merging is idempotent) and cleaned up; chunks without a marker belong to a write that never
+//! committed and are dropped. Replaying is the same code as a normal write, so every write
+//! exercises recovery. A mutex keeps one writer at a time; readers are never blocked (they may
+//! see a write that is being replayed half done, like any reader of sled outside a
+//! transaction).
 
 mod keys;
 mod log;
+mod page;
 
 use crate::model::{
-    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Region, Supply,
-    BUNDLE_VERSION,
+    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Supply, BUNDLE_VERSION,
 };
 use keys::TreeId;
 use serde::de::DeserializeOwned;
@@ -43,9 +46,9 @@ use std::sync::{Arc, Mutex};
 /// The on-disk format this build reads and writes (`meta/format`).
 pub const STORE_FORMAT: u64 = 1;
 
-/// How many records one redo-log chunk covers: big enough that per-chunk costs vanish, small
-/// enough that a chunk and its batches stay a few megabytes.
-const CHUNK_RECORDS: u64 = 10_000;
+/// The size of one redo-log chunk: big enough that per-chunk costs vanish, small enough to stay
+/// a trifle in memory.
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// sled's page cache. The trees of a million-firm store exceed it; sled pages the rest.
 const CACHE_BYTES: u64 = 1 << 30;
@@ -178,7 +181,10 @@ impl Store {
         let meta = db.open_tree("meta").map_err(open_err)?;
         let log = db.open_tree("log").map_err(open_err)?;
 
-        match meta.get(META_FORMAT).map_err(storage("reading the format"))? {
+        match meta
+            .get(META_FORMAT)
+            .map_err(storage("reading the format"))?
+        {
             Some(v) => {
                 let found = decode_u64(&v).ok_or_else(|| StoreError::CorruptRecord {
                     tree: "meta",
@@ -198,7 +204,10 @@ impl Store {
                     .map_err(storage("writing the format"))?;
             }
         }
-        let revision = match meta.get(META_REVISION).map_err(storage("reading the revision"))? {
+        let revision = match meta
+            .get(META_REVISION)
+            .map_err(storage("reading the revision"))?
+        {
             Some(v) => decode_u64(&v).ok_or_else(|| StoreError::CorruptRecord {
                 tree: "meta",
                 key: "revision".into(),
@@ -265,22 +274,38 @@ impl Store {
     /// Every record, for the server and the analyses.
     pub fn load(&self) -> Result<Dataset, StoreError> {
         let mut d = Dataset::new();
-        for (k, r) in self.scan::<Region>(TreeId::Regions)? {
-            d.regions.insert(k, r);
-        }
-        for (k, c) in self.scan::<Chain>(TreeId::Chains)? {
-            d.chains.insert(k, c);
-        }
-        for (k, o) in self.scan::<Organization>(TreeId::Organizations)? {
-            d.organizations.insert(k, o);
-        }
-        for entry in self.tree(TreeId::Supplies).iter() {
-            let (key, _) = entry.map_err(storage("reading supplies"))?;
-            d.supplies.insert(decode_supply_key(TreeId::Supplies, &key)?);
-        }
-        for (k, p) in self.scan::<Problem>(TreeId::Problems)? {
-            d.problems.insert(k, p);
-        }
+        self.for_each_entry(TreeId::Regions, |k, v| {
+            d.regions.insert(
+                id_of(TreeId::Regions, k)?,
+                decode_record(TreeId::Regions, k, v)?,
+            );
+            Ok(())
+        })?;
+        self.for_each_entry(TreeId::Chains, |k, v| {
+            d.chains.insert(
+                id_of(TreeId::Chains, k)?,
+                decode_record(TreeId::Chains, k, v)?,
+            );
+            Ok(())
+        })?;
+        self.for_each_entry(TreeId::Organizations, |k, v| {
+            d.organizations.insert(
+                id_of(TreeId::Organizations, k)?,
+                decode_record(TreeId::Organizations, k, v)?,
+            );
+            Ok(())
+        })?;
+        self.for_each_entry(TreeId::Supplies, |k, _| {
+            d.supplies.insert(decode_supply_entry(TreeId::Supplies, k)?);
+            Ok(())
+        })?;
+        self.for_each_entry(TreeId::Problems, |k, v| {
+            d.problems.insert(
+                id_of(TreeId::Problems, k)?,
+                decode_record(TreeId::Problems, k, v)?,
+            );
+            Ok(())
+        })?;
         Ok(d)
     }
 
@@ -296,29 +321,23 @@ impl Store {
 
     /// Whether no record of any kind is stored.
     pub fn is_empty(&self) -> Result<bool, StoreError> {
-        for t in [
+        Ok([
             TreeId::Regions,
             TreeId::Chains,
             TreeId::Organizations,
             TreeId::Supplies,
             TreeId::Problems,
-        ] {
-            if !self
-                .tree(t)
-                .is_empty()
-            {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        ]
+        .iter()
+        .all(|t| self.tree(*t).is_empty()))
     }
 
-    /// Supplies where `org` is the customer.
+    /// Supplies where `org` is the customer, in key order.
     pub fn suppliers_of(&self, org: &str) -> Result<Vec<Supply>, StoreError> {
-        self.supplies_in(TreeId::SuppliersOfFirm, org)
+        self.supplies_in(TreeId::Supplies, org)
     }
 
-    /// Supplies where `org` is the supplier.
+    /// Supplies where `org` is the supplier, in key order.
     pub fn customers_of(&self, org: &str) -> Result<Vec<Supply>, StoreError> {
         self.supplies_in(TreeId::CustomersOfFirm, org)
     }
@@ -345,53 +364,83 @@ impl Store {
         &self.inner.trees[t as usize]
     }
 
-    fn get<T: DeserializeOwned>(&self, t: TreeId, id: &str) -> Result<Option<T>, StoreError> {
-        match self
-            .tree(t)
-            .get(id.as_bytes())
-            .map_err(storage("reading a record"))?
-        {
-            Some(v) => decode_record(t, id.as_bytes(), &v).map(Some),
-            None => Ok(None),
-        }
+    fn read_page(&self, t: TreeId, page: [u8; 2]) -> Result<Option<sled::IVec>, StoreError> {
+        self.tree(t).get(page).map_err(storage("reading a page"))
     }
 
-    fn scan<T: DeserializeOwned>(&self, t: TreeId) -> Result<Vec<(String, T)>, StoreError> {
-        self.tree(t)
+    fn get<T: DeserializeOwned>(&self, t: TreeId, id: &str) -> Result<Option<T>, StoreError> {
+        let key = id.as_bytes();
+        let page_key = page::page_of(key);
+        let Some(bytes) = self.read_page(t, page_key)? else {
+            return Ok(None);
+        };
+        let entries = page::decode(&bytes).map_err(|r| corrupt_page(t, page_key, r))?;
+        page::find(&entries, key)
+            .map(|v| decode_record(t, key, v))
+            .transpose()
+    }
+
+    fn contains(&self, t: TreeId, key: &[u8]) -> Result<bool, StoreError> {
+        let page_key = page::page_of(key);
+        let Some(bytes) = self.read_page(t, page_key)? else {
+            return Ok(false);
+        };
+        let entries = page::decode(&bytes).map_err(|r| corrupt_page(t, page_key, r))?;
+        Ok(page::find(&entries, key).is_some())
+    }
+
+    /// The keys of the index entries owned by `owner`, in key order.
+    fn owned(&self, t: TreeId, owner: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let prefix = keys::prefix(owner);
+        let page_key = page::page_of(&prefix);
+        let Some(bytes) = self.read_page(t, page_key)? else {
+            return Ok(Vec::new());
+        };
+        let entries = page::decode(&bytes).map_err(|r| corrupt_page(t, page_key, r))?;
+        Ok(page::with_prefix(&entries, &prefix)
             .iter()
-            .map(|entry| {
-                let (k, v) = entry.map_err(storage("reading records"))?;
-                let record = decode_record(t, &k, &v)?;
-                let id = String::from_utf8(k.to_vec()).map_err(|e| corrupt(t, &k, e))?;
-                Ok((id, record))
-            })
-            .collect()
+            .map(|(k, _)| k.to_vec())
+            .collect())
+    }
+
+    fn for_each_entry(
+        &self,
+        t: TreeId,
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for entry in self.tree(t).iter() {
+            let (page_key, bytes) = entry.map_err(storage("reading pages"))?;
+            let page_key: [u8; 2] = page_key
+                .as_ref()
+                .try_into()
+                .map_err(|_| corrupt(t, &page_key, "not a page key"))?;
+            let entries = page::decode(&bytes).map_err(|r| corrupt_page(t, page_key, r))?;
+            for (k, v) in entries {
+                f(k, v)?;
+            }
+        }
+        Ok(())
     }
 
     fn supplies_in(&self, index: TreeId, org: &str) -> Result<Vec<Supply>, StoreError> {
-        self.tree(index)
-            .scan_prefix(keys::prefix(org))
-            .map(|entry| {
-                let (k, _) = entry.map_err(storage("reading a supply index"))?;
-                let key = keys::supply_of_index_key(&k)
-                    .ok_or_else(|| corrupt(index, &k, "no separator"))?;
-                decode_supply_key(index, key)
-            })
+        self.owned(index, org)?
+            .iter()
+            .map(|k| decode_supply_entry(index, k))
             .collect()
     }
 
     fn ids_in(&self, index: TreeId, owner: &str) -> Result<Vec<String>, StoreError> {
-        self.tree(index)
-            .scan_prefix(keys::prefix(owner))
-            .map(|entry| {
-                let (k, _) = entry.map_err(storage("reading an index"))?;
-                keys::second_part(&k).ok_or_else(|| corrupt(index, &k, "no UTF-8 id after the separator"))
+        self.owned(index, owner)?
+            .iter()
+            .map(|k| {
+                keys::second_part(k)
+                    .ok_or_else(|| corrupt(index, k, "no UTF-8 id after the separator"))
             })
             .collect()
     }
 
-    /// Phase 1 of a write: the redo log. Everything that can be refused is checked here, before
-    /// the commit point, so a refused write leaves only uncommitted chunks behind.
+    /// A write: phase 1 (the redo log, where everything that can be refused is checked, so a
+    /// refused write leaves only uncommitted chunks behind), the commit point, then the replay.
     fn write(
         &self,
         upsert: &Bundle,
@@ -410,28 +459,32 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let revision = self.revision() + 1;
-        let total = 2 * (upsert.record_count()
+        let records = (upsert.record_count()
             + del.regions.len()
             + del.chains.len()
             + del.organizations.len()
             + del.supplies.len()
             + del.problems.len()) as u64;
+        let total = 2 * records;
         let mut log = LogWriter {
             tree: &self.inner.log,
             revision,
             seq: 0,
             chunk: log::ChunkBuilder::default(),
-            done: 0,
-            total,
-            progress,
+            ops: 0,
         };
-        let result = self.write_log(upsert, del, &mut log);
-        if let Err(e) = result.and_then(|()| log.finish()) {
+        let logged = self
+            .write_log(upsert, del, &mut log, &|done| progress(done, total))
+            .and_then(|()| log.write_chunk());
+        if let Err(e) = logged {
             // Nothing is committed; drop the partial log so it does not wait for the next open.
             let _ = self.inner.log.clear();
             return Err(e);
         }
-        self.inner.db.flush().map_err(storage("flushing the redo log"))?;
+        self.inner
+            .db
+            .flush()
+            .map_err(storage("flushing the redo log"))?;
 
         self.inner
             .meta
@@ -442,10 +495,9 @@ impl Store {
             .flush()
             .map_err(storage("flushing the commit marker"))?;
 
-        let done = std::cell::Cell::new(log.done);
-        self.replay(revision, &|records| {
-            done.set(done.get() + records);
-            progress(done.get().min(total), total);
+        let ops = log.ops.max(1);
+        self.replay(revision, &|applied| {
+            progress(records + records * applied.min(ops) / ops, total)
         })?;
         Ok(revision)
     }
@@ -455,132 +507,186 @@ impl Store {
         upsert: &Bundle,
         del: &Deletions<'_>,
         log: &mut LogWriter<'_>,
+        progress: &dyn Fn(u64),
     ) -> Result<(), StoreError> {
+        let mut done = 0u64;
+        let mut advance = |n: usize| {
+            done += n as u64;
+            progress(done);
+        };
+
         // Regions and chains own no index entries: a put or a remove of the record is all.
         let regions = last_wins(&upsert.regions, |r| &r.code);
+        let mut ops = Vec::new();
         for r in &regions {
             keys::check_id("region", &r.code)?;
+            ops.push(put(r.code.as_bytes().to_vec(), to_json(r)));
         }
         for code in not_upserted(del.regions, &regions, |r| &r.code) {
-            log.chunk.remove(TreeId::Regions, code.as_bytes());
-            log.record_done()?;
+            ops.push(remove(code.as_bytes().to_vec()));
         }
-        for r in regions {
-            log.chunk
-                .put(TreeId::Regions, r.code.as_bytes(), &to_json(r));
-            log.record_done()?;
-        }
+        log.emit(TreeId::Regions, ops)?;
+        advance(upsert.regions.len() + del.regions.len());
 
         let chains = last_wins(&upsert.chains, |c| &c.id);
+        let mut ops = Vec::new();
         for c in &chains {
             keys::check_id("chain", &c.id)?;
+            ops.push(put(c.id.as_bytes().to_vec(), to_json(c)));
         }
         for id in not_upserted(del.chains, &chains, |c| &c.id) {
-            log.chunk.remove(TreeId::Chains, id.as_bytes());
-            log.record_done()?;
+            ops.push(remove(id.as_bytes().to_vec()));
         }
-        for c in chains {
-            log.chunk.put(TreeId::Chains, c.id.as_bytes(), &to_json(c));
-            log.record_done()?;
-        }
+        log.emit(TreeId::Chains, ops)?;
+        advance(upsert.chains.len() + del.chains.len());
 
-        let orgs = last_wins(&upsert.organizations, |o| &o.id);
+        // Organizations: the record, and index entries for memberships and capabilities; the
+        // old record (read page by page) says which entries an upsert or delete makes stale.
+        let mut orgs = last_wins(&upsert.organizations, |o| &o.id);
         for o in &orgs {
             keys::check_organization(o)?;
         }
-        for id in not_upserted(del.organizations, &orgs, |o| &o.id) {
-            if let Some(old) = self.get::<Organization>(TreeId::Organizations, id)? {
+        let mut deleted = not_upserted(del.organizations, &orgs, |o| &o.id);
+        orgs.sort_by_cached_key(|o| page::page_of(o.id.as_bytes()));
+        deleted.sort_by_cached_key(|id| page::page_of(id.as_bytes()));
+        let mut index_ops: Vec<(TreeId, PageOp)> = Vec::new();
+        let mut ops = Vec::with_capacity(orgs.len() + deleted.len());
+        let mut old_orgs = PageReader::new(self, TreeId::Organizations);
+        for id in deleted {
+            if let Some(old) = old_orgs.get::<Organization>(id)? {
                 for (t, k) in keys::organization_index_keys(&old) {
-                    log.chunk.remove(t, &k);
+                    index_ops.push((t, remove(k)));
                 }
-                log.chunk.remove(TreeId::Organizations, id.as_bytes());
+                ops.push(remove(id.as_bytes().to_vec()));
             }
-            log.record_done()?;
         }
         for o in orgs {
             let new_keys = keys::organization_index_keys(o);
-            if let Some(old) = self.get::<Organization>(TreeId::Organizations, &o.id)? {
+            if let Some(old) = old_orgs.get::<Organization>(&o.id)? {
                 for (t, k) in keys::organization_index_keys(&old) {
                     if !new_keys.iter().any(|(nt, nk)| *nt == t && *nk == k) {
-                        log.chunk.remove(t, &k);
+                        index_ops.push((t, remove(k)));
                     }
                 }
             }
-            for (t, k) in &new_keys {
-                log.chunk.put(*t, k, &[]);
+            for (t, k) in new_keys {
+                index_ops.push((t, put(k, Vec::new())));
             }
-            log.chunk
-                .put(TreeId::Organizations, o.id.as_bytes(), &to_json(o));
-            log.record_done()?;
+            ops.push(put(o.id.as_bytes().to_vec(), to_json(o)));
         }
+        log.emit(TreeId::Organizations, ops)?;
+        for t in [TreeId::MembersOfChain, TreeId::ProvidersByCapability] {
+            let ops = index_ops
+                .iter()
+                .filter(|(it, _)| *it == t)
+                .map(|(_, op)| op.clone())
+                .collect();
+            log.emit(t, ops)?;
+        }
+        drop(index_ops);
+        advance(upsert.organizations.len() + del.organizations.len());
 
+        // Supplies: the index keys follow from the supply itself, so nothing is read; only a
+        // supply both deleted and upserted needs care (the upsert wins). One tree at a time
+        // keeps the memory of a five-million-supply import to one list of operations.
         for s in upsert.supplies.iter().chain(del.supplies) {
             keys::check_supply(s)?;
         }
-        // A supply's index keys follow from its key, so neither a put nor a remove reads the
-        // trees; only a supply both deleted and upserted needs care (the upsert wins).
         let upserted: HashSet<&Supply> = if del.supplies.is_empty() {
             HashSet::new()
         } else {
             upsert.supplies.iter().collect()
         };
-        for s in del.supplies {
-            if !upserted.contains(s) {
-                log.chunk.remove_supply(&keys::supply_key(s));
+        for (t, owner) in [
+            (
+                TreeId::Supplies,
+                (|s| &s.customer) as fn(&Supply) -> &String,
+            ),
+            (TreeId::CustomersOfFirm, |s| &s.supplier),
+        ] {
+            let mut ops = Vec::with_capacity(upsert.supplies.len() + del.supplies.len());
+            for s in del.supplies.iter().filter(|s| !upserted.contains(s)) {
+                ops.push(remove(keys::supply_index_key(
+                    owner(s).as_bytes(),
+                    &keys::supply_key(s),
+                )));
             }
-            log.record_done()?;
-        }
-        for s in &upsert.supplies {
-            log.chunk.put_supply(&keys::supply_key(s));
-            log.record_done()?;
+            for s in &upsert.supplies {
+                ops.push(put(
+                    keys::supply_index_key(owner(s).as_bytes(), &keys::supply_key(s)),
+                    Vec::new(),
+                ));
+            }
+            log.emit(t, ops)?;
+            advance((upsert.supplies.len() + del.supplies.len()) / 2);
         }
 
-        let problems = last_wins(&upsert.problems, |p| &p.id);
+        let mut problems = last_wins(&upsert.problems, |p| &p.id);
         for p in &problems {
             keys::check_problem(p)?;
         }
-        for id in not_upserted(del.problems, &problems, |p| &p.id) {
-            if let Some(old) = self.get::<Problem>(TreeId::Problems, id)? {
-                let (t, k) = keys::problem_index_key(&old);
-                log.chunk.remove(t, &k);
-                log.chunk.remove(TreeId::Problems, id.as_bytes());
+        let mut deleted = not_upserted(del.problems, &problems, |p| &p.id);
+        problems.sort_by_cached_key(|p| page::page_of(p.id.as_bytes()));
+        deleted.sort_by_cached_key(|id| page::page_of(id.as_bytes()));
+        let mut ops = Vec::new();
+        let mut index = Vec::new();
+        let mut old_problems = PageReader::new(self, TreeId::Problems);
+        for id in deleted {
+            if let Some(old) = old_problems.get::<Problem>(id)? {
+                index.push(remove(keys::problem_index_key(&old).1));
+                ops.push(remove(id.as_bytes().to_vec()));
             }
-            log.record_done()?;
         }
         for p in problems {
-            let (t, k) = keys::problem_index_key(p);
-            if let Some(old) = self.get::<Problem>(TreeId::Problems, &p.id)? {
-                let (old_t, old_k) = keys::problem_index_key(&old);
+            let (_, k) = keys::problem_index_key(p);
+            if let Some(old) = old_problems.get::<Problem>(&p.id)? {
+                let (_, old_k) = keys::problem_index_key(&old);
                 if old_k != k {
-                    log.chunk.remove(old_t, &old_k);
+                    index.push(remove(old_k));
                 }
             }
-            log.chunk.put(t, &k, &[]);
-            log.chunk
-                .put(TreeId::Problems, p.id.as_bytes(), &to_json(p));
-            log.record_done()?;
+            index.push(put(k, Vec::new()));
+            ops.push(put(p.id.as_bytes().to_vec(), to_json(p)));
         }
+        log.emit(TreeId::Problems, ops)?;
+        log.emit(TreeId::ProblemsOfFirm, index)?;
+        advance(upsert.problems.len() + del.problems.len());
         Ok(())
     }
 
-    /// Phases 3 and 4: applies the committed log of `revision` and cleans it up. Idempotent, so
-    /// recovery can run it again after a crash at any point.
+    /// Phases 3 and 4: applies the committed log of `revision`, rewriting each touched page
+    /// once, and cleans up. Idempotent, so recovery can run it again after a crash at any
+    /// point. `applied` is told how many operations are applied so far.
     fn replay(&self, revision: u64, applied: &dyn Fn(u64)) -> Result<(), StoreError> {
+        let mut group: Option<(TreeId, [u8; 2])> = None;
+        let mut changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+        let mut done = 0u64;
         for entry in self.inner.log.scan_prefix(revision.to_be_bytes()) {
             let (key, chunk) = entry.map_err(storage("reading the redo log"))?;
-            let seq = key
-                .get(8..16)
-                .and_then(decode_u64)
-                .unwrap_or(u64::MAX);
-            let records = self
-                .apply_chunk(&chunk)
-                .map_err(|reason| StoreError::CorruptLog {
+            let seq = key.get(8..16).and_then(decode_u64).unwrap_or(u64::MAX);
+            for op in log::decode(&chunk) {
+                let op = op.map_err(|reason| StoreError::CorruptLog {
                     revision,
                     chunk: seq,
                     reason,
-                })??;
-            applied(records);
+                })?;
+                let at = (op.tree(), page::page_of(op.key()));
+                if group != Some(at) {
+                    if let Some((t, p)) = group {
+                        self.write_page(t, p, &changes)?;
+                    }
+                    changes.clear();
+                    group = Some(at);
+                }
+                changes.push((op.key().to_vec(), op.value().map(<[u8]>::to_vec)));
+                done += 1;
+            }
+            applied(done);
         }
+        if let Some((t, p)) = group {
+            self.write_page(t, p, &changes)?;
+        }
+
         self.inner
             .meta
             .insert(META_REVISION, &revision.to_be_bytes())
@@ -606,47 +712,31 @@ impl Store {
         Ok(())
     }
 
-    /// Applies one chunk: one batch per tree it touches. The outer error is a chunk that does
-    /// not decode; the inner one a storage failure.
-    fn apply_chunk(&self, chunk: &[u8]) -> Result<Result<u64, StoreError>, String> {
-        let (records, ops) = log::decode(chunk)?;
-        let mut batches: Vec<Option<sled::Batch>> = TreeId::ALL.iter().map(|_| None).collect();
-        fn batch(batches: &mut [Option<sled::Batch>], t: TreeId) -> &mut sled::Batch {
-            batches[t as usize].get_or_insert_with(sled::Batch::default)
+    /// Merges `changes` (sorted by key, each key once) into one page.
+    fn write_page(
+        &self,
+        t: TreeId,
+        page_key: [u8; 2],
+        changes: &[(Vec<u8>, Option<Vec<u8>>)],
+    ) -> Result<(), StoreError> {
+        let old = self.read_page(t, page_key)?;
+        let entries = match &old {
+            Some(bytes) => page::decode(bytes).map_err(|r| corrupt_page(t, page_key, r))?,
+            None => Vec::new(),
+        };
+        let changes: Vec<(&[u8], Option<&[u8]>)> = changes
+            .iter()
+            .map(|(k, v)| (k.as_slice(), v.as_deref()))
+            .collect();
+        let new = page::merge(&entries, &changes);
+        let tree = self.tree(t);
+        if new.is_empty() {
+            tree.remove(page_key).map_err(storage("writing a page"))?;
+        } else {
+            tree.insert(page_key, new)
+                .map_err(storage("writing a page"))?;
         }
-        for op in ops {
-            match op? {
-                log::Op::Put(t, k, v) => batch(&mut batches, t).insert(k, v),
-                log::Op::Remove(t, k) => batch(&mut batches, t).remove(k),
-                log::Op::PutSupply(key) => {
-                    let (supplier, customer) =
-                        keys::supply_ends(key).ok_or("supply key without four parts")?;
-                    batch(&mut batches, TreeId::SuppliersOfFirm)
-                        .insert(keys::supply_index_key(customer, key), &[]);
-                    batch(&mut batches, TreeId::CustomersOfFirm)
-                        .insert(keys::supply_index_key(supplier, key), &[]);
-                    batch(&mut batches, TreeId::Supplies).insert(key, &[]);
-                }
-                log::Op::RemoveSupply(key) => {
-                    let (supplier, customer) =
-                        keys::supply_ends(key).ok_or("supply key without four parts")?;
-                    batch(&mut batches, TreeId::SuppliersOfFirm).remove(keys::supply_index_key(customer, key));
-                    batch(&mut batches, TreeId::CustomersOfFirm).remove(keys::supply_index_key(supplier, key));
-                    batch(&mut batches, TreeId::Supplies).remove(key);
-                }
-            }
-        }
-        for (t, b) in TreeId::ALL.iter().zip(batches) {
-            if let Some(b) = b {
-                if let Err(source) = self.tree(*t).apply_batch(b) {
-                    return Ok(Err(StoreError::Storage {
-                        during: "applying the redo log",
-                        source,
-                    }));
-                }
-            }
-        }
-        Ok(Ok(records))
+        Ok(())
     }
 
     /// Finishes a committed write, or drops an uncommitted one.
@@ -688,46 +778,101 @@ impl Store {
     }
 }
 
-/// Writes chunks of the redo log as they fill.
+/// One logical operation before it is logged: `(page, key, value)`, `None` removes.
+type PageOp = ([u8; 2], Vec<u8>, Option<Vec<u8>>);
+
+fn put(key: Vec<u8>, value: Vec<u8>) -> PageOp {
+    (page::page_of(&key), key, Some(value))
+}
+
+fn remove(key: Vec<u8>) -> PageOp {
+    (page::page_of(&key), key, None)
+}
+
+/// Reads records of one tree in page order, decoding each page once.
+struct PageReader<'s> {
+    store: &'s Store,
+    tree: TreeId,
+    page: Option<[u8; 2]>,
+    entries: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl<'s> PageReader<'s> {
+    fn new(store: &'s Store, tree: TreeId) -> PageReader<'s> {
+        PageReader {
+            store,
+            tree,
+            page: None,
+            entries: Vec::new(),
+        }
+    }
+
+    fn get<T: DeserializeOwned>(&mut self, id: &str) -> Result<Option<T>, StoreError> {
+        let key = id.as_bytes();
+        let page_key = page::page_of(key);
+        if self.page != Some(page_key) {
+            self.entries = match self.store.read_page(self.tree, page_key)? {
+                Some(bytes) => page::decode(&bytes)
+                    .map_err(|r| corrupt_page(self.tree, page_key, r))?
+                    .into_iter()
+                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            self.page = Some(page_key);
+        }
+        match self
+            .entries
+            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
+        {
+            Ok(i) => decode_record(self.tree, key, &self.entries[i].1).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// Writes the redo log in chunks of about [`CHUNK_BYTES`].
 struct LogWriter<'a> {
     tree: &'a sled::Tree,
     revision: u64,
     seq: u64,
     chunk: log::ChunkBuilder,
-    done: u64,
-    total: u64,
-    progress: &'a dyn Fn(u64, u64),
+    /// Operations logged so far.
+    ops: u64,
 }
 
 impl LogWriter<'_> {
-    fn record_done(&mut self) -> Result<(), StoreError> {
-        self.chunk.record_done();
-        if self.chunk.records() >= CHUNK_RECORDS {
-            self.write_chunk()?;
+    /// Logs the operations on one tree sorted by page and key, so the replay rewrites each
+    /// page once. A write never has two different operations on one key (records are deduped
+    /// by id and index keys contain the record id), so equal operations collapse to one.
+    fn emit(&mut self, t: TreeId, mut ops: Vec<PageOp>) -> Result<(), StoreError> {
+        ops.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        ops.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        for (_, key, value) in ops {
+            match value {
+                Some(v) => self.chunk.put(t, &key, &v),
+                None => self.chunk.remove(t, &key),
+            }
+            self.ops += 1;
+            if self.chunk.len() >= CHUNK_BYTES {
+                self.write_chunk()?;
+            }
         }
         Ok(())
     }
 
     fn write_chunk(&mut self) -> Result<(), StoreError> {
-        let records = self.chunk.records();
+        if self.chunk.len() == 0 {
+            return Ok(());
+        }
         let bytes = self.chunk.take();
         self.tree
             .insert(log::chunk_key(self.revision, self.seq), bytes)
             .map_err(storage("writing the redo log"))?;
         self.seq += 1;
-        self.done += records;
-        (self.progress)(self.done, self.total);
-        Ok(())
-    }
-
-    fn finish(&mut self) -> Result<(), StoreError> {
-        if !self.chunk.is_empty() {
-            self.write_chunk()?;
-        }
         Ok(())
     }
 }
-
 /// The records of `items` that survive "later duplicates win", in their first-seen order of
 /// survival (the order does not matter: ids are distinct afterwards).
 fn last_wins<T>(items: &[T], id: fn(&T) -> &String) -> Vec<&T> {
@@ -777,12 +922,31 @@ fn corrupt(t: TreeId, key: &[u8], reason: impl ToString) -> StoreError {
     }
 }
 
-fn decode_record<T: DeserializeOwned>(t: TreeId, key: &[u8], value: &[u8]) -> Result<T, StoreError> {
+fn decode_record<T: DeserializeOwned>(
+    t: TreeId,
+    key: &[u8],
+    value: &[u8],
+) -> Result<T, StoreError> {
     serde_json::from_slice(value).map_err(|e| corrupt(t, key, e))
 }
 
-fn decode_supply_key(t: TreeId, key: &[u8]) -> Result<Supply, StoreError> {
-    keys::decode_supply(key).ok_or_else(|| corrupt(t, key, "not a supply key"))
+/// The supply of a `owner ++ 0x00 ++ supply key` entry.
+fn decode_supply_entry(t: TreeId, key: &[u8]) -> Result<Supply, StoreError> {
+    keys::supply_of_index_key(key)
+        .and_then(keys::decode_supply)
+        .ok_or_else(|| corrupt(t, key, "not a supply key"))
+}
+
+fn id_of(t: TreeId, key: &[u8]) -> Result<String, StoreError> {
+    String::from_utf8(key.to_vec()).map_err(|e| corrupt(t, key, e))
+}
+
+fn corrupt_page(t: TreeId, page_key: [u8; 2], reason: String) -> StoreError {
+    StoreError::CorruptRecord {
+        tree: t.name(),
+        key: format!("page {}", u16::from_be_bytes(page_key)),
+        reason,
+    }
 }
 
 /// Lookups cannot return errors: a storage failure is logged and reads as "not stored", which
@@ -804,12 +968,8 @@ impl Lookup for Store {
         if keys::check_supply(supply).is_err() {
             return false;
         }
-        logged(
-            self.tree(TreeId::Supplies)
-                .contains_key(keys::supply_key(supply))
-                .map_err(storage("reading a supply")),
-        )
-        .unwrap_or(false)
+        let key = keys::supply_index_key(supply.customer.as_bytes(), &keys::supply_key(supply));
+        logged(self.contains(TreeId::Supplies, &key)).unwrap_or(false)
     }
 
     fn supplies_touching(&self, org: &str) -> Vec<Supply> {
