@@ -247,6 +247,12 @@ impl Store {
         bundle: &Bundle,
         progress: &dyn Fn(u64, u64),
     ) -> Result<ImportSummary, StoreError> {
+        if bundle.version != BUNDLE_VERSION {
+            return Err(StoreError::UnsupportedBundleVersion {
+                found: bundle.version,
+                expected: BUNDLE_VERSION,
+            });
+        }
         let revision = self.write(bundle, &Deletions::default(), progress)?;
         Ok(ImportSummary {
             regions: bundle.regions.len(),
@@ -259,7 +265,8 @@ impl Store {
     }
 
     /// Applies a change (deletes, then upserts, as [`Dataset::apply`]), all or nothing; durable
-    /// when it returns `Ok`. Returns the new revision.
+    /// when it returns `Ok`. Returns the new revision. The version of `change.upsert` is not
+    /// checked: `ChangeSet::default()` (version 0) is the usual start of a delete-only change.
     pub fn apply(&self, change: &ChangeSet) -> Result<u64, StoreError> {
         let deletions = Deletions {
             regions: &change.delete_regions,
@@ -447,12 +454,6 @@ impl Store {
         del: &Deletions<'_>,
         progress: &dyn Fn(u64, u64),
     ) -> Result<u64, StoreError> {
-        if upsert.version != BUNDLE_VERSION {
-            return Err(StoreError::UnsupportedBundleVersion {
-                found: upsert.version,
-                expected: BUNDLE_VERSION,
-            });
-        }
         let _writer = self
             .inner
             .writer
