@@ -31,8 +31,11 @@ pub(crate) fn page_of(key: &[u8]) -> [u8; 2] {
     ((hash % u64::from(PAGES)) as u16).to_be_bytes()
 }
 
+/// One logical entry of a page: `(key, value)`, borrowed from the page.
+pub(crate) type Entry<'a> = (&'a [u8], &'a [u8]);
+
 /// The entries of a page, in key order.
-pub(crate) fn decode(page: &[u8]) -> Result<Vec<(&[u8], &[u8])>, String> {
+pub(crate) fn decode(page: &[u8]) -> Result<Vec<Entry<'_>>, String> {
     let mut rest = page;
     let mut entries = Vec::new();
     while !rest.is_empty() {
