@@ -16,4 +16,5 @@ pub mod analysis;
 pub mod cli;
 pub mod generate;
 pub mod model;
+pub mod store;
 pub mod validate;
