@@ -5,7 +5,7 @@
 
 use crate::generate::{generate, GenOptions};
 use crate::model::Bundle;
-use crate::store::{Store, StoreError};
+use crate::store::{ImportSummary, Store, StoreError};
 use crate::validate::{self, Report};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -214,9 +214,22 @@ fn progress(message: &'static str) -> ProgressBar {
 
 fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
     let store = Store::open(dir)?;
+    let summary = import_file(&store, file)?;
+    // Only now, with the write flushed, may the user (or a script) take it as done.
+    println!(
+        "imported {} records (revision {})",
+        summary.records(),
+        summary.revision
+    );
+    Ok(())
+}
+
+/// What `qmap import` does with an open store: read, validate against the store, import all or
+/// nothing. A file with any problem writes nothing.
+pub fn import_file(store: &Store, file: &Path) -> Result<ImportSummary, CliError> {
     let reading = progress("validating");
     reading.enable_steady_tick(std::time::Duration::from_millis(200));
-    let bundle = read_bundle(file, &store);
+    let bundle = read_bundle(file, store);
     reading.finish_and_clear();
     let bundle = bundle?;
     let bar = progress("importing");
@@ -225,16 +238,10 @@ fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
         bar.set_position(done);
     })?;
     bar.finish_and_clear();
-    // Only now, with the write flushed, may the user (or a script) take it as done.
-    println!(
-        "imported {} records (revision {})",
-        summary.records(),
-        summary.revision
-    );
     // Freeing millions of small strings takes a noticeable share of a big import, and the
-    // process ends right here anyway.
+    // process ends soon anyway.
     std::mem::forget(bundle);
-    Ok(())
+    Ok(summary)
 }
 
 fn export(output: Option<&Path>, dir: &Path) -> Result<(), CliError> {

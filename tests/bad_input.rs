@@ -1,8 +1,9 @@
 //! Every kind of bad input, one case each, against `qmap::validate::parse_bundle`: each case
 //! mutates a small valid document and lists the exact (path, code) pairs it must report.
 //!
-//! `run` is the one place that feeds a case to the code under test, so checks that apply to
-//! every case (such as "and the store is unchanged") belong there.
+//! `run` is the one place that feeds a case to the code under test: it checks the report of
+//! `parse_bundle`, then imports the case the way `qmap import` does into a store that already
+//! holds other data, and checks the import fails and the store is exactly as before.
 
 use qmap::model::{Bundle, Dataset};
 use qmap::validate::{check_bundle, parse_bundle, ErrorCode, Report};
@@ -381,6 +382,40 @@ fn run(case: &Case) {
             case.name
         );
     }
+    assert_import_changes_nothing(case.name, &bytes);
+}
+
+/// Imports `bytes` as `qmap import` does into a store holding other data; the import must fail
+/// with the validation report and leave the store (records and revision) exactly as before.
+fn assert_import_changes_nothing(name: &str, bytes: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = qmap::store::Store::open(&dir.path().join("data")).unwrap();
+    let other = other_chain();
+    store.import(&other).unwrap();
+    let before = (store.export().unwrap(), store.revision());
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, bytes).unwrap();
+    match qmap::cli::import_file(&store, &file) {
+        Err(qmap::cli::CliError::Invalid { .. }) => {}
+        Err(e) => panic!("case {name:?}: import failed for another reason: {e}"),
+        Ok(_) => panic!("case {name:?}: import succeeded"),
+    }
+    let after = (store.export().unwrap(), store.revision());
+    assert_eq!(before, after, "case {name:?}: the store changed");
+    assert_eq!(after.0, other, "case {name:?}");
+}
+
+/// Valid data with ids disjoint from `base()`, so no case can lean on it.
+fn other_chain() -> Bundle {
+    let text = serde_json::to_string(&base())
+        .unwrap()
+        .replace("\"power-battery\"", "\"x-chain\"")
+        .replace("\"f1\"", "\"x1\"")
+        .replace("\"f2\"", "\"x2\"")
+        .replace("\"q1\"", "\"xq\"")
+        .replace("\"p1\"", "\"xp\"");
+    let bundle: Bundle = serde_json::from_str(&text).unwrap();
+    qmap::model::Dataset::from_bundle(bundle).to_bundle()
 }
 
 #[test]
