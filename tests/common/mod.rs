@@ -139,14 +139,22 @@ pub fn power_battery() -> Bundle {
 pub fn synthetic(tag: &str, chains: usize, orgs: usize, supplies: usize) -> Bundle {
     let chain_id = |c: usize| format!("{tag}-chain-{c}");
     let org_id = |o: usize| format!("{tag}-org-{o:07}");
+    let is_provider = |o: usize| o % 20 == 19;
     let mut bundle = Bundle::new();
     bundle.chains = (0..chains).map(|c| chain(&chain_id(c))).collect();
     bundle.organizations = (0..orgs)
         .map(|o| {
-            if o % 20 == 19 {
+            if is_provider(o) {
                 provider(&org_id(o), &[&format!("testing:t{}", o % 30)])
             } else {
-                firm(&org_id(o), &[&chain_id(o % chains)], o < chains)
+                // A firm keeps its place on the first ten chains whatever the chain count, so a
+                // bigger bundle of the same tag adds memberships without stranding supplies.
+                let mut on = vec![chain_id(o % chains)];
+                if o % chains >= 10 {
+                    on.push(chain_id(o % 10));
+                }
+                let on: Vec<&str> = on.iter().map(String::as_str).collect();
+                firm(&org_id(o), &on, o < chains)
             }
         })
         .collect();
@@ -155,22 +163,24 @@ pub fn synthetic(tag: &str, chains: usize, orgs: usize, supplies: usize) -> Bund
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        x
+        x as usize
     };
     let per_chain = orgs / chains;
-    bundle.supplies = (0..supplies)
-        .map(|i| {
-            let c = (next() as usize) % chains;
-            let a = ((next() as usize) % per_chain) * chains + c;
-            let b = ((next() as usize) % per_chain) * chains + c;
-            supply(
-                &chain_id(c),
-                &org_id(a),
-                &org_id(b),
-                &format!("part-{}", i % 97),
-            )
-        })
-        .collect();
+    let mut seen = std::collections::HashSet::new();
+    bundle.supplies = Vec::with_capacity(supplies);
+    // Valid supplies only: two distinct member firms of the chain, each supply once.
+    while bundle.supplies.len() < supplies {
+        let c = next() % chains;
+        let a = (next() % per_chain) * chains + c;
+        let b = (next() % per_chain) * chains + c;
+        let part = format!("part-{}", bundle.supplies.len() % 97);
+        if a == b || is_provider(a) || is_provider(b) || !seen.insert((c, a, b, part.clone())) {
+            continue;
+        }
+        bundle
+            .supplies
+            .push(supply(&chain_id(c), &org_id(a), &org_id(b), &part));
+    }
     bundle.problems = (0..orgs / 10)
         .map(|p| {
             let o = (p * 10) % orgs;
