@@ -300,7 +300,11 @@ impl Record for crate::model::Problem {
 pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         let message = format!("the body is not valid JSON: {}", strip_position(&e));
-        vec![ValidationError::at_text(ErrorCode::MalformedJson, message, &e)]
+        vec![ValidationError::at_text(
+            ErrorCode::MalformedJson,
+            message,
+            &e,
+        )]
     })?;
     let typed_error = match serde_json::from_value::<T>(value.clone()) {
         Ok(record) => return Ok(record),
