@@ -9,7 +9,12 @@
 //! - [`validate`]: checks a document against the format and the store, reporting every problem.
 //! - [`store`]: the only module that knows sled: one tree per record kind, indexes, atomic import.
 //! - [`generate`]: deterministic synthetic datasets at any scale.
+//! - [`graph`]: per-chain supply graphs on petgraph; owns the id ↔ node map.
+//! - [`analysis`]: the weak-link analyses (criticality, parts, risk, segments, supplier view,
+//!   scenarios) as pure functions over the graphs.
 //! - [`cli`]: the `qmap` command line.
 
+pub mod analysis;
 pub mod cli;
+pub mod graph;
 pub mod model;

@@ -496,10 +496,9 @@ mod tests {
 
     #[test]
     fn a_supply_reads_from_and_to() {
-        let s: Supply = serde_json::from_str(
-            r#"{"chain":"c","from":"a","to":"b","part":"separator"}"#,
-        )
-        .unwrap();
+        let s: Supply =
+            serde_json::from_str(r#"{"chain":"c","from":"a","to":"b","part":"separator"}"#)
+                .unwrap();
         assert_eq!(s.supplier, "a");
         assert_eq!(s.customer, "b");
         assert_eq!(

@@ -1,0 +1,48 @@
+//! The weak-link analyses of DOMAIN.md ("The analyses"), one file per question, as pure functions
+//! over the supply graphs of [`crate::graph`] (and the dataset for names and problems).
+//!
+//! - [`criticality`]: firms whose failure alone disables a chain master, with evidence.
+//! - [`parts`]: single-source and foreign-only parts.
+//! - [`risk`]: problem load and the per-firm risk score.
+//! - [`segments`]: per-segment figures in chain order.
+//! - [`suppliers`]: a chain master's supply base at every tier.
+//! - [`scenario`]: what-if failures of many firms at once.
+//! - [`report`]: all of the above for one chain or every chain.
+//!
+//! Nothing here does I/O or keeps state between calls; `propagation` is the shared engine.
+
+pub mod criticality;
+pub mod parts;
+mod propagation;
+#[cfg(test)]
+mod reference_tests;
+pub mod report;
+pub mod risk;
+pub mod scenario;
+pub mod segments;
+pub mod suppliers;
+#[cfg(test)]
+mod testing;
+
+pub use criticality::{critical_nodes, critical_nodes_parallel, CriticalNode, EvidenceStep};
+pub use parts::{foreign_only_parts, single_source_parts, ForeignOnlyPart, SingleSourcePart};
+pub use report::{
+    analyze, analyze_chain, analyze_with_gaps, chain_report, AnalysisReport, ChainReport, QiGaps,
+};
+pub use risk::{problem_loads, risk_scores, ProblemLoad, RiskScore};
+pub use scenario::{
+    chain_scenario, run_scenario, ChainScenario, DisabledFirm, Failure, ScenarioReport,
+};
+pub use segments::{segment_summaries, SegmentSummary};
+pub use suppliers::{supplier_view, ProblemBrief, SuppliedPart, SupplierView, UpstreamSupplier};
+
+/// A question the analyses cannot answer as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("chain {chain} does not exist")]
+    UnknownChain { chain: String },
+    #[error("{firm} is not a member of chain {chain}")]
+    NotOnChain { chain: String, firm: String },
+    #[error("{firm} is not a chain master of chain {chain}")]
+    NotAChainMaster { chain: String, firm: String },
+}
