@@ -48,9 +48,7 @@ pub struct ProblemBrief {
     pub id: String,
     pub title: String,
     pub severity: u8,
-    #[schema(value_type = String)]
     pub category: Category,
-    #[schema(value_type = String)]
     pub status: Status,
 }
 

@@ -13,12 +13,13 @@ pub use dataset::Dataset;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use utoipa::ToSchema;
 
 /// The only bundle format version this build reads and writes.
 pub const BUNDLE_VERSION: u32 = 1;
 
 /// One JSON document carrying any number of records of every kind: the unit of import and export.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "qmap bundle format 1")]
 pub struct Bundle {
@@ -57,7 +58,7 @@ impl Bundle {
 }
 
 /// A GB/T 2260 administrative region: province = first 2 digits, city = first 4, county = all 6.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
     /// Six-digit GB/T 2260 code, e.g. `320500` (苏州市).
@@ -67,7 +68,7 @@ pub struct Region {
 }
 
 /// An industry chain (产业链) with its segments (环节), upstream first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Chain {
     #[schemars(length(min = 1))]
@@ -89,7 +90,7 @@ impl Chain {
 }
 
 /// One segment (环节) of a chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Segment {
     #[schemars(length(min = 1))]
@@ -100,7 +101,18 @@ pub struct Segment {
 /// The kind of an organization: an enterprise sits on chains; every other kind is a provider of
 /// quality infrastructure or R&D.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
@@ -156,7 +168,18 @@ impl OrgKind {
 
 /// The role of an enterprise on one chain.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -168,7 +191,18 @@ pub enum Role {
 
 /// The level of a provider, which decides the area it serves.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -194,7 +228,7 @@ impl Level {
 
 /// An organization: an enterprise (with chain memberships) or a provider (with level and
 /// capabilities). Which fields are allowed depends on `kind`; `crate::validate` enforces it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     #[schemars(length(min = 1))]
@@ -248,7 +282,7 @@ impl Organization {
 }
 
 /// An enterprise's place on one chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Membership {
     pub chain: String,
@@ -257,7 +291,7 @@ pub struct Membership {
 }
 
 /// What a provider can do, and for how many needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Capability {
     /// `element:subject`, element one of metrology, testing, standard, certification, rd.
@@ -271,7 +305,7 @@ pub struct Capability {
 
 /// A supply on a chain: `from` (the supplier) delivers `part` to `to` (the customer).
 #[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, ToSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct Supply {
@@ -288,7 +322,18 @@ pub struct Supply {
 
 /// The QI element of a capability code (the part before the colon).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Element {
@@ -350,7 +395,18 @@ impl fmt::Display for Element {
 
 /// The category of a quality problem.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -408,7 +464,18 @@ impl Category {
 
 /// The status of a quality problem. It counts as demand while `open` or `in_progress`.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -433,7 +500,7 @@ impl Status {
 }
 
 /// A quality problem held by an enterprise on a chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     #[schemars(length(min = 1))]
