@@ -80,7 +80,11 @@ fn synthetic(chains: usize, firms: usize, seed: u64) -> Bundle {
                     let part = format!("part{}-{}", s - 1, (buyer + p) % 8);
                     for _ in 0..1 + next(3) {
                         // Half the draws prefer the first tenth of the segment: hubs.
-                        let span = if next(2) == 0 { ((hi - lo) / 10).max(1) } else { hi - lo };
+                        let span = if next(2) == 0 {
+                            ((hi - lo) / 10).max(1)
+                        } else {
+                            hi - lo
+                        };
                         b.supplies.push(Supply {
                             chain: chain.clone(),
                             supplier: id(lo + next(span)),
@@ -125,7 +129,9 @@ fn one_large_chain(c: &mut Criterion) {
     let graph = graphs.iter().next().expect("one chain");
     let mut group = c.benchmark_group("chain 20000");
     group.sample_size(10);
-    group.bench_function("critical nodes, 1 thread", |b| b.iter(|| critical_nodes(graph)));
+    group.bench_function("critical nodes, 1 thread", |b| {
+        b.iter(|| critical_nodes(graph))
+    });
     group.bench_function("critical nodes, 2 threads", |b| {
         b.iter(|| critical_nodes_parallel(graph, 2))
     });
@@ -157,7 +163,10 @@ fn national(_: &mut Criterion) {
         analysed,
         critical
     );
-    assert!(analysed < Duration::from_secs(10), "national analysis took {analysed:?}");
+    assert!(
+        analysed < Duration::from_secs(10),
+        "national analysis took {analysed:?}"
+    );
 }
 
 criterion_group!(benches, province, one_large_chain, national);

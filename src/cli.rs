@@ -3,9 +3,12 @@
 //! Commands print results to stdout and errors to stderr, and exit non-zero on failure.
 
 use crate::analysis::{analyze, AnalysisReport, ChainReport};
+use crate::generate::{generate, GenOptions};
 use crate::graph::Graphs;
 use crate::model::{Bundle, Dataset};
 use clap::{Parser, Subcommand};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -22,6 +25,21 @@ pub struct Cli {
 pub enum Command {
     /// Print the JSON Schema of bundle format 1.
     Schema,
+    /// Generate a deterministic synthetic bundle (compact JSON) shaped like real chain surveys.
+    Generate {
+        /// Number of chains.
+        #[arg(long)]
+        chains: usize,
+        /// Firms per chain.
+        #[arg(long)]
+        firms: usize,
+        /// Seed: the same options always give the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Find the weak links of the chains of a bundle file: critical firms, single-source and
     /// foreign-only parts, per-segment figures and risk scores.
     Analyze {
@@ -59,29 +77,88 @@ pub enum CliError {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    run(Cli::parse())
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
         Command::Schema => {
             println!(
                 "{}",
                 serde_json::to_string_pretty(&crate::model::bundle_schema()).expect("schema")
             );
-            Ok(())
+            ExitCode::SUCCESS
         }
+        Command::Generate {
+            chains,
+            firms,
+            seed,
+            output,
+        } => run_generate(
+            &GenOptions {
+                chains,
+                firms,
+                seed,
+            },
+            output,
+        ),
         Command::Analyze {
             file,
             chain,
             json,
             timings,
-        } => run_analyze(&file, chain.as_deref(), json, timings),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("qmap: {e}");
-            ExitCode::FAILURE
-        }
+        } => match run_analyze(&file, chain.as_deref(), json, timings) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("qmap analyze: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
+}
+
+fn run_generate(opts: &GenOptions, output: Option<PathBuf>) -> ExitCode {
+    let bundle = generate(opts);
+    let written = match &output {
+        Some(path) => File::create(path).and_then(|file| write_bundle(&bundle, file)),
+        None => write_bundle(&bundle, io::stdout().lock()),
+    };
+    if let Err(e) = written {
+        let target = output.map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
+        eprintln!("qmap generate: cannot write {target}: {e}");
+        return ExitCode::FAILURE;
+    }
+    eprintln!("{}", summary(&bundle));
+    // Freeing millions of small strings takes a noticeable share of the run, and the process ends
+    // right here anyway.
+    std::mem::forget(bundle);
+    ExitCode::SUCCESS
+}
+
+fn write_bundle(bundle: &Bundle, sink: impl Write) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 20, sink);
+    serde_json::to_writer(&mut out, bundle)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// One line of counts, e.g. for `--chains 2 --firms 100`.
+fn summary(bundle: &Bundle) -> String {
+    let providers = bundle
+        .organizations
+        .iter()
+        .filter(|o| o.is_provider())
+        .count();
+    format!(
+        "generated {} regions, {} chains, {} firms, {} providers, {} supplies, {} problems",
+        bundle.regions.len(),
+        bundle.chains.len(),
+        bundle.organizations.len() - providers,
+        providers,
+        bundle.supplies.len(),
+        bundle.problems.len()
+    )
 }
 
 /// Stage durations, printed to stderr by `--timings`.
@@ -152,7 +229,6 @@ fn run_analyze(
     json: bool,
     timings: bool,
 ) -> Result<(), CliError> {
-    use std::io::Write;
     let start = Instant::now();
     let mut timings = Timings::new(timings);
     let bundle = read_bundle(file, &mut timings)?;
@@ -166,19 +242,22 @@ fn run_analyze(
         }
     }
     let report = analyze_timed(&dataset, chain, &mut timings);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
     if json {
         serde_json::to_writer(&mut out, &report).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        out.write_all(summary(&dataset, &report).as_bytes())?;
+        out.write_all(report_summary(&dataset, &report).as_bytes())?;
     }
     out.flush()?;
     timings.lap("output");
     if timings.enabled {
         eprintln!("{:>10}: {:>9.3} s", "total", secs(start.elapsed()));
     }
+    // Freeing millions of small strings takes a noticeable share of the run, and the process
+    // ends right after this anyway.
+    std::mem::forget(report);
+    std::mem::forget(dataset);
     Ok(())
 }
 
@@ -187,7 +266,7 @@ const TOP_CRITICAL: usize = 10;
 
 /// A readable per-chain summary: headline figures, a per-segment table and the most damaging
 /// critical nodes.
-pub fn summary(dataset: &Dataset, report: &AnalysisReport) -> String {
+pub fn report_summary(dataset: &Dataset, report: &AnalysisReport) -> String {
     let mut s = String::new();
     for chain in &report.chains {
         chain_summary(&mut s, dataset, chain);
@@ -223,7 +302,15 @@ fn chain_summary(s: &mut String, dataset: &Dataset, chain: &ChainReport) {
         chain.foreign_only_parts.len()
     );
     let mut rows = vec![[
-        "segment", "firms", "masters", "foreign", "problems", "load", "critical", "single", "foreign-only",
+        "segment",
+        "firms",
+        "masters",
+        "foreign",
+        "problems",
+        "load",
+        "critical",
+        "single",
+        "foreign-only",
     ]
     .map(String::from)
     .to_vec()];
@@ -248,9 +335,11 @@ fn chain_summary(s: &mut String, dataset: &Dataset, chain: &ChainReport) {
             .then_with(|| a.id.cmp(&b.id))
     });
     if !worst.is_empty() {
-        let mut rows = vec![["critical firm", "name", "masters down", "firms down", "via"]
-            .map(String::from)
-            .to_vec()];
+        let mut rows = vec![
+            ["critical firm", "name", "masters down", "firms down", "via"]
+                .map(String::from)
+                .to_vec(),
+        ];
         for c in worst.iter().take(TOP_CRITICAL) {
             let via = c
                 .evidence
@@ -268,7 +357,11 @@ fn chain_summary(s: &mut String, dataset: &Dataset, chain: &ChainReport) {
         }
         table(s, &rows);
         if worst.len() > TOP_CRITICAL {
-            let _ = writeln!(s, "  … and {} more critical firms", worst.len() - TOP_CRITICAL);
+            let _ = writeln!(
+                s,
+                "  … and {} more critical firms",
+                worst.len() - TOP_CRITICAL
+            );
         }
     }
     s.push('\n');

@@ -16,5 +16,6 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod generate;
 pub mod graph;
 pub mod model;
