@@ -42,9 +42,10 @@ pub struct CriticalNode {
 /// # Complexity
 /// For each firm `u`, counter-based propagation from `u` alone: every (customer, part) group keeps
 /// a live-supplier counter, decremented once per supply edge out of a dying firm; a counter
-/// reaching zero kills the buyer. Only touched counters are reset afterwards. Total time is
-/// O(V + Σ_u |edges out of disabled(u) ∪ {u}|), at worst O(V·E) on a graph where every failure
-/// spreads everywhere, and O(V + E) memory.
+/// reaching zero kills the buyer. Only touched counters are reset afterwards. Firms with no
+/// supply path to a master are skipped (one reverse breadth-first search finds them). Total time
+/// is O(V + E + Σ_u |edges out of disabled(u) ∪ {u}|) over the firms u upstream of a master, at
+/// worst O(V·E) on a graph where every failure spreads everywhere, and O(V + E) memory.
 ///
 /// # Example
 /// ```text
@@ -74,6 +75,7 @@ pub fn critical_nodes_parallel(graph: &ChainGraph, threads: usize) -> Vec<Critic
         .map(|s| (s, (s + chunk).min(n)))
         .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let upstream = upstream_of_masters(graph);
     let mut parts: Vec<(usize, Vec<CriticalNode>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -85,7 +87,7 @@ pub fn critical_nodes_parallel(graph: &ChainGraph, threads: usize) -> Vec<Critic
                         let Some(&(start, end)) = ranges.get(i) else {
                             break;
                         };
-                        out.push((start, scan(graph, &mut engine, start, end)));
+                        out.push((start, scan(graph, &mut engine, &upstream, start, end)));
                     }
                     out
                 })
@@ -102,13 +104,37 @@ pub fn critical_nodes_parallel(graph: &ChainGraph, threads: usize) -> Vec<Critic
 
 fn critical_nodes_in(graph: &ChainGraph, start: usize, end: usize) -> Vec<CriticalNode> {
     let mut engine = Propagation::new(graph);
-    scan(graph, &mut engine, start, end)
+    let upstream = upstream_of_masters(graph);
+    scan(graph, &mut engine, &upstream, start, end)
 }
 
-/// Critical nodes among the firms with node index in `start..end`, in index (= id) order.
+/// Which firms have a supply path to some chain master (masters included), by one breadth-first
+/// search over incoming supplies. Failures travel only along supplies, so no other firm can be
+/// critical and the scan skips them.
+fn upstream_of_masters(graph: &ChainGraph) -> Vec<bool> {
+    let g = graph.graph();
+    let mut seen = vec![false; g.node_count()];
+    let mut queue: Vec<NodeIndex> = graph.masters().to_vec();
+    for &m in &queue {
+        seen[m.index()] = true;
+    }
+    while let Some(v) = queue.pop() {
+        for s in g.neighbors_directed(v, petgraph::Direction::Incoming) {
+            if !seen[s.index()] {
+                seen[s.index()] = true;
+                queue.push(s);
+            }
+        }
+    }
+    seen
+}
+
+/// Critical nodes among the firms with node index in `start..end`, in index (= id) order;
+/// firms not marked in `upstream` are skipped.
 fn scan(
     graph: &ChainGraph,
     engine: &mut Propagation,
+    upstream: &[bool],
     start: usize,
     end: usize,
 ) -> Vec<CriticalNode> {
@@ -117,7 +143,7 @@ fn scan(
         return out;
     }
     let mut masters: Vec<NodeIndex> = Vec::new();
-    for i in start..end {
+    for i in (start..end).filter(|&i| upstream[i]) {
         let u = NodeIndex::new(i);
         engine.reset();
         engine.run([u], None);
