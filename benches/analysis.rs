@@ -7,8 +7,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use qmap::analysis::{analyze, critical_nodes, critical_nodes_parallel};
-use qmap::graph::Graphs;
 use qmap::generate::{generate, GenOptions};
+use qmap::graph::Graphs;
 use qmap::model::Dataset;
 use std::time::{Duration, Instant};
 

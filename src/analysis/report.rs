@@ -48,10 +48,13 @@ pub struct ChainReport {
     pub problem_load: Vec<ProblemLoad>,
 }
 
+/// Supplies from which a single chain's criticality scan is spread over the cores.
+const PARALLEL_CHAIN_SUPPLIES: usize = 250_000;
+
 /// Analyses one chain (`Some(id)`) or every chain (`None`) with no QI gaps known.
 ///
 /// An unknown chain id gives a report with no chains. Chains are analysed in parallel on the
-/// available cores; a single chain spreads its criticality scan over them instead.
+/// available cores; a single very large chain spreads its criticality scan over them instead.
 ///
 /// # Complexity
 /// The sum over chains of [`critical_nodes`] (which dominates), plus O(V + E + P) per chain.
@@ -86,7 +89,15 @@ pub fn analyze_with_gaps(
         )
     };
     let chains = if selected.len() <= 1 || threads == 1 {
-        let inner = if selected.len() == 1 { threads } else { 1 };
+        // Spreading one chain over threads only pays off once its scan outweighs the threads'
+        // start-up and per-thread state; below that (a 20,000-firm chain scans in milliseconds)
+        // stay on one.
+        let inner = match selected.first() {
+            Some(g) if selected.len() == 1 && g.supply_count() >= PARALLEL_CHAIN_SUPPLIES => {
+                threads
+            }
+            _ => 1,
+        };
         selected.iter().map(|g| one(g, inner)).collect()
     } else {
         // Largest chains first so that the last one to finish is a small one.
