@@ -157,11 +157,22 @@ impl ChainGraph {
         let mut part_ids: IdMap<&str, u32> = IdMap::default();
         let mut groups: Vec<PartGroup> = Vec::new();
         let mut group_ids: IdMap<(NodeIndex, u32), u32> = IdMap::default();
+        // Supplies come sorted by supplier, so consecutive ones mostly share it: remembering the
+        // last one saves most supplier lookups (each a hash plus a pointer chase to the key).
+        let mut last: Option<(&str, Option<NodeIndex>)> = None;
         for s in supplies {
             if s.chain != chain {
                 continue;
             }
-            let (Some(&from), Some(&to)) = (index.get(&s.supplier), index.get(&s.customer)) else {
+            let from = match last {
+                Some((id, n)) if id == s.supplier => n,
+                _ => {
+                    let n = index.get(&s.supplier).copied();
+                    last = Some((s.supplier.as_str(), n));
+                    n
+                }
+            };
+            let (Some(from), Some(&to)) = (from, index.get(&s.customer)) else {
                 continue;
             };
             let part = *part_ids.entry(s.part.as_str()).or_insert_with(|| {
