@@ -10,8 +10,8 @@
 //! - [`store`]: the only module that knows sled: one tree per record kind, indexes, atomic import.
 //! - [`generate`]: deterministic synthetic datasets at any scale.
 //! - [`graph`]: per-chain supply graphs on petgraph; owns the id ↔ node map.
-//! - [`analysis`]: the weak-link analyses (criticality, parts, risk, segments, supplier view,
-//!   scenarios) as pure functions over the graphs.
+//! - [`analysis`]: pure analyses: the weak links over the supply graphs (criticality, parts, risk,
+//!   segments, supplier view, scenarios) and QI eligibility, assignment, coverage, projects.
 //! - [`cli`]: the `qmap` command line.
 
 pub mod analysis;

@@ -1,15 +1,27 @@
-//! The weak-link analyses of DOMAIN.md ("The analyses"), one file per question, as pure functions
-//! over the supply graphs of [`crate::graph`] (and the dataset for names and problems).
+//! Analyses: pure functions over the model and the supply graphs, one file per question.
 //!
-//! - [`criticality`]: firms whose failure alone disables a chain master, with evidence.
-//! - [`parts`]: single-source and foreign-only parts.
-//! - [`risk`]: problem load and the per-firm risk score.
-//! - [`segments`]: per-segment figures in chain order.
-//! - [`suppliers`]: a chain master's supply base at every tier.
-//! - [`scenario`]: what-if failures of many firms at once.
-//! - [`report`]: all of the above for one chain or every chain.
+//! The weak-link files answer DOMAIN.md's supply questions over the graphs of [`crate::graph`]:
+//! [`criticality`] (firms whose failure alone disables a chain master, with evidence), [`parts`]
+//! (single-source and foreign-only parts), [`risk`] (problem load and the per-firm risk score),
+//! [`segments`] (per-segment figures in chain order), [`suppliers`] (a chain master's supply base
+//! at every tier), [`scenario`] (what-if failures of many firms at once) and [`report`] (all of
+//! the above for one chain or every chain); `propagation` is their shared failure engine.
 //!
-//! Nothing here does I/O or keeps state between calls; `propagation` is the shared engine.
+//! The quality-infrastructure (QI) matching files answer "which QI body can solve which need":
+//! [`eligibility`] (who may serve whom, at what distance), [`flow`] (a min-cost flow solver),
+//! [`assignment`] (the capacity-aware lexicographic optimum of DOMAIN.md), [`coverage`] (coverage
+//! figures and gap lists), [`projects`] (key-project candidates), [`recommend`] (what to build
+//! where, and what-if) and [`compare`] (one row per chain for planners). They read the model only.
+//!
+//! Nothing here does I/O or keeps state between calls; only this module and `graph` know petgraph.
+
+pub mod assignment;
+pub mod compare;
+pub mod coverage;
+pub mod eligibility;
+pub mod flow;
+pub mod projects;
+pub mod recommend;
 
 pub mod criticality;
 pub mod parts;

@@ -1,0 +1,294 @@
+//! Reports for planners: one row per chain ([`compare_chains`]) and the QI report of a scope
+//! ([`qi_report`]) bundling coverage, gaps, an assignment summary, key projects and
+//! recommendations.
+//!
+//! Weak-link figures (critical nodes, single-source and foreign-only parts) belong to the
+//! weak-link analyses: rows leave them `None` for the caller to fill in, so this file does not
+//! depend on them.
+
+use super::assignment::{assign_needs, Assignment};
+use super::coverage::{
+    gaps, report_from, views, Coverage, ElementCoverage, Gaps, RegionCoverage, SegmentCoverage,
+};
+use super::eligibility::{needs, Need, ProviderIndex, Scope};
+use super::projects::{key_projects_with, KeyProjects, WeakLinks};
+use super::recommend::{recommendations, Recommendation};
+use crate::model::{Dataset, Role};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
+
+/// One chain's figures, each chain assigned on its own (capacities not shared between chains).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ChainRow {
+    pub chain: String,
+    pub name: String,
+    /// Member enterprises (masters included).
+    pub firms: u64,
+    pub masters: u64,
+    /// Problems that count as demand (open or in progress).
+    pub demand_problems: u64,
+    pub coverage: Coverage,
+    pub by_element: Vec<ElementCoverage>,
+    /// Needs without any eligible provider.
+    pub infrastructure_gaps: u64,
+    /// Reachable needs left unassigned.
+    pub capacity_gaps: u64,
+    /// Filled in by the caller from the weak-link analyses.
+    pub critical_nodes: Option<u64>,
+    pub single_source_parts: Option<u64>,
+    pub foreign_only_parts: Option<u64>,
+}
+
+/// One row per chain of the dataset, in chain-id order.
+///
+/// Arguments: the dataset.
+/// Returns: the rows; weak-link fields are `None`.
+/// Complexity: O(F + P) to count, one provider index, then one assignment per chain over that
+/// chain's needs only.
+pub fn compare_chains(d: &Dataset) -> Vec<ChainRow> {
+    let index = ProviderIndex::from_dataset(d);
+    let mut firms: HashMap<&str, (u64, u64)> = HashMap::new();
+    for o in d.organizations.values() {
+        for m in o.memberships() {
+            let e = firms.entry(&m.chain).or_default();
+            e.0 += 1;
+            e.1 += (m.role == Role::ChainMaster) as u64;
+        }
+    }
+    let mut demand: HashMap<&str, u64> = HashMap::new();
+    for p in d.problems.values().filter(|p| p.is_demand()) {
+        *demand.entry(&p.chain).or_default() += 1;
+    }
+    let mut by_chain: HashMap<&str, Vec<Need<'_>>> = HashMap::new();
+    for n in needs(d, &Scope::All) {
+        by_chain.entry(n.chain).or_default().push(n);
+    }
+    d.chains
+        .values()
+        .map(|c| {
+            let chain_needs = by_chain.remove(c.id.as_str()).unwrap_or_default();
+            let a = assign_needs(&chain_needs, &index, Scope::Chain(c.id.clone()));
+            let report = report_from(d, a.scope.clone(), views(&a));
+            let (f, m) = firms.get(c.id.as_str()).copied().unwrap_or_default();
+            ChainRow {
+                chain: c.id.clone(),
+                name: c.name.clone(),
+                firms: f,
+                masters: m,
+                demand_problems: demand.get(c.id.as_str()).copied().unwrap_or_default(),
+                coverage: report.coverage,
+                by_element: report.by_element,
+                infrastructure_gaps: report.coverage.infrastructure_gaps(),
+                capacity_gaps: report.coverage.capacity_gaps(),
+                critical_nodes: None,
+                single_source_parts: None,
+                foreign_only_parts: None,
+            }
+        })
+        .collect()
+}
+
+/// How the assignment used the providers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AssignmentSummary {
+    /// Assigned needs at distance tier 0, 1, 2 and 3.
+    pub by_tier: [u64; 4],
+    /// Providers that took at least one need.
+    pub providers_used: u64,
+    /// The ten providers that took the most needs: (provider id, needs), most first.
+    pub busiest: Vec<(String, u64)>,
+}
+
+impl AssignmentSummary {
+    /// The summary of an assignment.
+    ///
+    /// Complexity: O(N + K log K) for N assigned needs and K providers used.
+    pub fn of(a: &Assignment) -> AssignmentSummary {
+        let mut by_tier = [0u64; 4];
+        let mut load: HashMap<&str, u64> = HashMap::new();
+        for n in &a.assigned {
+            by_tier[n.tier.min(3) as usize] += 1;
+            *load.entry(&n.provider).or_default() += 1;
+        }
+        let mut busiest: Vec<(String, u64)> =
+            load.iter().map(|(p, n)| (p.to_string(), *n)).collect();
+        busiest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        busiest.truncate(10);
+        AssignmentSummary {
+            by_tier,
+            providers_used: load.len() as u64,
+            busiest,
+        }
+    }
+}
+
+/// The QI side of a scope: what a chain's (or the dataset's) analysis embeds under `"coverage"`
+/// and beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct QiReport {
+    pub scope: Scope,
+    pub coverage: Coverage,
+    pub by_segment: Vec<SegmentCoverage>,
+    pub by_element: Vec<ElementCoverage>,
+    pub by_province: Vec<RegionCoverage>,
+    pub by_city: Vec<RegionCoverage>,
+    pub gaps: Gaps,
+    pub assignment: AssignmentSummary,
+    /// Common-technology and key-product projects (chain-collaborative ones need the weak links:
+    /// see [`super::projects::key_projects`]).
+    pub projects: KeyProjects,
+    /// The twenty best candidate additions.
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// Recommendations kept in a [`QiReport`].
+pub const REPORT_RECOMMENDATIONS: usize = 20;
+
+/// The QI report of a scope.
+///
+/// Arguments: the dataset and the scope.
+/// Returns: coverage with breakdowns, gaps, assignment summary, projects and recommendations.
+/// Complexity: one assignment of the scope (see [`super::assignment`]) plus linear-time
+/// aggregations.
+pub fn qi_report(d: &Dataset, scope: Scope) -> QiReport {
+    let index = ProviderIndex::from_dataset(d);
+    let needs = needs(d, &scope);
+    let a = assign_needs(&needs, &index, scope);
+    qi_report_of(d, &a, &index)
+}
+
+/// The QI report of an assignment already computed against `index`.
+pub fn qi_report_of(d: &Dataset, a: &Assignment, index: &ProviderIndex) -> QiReport {
+    let report = report_from(d, a.scope.clone(), views(a));
+    let mut recs = recommendations(d, a);
+    recs.truncate(REPORT_RECOMMENDATIONS);
+    QiReport {
+        scope: a.scope.clone(),
+        coverage: report.coverage,
+        by_segment: report.by_segment,
+        by_element: report.by_element,
+        by_province: report.by_province,
+        by_city: report.by_city,
+        gaps: gaps(a),
+        assignment: AssignmentSummary::of(a),
+        projects: key_projects_with(d, a, &WeakLinks::default(), index),
+        recommendations: recs,
+    }
+}
+
+/// Per-chain QI reports (each chain with its own capacities) for every chain of the dataset.
+///
+/// Complexity: one provider index, then one assignment per chain.
+pub fn qi_reports_by_chain(d: &Dataset) -> BTreeMap<String, QiReport> {
+    let index = ProviderIndex::from_dataset(d);
+    let mut by_chain: HashMap<&str, Vec<Need<'_>>> = HashMap::new();
+    for n in needs(d, &Scope::All) {
+        by_chain.entry(n.chain).or_default().push(n);
+    }
+    d.chains
+        .keys()
+        .map(|id| {
+            let chain_needs = by_chain.remove(id.as_str()).unwrap_or_default();
+            let a = assign_needs(&chain_needs, &index, Scope::Chain(id.clone()));
+            (id.clone(), qi_report_of(d, &a, &index))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::coverage::tests::battery;
+    use crate::analysis::eligibility::tests::{firm, problem, provider};
+    use crate::model::{Chain, Level, Status};
+
+    #[test]
+    fn each_chain_gets_a_row_with_its_own_capacities() {
+        let mut d = battery();
+        d.chains.insert(
+            "hydrogen".into(),
+            Chain {
+                id: "hydrogen".into(),
+                name: "氢能".into(),
+                chief: None,
+                segments: vec![],
+            },
+        );
+        d.organizations.insert(
+            "h1".into(),
+            firm("h1", Some("320506"), "hydrogen", "s", Role::ChainMaster),
+        );
+        d.problems.insert(
+            "p9".into(),
+            problem(
+                "p9",
+                "h1",
+                "hydrogen",
+                1,
+                Status::Open,
+                &["testing:safety", "standard:h2"],
+            ),
+        );
+        let rows = compare_chains(&d);
+        assert_eq!(rows.len(), 2);
+        let b = &rows[0];
+        assert_eq!(
+            (b.chain.as_str(), b.firms, b.masters, b.demand_problems),
+            ("battery", 4, 1, 4)
+        );
+        assert_eq!((b.coverage.needs_total, b.coverage.needs_assigned), (6, 3));
+        assert_eq!((b.infrastructure_gaps, b.capacity_gaps), (1, 2));
+        let h = &rows[1];
+        assert_eq!((h.firms, h.masters, h.demand_problems), (1, 1, 1));
+        // Its own capacities: testing:safety is still free for hydrogen.
+        assert_eq!((h.coverage.needs_total, h.coverage.needs_assigned), (2, 1));
+        assert_eq!((h.infrastructure_gaps, h.capacity_gaps), (1, 0));
+        assert_eq!(h.critical_nodes, None);
+    }
+
+    #[test]
+    fn the_qi_report_bundles_coverage_gaps_projects_and_recommendations() {
+        let mut d = battery();
+        d.organizations.insert(
+            "q2".into(),
+            provider(
+                "q2",
+                Level::Municipal,
+                "320506",
+                &[("testing:safety", Some(5))],
+            ),
+        );
+        let r = qi_report(&d, Scope::Chain("battery".into()));
+        // q2 (same county as m1, serves 苏州) lets m1 and c1 both stay in 苏州; x1 takes qn.
+        assert_eq!(r.coverage.needs_assigned, 4);
+        // Tiers: m1 testing 0 (q2), c1 testing 1, m1 metrology 2 (qm), x1 3 (qn).
+        assert_eq!(r.assignment.by_tier, [1, 1, 1, 1]);
+        assert_eq!(r.gaps.infrastructure[0].code, "rd:electrolyte");
+        assert_eq!(r.projects.common_technology.len(), 1);
+        assert_eq!(r.projects.key_product.len(), 1);
+        assert_eq!(r.recommendations[0].code, "rd:electrolyte");
+        let json = serde_json::to_value(&r).unwrap();
+        let mut keys: Vec<&str> = json["coverage"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "needs_assigned",
+                "needs_reachable",
+                "needs_total",
+                "severity_assigned",
+                "severity_total",
+                "tier_cost"
+            ]
+        );
+        assert_eq!(json["scope"], serde_json::json!({"chain": "battery"}));
+        let by_chain = qi_reports_by_chain(&d);
+        assert_eq!(by_chain["battery"], r);
+    }
+}

@@ -1,0 +1,329 @@
+//! A min-cost flow solver (primal–dual: Dijkstra with potentials, then blocking flows on the
+//! zero-reduced-cost subgraph), used by [`super::assignment`].
+//!
+//! It owns nothing of the domain: nodes are indices, capacities and costs are integers. It solves
+//! "min-cost flow of any amount": it keeps augmenting while the cheapest augmenting path has
+//! negative cost, which yields a flow of minimum total cost over all flow values.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// A residual edge; edges are stored in pairs (`e`, `e ^ 1`).
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    to: u32,
+    cap: i64,
+    cost: i64,
+}
+
+/// A directed network with capacities and costs.
+///
+/// Negative costs are allowed as long as the network has no negative cycle (the assignment
+/// network is a DAG).
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    edges: Vec<Edge>,
+    /// Outgoing edge ids per node.
+    adj: Vec<Vec<u32>>,
+    /// Capacity each edge was created with, to read flows back.
+    original: Vec<i64>,
+}
+
+/// The outcome of [`Network::min_cost_flow`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowResult {
+    pub flow: i64,
+    pub cost: i64,
+}
+
+const INF: i64 = i64::MAX / 4;
+
+impl Network {
+    /// A network of `n` nodes and no edges.
+    pub fn new(n: usize) -> Network {
+        Network {
+            edges: Vec::new(),
+            adj: vec![Vec::new(); n],
+            original: Vec::new(),
+        }
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.adj.len()
+    }
+
+    /// Adds a node; returns its index.
+    pub fn add_node(&mut self) -> usize {
+        self.adj.push(Vec::new());
+        self.adj.len() - 1
+    }
+
+    /// Adds an edge `from → to` and returns its id (for [`Network::flow`]).
+    ///
+    /// Complexity: O(1) amortized.
+    pub fn add_edge(&mut self, from: usize, to: usize, cap: i64, cost: i64) -> usize {
+        let id = self.edges.len();
+        self.edges.push(Edge {
+            to: to as u32,
+            cap,
+            cost,
+        });
+        self.edges.push(Edge {
+            to: from as u32,
+            cap: 0,
+            cost: -cost,
+        });
+        self.adj[from].push(id as u32);
+        self.adj[to].push(id as u32 + 1);
+        self.original.push(cap);
+        id
+    }
+
+    /// The flow on edge `id` after solving.
+    pub fn flow(&self, id: usize) -> i64 {
+        self.original[id / 2] - self.edges[id].cap
+    }
+
+    /// Sends flow from `s` to `t` while the cheapest augmenting path has negative cost, so the
+    /// result has the least total cost over every flow value.
+    ///
+    /// Arguments: source and sink node indices.
+    /// Returns: the flow value and its total cost.
+    /// Complexity: one Bellman–Ford (queue-based) for the initial potentials, then per phase one
+    /// Dijkstra O(E log V) and one blocking flow O(V·E); the number of phases is at most the
+    /// number of distinct shortest-path costs met, which is small when costs take few values.
+    pub fn min_cost_flow(&mut self, s: usize, t: usize) -> FlowResult {
+        let n = self.node_count();
+        let mut result = FlowResult { flow: 0, cost: 0 };
+        if s == t || n == 0 {
+            return result;
+        }
+        let mut pi = self.bellman_ford(s);
+        let mut dist = vec![INF; n];
+        let mut level = vec![u32::MAX; n];
+        let mut cursor = vec![0usize; n];
+        loop {
+            if !self.dijkstra(s, &pi, &mut dist) || dist[t] >= INF {
+                break;
+            }
+            for v in 0..n {
+                if dist[v] < INF {
+                    pi[v] += dist[v];
+                }
+            }
+            // Cost of every shortest augmenting path, in original costs.
+            let path_cost = pi[t] - pi[s];
+            if path_cost >= 0 {
+                break;
+            }
+            let mut pushed_any = false;
+            while self.admissible_levels(s, t, &pi, &mut level) {
+                cursor.iter_mut().for_each(|c| *c = 0);
+                let pushed = self.blocking_flow(s, t, &pi, &level, &mut cursor);
+                if pushed == 0 {
+                    break;
+                }
+                pushed_any = true;
+                result.flow += pushed;
+                result.cost += pushed * path_cost;
+            }
+            if !pushed_any {
+                break;
+            }
+        }
+        result
+    }
+
+    /// Shortest distances from `s` with negative costs (no negative cycles); unreachable nodes get
+    /// potential 0, which is harmless since they stay unreachable.
+    fn bellman_ford(&self, s: usize) -> Vec<i64> {
+        let n = self.node_count();
+        let mut dist = vec![INF; n];
+        let mut queued = vec![false; n];
+        let mut queue = VecDeque::new();
+        dist[s] = 0;
+        queue.push_back(s);
+        queued[s] = true;
+        while let Some(u) = queue.pop_front() {
+            queued[u] = false;
+            for &e in &self.adj[u] {
+                let edge = self.edges[e as usize];
+                if edge.cap > 0 && dist[u] + edge.cost < dist[edge.to as usize] {
+                    let v = edge.to as usize;
+                    dist[v] = dist[u] + edge.cost;
+                    if !queued[v] {
+                        queued[v] = true;
+                        queue.push_back(v);
+                    }
+                }
+            }
+        }
+        dist.iter_mut().for_each(|d| {
+            if *d >= INF {
+                *d = 0;
+            }
+        });
+        dist
+    }
+
+    /// Dijkstra on reduced costs; returns false if nothing is reachable beyond `s`.
+    fn dijkstra(&self, s: usize, pi: &[i64], dist: &mut [i64]) -> bool {
+        dist.iter_mut().for_each(|d| *d = INF);
+        dist[s] = 0;
+        let mut heap = BinaryHeap::new();
+        heap.push(Reverse((0i64, s as u32)));
+        let mut reached = false;
+        while let Some(Reverse((d, u))) = heap.pop() {
+            let u = u as usize;
+            if d > dist[u] {
+                continue;
+            }
+            for &e in &self.adj[u] {
+                let edge = self.edges[e as usize];
+                if edge.cap <= 0 {
+                    continue;
+                }
+                let v = edge.to as usize;
+                let nd = d + edge.cost + pi[u] - pi[v];
+                if nd < dist[v] {
+                    dist[v] = nd;
+                    reached = true;
+                    heap.push(Reverse((nd, v as u32)));
+                }
+            }
+        }
+        reached
+    }
+
+    fn admissible(&self, u: usize, e: usize, pi: &[i64]) -> bool {
+        let edge = self.edges[e];
+        edge.cap > 0 && edge.cost + pi[u] - pi[edge.to as usize] == 0
+    }
+
+    /// BFS levels over admissible edges (positive residual capacity, zero reduced cost).
+    fn admissible_levels(&self, s: usize, t: usize, pi: &[i64], level: &mut [u32]) -> bool {
+        level.iter_mut().for_each(|l| *l = u32::MAX);
+        level[s] = 0;
+        let mut queue = VecDeque::from([s]);
+        while let Some(u) = queue.pop_front() {
+            for &e in &self.adj[u] {
+                let v = self.edges[e as usize].to as usize;
+                if level[v] == u32::MAX && self.admissible(u, e as usize, pi) {
+                    level[v] = level[u] + 1;
+                    queue.push_back(v);
+                }
+            }
+        }
+        level[t] != u32::MAX
+    }
+
+    /// Dinic blocking flow on the admissible level graph, iteratively (no recursion depth limit).
+    fn blocking_flow(
+        &mut self,
+        s: usize,
+        t: usize,
+        pi: &[i64],
+        level: &[u32],
+        cursor: &mut [usize],
+    ) -> i64 {
+        let mut total = 0;
+        let mut path: Vec<usize> = Vec::new();
+        let mut dead = vec![false; self.node_count()];
+        let mut u = s;
+        loop {
+            if u == t {
+                let bottleneck = path.iter().map(|&e| self.edges[e].cap).min().unwrap_or(0);
+                for &e in &path {
+                    self.edges[e].cap -= bottleneck;
+                    self.edges[e ^ 1].cap += bottleneck;
+                }
+                total += bottleneck;
+                // Retreat to the tail of the first saturated edge.
+                let first = path
+                    .iter()
+                    .position(|&e| self.edges[e].cap == 0)
+                    .unwrap_or(0);
+                path.truncate(first);
+                u = path.last().map_or(s, |&e| self.edges[e].to as usize);
+                continue;
+            }
+            let mut advanced = false;
+            while cursor[u] < self.adj[u].len() {
+                let e = self.adj[u][cursor[u]] as usize;
+                let v = self.edges[e].to as usize;
+                if !dead[v] && level[v] == level[u] + 1 && self.admissible(u, e, pi) {
+                    path.push(e);
+                    u = v;
+                    advanced = true;
+                    break;
+                }
+                cursor[u] += 1;
+            }
+            if advanced {
+                continue;
+            }
+            dead[u] = true;
+            match path.pop() {
+                None => break,
+                Some(e) => {
+                    u = self.edges[e ^ 1].to as usize;
+                    cursor[u] += 1;
+                }
+            }
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ```text
+    ///        cap 2, -10       cap 1, 0
+    ///   s ───────────▶ a ───────────▶ x ──cap 1──▶ t
+    ///                  │  cap 1, 0            ▲
+    ///                  └────────────▶ y ──────┘ cap 5
+    /// ```
+    #[test]
+    fn sends_every_profitable_unit_through_the_cheapest_routes() {
+        let mut g = Network::new(5);
+        let (s, a, x, y, t) = (0, 1, 2, 3, 4);
+        let sa = g.add_edge(s, a, 2, -10);
+        let ax = g.add_edge(a, x, 1, 0);
+        let ay = g.add_edge(a, y, 1, 1);
+        g.add_edge(x, t, 1, 0);
+        g.add_edge(y, t, 5, 0);
+        let r = g.min_cost_flow(s, t);
+        assert_eq!(r, FlowResult { flow: 2, cost: -19 });
+        assert_eq!((g.flow(sa), g.flow(ax), g.flow(ay)), (2, 1, 1));
+    }
+
+    #[test]
+    fn stops_when_further_flow_would_cost_more_than_it_gains() {
+        let mut g = Network::new(3);
+        g.add_edge(0, 1, 3, -2);
+        g.add_edge(1, 2, 3, 5);
+        let r = g.min_cost_flow(0, 2);
+        assert_eq!(r, FlowResult { flow: 0, cost: 0 });
+    }
+
+    /// Two sources compete for one sink slot; the cheaper total must reroute the first choice.
+    #[test]
+    fn reroutes_along_residual_edges() {
+        // s→g1 (1, -10), s→g2 (1, -10); g1→p1 (0), g1→p2 (1), g2→p1 (0); p1,p2 → t cap 1.
+        let mut g = Network::new(6);
+        let (s, g1, g2, p1, p2, t) = (0, 1, 2, 3, 4, 5);
+        g.add_edge(s, g1, 1, -10);
+        g.add_edge(s, g2, 1, -10);
+        let e11 = g.add_edge(g1, p1, 1, 0);
+        let e12 = g.add_edge(g1, p2, 1, 1);
+        let e21 = g.add_edge(g2, p1, 1, 0);
+        g.add_edge(p1, t, 1, 0);
+        g.add_edge(p2, t, 1, 0);
+        let r = g.min_cost_flow(s, t);
+        assert_eq!(r, FlowResult { flow: 2, cost: -19 });
+        assert_eq!((g.flow(e11), g.flow(e12), g.flow(e21)), (0, 1, 1));
+    }
+}
