@@ -53,11 +53,21 @@ const PARALLEL_CHAIN_SUPPLIES: usize = 250_000;
 
 /// Analyses one chain (`Some(id)`) or every chain (`None`) with no QI gaps known.
 ///
-/// An unknown chain id gives a report with no chains. Chains are analysed in parallel on the
-/// available cores; a single very large chain spreads its criticality scan over them instead.
+/// # Arguments
+/// - `dataset`: for chain names and segments, and the problems behind problem load.
+/// - `graphs`: the supply graphs, built from the same dataset.
+/// - `chain`: one chain id, or `None` for every chain of `graphs`.
+///
+/// # Returns
+/// One [`ChainReport`] per chain analysed, in chain id order; an unknown chain id gives a report
+/// with no chains (see [`analyze_chain`] for an error instead).
+///
+/// Chains are analysed in parallel on the available cores; a single very large chain spreads its
+/// criticality scan over them instead.
 ///
 /// # Complexity
-/// The sum over chains of [`critical_nodes`] (which dominates), plus O(V + E + P) per chain.
+/// The sum over chains of [`critical_nodes`] (which dominates), plus O(V log V + E log E + P) per
+/// chain for the sorted lists, plus O(P) to sort the problems by chain.
 pub fn analyze(dataset: &Dataset, graphs: &Graphs, chain: Option<&str>) -> AnalysisReport {
     analyze_with_gaps(dataset, graphs, chain, &QiGaps::new())
 }

@@ -102,8 +102,17 @@ pub fn run_scenario(dataset: &Dataset, graphs: &Graphs, failures: &[Failure]) ->
 
 /// The scenario on one chain.
 ///
+/// # Arguments
+/// - `graph`: the chain's supply graph.
+/// - `name`: the chain's name, copied into the result.
+/// - `failures`: what fails; firms not on this chain are ignored here.
+///
+/// # Returns
+/// The disabled firms (failed ones marked) and masters of this chain.
+///
 /// # Complexity
-/// O(V + E + d log d) for d disabled firms.
+/// O(V·|failures| + E + d log d) for d disabled firms: one propagation from every failed firm
+/// at once, each supply edge out of a disabled firm followed once.
 pub fn chain_scenario(graph: &ChainGraph, name: String, failures: &[Failure]) -> ChainScenario {
     let mut seeds: Vec<NodeIndex> = Vec::new();
     for f in failures {
