@@ -110,6 +110,8 @@ pub fn run(cli: Cli) -> ExitCode {
             timings,
         } => match run_analyze(&file, chain.as_deref(), json, timings) {
             Ok(()) => ExitCode::SUCCESS,
+            // The reader went away (`qmap analyze … | head`): not worth an error message.
+            Err(CliError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("qmap analyze: {e}");
                 ExitCode::FAILURE
