@@ -236,6 +236,25 @@ mod tests {
     }
 
     #[test]
+    fn the_report_has_an_openapi_schema_with_the_same_field_names() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(ChainReport::schema()).unwrap();
+        let properties = schema["properties"].as_object().unwrap();
+        for key in [
+            "id",
+            "name",
+            "critical_nodes",
+            "single_source_parts",
+            "foreign_only_parts",
+            "segments",
+            "risk",
+            "problem_load",
+        ] {
+            assert!(properties.contains_key(key), "{key} is in the schema");
+        }
+    }
+
+    #[test]
     fn analysing_all_chains_in_parallel_equals_one_by_one() {
         let mut d = dataset(&["M"], &[], &[("a", "M", "p"), ("b", "a", "q")]);
         for i in 0..5 {
