@@ -1,21 +1,33 @@
 //! The `qmap` command line: argument parsing (clap) and one function per command.
 //!
-//! Commands print results to stdout and errors to stderr, and exit non-zero on failure.
+//! Commands print results to stdout and errors to stderr, and exit non-zero on failure. Nothing
+//! here computes anything itself: it reads files, opens the store and calls the library.
 
 use crate::analysis::{analyze, AnalysisReport, ChainReport};
 use crate::generate::{generate, GenOptions};
 use crate::graph::Graphs;
 use crate::model::{Bundle, Dataset};
+use crate::store::{ImportSummary, Store, StoreError};
+use crate::validate::{self, Report};
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Parser)]
-#[command(name = "qmap", version, about = "产业链质量图谱 — industry-chain quality maps", long_about = None)]
+#[command(
+    name = "qmap",
+    version,
+    about = "产业链质量图谱 — industry-chain quality maps",
+    long_about = "qmap models industry chains (firms, supplies, quality problems and the quality \
+                  infrastructure that can solve them), finds weak links and matches needs to \
+                  providers. Data lives in an embedded store (--data, default ./qmap-data).",
+    after_help = "Start with: qmap serve --demo   (then open http://127.0.0.1:8080)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -23,8 +35,32 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the JSON Schema of bundle format 1.
-    Schema,
+    /// Check a bundle file; report every problem with its JSON Pointer and code.
+    Validate {
+        /// The bundle (format 1, JSON).
+        file: PathBuf,
+        /// Also resolve references against this store; without it the file must stand alone.
+        #[arg(long = "data", env = "QMAP_DATA")]
+        data: Option<PathBuf>,
+        /// Print the result as JSON: {"valid": bool, "errors": [{"code", "path", "message"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate and import a bundle into the store: upsert by id, all or nothing.
+    Import {
+        /// The bundle (format 1, JSON).
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Export the whole store as one bundle.
+    Export {
+        /// Where to write the bundle; stdout when absent.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataDir,
+    },
     /// Generate a deterministic synthetic bundle (compact JSON) shaped like real chain surveys.
     Generate {
         /// Number of chains.
@@ -40,40 +76,56 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Find the weak links of the chains of a bundle file: critical firms, single-source and
+    /// Find the weak links of every chain (or one): critical firms, single-source and
     /// foreign-only parts, per-segment figures and risk scores.
     Analyze {
-        /// A bundle (format 1) JSON file.
-        file: PathBuf,
+        /// A bundle (format 1) JSON file to analyse instead of a store.
+        #[arg(required_unless_present = "data", conflicts_with = "data")]
+        file: Option<PathBuf>,
+        /// Analyse the data of this store directory.
+        #[arg(long = "data")]
+        data: Option<PathBuf>,
         /// Analyse only this chain.
         #[arg(long)]
         chain: Option<String>,
         /// Print the full report as JSON instead of a summary table.
         #[arg(long)]
         json: bool,
-        /// Log the duration of each stage (read, parse, graphs, analysis, output) to stderr.
+        /// Log the duration of each stage (read, parse, dataset, graphs, analysis, output) to
+        /// stderr.
         #[arg(long)]
         timings: bool,
     },
+    /// Print the JSON Schema of bundle format 1.
+    Schema,
 }
 
-/// What can go wrong in a command.
+/// The store directory shared by every command that reads or writes data.
+#[derive(Debug, clap::Args)]
+pub struct DataDir {
+    /// The store directory (created if missing).
+    #[arg(long = "data", env = "QMAP_DATA", default_value = "./qmap-data")]
+    pub dir: PathBuf,
+}
+
+/// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path} is not a bundle: {source}")]
-    Parse {
+    #[error("cannot read {}: {source}", path.display())]
+    ReadFile { path: PathBuf, source: io::Error },
+    #[error("{} is invalid ({} problem{}); nothing was written", path.display(), report.errors.len(), if report.errors.len() == 1 { "" } else { "s" })]
+    Invalid { path: PathBuf, report: Report },
+    #[error("cannot write {}: {source}", path.display())]
+    WriteFile { path: PathBuf, source: io::Error },
+    #[error("{} is not a bundle: {source}", path.display())]
+    NotABundle {
         path: PathBuf,
         source: serde_json::Error,
     },
     #[error("chain {chain} is not in the data")]
     UnknownChain { chain: String },
-    #[error("cannot write the output: {0}")]
-    Write(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 pub fn main() -> ExitCode {
@@ -82,14 +134,17 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
+    let result = match cli.command {
         Command::Schema => {
             println!(
                 "{}",
                 serde_json::to_string_pretty(&crate::model::bundle_schema()).expect("schema")
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
+        Command::Validate { file, data, json } => return run_validate(&file, data, json),
+        Command::Import { file, data } => import(&file, &data.dir),
+        Command::Export { output, data } => export(output.as_deref(), &data.dir),
         Command::Generate {
             chains,
             firms,
@@ -101,59 +156,194 @@ pub fn run(cli: Cli) -> ExitCode {
                 firms,
                 seed,
             },
-            output,
+            output.as_deref(),
         ),
         Command::Analyze {
             file,
+            data,
             chain,
             json,
             timings,
-        } => match run_analyze(&file, chain.as_deref(), json, timings) {
-            Ok(()) => ExitCode::SUCCESS,
-            // The reader went away (`qmap analyze … | head`): not worth an error message.
-            Err(CliError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("qmap analyze: {e}");
-                ExitCode::FAILURE
-            }
-        },
-    }
-}
-
-fn run_generate(opts: &GenOptions, output: Option<PathBuf>) -> ExitCode {
-    let bundle = generate(opts);
-    let written = match &output {
-        Some(path) => File::create(path).and_then(|file| write_bundle(&bundle, file)),
-        None => write_bundle(&bundle, io::stdout().lock()),
+        } => run_analyze(
+            file.as_deref(),
+            data.as_deref(),
+            chain.as_deref(),
+            json,
+            timings,
+        ),
     };
-    if let Err(e) = written {
-        let target = output.map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
-        eprintln!("qmap generate: cannot write {target}: {e}");
-        return ExitCode::FAILURE;
-    }
-    eprintln!("{}", summary(&bundle));
-    // Freeing millions of small strings takes a noticeable share of the run, and the process ends
-    // right here anyway.
-    std::mem::forget(bundle);
-    ExitCode::SUCCESS
+    finish(result)
 }
 
-fn write_bundle(bundle: &Bundle, sink: impl Write) -> io::Result<()> {
+/// Prints a failure (with every validation error) and turns it into the exit code.
+fn finish(result: Result<(), CliError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("qmap: {e}");
+            if let CliError::Invalid { report, .. } = &e {
+                for error in &report.errors {
+                    eprintln!("  {error}");
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|source| CliError::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads and validates a bundle file against what `existing` already holds.
+pub fn read_bundle(path: &Path, existing: &dyn crate::model::Lookup) -> Result<Bundle, CliError> {
+    let bytes = read_file(path)?;
+    validate::parse_bundle(&bytes, existing).map_err(|report| CliError::Invalid {
+        path: path.to_path_buf(),
+        report,
+    })
+}
+
+fn run_validate(file: &Path, data: Option<PathBuf>, json: bool) -> ExitCode {
+    let store = match data.map(|dir| Store::open(&dir)).transpose() {
+        Ok(store) => store,
+        Err(e) => return finish(Err(e.into())),
+    };
+    let empty = crate::model::Dataset::new();
+    let existing: &dyn crate::model::Lookup = match &store {
+        Some(store) => store,
+        None => &empty,
+    };
+    let result = read_bundle(file, existing);
+    if json {
+        let errors = match result {
+            Ok(_) => Vec::new(),
+            Err(CliError::Invalid { report, .. }) => report.errors,
+            Err(other) => return finish(Err(other)),
+        };
+        let out = serde_json::json!({ "valid": errors.is_empty(), "errors": errors });
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+        return if errors.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
+    match result {
+        Ok(bundle) => {
+            println!("{} is valid: {}", file.display(), counts(&bundle));
+            ExitCode::SUCCESS
+        }
+        Err(e) => finish(Err(e)),
+    }
+}
+
+/// A spinner or bar on stderr, only when a person is watching.
+fn progress(message: &'static str) -> ProgressBar {
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:12} [{bar:40}] {percent:>3}% {elapsed_precise}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
+fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
+    let store = Store::open(dir)?;
+    let summary = import_file(&store, file)?;
+    // Only now, with the write flushed, may the user (or a script) take it as done.
+    println!(
+        "imported {} records (revision {})",
+        summary.records(),
+        summary.revision
+    );
+    Ok(())
+}
+
+/// What `qmap import` does with an open store: read, validate against the store, import all or
+/// nothing. A file with any problem writes nothing.
+pub fn import_file(store: &Store, file: &Path) -> Result<ImportSummary, CliError> {
+    let reading = progress("validating");
+    reading.enable_steady_tick(std::time::Duration::from_millis(200));
+    let bundle = read_bundle(file, store);
+    reading.finish_and_clear();
+    let bundle = bundle?;
+    let bar = progress("importing");
+    let summary = store.import_with_progress(&bundle, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    // Freeing millions of small strings takes a noticeable share of a big import, and the
+    // process ends soon anyway.
+    std::mem::forget(bundle);
+    Ok(summary)
+}
+
+fn export(output: Option<&Path>, dir: &Path) -> Result<(), CliError> {
+    let store = Store::open(dir)?;
+    let bundle = store.export()?;
+    write_output(&bundle, output, true)
+}
+
+/// Writes a bundle as compact JSON to a file (synced when `sync`) or stdout.
+fn write_output(bundle: &Bundle, output: Option<&Path>, sync: bool) -> Result<(), CliError> {
+    let path = output.unwrap_or(Path::new("<stdout>"));
+    let write_err = |source| CliError::WriteFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    match output {
+        Some(path) => {
+            let file = File::create(path).map_err(write_err)?;
+            let file = write_bundle(bundle, file).map_err(write_err)?;
+            if sync {
+                file.sync_all().map_err(write_err)?;
+            }
+        }
+        None => {
+            write_bundle(bundle, io::stdout().lock())
+                .map_err(write_err)?
+                .flush()
+                .map_err(write_err)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_bundle<W: Write>(bundle: &Bundle, sink: W) -> io::Result<W> {
     let mut out = BufWriter::with_capacity(1 << 20, sink);
     serde_json::to_writer(&mut out, bundle)?;
     out.write_all(b"\n")?;
-    out.flush()
+    out.into_inner().map_err(|e| e.into_error())
 }
 
-/// One line of counts, e.g. for `--chains 2 --firms 100`.
-fn summary(bundle: &Bundle) -> String {
+fn run_generate(opts: &GenOptions, output: Option<&Path>) -> Result<(), CliError> {
+    let bundle = generate(opts);
+    write_output(&bundle, output, false)?;
+    eprintln!("generated {}", counts(&bundle));
+    // See `import`: the process ends right here anyway.
+    std::mem::forget(bundle);
+    Ok(())
+}
+
+/// One line of counts, e.g. "144 regions, 2 chains, 200 firms, 18 providers, …".
+fn counts(bundle: &Bundle) -> String {
     let providers = bundle
         .organizations
         .iter()
         .filter(|o| o.is_provider())
         .count();
     format!(
-        "generated {} regions, {} chains, {} firms, {} providers, {} supplies, {} problems",
+        "{} regions, {} chains, {} firms, {} providers, {} supplies, {} problems",
         bundle.regions.len(),
         bundle.chains.len(),
         bundle.organizations.len() - providers,
@@ -190,17 +380,16 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-/// Reads and parses a bundle file (`serde_json::from_slice`), with a lap for each step.
-fn read_bundle(path: &Path, timings: &mut Timings) -> Result<Bundle, CliError> {
-    let bytes = std::fs::read(path).map_err(|source| CliError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+/// Reads a bundle file and parses it (`serde_json::from_slice`), without validating it against
+/// anything: the analyses accept any well-formed bundle.
+fn load_bundle(path: &Path, timings: &mut Timings) -> Result<Bundle, CliError> {
+    let bytes = read_file(path)?;
     timings.lap("read");
-    let bundle = serde_json::from_slice::<Bundle>(&bytes).map_err(|source| CliError::Parse {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bundle =
+        serde_json::from_slice::<Bundle>(&bytes).map_err(|source| CliError::NotABundle {
+            path: path.to_path_buf(),
+            source,
+        })?;
     timings.lap("parse");
     Ok(bundle)
 }
@@ -225,17 +414,30 @@ fn analyze_timed(dataset: &Dataset, chain: Option<&str>, timings: &mut Timings) 
     report
 }
 
+/// `qmap analyze`: the report of a bundle file or of a store, as JSON or as a summary table.
 fn run_analyze(
-    file: &Path,
+    file: Option<&Path>,
+    data: Option<&Path>,
     chain: Option<&str>,
     json: bool,
     timings: bool,
 ) -> Result<(), CliError> {
     let start = Instant::now();
     let mut timings = Timings::new(timings);
-    let bundle = read_bundle(file, &mut timings)?;
-    let dataset = Dataset::from_bundle(bundle);
-    timings.lap("dataset");
+    let dataset = match (file, data) {
+        (Some(file), _) => {
+            let bundle = load_bundle(file, &mut timings)?;
+            let dataset = Dataset::from_bundle(bundle);
+            timings.lap("dataset");
+            dataset
+        }
+        (None, Some(dir)) => {
+            let dataset = Store::open(dir)?.load()?;
+            timings.lap("load");
+            dataset
+        }
+        (None, None) => unreachable!("clap requires FILE or --data"),
+    };
     if let Some(id) = chain {
         if !dataset.chains.contains_key(id) {
             return Err(CliError::UnknownChain {
@@ -244,14 +446,27 @@ fn run_analyze(
         }
     }
     let report = analyze_timed(&dataset, chain, &mut timings);
-    let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
-    if json {
-        serde_json::to_writer(&mut out, &report).map_err(std::io::Error::from)?;
-        writeln!(out)?;
-    } else {
-        out.write_all(report_summary(&dataset, &report).as_bytes())?;
+    let written = (|| {
+        let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+        if json {
+            serde_json::to_writer(&mut out, &report)?;
+            writeln!(out)?;
+        } else {
+            out.write_all(report_summary(&dataset, &report).as_bytes())?;
+        }
+        out.flush()
+    })();
+    match written {
+        // The reader went away (`qmap analyze … | head`): not worth an error message.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(source) => {
+            return Err(CliError::WriteFile {
+                path: PathBuf::from("<stdout>"),
+                source,
+            })
+        }
+        Ok(()) => {}
     }
-    out.flush()?;
     timings.lap("output");
     if timings.enabled {
         eprintln!("{:>10}: {:>9.3} s", "total", secs(start.elapsed()));

@@ -19,3 +19,5 @@ pub mod cli;
 pub mod generate;
 pub mod graph;
 pub mod model;
+pub mod store;
+pub mod validate;

@@ -271,3 +271,27 @@ fn qmap_analyze_prints_a_table_with_chinese_names_and_rejects_an_unknown_chain()
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("chain nope is not in the data"));
 }
+
+#[test]
+fn qmap_analyze_reads_a_store_as_well_as_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let data = data.to_str().unwrap();
+    let out = qmap(&["import", "fixtures/cycle.json", "--data", data]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_store = qmap(&["analyze", "--data", data, "--json"]);
+    assert!(
+        from_store.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_store.stderr)
+    );
+    let from_file = qmap(&["analyze", "fixtures/cycle.json", "--json"]);
+    assert_eq!(from_store.stdout, from_file.stdout);
+
+    let neither = qmap(&["analyze"]);
+    assert!(!neither.status.success());
+}

@@ -1,0 +1,997 @@
+//! The durable store: the only module that knows sled.
+//!
+//! It owns one sled tree per record kind (`regions`, `chains`, `organizations`, `supplies`,
+//! `problems`; values are compact JSON, a supply lives in its key), the index trees the API
+//! queries (`customers-of-firm`, `members-of-chain`, `problems-of-firm`,
+//! `providers-by-capability`; the `supplies` tree, keyed by customer first, is the
+//! suppliers-of-firm index), a `meta` tree (format version, revision, commit marker) and the
+//! `log` tree of the redo log. Logical entries are packed into pages (see [`page`]), because
+//! sled cannot hold millions of small keys in time and memory. The store does not validate
+//! documents beyond what its key encoding needs (`crate::validate` does that), and it never
+//! deletes records that refer to a deleted one: it mirrors [`Dataset::apply`] exactly.
+//!
+//! # Writes: all or nothing, at any size
+//!
+//! One sled transaction over every tree cannot hold a million-record import, so a write is made
+//! atomic by a redo log (see [`log`]):
+//!
+//! 1. the whole change is written as chunks of idempotent operations under `log/revision/*`,
+//!    sorted by tree, page and key, with index removals computed from the old records; `flush`;
+//! 2. the commit marker `meta/commit = revision` is written and flushed: **the commit point**;
+//! 3. the log is replayed: every touched page is read, merged with its operations and written
+//!    back once; `meta/revision` is set and everything flushed;
+//! 4. the marker is removed and the log cleared, and flushed before the write returns.
+//!
+//! [`Store::open`] recovers: a marker means the write committed, so its log is replayed (again:
+//! merging is idempotent) and cleaned up; chunks without a marker belong to a write that never
+//! committed and are dropped. Replaying is the same code as a normal write, so every write
+//! exercises recovery. A mutex keeps one writer at a time; readers are never blocked (they may
+//! see a write that is being replayed half done, like any reader of sled outside a
+//! transaction).
+
+mod keys;
+mod log;
+mod page;
+
+use crate::model::{
+    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Supply, BUNDLE_VERSION,
+};
+use keys::TreeId;
+use serde::de::DeserializeOwned;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The on-disk format this build reads and writes (`meta/format`).
+pub const STORE_FORMAT: u64 = 1;
+
+/// The size of one redo-log chunk: big enough that per-chunk costs vanish, small enough to stay
+/// a trifle in memory.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// sled's page cache. The trees of a million-firm store exceed it; sled pages the rest.
+const CACHE_BYTES: u64 = 1 << 30;
+
+const META_FORMAT: &[u8] = b"format";
+const META_REVISION: &[u8] = b"revision";
+const META_COMMIT: &[u8] = b"commit";
+
+/// What can go wrong in the store. Bad input (ids the key encoding cannot hold, another bundle
+/// version) is told apart from storage failures and from corruption found on disk.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The directory could not be opened as a store (missing permissions, locked by another
+    /// process, not a sled database).
+    #[error("cannot open the store at {}: {source}", dir.display())]
+    Open { dir: PathBuf, source: sled::Error },
+    /// sled failed during an operation.
+    #[error("storage failed while {during}: {source}")]
+    Storage {
+        during: &'static str,
+        source: sled::Error,
+    },
+    /// The store was written by a build with another on-disk format.
+    #[error("the store at {} has format {found}; this build reads format {expected}", dir.display())]
+    UnsupportedFormat {
+        dir: PathBuf,
+        found: u64,
+        expected: u64,
+    },
+    /// A bundle of a version this build does not write.
+    #[error("bundle version {found} cannot be stored (this build stores version {expected})")]
+    UnsupportedBundleVersion { found: u32, expected: u32 },
+    /// An id the key encoding cannot hold.
+    #[error("{kind} id {id:?} cannot be stored: {reason}")]
+    InvalidId {
+        kind: &'static str,
+        id: String,
+        reason: &'static str,
+    },
+    /// A stored record or index key that does not decode.
+    #[error("corrupt entry {key:?} in tree {tree}: {reason}")]
+    CorruptRecord {
+        tree: &'static str,
+        key: String,
+        reason: String,
+    },
+    /// A redo-log chunk or commit marker that does not decode.
+    #[error("corrupt redo log of revision {revision}, chunk {chunk}: {reason}")]
+    CorruptLog {
+        revision: u64,
+        chunk: u64,
+        reason: String,
+    },
+}
+
+/// What an import wrote: the number of records of each kind in the bundle, and the revision
+/// the import committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub regions: usize,
+    pub chains: usize,
+    pub organizations: usize,
+    pub supplies: usize,
+    pub problems: usize,
+    pub revision: u64,
+}
+
+impl ImportSummary {
+    /// Records of every kind.
+    pub fn records(&self) -> usize {
+        self.regions + self.chains + self.organizations + self.supplies + self.problems
+    }
+}
+
+/// A handle on an open store; cheap to clone (everything inside is shared).
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: PathBuf,
+    db: sled::Db,
+    /// Indexed by `TreeId as usize`.
+    trees: Vec<sled::Tree>,
+    meta: sled::Tree,
+    log: sled::Tree,
+    revision: AtomicU64,
+    /// One writer at a time: the redo log holds a single write. A std mutex, because a write
+    /// is blocking disk work that async callers must move to a blocking thread anyway.
+    writer: Mutex<()>,
+}
+
+/// The deletions of a write, borrowed from a [`ChangeSet`].
+#[derive(Default)]
+struct Deletions<'a> {
+    regions: &'a [String],
+    chains: &'a [String],
+    organizations: &'a [String],
+    supplies: &'a [Supply],
+    problems: &'a [String],
+}
+
+fn storage(during: &'static str) -> impl FnOnce(sled::Error) -> StoreError {
+    move |source| StoreError::Storage { during, source }
+}
+
+impl Store {
+    /// Opens the store in `dir`, creating it if missing, and finishes or drops a write that a
+    /// crash interrupted.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(CACHE_BYTES)
+            .mode(sled::Mode::HighThroughput)
+            // Durability comes from the explicit flushes of the commit protocol; background
+            // flushes would only add writes in the middle of a big import.
+            .flush_every_ms(None)
+            .open()
+            .map_err(open_err)?;
+        let trees = TreeId::ALL
+            .iter()
+            .map(|t| db.open_tree(t.name()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(open_err)?;
+        let meta = db.open_tree("meta").map_err(open_err)?;
+        let log = db.open_tree("log").map_err(open_err)?;
+
+        match meta
+            .get(META_FORMAT)
+            .map_err(storage("reading the format"))?
+        {
+            Some(v) => {
+                let found = decode_u64(&v).ok_or_else(|| StoreError::CorruptRecord {
+                    tree: "meta",
+                    key: "format".into(),
+                    reason: format!("{} bytes, expected 8", v.len()),
+                })?;
+                if found != STORE_FORMAT {
+                    return Err(StoreError::UnsupportedFormat {
+                        dir: dir.to_path_buf(),
+                        found,
+                        expected: STORE_FORMAT,
+                    });
+                }
+            }
+            None => {
+                meta.insert(META_FORMAT, &STORE_FORMAT.to_be_bytes())
+                    .map_err(storage("writing the format"))?;
+            }
+        }
+        let revision = match meta
+            .get(META_REVISION)
+            .map_err(storage("reading the revision"))?
+        {
+            Some(v) => decode_u64(&v).ok_or_else(|| StoreError::CorruptRecord {
+                tree: "meta",
+                key: "revision".into(),
+                reason: format!("{} bytes, expected 8", v.len()),
+            })?,
+            None => 0,
+        };
+        let store = Store {
+            inner: Arc::new(Inner {
+                dir: dir.to_path_buf(),
+                db,
+                trees,
+                meta,
+                log,
+                revision: AtomicU64::new(revision),
+                writer: Mutex::new(()),
+            }),
+        };
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// The directory the store lives in.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// Upserts every record of `bundle` by id, all or nothing; durable when it returns `Ok`.
+    pub fn import(&self, bundle: &Bundle) -> Result<ImportSummary, StoreError> {
+        self.import_with_progress(bundle, &|_, _| {})
+    }
+
+    /// [`Store::import`], calling `progress(done, total)` as it goes. The work counts every
+    /// record twice: once written to the redo log, once applied to the trees.
+    pub fn import_with_progress(
+        &self,
+        bundle: &Bundle,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<ImportSummary, StoreError> {
+        if bundle.version != BUNDLE_VERSION {
+            return Err(StoreError::UnsupportedBundleVersion {
+                found: bundle.version,
+                expected: BUNDLE_VERSION,
+            });
+        }
+        let revision = self.write(bundle, &Deletions::default(), progress)?;
+        Ok(ImportSummary {
+            regions: bundle.regions.len(),
+            chains: bundle.chains.len(),
+            organizations: bundle.organizations.len(),
+            supplies: bundle.supplies.len(),
+            problems: bundle.problems.len(),
+            revision,
+        })
+    }
+
+    /// Applies a change (deletes, then upserts, as [`Dataset::apply`]), all or nothing; durable
+    /// when it returns `Ok`. Returns the new revision. The version of `change.upsert` is not
+    /// checked: `ChangeSet::default()` (version 0) is the usual start of a delete-only change.
+    pub fn apply(&self, change: &ChangeSet) -> Result<u64, StoreError> {
+        let deletions = Deletions {
+            regions: &change.delete_regions,
+            chains: &change.delete_chains,
+            organizations: &change.delete_organizations,
+            supplies: &change.delete_supplies,
+            problems: &change.delete_problems,
+        };
+        self.write(&change.upsert, &deletions, &|_, _| {})
+    }
+
+    /// Every record, for the server and the analyses.
+    pub fn load(&self) -> Result<Dataset, StoreError> {
+        let mut d = Dataset::new();
+        self.for_each_entry(TreeId::Regions, |k, v| {
+            d.regions.insert(
+                id_of(TreeId::Regions, k)?,
+                decode_record(TreeId::Regions, k, v)?,
+            );
+            Ok(())
+        })?;
+        self.for_each_entry(TreeId::Chains, |k, v| {
+            d.chains.insert(
+                id_of(TreeId::Chains, k)?,
+                decode_record(TreeId::Chains, k, v)?,
+            );
+            Ok(())
+        })?;
+        self.for_each_entry(TreeId::Organizations, |k, v| {
+            d.organizations.insert(
+                id_of(TreeId::Organizations, k)?,
+                decode_record(TreeId::Organizations, k, v)?,
+            );
+            Ok(())
+        })?;
+        self.for_each_entry(TreeId::Supplies, |k, _| {
+            d.supplies.insert(decode_supply_entry(TreeId::Supplies, k)?);
+            Ok(())
+        })?;
+        self.for_each_entry(TreeId::Problems, |k, v| {
+            d.problems.insert(
+                id_of(TreeId::Problems, k)?,
+                decode_record(TreeId::Problems, k, v)?,
+            );
+            Ok(())
+        })?;
+        Ok(d)
+    }
+
+    /// Every record as a bundle, every list in key order: `load()?.to_bundle()`.
+    pub fn export(&self) -> Result<Bundle, StoreError> {
+        Ok(self.load()?.to_bundle())
+    }
+
+    /// The revision of the last committed write (0 for a new store); persisted.
+    pub fn revision(&self) -> u64 {
+        self.inner.revision.load(Ordering::SeqCst)
+    }
+
+    /// Whether no record of any kind is stored.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok([
+            TreeId::Regions,
+            TreeId::Chains,
+            TreeId::Organizations,
+            TreeId::Supplies,
+            TreeId::Problems,
+        ]
+        .iter()
+        .all(|t| self.tree(*t).is_empty()))
+    }
+
+    /// Supplies where `org` is the customer, in key order.
+    pub fn suppliers_of(&self, org: &str) -> Result<Vec<Supply>, StoreError> {
+        self.supplies_in(TreeId::Supplies, org)
+    }
+
+    /// Supplies where `org` is the supplier, in key order.
+    pub fn customers_of(&self, org: &str) -> Result<Vec<Supply>, StoreError> {
+        self.supplies_in(TreeId::CustomersOfFirm, org)
+    }
+
+    /// Ids of the organizations with a membership on `chain`, in id order.
+    pub fn members_of_chain(&self, chain: &str) -> Result<Vec<String>, StoreError> {
+        self.ids_in(TreeId::MembersOfChain, chain)
+    }
+
+    /// Problems held by `org`, in id order.
+    pub fn problems_of_org(&self, org: &str) -> Result<Vec<Problem>, StoreError> {
+        self.ids_in(TreeId::ProblemsOfFirm, org)?
+            .into_iter()
+            .filter_map(|id| self.get::<Problem>(TreeId::Problems, &id).transpose())
+            .collect()
+    }
+
+    /// Ids of the providers with capability `code`, in id order.
+    pub fn providers_with_capability(&self, code: &str) -> Result<Vec<String>, StoreError> {
+        self.ids_in(TreeId::ProvidersByCapability, code)
+    }
+
+    fn tree(&self, t: TreeId) -> &sled::Tree {
+        &self.inner.trees[t as usize]
+    }
+
+    fn read_page(&self, t: TreeId, page: [u8; 2]) -> Result<Option<sled::IVec>, StoreError> {
+        self.tree(t).get(page).map_err(storage("reading a page"))
+    }
+
+    fn get<T: DeserializeOwned>(&self, t: TreeId, id: &str) -> Result<Option<T>, StoreError> {
+        let key = id.as_bytes();
+        let page_key = page::page_of(key);
+        let Some(bytes) = self.read_page(t, page_key)? else {
+            return Ok(None);
+        };
+        let entries = page::decode(&bytes).map_err(|r| corrupt_page(t, page_key, r))?;
+        page::find(&entries, key)
+            .map(|v| decode_record(t, key, v))
+            .transpose()
+    }
+
+    fn contains(&self, t: TreeId, key: &[u8]) -> Result<bool, StoreError> {
+        let page_key = page::page_of(key);
+        let Some(bytes) = self.read_page(t, page_key)? else {
+            return Ok(false);
+        };
+        let entries = page::decode(&bytes).map_err(|r| corrupt_page(t, page_key, r))?;
+        Ok(page::find(&entries, key).is_some())
+    }
+
+    /// The keys of the index entries owned by `owner`, in key order.
+    fn owned(&self, t: TreeId, owner: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let prefix = keys::prefix(owner);
+        let page_key = page::page_of(&prefix);
+        let Some(bytes) = self.read_page(t, page_key)? else {
+            return Ok(Vec::new());
+        };
+        let entries = page::decode(&bytes).map_err(|r| corrupt_page(t, page_key, r))?;
+        Ok(page::with_prefix(&entries, &prefix)
+            .iter()
+            .map(|(k, _)| k.to_vec())
+            .collect())
+    }
+
+    fn for_each_entry(
+        &self,
+        t: TreeId,
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for entry in self.tree(t).iter() {
+            let (page_key, bytes) = entry.map_err(storage("reading pages"))?;
+            let page_key: [u8; 2] = page_key
+                .as_ref()
+                .try_into()
+                .map_err(|_| corrupt(t, &page_key, "not a page key"))?;
+            let entries = page::decode(&bytes).map_err(|r| corrupt_page(t, page_key, r))?;
+            for (k, v) in entries {
+                f(k, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn supplies_in(&self, index: TreeId, org: &str) -> Result<Vec<Supply>, StoreError> {
+        self.owned(index, org)?
+            .iter()
+            .map(|k| decode_supply_entry(index, k))
+            .collect()
+    }
+
+    fn ids_in(&self, index: TreeId, owner: &str) -> Result<Vec<String>, StoreError> {
+        self.owned(index, owner)?
+            .iter()
+            .map(|k| {
+                keys::second_part(k)
+                    .ok_or_else(|| corrupt(index, k, "no UTF-8 id after the separator"))
+            })
+            .collect()
+    }
+
+    /// A write: phase 1 (the redo log, where everything that can be refused is checked, so a
+    /// refused write leaves only uncommitted chunks behind), the commit point, then the replay.
+    fn write(
+        &self,
+        upsert: &Bundle,
+        del: &Deletions<'_>,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<u64, StoreError> {
+        let _writer = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let revision = self.revision() + 1;
+        let records = (upsert.record_count()
+            + del.regions.len()
+            + del.chains.len()
+            + del.organizations.len()
+            + del.supplies.len()
+            + del.problems.len()) as u64;
+        let total = 2 * records;
+        let mut log = LogWriter {
+            tree: &self.inner.log,
+            revision,
+            seq: 0,
+            chunk: log::ChunkBuilder::default(),
+            ops: 0,
+        };
+        let logged = self
+            .write_log(upsert, del, &mut log, &|done| progress(done, total))
+            .and_then(|()| log.write_chunk());
+        if let Err(e) = logged {
+            // Nothing is committed; drop the partial log so it does not wait for the next open.
+            let _ = self.inner.log.clear();
+            return Err(e);
+        }
+        self.inner
+            .db
+            .flush()
+            .map_err(storage("flushing the redo log"))?;
+
+        self.inner
+            .meta
+            .insert(META_COMMIT, &revision.to_be_bytes())
+            .map_err(storage("writing the commit marker"))?;
+        self.inner
+            .db
+            .flush()
+            .map_err(storage("flushing the commit marker"))?;
+
+        let ops = log.ops.max(1);
+        self.replay(revision, &|applied| {
+            progress(records + records * applied.min(ops) / ops, total)
+        })?;
+        Ok(revision)
+    }
+
+    fn write_log(
+        &self,
+        upsert: &Bundle,
+        del: &Deletions<'_>,
+        log: &mut LogWriter<'_>,
+        progress: &dyn Fn(u64),
+    ) -> Result<(), StoreError> {
+        let mut done = 0u64;
+        let mut advance = |n: usize| {
+            done += n as u64;
+            progress(done);
+        };
+
+        // Regions and chains own no index entries: a put or a remove of the record is all.
+        let regions = last_wins(&upsert.regions, |r| &r.code);
+        let mut ops = Vec::new();
+        for r in &regions {
+            keys::check_id("region", &r.code)?;
+            ops.push(put(r.code.as_bytes().to_vec(), to_json(r)));
+        }
+        for code in not_upserted(del.regions, &regions, |r| &r.code) {
+            ops.push(remove(code.as_bytes().to_vec()));
+        }
+        log.emit(TreeId::Regions, ops)?;
+        advance(upsert.regions.len() + del.regions.len());
+
+        let chains = last_wins(&upsert.chains, |c| &c.id);
+        let mut ops = Vec::new();
+        for c in &chains {
+            keys::check_id("chain", &c.id)?;
+            ops.push(put(c.id.as_bytes().to_vec(), to_json(c)));
+        }
+        for id in not_upserted(del.chains, &chains, |c| &c.id) {
+            ops.push(remove(id.as_bytes().to_vec()));
+        }
+        log.emit(TreeId::Chains, ops)?;
+        advance(upsert.chains.len() + del.chains.len());
+
+        // Organizations: the record, and index entries for memberships and capabilities; the
+        // old record (read page by page) says which entries an upsert or delete makes stale.
+        let mut orgs = last_wins(&upsert.organizations, |o| &o.id);
+        for o in &orgs {
+            keys::check_organization(o)?;
+        }
+        let mut deleted = not_upserted(del.organizations, &orgs, |o| &o.id);
+        orgs.sort_by_cached_key(|o| page::page_of(o.id.as_bytes()));
+        deleted.sort_by_cached_key(|id| page::page_of(id.as_bytes()));
+        let mut index_ops: Vec<(TreeId, PageOp)> = Vec::new();
+        let mut ops = Vec::with_capacity(orgs.len() + deleted.len());
+        let mut old_orgs = PageReader::new(self, TreeId::Organizations);
+        for id in deleted {
+            if let Some(old) = old_orgs.get::<Organization>(id)? {
+                for (t, k) in keys::organization_index_keys(&old) {
+                    index_ops.push((t, remove(k)));
+                }
+                ops.push(remove(id.as_bytes().to_vec()));
+            }
+        }
+        for o in orgs {
+            let new_keys = keys::organization_index_keys(o);
+            if let Some(old) = old_orgs.get::<Organization>(&o.id)? {
+                for (t, k) in keys::organization_index_keys(&old) {
+                    if !new_keys.iter().any(|(nt, nk)| *nt == t && *nk == k) {
+                        index_ops.push((t, remove(k)));
+                    }
+                }
+            }
+            for (t, k) in new_keys {
+                index_ops.push((t, put(k, Vec::new())));
+            }
+            ops.push(put(o.id.as_bytes().to_vec(), to_json(o)));
+        }
+        log.emit(TreeId::Organizations, ops)?;
+        for t in [TreeId::MembersOfChain, TreeId::ProvidersByCapability] {
+            let ops = index_ops
+                .iter()
+                .filter(|(it, _)| *it == t)
+                .map(|(_, op)| op.clone())
+                .collect();
+            log.emit(t, ops)?;
+        }
+        drop(index_ops);
+        advance(upsert.organizations.len() + del.organizations.len());
+
+        // Supplies: the index keys follow from the supply itself, so nothing is read; only a
+        // supply both deleted and upserted needs care (the upsert wins). One tree at a time
+        // keeps the memory of a five-million-supply import to one list of operations.
+        for s in upsert.supplies.iter().chain(del.supplies) {
+            keys::check_supply(s)?;
+        }
+        let upserted: HashSet<&Supply> = if del.supplies.is_empty() {
+            HashSet::new()
+        } else {
+            upsert.supplies.iter().collect()
+        };
+        for (t, owner) in [
+            (
+                TreeId::Supplies,
+                (|s| &s.customer) as fn(&Supply) -> &String,
+            ),
+            (TreeId::CustomersOfFirm, |s| &s.supplier),
+        ] {
+            let mut ops = Vec::with_capacity(upsert.supplies.len() + del.supplies.len());
+            for s in del.supplies.iter().filter(|s| !upserted.contains(s)) {
+                ops.push(remove(keys::supply_index_key(
+                    owner(s).as_bytes(),
+                    &keys::supply_key(s),
+                )));
+            }
+            for s in &upsert.supplies {
+                ops.push(put(
+                    keys::supply_index_key(owner(s).as_bytes(), &keys::supply_key(s)),
+                    Vec::new(),
+                ));
+            }
+            log.emit(t, ops)?;
+            advance((upsert.supplies.len() + del.supplies.len()) / 2);
+        }
+
+        let mut problems = last_wins(&upsert.problems, |p| &p.id);
+        for p in &problems {
+            keys::check_problem(p)?;
+        }
+        let mut deleted = not_upserted(del.problems, &problems, |p| &p.id);
+        problems.sort_by_cached_key(|p| page::page_of(p.id.as_bytes()));
+        deleted.sort_by_cached_key(|id| page::page_of(id.as_bytes()));
+        let mut ops = Vec::new();
+        let mut index = Vec::new();
+        let mut old_problems = PageReader::new(self, TreeId::Problems);
+        for id in deleted {
+            if let Some(old) = old_problems.get::<Problem>(id)? {
+                index.push(remove(keys::problem_index_key(&old).1));
+                ops.push(remove(id.as_bytes().to_vec()));
+            }
+        }
+        for p in problems {
+            let (_, k) = keys::problem_index_key(p);
+            if let Some(old) = old_problems.get::<Problem>(&p.id)? {
+                let (_, old_k) = keys::problem_index_key(&old);
+                if old_k != k {
+                    index.push(remove(old_k));
+                }
+            }
+            index.push(put(k, Vec::new()));
+            ops.push(put(p.id.as_bytes().to_vec(), to_json(p)));
+        }
+        log.emit(TreeId::Problems, ops)?;
+        log.emit(TreeId::ProblemsOfFirm, index)?;
+        advance(upsert.problems.len() + del.problems.len());
+        Ok(())
+    }
+
+    /// Phases 3 and 4: applies the committed log of `revision`, rewriting each touched page
+    /// once, and cleans up. Idempotent, so recovery can run it again after a crash at any
+    /// point. `applied` is told how many operations are applied so far.
+    fn replay(&self, revision: u64, applied: &dyn Fn(u64)) -> Result<(), StoreError> {
+        let mut group: Option<(TreeId, [u8; 2])> = None;
+        let mut changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+        let mut done = 0u64;
+        for entry in self.inner.log.scan_prefix(revision.to_be_bytes()) {
+            let (key, chunk) = entry.map_err(storage("reading the redo log"))?;
+            let seq = key.get(8..16).and_then(decode_u64).unwrap_or(u64::MAX);
+            for op in log::decode(&chunk) {
+                let op = op.map_err(|reason| StoreError::CorruptLog {
+                    revision,
+                    chunk: seq,
+                    reason,
+                })?;
+                let at = (op.tree(), page::page_of(op.key()));
+                if group != Some(at) {
+                    if let Some((t, p)) = group {
+                        self.write_page(t, p, &changes)?;
+                    }
+                    changes.clear();
+                    group = Some(at);
+                }
+                changes.push((op.key().to_vec(), op.value().map(<[u8]>::to_vec)));
+                done += 1;
+            }
+            applied(done);
+        }
+        if let Some((t, p)) = group {
+            self.write_page(t, p, &changes)?;
+        }
+
+        self.inner
+            .meta
+            .insert(META_REVISION, &revision.to_be_bytes())
+            .map_err(storage("writing the revision"))?;
+        self.inner
+            .db
+            .flush()
+            .map_err(storage("flushing the applied write"))?;
+        self.inner.revision.store(revision, Ordering::SeqCst);
+
+        self.inner
+            .meta
+            .remove(META_COMMIT)
+            .map_err(storage("removing the commit marker"))?;
+        self.inner
+            .log
+            .clear()
+            .map_err(storage("clearing the redo log"))?;
+        self.inner
+            .db
+            .flush()
+            .map_err(storage("flushing the cleared redo log"))?;
+        Ok(())
+    }
+
+    /// Merges `changes` (sorted by key, each key once) into one page.
+    fn write_page(
+        &self,
+        t: TreeId,
+        page_key: [u8; 2],
+        changes: &[(Vec<u8>, Option<Vec<u8>>)],
+    ) -> Result<(), StoreError> {
+        let old = self.read_page(t, page_key)?;
+        let entries = match &old {
+            Some(bytes) => page::decode(bytes).map_err(|r| corrupt_page(t, page_key, r))?,
+            None => Vec::new(),
+        };
+        let changes: Vec<(&[u8], Option<&[u8]>)> = changes
+            .iter()
+            .map(|(k, v)| (k.as_slice(), v.as_deref()))
+            .collect();
+        let new = page::merge(&entries, &changes);
+        let tree = self.tree(t);
+        if new.is_empty() {
+            tree.remove(page_key).map_err(storage("writing a page"))?;
+        } else {
+            tree.insert(page_key, new)
+                .map_err(storage("writing a page"))?;
+        }
+        Ok(())
+    }
+
+    /// Finishes a committed write, or drops an uncommitted one.
+    fn recover(&self) -> Result<(), StoreError> {
+        let _writer = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match self
+            .inner
+            .meta
+            .get(META_COMMIT)
+            .map_err(storage("reading the commit marker"))?
+        {
+            Some(v) => {
+                let revision = decode_u64(&v).ok_or_else(|| StoreError::CorruptLog {
+                    revision: 0,
+                    chunk: 0,
+                    reason: format!("commit marker of {} bytes, expected 8", v.len()),
+                })?;
+                tracing::info!(revision, "finishing a write interrupted after its commit");
+                self.replay(revision, &|_| {})
+            }
+            None if !self.inner.log.is_empty() => {
+                tracing::info!("dropping the redo log of a write interrupted before its commit");
+                self.inner
+                    .log
+                    .clear()
+                    .map_err(storage("clearing an uncommitted redo log"))?;
+                self.inner
+                    .db
+                    .flush()
+                    .map_err(storage("flushing the cleared redo log"))?;
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// One logical operation before it is logged: `(page, key, value)`, `None` removes.
+type PageOp = ([u8; 2], Vec<u8>, Option<Vec<u8>>);
+
+fn put(key: Vec<u8>, value: Vec<u8>) -> PageOp {
+    (page::page_of(&key), key, Some(value))
+}
+
+fn remove(key: Vec<u8>) -> PageOp {
+    (page::page_of(&key), key, None)
+}
+
+/// Reads records of one tree in page order, decoding each page once.
+struct PageReader<'s> {
+    store: &'s Store,
+    tree: TreeId,
+    page: Option<[u8; 2]>,
+    entries: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl<'s> PageReader<'s> {
+    fn new(store: &'s Store, tree: TreeId) -> PageReader<'s> {
+        PageReader {
+            store,
+            tree,
+            page: None,
+            entries: Vec::new(),
+        }
+    }
+
+    fn get<T: DeserializeOwned>(&mut self, id: &str) -> Result<Option<T>, StoreError> {
+        let key = id.as_bytes();
+        let page_key = page::page_of(key);
+        if self.page != Some(page_key) {
+            self.entries = match self.store.read_page(self.tree, page_key)? {
+                Some(bytes) => page::decode(&bytes)
+                    .map_err(|r| corrupt_page(self.tree, page_key, r))?
+                    .into_iter()
+                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            self.page = Some(page_key);
+        }
+        match self
+            .entries
+            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
+        {
+            Ok(i) => decode_record(self.tree, key, &self.entries[i].1).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// Writes the redo log in chunks of about [`CHUNK_BYTES`].
+struct LogWriter<'a> {
+    tree: &'a sled::Tree,
+    revision: u64,
+    seq: u64,
+    chunk: log::ChunkBuilder,
+    /// Operations logged so far.
+    ops: u64,
+}
+
+impl LogWriter<'_> {
+    /// Logs the operations on one tree sorted by page and key, so the replay rewrites each
+    /// page once. A write never has two different operations on one key (records are deduped
+    /// by id and index keys contain the record id), so equal operations collapse to one.
+    fn emit(&mut self, t: TreeId, mut ops: Vec<PageOp>) -> Result<(), StoreError> {
+        ops.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        ops.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        for (_, key, value) in ops {
+            match value {
+                Some(v) => self.chunk.put(t, &key, &v),
+                None => self.chunk.remove(t, &key),
+            }
+            self.ops += 1;
+            if self.chunk.len() >= CHUNK_BYTES {
+                self.write_chunk()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_chunk(&mut self) -> Result<(), StoreError> {
+        if self.chunk.len() == 0 {
+            return Ok(());
+        }
+        let bytes = self.chunk.take();
+        self.tree
+            .insert(log::chunk_key(self.revision, self.seq), bytes)
+            .map_err(storage("writing the redo log"))?;
+        self.seq += 1;
+        Ok(())
+    }
+}
+/// The records of `items` that survive "later duplicates win", in their first-seen order of
+/// survival (the order does not matter: ids are distinct afterwards).
+fn last_wins<T>(items: &[T], id: fn(&T) -> &String) -> Vec<&T> {
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        last.insert(id(item), i);
+    }
+    items
+        .iter()
+        .enumerate()
+        .filter(|(i, item)| last[id(item).as_str()] == *i)
+        .map(|(_, item)| item)
+        .collect()
+}
+
+/// The deleted ids that the same write does not upsert again (deletes come first, so an
+/// upsert of a deleted id wins).
+fn not_upserted<'a, T>(
+    deleted: &'a [String],
+    upserted: &[&T],
+    id: fn(&T) -> &String,
+) -> Vec<&'a String> {
+    let upserted: HashSet<&str> = if deleted.is_empty() {
+        HashSet::new()
+    } else {
+        upserted.iter().map(|item| id(item).as_str()).collect()
+    };
+    deleted
+        .iter()
+        .filter(|d| !upserted.contains(d.as_str()))
+        .collect()
+}
+
+fn to_json<T: serde::Serialize>(record: &T) -> Vec<u8> {
+    serde_json::to_vec(record).expect("model records serialize to JSON")
+}
+
+fn decode_u64(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.try_into().ok()?))
+}
+
+fn corrupt(t: TreeId, key: &[u8], reason: impl ToString) -> StoreError {
+    StoreError::CorruptRecord {
+        tree: t.name(),
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+fn decode_record<T: DeserializeOwned>(
+    t: TreeId,
+    key: &[u8],
+    value: &[u8],
+) -> Result<T, StoreError> {
+    serde_json::from_slice(value).map_err(|e| corrupt(t, key, e))
+}
+
+/// The supply of a `owner ++ 0x00 ++ supply key` entry.
+fn decode_supply_entry(t: TreeId, key: &[u8]) -> Result<Supply, StoreError> {
+    keys::supply_of_index_key(key)
+        .and_then(keys::decode_supply)
+        .ok_or_else(|| corrupt(t, key, "not a supply key"))
+}
+
+fn id_of(t: TreeId, key: &[u8]) -> Result<String, StoreError> {
+    String::from_utf8(key.to_vec()).map_err(|e| corrupt(t, key, e))
+}
+
+fn corrupt_page(t: TreeId, page_key: [u8; 2], reason: String) -> StoreError {
+    StoreError::CorruptRecord {
+        tree: t.name(),
+        key: format!("page {}", u16::from_be_bytes(page_key)),
+        reason,
+    }
+}
+
+/// Lookups cannot return errors: a storage failure is logged and reads as "not stored", which
+/// makes validation refuse the reference instead of accepting it blindly.
+impl Lookup for Store {
+    fn chain(&self, id: &str) -> Option<Chain> {
+        logged(self.get(TreeId::Chains, id)).flatten()
+    }
+
+    fn organization(&self, id: &str) -> Option<Organization> {
+        logged(self.get(TreeId::Organizations, id)).flatten()
+    }
+
+    fn problem(&self, id: &str) -> Option<Problem> {
+        logged(self.get(TreeId::Problems, id)).flatten()
+    }
+
+    fn has_supply(&self, supply: &Supply) -> bool {
+        if keys::check_supply(supply).is_err() {
+            return false;
+        }
+        let key = keys::supply_index_key(supply.customer.as_bytes(), &keys::supply_key(supply));
+        logged(self.contains(TreeId::Supplies, &key)).unwrap_or(false)
+    }
+
+    fn supplies_touching(&self, org: &str) -> Vec<Supply> {
+        let mut all = logged(self.suppliers_of(org)).unwrap_or_default();
+        // A supply from a firm to itself is in both indexes; report it once.
+        all.extend(
+            logged(self.customers_of(org))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|s| s.customer != org),
+        );
+        all
+    }
+
+    fn problems_of(&self, org: &str) -> Vec<Problem> {
+        logged(self.problems_of_org(org)).unwrap_or_default()
+    }
+}
+
+fn logged<T>(result: Result<T, StoreError>) -> Option<T> {
+    result
+        .map_err(|error| tracing::error!(%error, "store lookup failed"))
+        .ok()
+}

@@ -1,0 +1,283 @@
+//! Checks of a `ChangeSet` (an API write): its upserts as a bundle, against the store as it
+//! will be once the deletes are applied, and its deletes, which must not leave stored records
+//! referring to what they remove.
+//!
+//! Deleting and upserting the same id in one change is a replacement (deletes apply first), so
+//! such a delete is judged as the upsert of a new version, never as a removal.
+
+use super::semantic::check_records;
+use super::{ErrorCode, ValidationError};
+use crate::model::{Chain, ChangeSet, Lookup, Organization, Problem, Supply};
+use std::collections::HashSet;
+
+/// Checks a change: the upserts as [`check_bundle`](super::check_bundle) does (except their
+/// `version`, which only a document carries), resolved against `existing` without
+/// the deleted records, plus every delete that would leave a stored record dangling
+/// ([`ErrorCode::StillReferenced`] at `/delete_organizations/<i>`).
+///
+/// Checked: stored supplies and problems of a deleted organization (unless the same change
+/// deletes or replaces them), and records of the change that refer to any deleted record.
+/// Not checked: stored members, supplies and problems of a deleted chain, which `Lookup` cannot
+/// enumerate. Deleting a record that does not exist is not an error.
+pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Vec<ValidationError> {
+    let after = AfterDeletes::new(change, existing);
+    let mut errors = check_records(&change.upsert, None, &after);
+    let upserted_problems: HashSet<&str> = change
+        .upsert
+        .problems
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    for (i, id) in change.delete_organizations.iter().enumerate() {
+        if !after.organizations.contains(id.as_str()) || existing.organization(id).is_none() {
+            continue;
+        }
+        let supplies = after.supplies_touching(id);
+        let problems: Vec<Problem> = after
+            .problems_of(id)
+            .into_iter()
+            .filter(|p| !upserted_problems.contains(p.id.as_str()))
+            .collect();
+        let mut refs = Vec::new();
+        if let Some(s) = supplies.first() {
+            refs.push(format!(
+                "{} suppl{} (e.g. {:?} → {:?} of {:?} on chain {:?})",
+                supplies.len(),
+                if supplies.len() == 1 { "y" } else { "ies" },
+                s.supplier,
+                s.customer,
+                s.part,
+                s.chain
+            ));
+        }
+        if let Some(p) = problems.first() {
+            refs.push(format!(
+                "{} problem{} (e.g. {:?})",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" },
+                p.id
+            ));
+        }
+        if !refs.is_empty() {
+            errors.push(ValidationError::new(
+                ErrorCode::StillReferenced,
+                format!("/delete_organizations/{i}"),
+                format!(
+                    "cannot delete organization {id:?}: {} still refer to it; delete them in the same change",
+                    refs.join(" and ")
+                ),
+            ));
+        }
+    }
+    errors
+}
+
+/// The store as the upserts of a change will see it: the records the change deletes (and does
+/// not upsert again) are gone.
+struct AfterDeletes<'a> {
+    inner: &'a dyn Lookup,
+    chains: HashSet<&'a str>,
+    organizations: HashSet<&'a str>,
+    problems: HashSet<&'a str>,
+    supplies: HashSet<&'a Supply>,
+}
+
+impl<'a> AfterDeletes<'a> {
+    fn new(change: &'a ChangeSet, inner: &'a dyn Lookup) -> Self {
+        let up = &change.upsert;
+        let chains_up: HashSet<&str> = up.chains.iter().map(|c| c.id.as_str()).collect();
+        let orgs_up: HashSet<&str> = up.organizations.iter().map(|o| o.id.as_str()).collect();
+        let problems_up: HashSet<&str> = up.problems.iter().map(|p| p.id.as_str()).collect();
+        let supplies_up: HashSet<&Supply> = up.supplies.iter().collect();
+        let gone = |deleted: &'a [String], upserted: &HashSet<&str>| -> HashSet<&'a str> {
+            deleted
+                .iter()
+                .map(String::as_str)
+                .filter(|id| !upserted.contains(id))
+                .collect()
+        };
+        AfterDeletes {
+            inner,
+            chains: gone(&change.delete_chains, &chains_up),
+            organizations: gone(&change.delete_organizations, &orgs_up),
+            problems: gone(&change.delete_problems, &problems_up),
+            supplies: change
+                .delete_supplies
+                .iter()
+                .filter(|s| !supplies_up.contains(s))
+                .collect(),
+        }
+    }
+}
+
+impl Lookup for AfterDeletes<'_> {
+    fn chain(&self, id: &str) -> Option<Chain> {
+        if self.chains.contains(id) {
+            return None;
+        }
+        self.inner.chain(id)
+    }
+
+    fn organization(&self, id: &str) -> Option<Organization> {
+        if self.organizations.contains(id) {
+            return None;
+        }
+        self.inner.organization(id)
+    }
+
+    fn problem(&self, id: &str) -> Option<Problem> {
+        if self.problems.contains(id) {
+            return None;
+        }
+        self.inner.problem(id)
+    }
+
+    fn has_supply(&self, supply: &Supply) -> bool {
+        !self.supplies.contains(supply) && self.inner.has_supply(supply)
+    }
+
+    fn supplies_touching(&self, org: &str) -> Vec<Supply> {
+        let mut supplies = self.inner.supplies_touching(org);
+        supplies.retain(|s| !self.supplies.contains(s));
+        supplies
+    }
+
+    fn problems_of(&self, org: &str) -> Vec<Problem> {
+        let mut problems = self.inner.problems_of(org);
+        problems.retain(|p| !self.problems.contains(p.id.as_str()));
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Bundle, Dataset};
+    use serde_json::json;
+
+    /// ```text
+    /// chain c:  b ──separator──▶ a      problem p held by a
+    /// provider q
+    /// ```
+    fn store() -> Dataset {
+        let bundle: Bundle = serde_json::from_value(json!({
+            "version": 1,
+            "chains": [{"id": "c", "name": "C", "segments": [{"id": "s", "name": "S"}]}],
+            "organizations": [
+                {"id": "a", "name": "A", "kind": "enterprise", "region": "320583",
+                 "chains": [{"chain": "c", "role": "chain_master", "segment": "s"}]},
+                {"id": "b", "name": "B", "kind": "enterprise", "region": "320583",
+                 "chains": [{"chain": "c", "role": "member", "segment": "s"}]},
+                {"id": "q", "name": "Q", "kind": "institute", "level": "national",
+                 "region": "320500", "capabilities": []}],
+            "supplies": [{"chain": "c", "from": "b", "to": "a", "part": "separator"}],
+            "problems": [{"id": "p", "org": "a", "chain": "c", "title": "T",
+                          "category": "testing", "severity": 3, "status": "open"}]
+        }))
+        .unwrap();
+        Dataset::from_bundle(bundle)
+    }
+
+    fn supply() -> Supply {
+        Supply {
+            chain: "c".into(),
+            supplier: "b".into(),
+            customer: "a".into(),
+            part: "separator".into(),
+        }
+    }
+
+    fn pairs(errors: Vec<ValidationError>) -> Vec<(String, ErrorCode)> {
+        errors.into_iter().map(|e| (e.path, e.code)).collect()
+    }
+
+    #[test]
+    fn deleting_an_organization_with_supplies_or_problems_is_refused() {
+        let change = ChangeSet {
+            delete_organizations: vec!["q".into(), "a".into(), "nobody".into()],
+            ..ChangeSet::default()
+        };
+        let errors = check_change(&change, &store());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].path, "/delete_organizations/1");
+        assert_eq!(errors[0].code, ErrorCode::StillReferenced);
+        assert!(
+            errors[0].message.contains("1 supply"),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[0].message.contains("1 problem"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn deleting_an_organization_with_its_references_is_accepted() {
+        let change = ChangeSet {
+            delete_organizations: vec!["a".into()],
+            delete_supplies: vec![supply()],
+            delete_problems: vec!["p".into()],
+            ..ChangeSet::default()
+        };
+        assert_eq!(pairs(check_change(&change, &store())), vec![]);
+    }
+
+    #[test]
+    fn deleting_and_upserting_an_organization_replaces_it() {
+        let store = store();
+        let mut change = ChangeSet {
+            delete_organizations: vec!["b".into()],
+            ..ChangeSet::default()
+        };
+        change.upsert.version = 1;
+        let mut b = store.organizations["b"].clone();
+        change.upsert.organizations.push(b.clone());
+        assert_eq!(pairs(check_change(&change, &store)), vec![]);
+
+        // The new version leaves chain c, where its stored supply is.
+        b.chains = Some(vec![]);
+        change.upsert.organizations = vec![b];
+        assert_eq!(
+            pairs(check_change(&change, &store)),
+            vec![("/organizations/0".into(), ErrorCode::NotAMember)]
+        );
+    }
+
+    #[test]
+    fn upserts_cannot_refer_to_records_the_change_deletes() {
+        let mut change = ChangeSet::upsert(Bundle::new());
+        change.delete_chains = vec!["c".into()];
+        change.delete_organizations = vec!["q".into()];
+        change.upsert.supplies.push(Supply {
+            supplier: "q".into(),
+            ..supply()
+        });
+        change.upsert.supplies.push(Supply {
+            part: "foil".into(),
+            ..supply()
+        });
+        assert_eq!(
+            pairs(check_change(&change, &store())),
+            vec![
+                ("/supplies/0/chain".into(), ErrorCode::UnknownChain),
+                ("/supplies/0/from".into(), ErrorCode::UnknownOrganization),
+                ("/supplies/1/chain".into(), ErrorCode::UnknownChain),
+            ]
+        );
+    }
+
+    #[test]
+    fn upserts_are_checked_like_a_bundle() {
+        let mut change = ChangeSet::upsert(Bundle::new());
+        change.upsert.supplies.push(Supply {
+            customer: "b".into(),
+            ..supply()
+        });
+        assert_eq!(
+            pairs(check_change(&change, &store())),
+            vec![("/supplies/0/to".into(), ErrorCode::SelfSupply)]
+        );
+    }
+}

@@ -1,0 +1,432 @@
+//! Validation of bundle format 1 documents and of API writes: every problem of a document is
+//! reported in one pass, each with a stable code and the JSON Pointer of the offending field.
+//!
+//! This module owns the rules of DOMAIN.md that the types in `crate::model` cannot express
+//! (which fields each kind of organization carries, references between records, ranges, code
+//! formats) and the consistency of a write with the records already stored. It reads the store
+//! only through `Lookup` and never writes anything.
+//!
+//! A document goes through two paths:
+//!
+//! - **fast path**: `serde_json::from_slice::<Bundle>` succeeds, and [`check_bundle`] runs the
+//!   semantic checks over the typed bundle with indexes that borrow its strings. This is the path
+//!   of every valid document, so it is the one that must stay fast at millions of records.
+//! - **slow path**: typed parsing failed. The document is parsed again as a `serde_json::Value`
+//!   (or reported as [`ErrorCode::MalformedJson`] with line and column), walked to collect every
+//!   structural error, and the records that are structurally sound still go through the semantic
+//!   checks. Records that are not sound take part only by their id, so that references to them
+//!   are not reported a second time as dangling.
+//!
+//! # What is checked against `existing`
+//!
+//! - References (chain, segment, organization) that the document does not resolve are looked up
+//!   in `existing`, and the found record is used for the membership and enterprise checks.
+//! - An organization the document replaces: when the old version was an enterprise and the new
+//!   one dropped a chain (or is no longer an enterprise), the supplies
+//!   (`Lookup::supplies_touching`) and problems (`Lookup::problems_of`) already stored on that
+//!   chain must still be valid; otherwise one error per (organization, chain) at the
+//!   organization's path.
+//! - A chain the document replaces with fewer segments: the stored organizations that the
+//!   document refers to (and so were looked up) must not sit on a removed segment.
+//!
+//! Not checked, because `Lookup` cannot enumerate them: stored organizations sitting on a removed
+//! segment that the document does not refer to, and the stored members, supplies and problems of
+//! a chain that a [`ChangeSet`](crate::model::ChangeSet) deletes (records of the same change that refer to a deleted
+//! chain are reported).
+
+mod change;
+mod semantic;
+mod structure;
+
+use crate::model::{Bundle, Lookup, BUNDLE_VERSION};
+use serde::Serialize;
+use std::fmt;
+
+pub use change::check_change;
+pub use semantic::check_bundle;
+
+/// Every problem found in a document, in the order they were found.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub errors: Vec<ValidationError>,
+}
+
+impl Report {
+    /// Whether an error with this code was reported at this path.
+    pub fn has(&self, path: &str, code: ErrorCode) -> bool {
+        self.errors.iter().any(|e| e.path == path && e.code == code)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(
+            f,
+            "the document has {n} error{}",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.errors {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Report {}
+
+/// One problem of a document: what (`code`, `message`) and where (`path`, and for errors of the
+/// JSON text itself `line` and `column`).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ValidationError {
+    pub code: ErrorCode,
+    /// JSON Pointer (RFC 6901) of the offending value; `""` is the whole document.
+    pub path: String,
+    pub message: String,
+    /// 1-based line in the document text, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column in the document text, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl ValidationError {
+    pub fn new(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
+        ValidationError {
+            code,
+            path: path.into(),
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// An error located in the document text (serde_json reports 1-based lines and columns).
+    fn at_text(code: ErrorCode, message: String, e: &serde_json::Error) -> Self {
+        ValidationError {
+            line: Some(e.line()),
+            column: Some(e.column()),
+            ..ValidationError::new(code, "", message)
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.path.is_empty() {
+            "(document)"
+        } else {
+            &self.path
+        };
+        write!(f, "{path}: {} [{}]", self.message, self.code)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, " at line {line}, column {column}")?;
+        }
+        Ok(())
+    }
+}
+
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
+        /// What is wrong; the snake_case string of each code is stable API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The stable snake_case name, as serialized.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The text is not JSON (or not UTF-8); `line` and `column` locate it.
+    MalformedJson => "malformed_json",
+    /// `version` is not 1.
+    UnsupportedVersion => "unsupported_version",
+    /// A required field is absent (also a provider without `level` or `capabilities`).
+    MissingField => "missing_field",
+    /// A field that the format does not have (usually a typo).
+    UnknownField => "unknown_field",
+    /// A field occurs twice in one object; `line` and `column` locate it.
+    DuplicateField => "duplicate_field",
+    /// A value of the wrong JSON type (a number where a string is expected, ...).
+    WrongType => "wrong_type",
+    /// An id (chain, segment, organization, problem) is the empty string.
+    EmptyId => "empty_id",
+    /// An id occurs twice within its kind (reported at the later one); region codes too.
+    DuplicateId => "duplicate_id",
+    /// A reference to a chain that is neither in the document nor in the store.
+    UnknownChain => "unknown_chain",
+    /// A reference to a segment that its chain does not have.
+    UnknownSegment => "unknown_segment",
+    /// A reference to an organization that is neither in the document nor in the store.
+    UnknownOrganization => "unknown_organization",
+    /// A supply end or problem holder that is not a member of the record's chain.
+    NotAMember => "not_a_member",
+    /// A supply whose supplier is its customer.
+    SelfSupply => "self_supply",
+    /// The same supply (chain, from, to, part) twice in the document.
+    DuplicateSupply => "duplicate_supply",
+    /// A supply with an empty or blank `part`.
+    EmptyPart => "empty_part",
+    /// An enterprise sits on the same chain twice.
+    DuplicateMembership => "duplicate_membership",
+    /// A provider carries `chains`.
+    EnterpriseFieldOnProvider => "enterprise_field_on_provider",
+    /// An enterprise carries `level` or `capabilities`.
+    ProviderFieldOnEnterprise => "provider_field_on_enterprise",
+    /// A region code that is not six ASCII digits.
+    InvalidRegion => "invalid_region",
+    /// A domestic organization (or any provider) without `region`.
+    MissingRegion => "missing_region",
+    /// A provider marked `foreign: true`; providers are domestic.
+    ForeignProvider => "foreign_provider",
+    /// A capability code (or problem need) that is not `element:subject`.
+    InvalidCapability => "invalid_capability",
+    /// A provider lists the same capability code twice.
+    DuplicateCapability => "duplicate_capability",
+    /// A capacity that is not an integer of at least 1.
+    InvalidCapacity => "invalid_capacity",
+    /// A severity that is not an integer from 1 to 5.
+    InvalidSeverity => "invalid_severity",
+    /// A problem status other than open, in_progress, resolved.
+    UnknownStatus => "unknown_status",
+    /// A problem category not in DOMAIN.md's list.
+    UnknownCategory => "unknown_category",
+    /// An organization kind not in DOMAIN.md's list.
+    UnknownKind => "unknown_kind",
+    /// A membership role other than chain_master, member.
+    UnknownRole => "unknown_role",
+    /// A provider level other than national, provincial, municipal.
+    UnknownLevel => "unknown_level",
+    /// A supply end or problem holder that is a provider, not an enterprise.
+    NotAnEnterprise => "not_an_enterprise",
+    /// A write would leave stored records referring to something it removes.
+    StillReferenced => "still_referenced",
+    /// A single record sent to the API whose id differs from the id in the request path.
+    IdMismatch => "id_mismatch",
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses and validates a whole bundle format 1 document.
+///
+/// `existing` holds the records already stored, which the document may refer to and whose
+/// consistency it must keep (see the module documentation for what exactly is checked).
+///
+/// Returns the bundle when there is no error, otherwise every error found.
+pub fn parse_bundle(bytes: &[u8], existing: &dyn Lookup) -> Result<Bundle, Report> {
+    let typed_error = match serde_json::from_slice::<Bundle>(bytes) {
+        Ok(bundle) => {
+            let errors = check_bundle(&bundle, existing);
+            return if errors.is_empty() {
+                Ok(bundle)
+            } else {
+                Err(Report { errors })
+            };
+        }
+        Err(e) => e,
+    };
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            let message = format!("the document is not valid JSON: {}", strip_position(&e));
+            return Err(Report {
+                errors: vec![ValidationError::at_text(
+                    ErrorCode::MalformedJson,
+                    message,
+                    &e,
+                )],
+            });
+        }
+    };
+    let mut errors = structure::check_value(&value, existing);
+    if errors.is_empty() {
+        // The walk mirrors the serde attributes of the model; whatever it does not see (such as
+        // a field given twice, which a `Value` silently collapses) still must not pass.
+        let text = strip_position(&typed_error);
+        let code = if text.starts_with("duplicate field") {
+            ErrorCode::DuplicateField
+        } else {
+            ErrorCode::WrongType
+        };
+        errors.push(ValidationError::at_text(code, text, &typed_error));
+    }
+    Err(Report { errors })
+}
+
+/// A record kind that can be sent on its own (to the HTTP API): the name of its bundle array.
+pub trait Record: serde::de::DeserializeOwned {
+    const ARRAY: &'static str;
+}
+
+impl Record for crate::model::Region {
+    const ARRAY: &'static str = "regions";
+}
+impl Record for crate::model::Chain {
+    const ARRAY: &'static str = "chains";
+}
+impl Record for crate::model::Organization {
+    const ARRAY: &'static str = "organizations";
+}
+impl Record for crate::model::Supply {
+    const ARRAY: &'static str = "supplies";
+}
+impl Record for crate::model::Problem {
+    const ARRAY: &'static str = "problems";
+}
+
+/// Parses one record (not a bundle) with the same structural checks and codes as a bundle's
+/// records; paths are relative to the record (`/region`, not `/organizations/0/region`).
+///
+/// Only the record's shape is checked here; its references and rules are checked with the rest
+/// of the write by [`check_change`].
+pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        let message = format!("the body is not valid JSON: {}", strip_position(&e));
+        vec![ValidationError::at_text(
+            ErrorCode::MalformedJson,
+            message,
+            &e,
+        )]
+    })?;
+    let typed_error = match serde_json::from_value::<T>(value.clone()) {
+        Ok(record) => return Ok(record),
+        Err(e) => e,
+    };
+    let doc = serde_json::json!({ "version": BUNDLE_VERSION, T::ARRAY: [value] });
+    let prefix = format!("/{}/0", T::ARRAY);
+    let errors: Vec<ValidationError> = structure::check_value(&doc, &crate::model::Dataset::new())
+        .into_iter()
+        .filter_map(|mut e| {
+            let rest = e.path.strip_prefix(&prefix)?;
+            if !rest.is_empty() && !rest.starts_with('/') {
+                return None;
+            }
+            // Only the shape: references are resolved later against the live data.
+            if matches!(
+                e.code,
+                ErrorCode::UnknownChain
+                    | ErrorCode::UnknownSegment
+                    | ErrorCode::UnknownOrganization
+                    | ErrorCode::NotAMember
+                    | ErrorCode::NotAnEnterprise
+            ) {
+                return None;
+            }
+            e.path = rest.to_string();
+            Some(e)
+        })
+        .collect();
+    if errors.is_empty() {
+        Err(vec![ValidationError::new(
+            ErrorCode::WrongType,
+            "",
+            strip_position(&typed_error),
+        )])
+    } else {
+        Err(errors)
+    }
+}
+
+/// serde_json's message without its trailing " at line L column C", which is reported apart.
+fn strip_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Appends `key` to a JSON Pointer, escaping `~` and `/` (RFC 6901).
+fn pointer_push(path: &str, key: &str) -> String {
+    let mut p = String::with_capacity(path.len() + key.len() + 1);
+    p.push_str(path);
+    p.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => p.push_str("~0"),
+            '/' => p.push_str("~1"),
+            c => p.push(c),
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Dataset;
+
+    #[test]
+    fn every_code_serializes_as_its_name() {
+        for &code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::String(code.as_str().into())
+            );
+        }
+        let mut names: Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn pointers_escape_tilde_and_slash() {
+        assert_eq!(pointer_push("", "a/b~c"), "/a~1b~0c");
+        assert_eq!(pointer_push("/x/0", "名称"), "/x/0/名称");
+    }
+
+    #[test]
+    fn malformed_json_is_located_by_line_and_column() {
+        let err = parse_bundle(b"{\n  \"version\": 1,\n  ]", &Dataset::new()).unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        let e = &err.errors[0];
+        assert_eq!(e.code, ErrorCode::MalformedJson);
+        assert_eq!(e.path, "");
+        assert_eq!((e.line, e.column), (Some(3), Some(3)));
+        assert!(!e.message.contains(" at line "), "{}", e.message);
+    }
+
+    #[test]
+    fn a_field_given_twice_is_reported() {
+        let err = parse_bundle(br#"{"version": 1, "version": 1}"#, &Dataset::new()).unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert_eq!(err.errors[0].code, ErrorCode::DuplicateField);
+        assert_eq!(err.errors[0].line, Some(1));
+    }
+
+    #[test]
+    fn a_report_lists_every_error_with_code_and_path() {
+        let report = Report {
+            errors: vec![
+                ValidationError::new(ErrorCode::EmptyPart, "/supplies/0/part", "empty part"),
+                ValidationError::new(ErrorCode::MalformedJson, "", "bad"),
+            ],
+        };
+        let text = report.to_string();
+        assert!(text.starts_with("the document has 2 errors"));
+        assert!(text.contains("/supplies/0/part: empty part [empty_part]"));
+        assert!(text.contains("(document): bad [malformed_json]"));
+        let json = serde_json::to_value(&report.errors[0]).unwrap();
+        assert!(json.get("line").is_none());
+        assert_eq!(json["code"], "empty_part");
+    }
+}

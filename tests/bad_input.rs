@@ -1,0 +1,571 @@
+//! Every kind of bad input, one case each, against `qmap::validate::parse_bundle`: each case
+//! mutates a small valid document and lists the exact (path, code) pairs it must report.
+//!
+//! `run` is the one place that feeds a case to the code under test: it checks the report of
+//! `parse_bundle`, then imports the case the way `qmap import` does into a store that already
+//! holds other data, and checks the import fails and the store is exactly as before.
+
+use qmap::model::{Bundle, Dataset};
+use qmap::validate::{check_bundle, parse_bundle, ErrorCode, Report};
+use serde_json::{json, Value};
+
+/// A valid document of every kind of record:
+///
+/// ```text
+/// chain power-battery: materials → cells
+///   f2 (foreign, materials) ──separator──▶ f1 (chain master, cells)     problem p1 held by f1
+/// provider q1 (national inspection centre, testing:battery-safety)
+/// ```
+fn base() -> Value {
+    json!({
+        "version": 1,
+        "regions": [{"code": "320500", "name": "苏州市"}],
+        "chains": [{"id": "power-battery", "name": "动力电池", "chief": "江苏省工业和信息化厅",
+                    "segments": [{"id": "materials", "name": "正负极材料"},
+                                 {"id": "cells", "name": "电芯"}]}],
+        "organizations": [
+            {"id": "f1", "name": "电芯厂", "kind": "enterprise", "region": "320583",
+             "chains": [{"chain": "power-battery", "role": "chain_master", "segment": "cells"}]},
+            {"id": "f2", "name": "隔膜厂", "kind": "enterprise", "foreign": true, "country": "JP",
+             "chains": [{"chain": "power-battery", "role": "member", "segment": "materials"}]},
+            {"id": "q1", "name": "质检中心", "kind": "inspection_center", "level": "national",
+             "region": "320500",
+             "capabilities": [{"code": "testing:battery-safety", "capacity": 20}]}
+        ],
+        "supplies": [{"chain": "power-battery", "from": "f2", "to": "f1", "part": "separator"}],
+        "problems": [{"id": "p1", "org": "f1", "chain": "power-battery", "title": "热失控检测",
+                      "category": "testing", "severity": 4, "status": "open",
+                      "needs": ["testing:battery-safety"]}]
+    })
+}
+
+/// The base document after `change`.
+fn with(change: impl FnOnce(&mut Value)) -> Doc {
+    let mut doc = base();
+    change(&mut doc);
+    Doc::Json(doc)
+}
+
+enum Doc {
+    Json(Value),
+    Text(&'static str),
+}
+
+struct Case {
+    name: &'static str,
+    doc: Doc,
+    expected: &'static [(&'static str, &'static str)],
+    /// For errors of the text itself: the expected (line, column) of the first error.
+    position: Option<(usize, usize)>,
+}
+
+fn case(name: &'static str, doc: Doc, expected: &'static [(&'static str, &'static str)]) -> Case {
+    Case {
+        name,
+        doc,
+        expected,
+        position: None,
+    }
+}
+
+fn organizations(doc: &mut Value) -> &mut Vec<Value> {
+    doc["organizations"].as_array_mut().unwrap()
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            position: Some((3, 1)),
+            ..case(
+                "malformed JSON",
+                Doc::Text("{\"version\": 1,\n  \"chains\": [\n}"),
+                &[("", "malformed_json")],
+            )
+        },
+        Case {
+            position: Some((1, 24)),
+            ..case(
+                "a field given twice",
+                Doc::Text(r#"{"version": 1, "version": 1}"#),
+                &[("", "duplicate_field")],
+            )
+        },
+        case(
+            "unsupported version",
+            with(|d| d["version"] = json!(2)),
+            &[("/version", "unsupported_version")],
+        ),
+        case(
+            "unknown field, with JSON Pointer escaping",
+            with(|d| {
+                d["organizations"][0]["regoin"] = json!("320583");
+                d["supplies"][0]["a/b~c"] = json!(1);
+            }),
+            &[
+                ("/organizations/0/regoin", "unknown_field"),
+                ("/supplies/0/a~1b~0c", "unknown_field"),
+            ],
+        ),
+        case(
+            "missing required field",
+            with(|d| {
+                d["problems"][0].as_object_mut().unwrap().remove("title");
+            }),
+            &[("/problems/0/title", "missing_field")],
+        ),
+        case(
+            "wrong types",
+            with(|d| {
+                d["supplies"][0]["part"] = json!(3);
+                d["organizations"][1]["foreign"] = json!("yes");
+                d["problems"][0]["severity"] = json!("4");
+            }),
+            &[
+                ("/organizations/1/foreign", "wrong_type"),
+                ("/supplies/0/part", "wrong_type"),
+                ("/problems/0/severity", "wrong_type"),
+            ],
+        ),
+        case(
+            "empty id",
+            with(|d| d["problems"][0]["id"] = json!("")),
+            &[("/problems/0/id", "empty_id")],
+        ),
+        case(
+            "duplicate id",
+            with(|d| {
+                let again = d["organizations"][2].clone();
+                organizations(d).push(again);
+            }),
+            &[("/organizations/3/id", "duplicate_id")],
+        ),
+        case(
+            "unknown chain",
+            with(|d| d["problems"][0]["chain"] = json!("hydrogen")),
+            &[("/problems/0/chain", "unknown_chain")],
+        ),
+        case(
+            "unknown segment",
+            with(|d| d["organizations"][0]["chains"][0]["segment"] = json!("packs")),
+            &[("/organizations/0/chains/0/segment", "unknown_segment")],
+        ),
+        case(
+            "unknown organization",
+            with(|d| d["supplies"][0]["to"] = json!("f9")),
+            &[("/supplies/0/to", "unknown_organization")],
+        ),
+        case(
+            "supply end that is not a member of the chain",
+            with(|d| {
+                d["chains"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"id": "hydrogen", "name": "氢能"}));
+                d["supplies"][0]["chain"] = json!("hydrogen");
+            }),
+            &[
+                ("/supplies/0/from", "not_a_member"),
+                ("/supplies/0/to", "not_a_member"),
+            ],
+        ),
+        case(
+            "supply end that is a provider",
+            with(|d| d["supplies"][0]["from"] = json!("q1")),
+            &[("/supplies/0/from", "not_an_enterprise")],
+        ),
+        case(
+            "self-supply",
+            with(|d| d["supplies"][0]["from"] = json!("f1")),
+            &[("/supplies/0/to", "self_supply")],
+        ),
+        case(
+            "duplicate supply",
+            with(|d| {
+                let again = d["supplies"][0].clone();
+                d["supplies"].as_array_mut().unwrap().push(again);
+            }),
+            &[("/supplies/1", "duplicate_supply")],
+        ),
+        case(
+            "empty part",
+            with(|d| d["supplies"][0]["part"] = json!("")),
+            &[("/supplies/0/part", "empty_part")],
+        ),
+        case(
+            "enterprise field on a provider",
+            with(|d| {
+                d["organizations"][2]["chains"] =
+                    json!([{"chain": "power-battery", "role": "member", "segment": "cells"}]);
+            }),
+            &[("/organizations/2/chains", "enterprise_field_on_provider")],
+        ),
+        case(
+            "provider fields on an enterprise",
+            with(|d| {
+                d["organizations"][0]["level"] = json!("national");
+                d["organizations"][0]["capabilities"] = json!([]);
+            }),
+            &[
+                ("/organizations/0/level", "provider_field_on_enterprise"),
+                (
+                    "/organizations/0/capabilities",
+                    "provider_field_on_enterprise",
+                ),
+            ],
+        ),
+        case(
+            "provider without level",
+            with(|d| {
+                d["organizations"][2]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("level");
+            }),
+            &[("/organizations/2/level", "missing_field")],
+        ),
+        case(
+            "bad region codes",
+            with(|d| {
+                d["regions"][0]["code"] = json!("3205");
+                d["organizations"][0]["region"] = json!("32O583");
+            }),
+            &[
+                ("/regions/0/code", "invalid_region"),
+                ("/organizations/0/region", "invalid_region"),
+            ],
+        ),
+        case(
+            "domestic organization without region",
+            with(|d| {
+                d["organizations"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("region");
+            }),
+            &[("/organizations/0/region", "missing_region")],
+        ),
+        case(
+            "foreign provider",
+            with(|d| d["organizations"][2]["foreign"] = json!(true)),
+            &[("/organizations/2/foreign", "foreign_provider")],
+        ),
+        case(
+            "bad capability codes",
+            with(|d| {
+                d["organizations"][2]["capabilities"][0]["code"] = json!("cooking:rice");
+                d["problems"][0]["needs"] = json!(["testing:battery safety", "testing:"]);
+            }),
+            &[
+                ("/organizations/2/capabilities/0/code", "invalid_capability"),
+                ("/problems/0/needs/0", "invalid_capability"),
+                ("/problems/0/needs/1", "invalid_capability"),
+            ],
+        ),
+        case(
+            "capacity 0",
+            with(|d| d["organizations"][2]["capabilities"][0]["capacity"] = json!(0)),
+            &[(
+                "/organizations/2/capabilities/0/capacity",
+                "invalid_capacity",
+            )],
+        ),
+        case(
+            "negative capacity",
+            with(|d| d["organizations"][2]["capabilities"][0]["capacity"] = json!(-3)),
+            &[(
+                "/organizations/2/capabilities/0/capacity",
+                "invalid_capacity",
+            )],
+        ),
+        case(
+            "severity 0",
+            with(|d| d["problems"][0]["severity"] = json!(0)),
+            &[("/problems/0/severity", "invalid_severity")],
+        ),
+        case(
+            "severity 6",
+            with(|d| d["problems"][0]["severity"] = json!(6)),
+            &[("/problems/0/severity", "invalid_severity")],
+        ),
+        case(
+            "severity beyond a byte",
+            with(|d| d["problems"][0]["severity"] = json!(300)),
+            &[("/problems/0/severity", "invalid_severity")],
+        ),
+        case(
+            "unknown status",
+            with(|d| d["problems"][0]["status"] = json!("closed")),
+            &[("/problems/0/status", "unknown_status")],
+        ),
+        case(
+            "unknown category",
+            with(|d| d["problems"][0]["category"] = json!("safety")),
+            &[("/problems/0/category", "unknown_category")],
+        ),
+        case(
+            "unknown kind",
+            with(|d| d["organizations"][2]["kind"] = json!("laboratory")),
+            &[("/organizations/2/kind", "unknown_kind")],
+        ),
+        case(
+            "unknown role",
+            with(|d| d["organizations"][1]["chains"][0]["role"] = json!("supplier")),
+            &[("/organizations/1/chains/0/role", "unknown_role")],
+        ),
+        case(
+            "unknown level",
+            with(|d| d["organizations"][2]["level"] = json!("county")),
+            &[("/organizations/2/level", "unknown_level")],
+        ),
+        case(
+            "problem held by a provider",
+            with(|d| d["problems"][0]["org"] = json!("q1")),
+            &[("/problems/0/org", "not_an_enterprise")],
+        ),
+        case(
+            "duplicate membership of one chain",
+            with(|d| {
+                let again = d["organizations"][0]["chains"][0].clone();
+                d["organizations"][0]["chains"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(again);
+            }),
+            &[("/organizations/0/chains/1/chain", "duplicate_membership")],
+        ),
+        case(
+            "duplicate capability of one provider",
+            with(|d| {
+                let again = d["organizations"][2]["capabilities"][0].clone();
+                d["organizations"][2]["capabilities"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(again);
+            }),
+            &[(
+                "/organizations/2/capabilities/1/code",
+                "duplicate_capability",
+            )],
+        ),
+    ]
+}
+
+/// Feeds one case to `parse_bundle` over an empty store and checks exactly what it reports.
+fn run(case: &Case) {
+    let bytes = match &case.doc {
+        Doc::Json(v) => serde_json::to_vec_pretty(v).unwrap(),
+        Doc::Text(t) => t.as_bytes().to_vec(),
+    };
+    let store = Dataset::new();
+    let report: Report = match parse_bundle(&bytes, &store) {
+        Ok(_) => panic!("case {:?}: accepted", case.name),
+        Err(report) => report,
+    };
+    let mut got: Vec<(&str, &str)> = report
+        .errors
+        .iter()
+        .map(|e| (e.path.as_str(), e.code.as_str()))
+        .collect();
+    got.sort();
+    let mut expected = case.expected.to_vec();
+    expected.sort();
+    assert_eq!(got, expected, "case {:?}: {report}", case.name);
+    for e in &report.errors {
+        assert!(!e.message.is_empty(), "case {:?}: empty message", case.name);
+    }
+    if let Some(position) = case.position {
+        let e = &report.errors[0];
+        assert_eq!(
+            (e.line.unwrap(), e.column.unwrap()),
+            position,
+            "case {:?}",
+            case.name
+        );
+    }
+    assert_import_changes_nothing(case.name, &bytes);
+}
+
+/// Imports `bytes` as `qmap import` does into a store holding other data; the import must fail
+/// with the validation report and leave the store (records and revision) exactly as before.
+fn assert_import_changes_nothing(name: &str, bytes: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = qmap::store::Store::open(&dir.path().join("data")).unwrap();
+    let other = other_chain();
+    store.import(&other).unwrap();
+    let before = (store.export().unwrap(), store.revision());
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, bytes).unwrap();
+    match qmap::cli::import_file(&store, &file) {
+        Err(qmap::cli::CliError::Invalid { .. }) => {}
+        Err(e) => panic!("case {name:?}: import failed for another reason: {e}"),
+        Ok(_) => panic!("case {name:?}: import succeeded"),
+    }
+    let after = (store.export().unwrap(), store.revision());
+    assert_eq!(before, after, "case {name:?}: the store changed");
+    assert_eq!(after.0, other, "case {name:?}");
+}
+
+/// Valid data with ids disjoint from `base()`, so no case can lean on it.
+fn other_chain() -> Bundle {
+    let text = serde_json::to_string(&base())
+        .unwrap()
+        .replace("\"power-battery\"", "\"x-chain\"")
+        .replace("\"f1\"", "\"x1\"")
+        .replace("\"f2\"", "\"x2\"")
+        .replace("\"q1\"", "\"xq\"")
+        .replace("\"p1\"", "\"xp\"");
+    let bundle: Bundle = serde_json::from_str(&text).unwrap();
+    qmap::model::Dataset::from_bundle(bundle).to_bundle()
+}
+
+#[test]
+fn the_base_document_is_valid() {
+    let bytes = serde_json::to_vec(&base()).unwrap();
+    let bundle = parse_bundle(&bytes, &Dataset::new()).unwrap();
+    assert_eq!(bundle.record_count(), 7);
+}
+
+#[test]
+fn every_kind_of_bad_input_is_reported_at_its_path() {
+    let cases = cases();
+    for case in &cases {
+        run(case);
+    }
+    // One case per code that a document can produce on its own (without a store).
+    let covered: std::collections::BTreeSet<&str> = cases
+        .iter()
+        .flat_map(|c| c.expected.iter().map(|&(_, code)| code))
+        .collect();
+    let uncovered: Vec<&str> = ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !covered.contains(c) && *c != "still_referenced" && *c != "id_mismatch")
+        .collect();
+    assert_eq!(uncovered, Vec::<&str>::new());
+}
+
+#[test]
+fn three_different_errors_in_one_document_are_all_reported() {
+    run(&case(
+        "a typo, a dangling reference and a bad severity",
+        with(|d| {
+            d["chains"][0]["sgements"] = json!([]);
+            d["supplies"][0]["from"] = json!("f9");
+            d["problems"][0]["severity"] = json!(6);
+        }),
+        &[
+            ("/chains/0/sgements", "unknown_field"),
+            ("/supplies/0/from", "unknown_organization"),
+            ("/problems/0/severity", "invalid_severity"),
+        ],
+    ));
+}
+
+fn stored_base() -> Dataset {
+    Dataset::from_bundle(serde_json::from_value(base()).unwrap())
+}
+
+#[test]
+fn references_to_stored_records_are_accepted() {
+    let doc = json!({
+        "version": 1,
+        "organizations": [{"id": "f3", "name": "正极厂", "kind": "enterprise", "region": "320505",
+                           "chains": [{"chain": "power-battery", "role": "member",
+                                       "segment": "materials"}]}],
+        "supplies": [{"chain": "power-battery", "from": "f3", "to": "f1", "part": "cathode"}],
+        "problems": [{"id": "p2", "org": "f2", "chain": "power-battery", "title": "涂层一致性",
+                      "category": "process", "severity": 2, "status": "in_progress"}]
+    });
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let bundle = parse_bundle(&bytes, &stored_base()).unwrap();
+    assert_eq!(bundle.record_count(), 3);
+    // The same document against an empty store dangles exactly where it refers to the store.
+    let report = parse_bundle(&bytes, &Dataset::new()).unwrap_err();
+    let got: Vec<_> = report
+        .errors
+        .iter()
+        .map(|e| (e.path.as_str(), e.code))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("/organizations/0/chains/0/chain", ErrorCode::UnknownChain),
+            ("/supplies/0/chain", ErrorCode::UnknownChain),
+            ("/supplies/0/to", ErrorCode::UnknownOrganization),
+            ("/problems/0/chain", ErrorCode::UnknownChain),
+            ("/problems/0/org", ErrorCode::UnknownOrganization),
+        ]
+    );
+}
+
+#[test]
+fn replacing_a_stored_organization_must_keep_its_stored_supplies_valid() {
+    // f2 leaves the chain on which it supplies f1 in the store.
+    let doc = json!({
+        "version": 1,
+        "organizations": [{"id": "f2", "name": "隔膜厂", "kind": "enterprise", "foreign": true,
+                           "chains": []}]
+    });
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let report = parse_bundle(&bytes, &stored_base()).unwrap_err();
+    assert_eq!(report.errors.len(), 1, "{report}");
+    let e = &report.errors[0];
+    assert_eq!(
+        (e.path.as_str(), e.code),
+        ("/organizations/0", ErrorCode::NotAMember)
+    );
+    assert!(e.message.contains("\"f2\""), "{}", e.message);
+    assert!(e.message.contains("power-battery"), "{}", e.message);
+}
+
+/// A deterministic document of `chains` chains, each with `per_chain` member firms in a line
+/// of supplies, a provider per chain and a problem per firm.
+fn medium_document(chains: usize, per_chain: usize) -> Value {
+    let mut doc = json!({"version": 1, "chains": [], "organizations": [], "supplies": [],
+                         "problems": []});
+    for c in 0..chains {
+        let chain = format!("chain-{c}");
+        doc["chains"].as_array_mut().unwrap().push(json!({
+            "id": chain, "name": format!("产业链{c}"),
+            "segments": [{"id": "up", "name": "上游"}, {"id": "down", "name": "下游"}]}));
+        organizations(&mut doc).push(json!({
+            "id": format!("qi-{c}"), "name": "检测中心", "kind": "inspection_center",
+            "level": "provincial", "region": format!("32{:02}00", c % 13 + 1),
+            "capabilities": [{"code": format!("testing:subject-{c}")}]}));
+        for f in 0..per_chain {
+            let id = format!("firm-{c}-{f}");
+            let role = if f + 1 == per_chain {
+                "chain_master"
+            } else {
+                "member"
+            };
+            let segment = if f < per_chain / 2 { "up" } else { "down" };
+            organizations(&mut doc).push(json!({
+                "id": id, "name": id, "kind": "enterprise",
+                "region": format!("32{:02}{:02}", c % 13 + 1, f % 7 + 1),
+                "chains": [{"chain": chain, "role": role, "segment": segment}]}));
+            if f > 0 {
+                doc["supplies"].as_array_mut().unwrap().push(json!({
+                    "chain": chain, "from": format!("firm-{c}-{}", f - 1), "to": id,
+                    "part": format!("part-{f}")}));
+            }
+            doc["problems"].as_array_mut().unwrap().push(json!({
+                "id": format!("p-{c}-{f}"), "org": id, "chain": chain, "title": "问题",
+                "category": "testing", "severity": f % 5 + 1, "status": "open",
+                "needs": [format!("testing:subject-{c}")]}));
+        }
+    }
+    doc
+}
+
+#[test]
+fn a_valid_medium_document_parses_on_the_fast_path() {
+    let doc = medium_document(20, 250);
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let typed: Bundle = serde_json::from_slice(&bytes).expect("the typed parse accepts it");
+    assert_eq!(check_bundle(&typed, &Dataset::new()), vec![]);
+    let parsed = parse_bundle(&bytes, &Dataset::new()).unwrap();
+    assert_eq!(parsed, typed);
+    assert_eq!(parsed.organizations.len(), 20 * 251);
+    assert_eq!(parsed.supplies.len(), 20 * 249);
+}

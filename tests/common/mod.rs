@@ -1,0 +1,186 @@
+//! Bundles shared by the store and crash tests.
+#![allow(dead_code)]
+
+use qmap::model::{
+    Bundle, Capability, Category, Chain, Level, Membership, OrgKind, Organization, Problem, Region,
+    Role, Segment, Status, Supply,
+};
+
+pub fn region(code: &str) -> Region {
+    Region {
+        code: code.into(),
+        name: format!("区{code}"),
+    }
+}
+
+pub fn chain(id: &str) -> Chain {
+    Chain {
+        id: id.into(),
+        name: format!("链 {id}"),
+        chief: Some("江苏省工业和信息化厅".into()),
+        segments: vec![
+            Segment {
+                id: "materials".into(),
+                name: "正负极材料".into(),
+            },
+            Segment {
+                id: "cells".into(),
+                name: "电芯".into(),
+            },
+        ],
+    }
+}
+
+/// An enterprise on `chains` (the first as chain master when `master`).
+pub fn firm(id: &str, chains: &[&str], master: bool) -> Organization {
+    Organization {
+        id: id.into(),
+        name: format!("企业 {id}"),
+        kind: OrgKind::Enterprise,
+        region: Some("320583".into()),
+        foreign: false,
+        country: None,
+        chains: Some(
+            chains
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Membership {
+                    chain: (*c).into(),
+                    role: if master && i == 0 {
+                        Role::ChainMaster
+                    } else {
+                        Role::Member
+                    },
+                    segment: "cells".into(),
+                })
+                .collect(),
+        ),
+        level: None,
+        capabilities: None,
+    }
+}
+
+/// An inspection centre with `codes`.
+pub fn provider(id: &str, codes: &[&str]) -> Organization {
+    Organization {
+        id: id.into(),
+        name: format!("质检中心 {id}"),
+        kind: OrgKind::InspectionCenter,
+        region: Some("320500".into()),
+        foreign: false,
+        country: None,
+        chains: None,
+        level: Some(Level::Provincial),
+        capabilities: Some(
+            codes
+                .iter()
+                .map(|c| Capability {
+                    code: (*c).into(),
+                    capacity: Some(20),
+                })
+                .collect(),
+        ),
+    }
+}
+
+pub fn supply(chain: &str, supplier: &str, customer: &str, part: &str) -> Supply {
+    Supply {
+        chain: chain.into(),
+        supplier: supplier.into(),
+        customer: customer.into(),
+        part: part.into(),
+    }
+}
+
+pub fn problem(id: &str, org: &str, chain: &str, needs: &[&str]) -> Problem {
+    Problem {
+        id: id.into(),
+        org: org.into(),
+        chain: chain.into(),
+        title: format!("问题 {id}"),
+        category: Category::Testing,
+        severity: 4,
+        status: Status::Open,
+        needs: needs.iter().map(|n| (*n).into()).collect(),
+    }
+}
+
+/// A power-battery chain: f2 (materials) and f3 supply the master f1; q1 tests batteries.
+///
+/// ```text
+///   f2 --separator--> f1 <--electrolyte-- f3
+/// ```
+pub fn power_battery() -> Bundle {
+    Bundle {
+        regions: vec![region("320500"), region("320583")],
+        chains: vec![chain("power-battery")],
+        organizations: vec![
+            firm("f1", &["power-battery"], true),
+            firm("f2", &["power-battery"], false),
+            firm("f3", &["power-battery"], false),
+            provider("q1", &["testing:battery-safety"]),
+        ],
+        supplies: vec![
+            supply("power-battery", "f2", "f1", "separator"),
+            supply("power-battery", "f3", "f1", "electrolyte"),
+        ],
+        problems: vec![problem(
+            "p1",
+            "f1",
+            "power-battery",
+            &["testing:battery-safety"],
+        )],
+        ..Bundle::new()
+    }
+}
+
+/// A synthetic bundle of `orgs` firms on `chains` chains (ids prefixed by `tag`) with
+/// `supplies` supplies between firms of the same chain, deterministic.
+pub fn synthetic(tag: &str, chains: usize, orgs: usize, supplies: usize) -> Bundle {
+    let chain_id = |c: usize| format!("{tag}-chain-{c}");
+    let org_id = |o: usize| format!("{tag}-org-{o:07}");
+    let mut bundle = Bundle::new();
+    bundle.chains = (0..chains).map(|c| chain(&chain_id(c))).collect();
+    bundle.organizations = (0..orgs)
+        .map(|o| {
+            if o % 20 == 19 {
+                provider(&org_id(o), &[&format!("testing:t{}", o % 30)])
+            } else {
+                firm(&org_id(o), &[&chain_id(o % chains)], o < chains)
+            }
+        })
+        .collect();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let per_chain = orgs / chains;
+    bundle.supplies = (0..supplies)
+        .map(|i| {
+            let c = (next() as usize) % chains;
+            let a = ((next() as usize) % per_chain) * chains + c;
+            let b = ((next() as usize) % per_chain) * chains + c;
+            supply(
+                &chain_id(c),
+                &org_id(a),
+                &org_id(b),
+                &format!("part-{}", i % 97),
+            )
+        })
+        .collect();
+    bundle.problems = (0..orgs / 10)
+        .map(|p| {
+            let o = (p * 10) % orgs;
+            problem(
+                &format!("{tag}-problem-{p}"),
+                &org_id(o),
+                &chain_id(o % chains),
+                &["testing:t1"],
+            )
+        })
+        .collect();
+    bundle
+}

@@ -1,0 +1,454 @@
+//! The sled store against the in-memory `Dataset`: round trips, upserts, deletes, indexes,
+//! reopening, and a property test under random sequences of writes.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use qmap::model::{Bundle, ChangeSet, Dataset, Lookup, Organization};
+use qmap::store::{Store, StoreError};
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn an_export_imported_into_an_empty_store_exports_the_same_document() {
+    let (_a, first) = temp_store();
+    let mut bundle = synthetic("rt", 3, 200, 600);
+    bundle.regions.push(region("320500"));
+    let summary = first.import(&bundle).unwrap();
+    assert_eq!(summary.organizations, 200);
+    assert_eq!(summary.supplies, 600);
+    assert_eq!(summary.revision, 1);
+    let exported = first.export().unwrap();
+    assert_eq!(exported, Dataset::from_bundle(bundle).to_bundle());
+
+    let (_b, second) = temp_store();
+    second.import(&exported).unwrap();
+    let again = second.export().unwrap();
+    assert_eq!(
+        serde_json::to_string(&again).unwrap(),
+        serde_json::to_string(&exported).unwrap()
+    );
+}
+
+#[test]
+fn a_new_store_is_empty_at_revision_zero() {
+    let (_d, store) = temp_store();
+    assert!(store.is_empty().unwrap());
+    assert_eq!(store.revision(), 0);
+    assert_eq!(store.export().unwrap(), Bundle::new());
+    store.import(&power_battery()).unwrap();
+    assert!(!store.is_empty().unwrap());
+}
+
+#[test]
+fn index_queries_answer_from_the_stored_bundle() {
+    let (_d, store) = temp_store();
+    store.import(&power_battery()).unwrap();
+
+    assert_eq!(
+        store.suppliers_of("f1").unwrap(),
+        vec![
+            supply("power-battery", "f2", "f1", "separator"),
+            supply("power-battery", "f3", "f1", "electrolyte"),
+        ]
+    );
+    assert_eq!(
+        store.customers_of("f2").unwrap(),
+        vec![supply("power-battery", "f2", "f1", "separator")]
+    );
+    assert!(store.customers_of("f1").unwrap().is_empty());
+    assert_eq!(
+        store.members_of_chain("power-battery").unwrap(),
+        vec!["f1", "f2", "f3"]
+    );
+    assert!(store.members_of_chain("power").unwrap().is_empty());
+    assert_eq!(
+        store.problems_of_org("f1").unwrap(),
+        vec![problem(
+            "p1",
+            "f1",
+            "power-battery",
+            &["testing:battery-safety"]
+        )]
+    );
+    assert_eq!(
+        store
+            .providers_with_capability("testing:battery-safety")
+            .unwrap(),
+        vec!["q1"]
+    );
+    assert!(store
+        .providers_with_capability("testing:battery")
+        .unwrap()
+        .is_empty());
+
+    assert_eq!(store.chain("power-battery").unwrap().segments.len(), 2);
+    assert_eq!(
+        store.organization("q1"),
+        Some(provider("q1", &["testing:battery-safety"]))
+    );
+    assert_eq!(store.organization("nobody"), None);
+    assert!(store.has_supply(&supply("power-battery", "f3", "f1", "electrolyte")));
+    assert!(!store.has_supply(&supply("power-battery", "f1", "f3", "electrolyte")));
+    assert_eq!(store.supplies_touching("f2").len(), 1);
+    assert_eq!(store.supplies_touching("f1").len(), 2);
+    assert_eq!(store.problems_of("f1").len(), 1);
+    assert_eq!(store.problem("p1").unwrap().org, "f1");
+}
+
+#[test]
+fn an_upsert_replaces_the_record_and_drops_its_stale_index_entries() {
+    let (_d, store) = temp_store();
+    store.import(&power_battery()).unwrap();
+
+    let mut moved = Bundle::new();
+    moved.chains.push(chain("hydrogen"));
+    moved.organizations.push(firm("f2", &["hydrogen"], false));
+    moved
+        .organizations
+        .push(provider("q1", &["metrology:pressure"]));
+    moved
+        .problems
+        .push(problem("p1", "f3", "power-battery", &[]));
+    let summary = store.import(&moved).unwrap();
+    assert_eq!(summary.revision, 2);
+
+    assert_eq!(
+        store.members_of_chain("power-battery").unwrap(),
+        vec!["f1", "f3"]
+    );
+    assert_eq!(store.members_of_chain("hydrogen").unwrap(), vec!["f2"]);
+    assert!(store
+        .providers_with_capability("testing:battery-safety")
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .providers_with_capability("metrology:pressure")
+            .unwrap(),
+        vec!["q1"]
+    );
+    assert!(store.problems_of_org("f1").unwrap().is_empty());
+    assert_eq!(store.problems_of_org("f3").unwrap()[0].id, "p1");
+    assert_eq!(
+        store.organization("f2"),
+        Some(firm("f2", &["hydrogen"], false))
+    );
+
+    let mut expected = Dataset::from_bundle(power_battery());
+    expected.upsert(moved);
+    assert_eq!(store.export().unwrap(), expected.to_bundle());
+}
+
+#[test]
+fn later_duplicates_in_one_bundle_win_like_the_dataset() {
+    let (_d, store) = temp_store();
+    let mut bundle = power_battery();
+    bundle.organizations.push(firm("f1", &["other"], true));
+    bundle
+        .supplies
+        .push(supply("power-battery", "f2", "f1", "separator"));
+    store.import(&bundle).unwrap();
+    assert_eq!(store.members_of_chain("other").unwrap(), vec!["f1"]);
+    assert_eq!(
+        store.members_of_chain("power-battery").unwrap(),
+        vec!["f2", "f3"]
+    );
+    assert_eq!(
+        store.export().unwrap(),
+        Dataset::from_bundle(bundle).to_bundle()
+    );
+}
+
+#[test]
+fn apply_deletes_records_with_their_index_entries() {
+    let (_d, store) = temp_store();
+    store.import(&power_battery()).unwrap();
+    let change = ChangeSet {
+        delete_regions: vec!["320583".into()],
+        delete_organizations: vec!["f2".into(), "q1".into(), "absent".into()],
+        delete_supplies: vec![supply("power-battery", "f2", "f1", "separator")],
+        delete_problems: vec!["p1".into()],
+        ..ChangeSet::default()
+    };
+    assert_eq!(store.apply(&change).unwrap(), 2);
+    assert_eq!(store.revision(), 2);
+
+    assert_eq!(store.organization("f2"), None);
+    assert_eq!(
+        store.members_of_chain("power-battery").unwrap(),
+        vec!["f1", "f3"]
+    );
+    assert!(store
+        .providers_with_capability("testing:battery-safety")
+        .unwrap()
+        .is_empty());
+    assert!(store.customers_of("f2").unwrap().is_empty());
+    assert_eq!(store.suppliers_of("f1").unwrap().len(), 1);
+    assert!(store.problems_of_org("f1").unwrap().is_empty());
+
+    let mut expected = Dataset::from_bundle(power_battery());
+    expected.apply(&change);
+    assert_eq!(store.export().unwrap(), expected.to_bundle());
+
+    // A record deleted and upserted in one change is kept: deletes come first.
+    let mut back = ChangeSet::upsert(power_battery());
+    back.delete_organizations.push("f2".into());
+    back.delete_supplies
+        .push(supply("power-battery", "f2", "f1", "separator"));
+    store.apply(&back).unwrap();
+    assert_eq!(store.customers_of("f2").unwrap().len(), 1);
+    expected.apply(&back);
+    assert_eq!(store.export().unwrap(), expected.to_bundle());
+}
+
+#[test]
+fn a_reopened_store_keeps_its_records_and_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let exported = {
+        let store = Store::open(dir.path()).unwrap();
+        store.import(&power_battery()).unwrap();
+        store.import(&synthetic("re", 2, 40, 80)).unwrap();
+        assert_eq!(store.revision(), 2);
+        store.export().unwrap()
+    };
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.revision(), 2);
+    assert_eq!(store.export().unwrap(), exported);
+    assert_eq!(store.suppliers_of("f1").unwrap().len(), 2);
+}
+
+#[test]
+fn ids_that_break_the_key_encoding_are_refused_and_nothing_is_written() {
+    let (_d, store) = temp_store();
+    let mut bundle = power_battery();
+    bundle
+        .organizations
+        .push(firm("bad\u{0}id", &["power-battery"], false));
+    let err = store.import(&bundle).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::InvalidId { kind: "organization", id, .. } if id == "bad\u{0}id"),
+        "{err}"
+    );
+    assert!(store.is_empty().unwrap());
+    assert_eq!(store.revision(), 0);
+
+    let wrong = Bundle {
+        version: 2,
+        ..Bundle::new()
+    };
+    assert!(matches!(
+        store.import(&wrong),
+        Err(StoreError::UnsupportedBundleVersion { found: 2, .. })
+    ));
+}
+
+#[test]
+fn progress_reaches_its_total() {
+    let (_d, store) = temp_store();
+    let seen = std::cell::RefCell::new(Vec::new());
+    store
+        .import_with_progress(&synthetic("pg", 2, 100, 300), &|done, total| {
+            seen.borrow_mut().push((done, total))
+        })
+        .unwrap();
+    let seen = seen.into_inner();
+    let (done, total) = *seen.last().unwrap();
+    assert_eq!(done, total);
+    assert_eq!(total, 2 * (2 + 100 + 300 + 10));
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+}
+
+// ---- property test: the store against the in-memory model ----
+
+const ORGS: [&str; 5] = ["o0", "o1", "o2", "o3", "o4"];
+const CHAINS: [&str; 3] = ["c0", "c1", "c1x"];
+const CODES: [&str; 3] = ["testing:a", "testing:ab", "rd:b"];
+
+fn arb_org() -> impl Strategy<Value = Organization> {
+    (
+        prop::sample::select(ORGS.to_vec()),
+        any::<bool>(),
+        prop::sample::subsequence(CHAINS.to_vec(), 0..=2),
+        prop::sample::subsequence(CODES.to_vec(), 0..=2),
+    )
+        .prop_map(|(id, is_firm, chains, codes)| {
+            if is_firm {
+                firm(id, &chains, false)
+            } else {
+                provider(id, &codes)
+            }
+        })
+}
+
+fn arb_supply() -> impl Strategy<Value = qmap::model::Supply> {
+    (
+        prop::sample::select(CHAINS.to_vec()),
+        prop::sample::select(ORGS.to_vec()),
+        prop::sample::select(ORGS.to_vec()),
+        prop::sample::select(vec!["p", "p2"]),
+    )
+        .prop_map(|(c, a, b, p)| supply(c, a, b, p))
+}
+
+fn arb_problem() -> impl Strategy<Value = qmap::model::Problem> {
+    (
+        prop::sample::select(vec!["x0", "x1", "x2"]),
+        prop::sample::select(ORGS.to_vec()),
+        prop::sample::select(CHAINS.to_vec()),
+    )
+        .prop_map(|(id, org, c)| problem(id, org, c, &["testing:a"]))
+}
+
+fn arb_bundle() -> impl Strategy<Value = Bundle> {
+    (
+        prop::collection::vec(prop::sample::select(vec!["320500", "320583"]), 0..2),
+        prop::collection::vec(prop::sample::select(CHAINS.to_vec()), 0..2),
+        prop::collection::vec(arb_org(), 0..5),
+        prop::collection::vec(arb_supply(), 0..6),
+        prop::collection::vec(arb_problem(), 0..3),
+    )
+        .prop_map(
+            |(regions, chains, organizations, supplies, problems)| Bundle {
+                regions: regions.into_iter().map(region).collect(),
+                chains: chains.into_iter().map(chain).collect(),
+                organizations,
+                supplies,
+                problems,
+                ..Bundle::new()
+            },
+        )
+}
+
+fn ids(pool: &[&'static str]) -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(
+        prop::sample::select(pool.to_vec()).prop_map(String::from),
+        0..3,
+    )
+}
+
+#[derive(Debug, Clone)]
+enum Write {
+    Import(Bundle),
+    Apply(ChangeSet),
+}
+
+fn arb_write() -> impl Strategy<Value = Write> {
+    prop_oneof![
+        arb_bundle().prop_map(Write::Import),
+        (
+            arb_bundle(),
+            ids(&["320500", "320583"]),
+            ids(&CHAINS),
+            ids(&ORGS),
+            prop::collection::vec(arb_supply(), 0..3),
+            ids(&["x0", "x1", "x2"]),
+        )
+            .prop_map(|(upsert, r, c, o, s, p)| Write::Apply(ChangeSet {
+                upsert,
+                delete_regions: r,
+                delete_chains: c,
+                delete_organizations: o,
+                delete_supplies: s,
+                delete_problems: p,
+            })),
+    ]
+}
+
+/// Every index query of the store equals the same question asked of the model.
+fn assert_indexes_match(store: &Store, model: &Dataset) {
+    for org in ORGS {
+        let suppliers: Vec<_> = model
+            .supplies
+            .iter()
+            .filter(|s| s.customer == org)
+            .cloned()
+            .collect();
+        assert_eq!(
+            store.suppliers_of(org).unwrap(),
+            suppliers,
+            "suppliers of {org}"
+        );
+        let customers: Vec<_> = model
+            .supplies
+            .iter()
+            .filter(|s| s.supplier == org)
+            .cloned()
+            .collect();
+        assert_eq!(
+            store.customers_of(org).unwrap(),
+            customers,
+            "customers of {org}"
+        );
+        let problems: Vec<_> = model
+            .problems
+            .values()
+            .filter(|p| p.org == org)
+            .cloned()
+            .collect();
+        assert_eq!(
+            store.problems_of_org(org).unwrap(),
+            problems,
+            "problems of {org}"
+        );
+        assert_eq!(
+            store.organization(org),
+            model.organizations.get(org).cloned()
+        );
+    }
+    for c in CHAINS {
+        let members: Vec<String> = model.members_of_chain(c).map(|o| o.id.clone()).collect();
+        assert_eq!(
+            store.members_of_chain(c).unwrap(),
+            members,
+            "members of {c}"
+        );
+    }
+    for code in CODES {
+        let providers: Vec<String> = model
+            .organizations
+            .values()
+            .filter(|o| o.capability_list().iter().any(|cap| cap.code == code))
+            .map(|o| o.id.clone())
+            .collect();
+        assert_eq!(
+            store.providers_with_capability(code).unwrap(),
+            providers,
+            "providers of {code}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_store_behaves_like_the_in_memory_dataset(writes in prop::collection::vec(arb_write(), 1..6)) {
+        let (dir, store) = temp_store();
+        let mut model = Dataset::new();
+        for (i, write) in writes.iter().enumerate() {
+            let revision = match write {
+                Write::Import(b) => {
+                    model.upsert(b.clone());
+                    store.import(b).unwrap().revision
+                }
+                Write::Apply(c) => {
+                    model.apply(c);
+                    store.apply(c).unwrap()
+                }
+            };
+            prop_assert_eq!(revision, i as u64 + 1);
+            prop_assert_eq!(store.export().unwrap(), model.to_bundle());
+            assert_indexes_match(&store, &model);
+        }
+        drop(store);
+        let reopened = Store::open(dir.path()).unwrap();
+        prop_assert_eq!(reopened.revision(), writes.len() as u64);
+        prop_assert_eq!(reopened.export().unwrap(), model.to_bundle());
+    }
+}
