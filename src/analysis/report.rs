@@ -85,7 +85,9 @@ pub fn analyze_with_gaps(
     };
     let mut problems: HashMap<&str, Vec<&Problem>> = HashMap::new();
     for p in dataset.problems.values() {
-        problems.entry(p.chain.as_str()).or_default().push(p);
+        if chain.is_none_or(|id| id == p.chain) {
+            problems.entry(p.chain.as_str()).or_default().push(p);
+        }
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let no_gaps = HashMap::new();
