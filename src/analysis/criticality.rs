@@ -60,15 +60,17 @@ pub fn critical_nodes(graph: &ChainGraph) -> Vec<CriticalNode> {
     critical_nodes_in(graph, 0, graph.firm_count())
 }
 
-/// [`critical_nodes`] spread over `threads` threads (the firms are split in contiguous ranges).
-/// Same result; worth it for one large chain.
+/// [`critical_nodes`] spread over `threads` threads, each with its own counters: the firms are
+/// cut into chunks of up to 1,024 that idle threads take in turn. Same result; worth it only for
+/// a very large chain (on a 20,000-firm chain the scan takes milliseconds and one thread wins).
 pub fn critical_nodes_parallel(graph: &ChainGraph, threads: usize) -> Vec<CriticalNode> {
     let n = graph.firm_count();
     let threads = threads.clamp(1, n.max(1));
     if threads == 1 {
         return critical_nodes(graph);
     }
-    // Interleaved chunks balance the work better than halves when costly firms cluster by id.
+    // Small chunks taken on demand balance the work better than halves when costly firms
+    // cluster by id.
     let chunk = 1024.min(n.div_ceil(threads)).max(1);
     let ranges: Vec<(usize, usize)> = (0..n)
         .step_by(chunk)
