@@ -9,12 +9,15 @@
 //! - [`validate`]: checks a document against the format and the store, reporting every problem.
 //! - [`store`]: the only module that knows sled: one tree per record kind, indexes, atomic import.
 //! - [`generate`]: deterministic synthetic datasets at any scale.
-//! - [`analysis`]: pure analyses over a dataset: QI eligibility, assignment, coverage, projects.
+//! - [`graph`]: per-chain supply graphs on petgraph; owns the id ↔ node map.
+//! - [`analysis`]: pure analyses: the weak links over the supply graphs (criticality, parts, risk,
+//!   segments, supplier view, scenarios) and QI eligibility, assignment, coverage, projects.
 //! - [`cli`]: the `qmap` command line.
 
 pub mod analysis;
 pub mod cli;
 pub mod generate;
+pub mod graph;
 pub mod model;
 pub mod store;
 pub mod validate;
