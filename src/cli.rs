@@ -3,7 +3,7 @@
 //! Commands print results to stdout and errors to stderr, and exit non-zero on failure. Nothing
 //! here computes anything itself: it reads files, opens the store and calls the library.
 
-use crate::analysis::{analyze, AnalysisReport, ChainReport};
+use crate::analysis::{analyze_full, ChainReport, FullReport};
 use crate::generate::{generate, GenOptions};
 use crate::graph::Graphs;
 use crate::model::{Bundle, Dataset};
@@ -394,12 +394,13 @@ fn load_bundle(path: &Path, timings: &mut Timings) -> Result<Bundle, CliError> {
     Ok(bundle)
 }
 
-/// The weak-link report of `dataset`: builds the supply graphs and analyses one chain or all.
-pub fn analyze_dataset(dataset: &Dataset, chain: Option<&str>) -> AnalysisReport {
+/// The report of `dataset`: builds the supply graphs and analyses one chain or all (weak links
+/// and QI matching; with every chain, the dataset-wide scope too).
+pub fn analyze_dataset(dataset: &Dataset, chain: Option<&str>) -> FullReport {
     analyze_timed(dataset, chain, &mut Timings::new(false))
 }
 
-fn analyze_timed(dataset: &Dataset, chain: Option<&str>, timings: &mut Timings) -> AnalysisReport {
+fn analyze_timed(dataset: &Dataset, chain: Option<&str>, timings: &mut Timings) -> FullReport {
     let graphs = match chain {
         Some(id) => {
             let mut one = Graphs::default();
@@ -409,7 +410,7 @@ fn analyze_timed(dataset: &Dataset, chain: Option<&str>, timings: &mut Timings) 
         None => Graphs::build(dataset),
     };
     timings.lap("graphs");
-    let report = analyze(dataset, &graphs, chain);
+    let report = analyze_full(dataset, &graphs, chain);
     timings.lap("analysis");
     report
 }
@@ -483,15 +484,54 @@ const TOP_CRITICAL: usize = 10;
 
 /// A readable per-chain summary: headline figures, a per-segment table and the most damaging
 /// critical nodes.
-pub fn report_summary(dataset: &Dataset, report: &AnalysisReport) -> String {
+pub fn report_summary(dataset: &Dataset, report: &FullReport) -> String {
+    use std::fmt::Write;
     let mut s = String::new();
     for chain in &report.chains {
-        chain_summary(&mut s, dataset, chain);
+        chain_summary(&mut s, dataset, &chain.weak);
+        coverage_summary(&mut s, "  QI coverage", &chain.qi.coverage);
+        let gaps = &chain.qi.gaps;
+        let _ = writeln!(
+            s,
+            "  gaps: {} infrastructure (no provider in reach), {} capacity; key projects: {} common-technology, {} chain-collaborative, {} key-product",
+            gaps.infrastructure.iter().map(|g| g.needs).sum::<u64>(),
+            gaps.capacity.iter().map(|g| g.needs).sum::<u64>(),
+            chain.qi.projects.common_technology.len(),
+            chain.qi.projects.chain_collaborative.len(),
+            chain.qi.projects.key_product.len(),
+        );
+        s.push('\n');
     }
     if report.chains.is_empty() {
         s.push_str("no chains\n");
     }
+    if let Some(all) = &report.dataset {
+        coverage_summary(&mut s, "dataset (capacities shared)", &all.qi.coverage);
+    }
     s
+}
+
+fn coverage_summary(s: &mut String, label: &str, c: &crate::analysis::coverage::Coverage) {
+    use std::fmt::Write;
+    let pct = |a: u64, b: u64| {
+        if b == 0 {
+            100.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
+    let _ = writeln!(
+        s,
+        "{label}: {} needs, {} reachable ({:.0}%), {} assigned ({:.0}%); severity {}/{} assigned; tier cost {}",
+        c.needs_total,
+        c.needs_reachable,
+        pct(c.needs_reachable, c.needs_total),
+        c.needs_assigned,
+        pct(c.needs_assigned, c.needs_total),
+        c.severity_assigned,
+        c.severity_total,
+        c.tier_cost
+    );
 }
 
 fn chain_summary(s: &mut String, dataset: &Dataset, chain: &ChainReport) {

@@ -13,6 +13,8 @@
 //! figures and gap lists), [`projects`] (key-project candidates), [`recommend`] (what to build
 //! where, and what-if) and [`compare`] (one row per chain for planners). They read the model only.
 //!
+//! [`quality`] puts both halves together: the per-chain and dataset-wide report of `qmap analyze`.
+//!
 //! Nothing here does I/O or keeps state between calls; only this module and `graph` know petgraph.
 
 pub mod assignment;
@@ -21,6 +23,7 @@ pub mod coverage;
 pub mod eligibility;
 pub mod flow;
 pub mod projects;
+pub mod quality;
 pub mod recommend;
 
 pub mod criticality;
@@ -38,6 +41,7 @@ mod testing;
 
 pub use criticality::{critical_nodes, critical_nodes_parallel, CriticalNode, EvidenceStep};
 pub use parts::{foreign_only_parts, single_source_parts, ForeignOnlyPart, SingleSourcePart};
+pub use quality::{analyze_full, ChainAnalysis, DatasetAnalysis, FullReport};
 pub use report::{
     analyze, analyze_chain, analyze_with_gaps, chain_report, AnalysisReport, ChainReport, QiGaps,
 };
