@@ -96,6 +96,26 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Serve the HTTP API (and the map page) until Ctrl-C or SIGTERM.
+    Serve {
+        #[command(flatten)]
+        data: DataDir,
+        /// Address to listen on (loopback by default).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Load the demo chains (动力电池, 氢能, 光纤光缆) into an empty store first.
+        #[arg(long)]
+        demo: bool,
+        /// Log one JSON object per line instead of human-readable lines.
+        #[arg(long)]
+        log_json: bool,
+        /// Largest accepted request body, in MiB.
+        #[arg(long, default_value_t = 256)]
+        body_limit_mib: usize,
+        /// Longest a request may compute, in seconds, before it is answered 503.
+        #[arg(long, default_value_t = 30)]
+        timeout_secs: u64,
+    },
     /// Print the JSON Schema of bundle format 1.
     Schema,
 }
@@ -126,6 +146,12 @@ pub enum CliError {
     UnknownChain { chain: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot serve on {addr}: {source}")]
+    Serve { addr: String, source: io::Error },
+    #[error("a demo chain is invalid: {0}")]
+    Demo(Report),
+    #[error("{0}")]
+    Api(String),
 }
 
 pub fn main() -> ExitCode {
@@ -143,6 +169,23 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(())
         }
         Command::Validate { file, data, json } => return run_validate(&file, data, json),
+        Command::Serve {
+            data,
+            addr,
+            demo,
+            log_json,
+            body_limit_mib,
+            timeout_secs,
+        } => serve(
+            &data.dir,
+            &addr,
+            demo,
+            log_json,
+            crate::api::ApiConfig {
+                body_limit: body_limit_mib * 1024 * 1024,
+                request_timeout: std::time::Duration::from_secs(timeout_secs),
+            },
+        ),
         Command::Import { file, data } => import(&file, &data.dir),
         Command::Export { output, data } => export(output.as_deref(), &data.dir),
         Command::Generate {
@@ -657,6 +700,103 @@ fn table(s: &mut String, rows: &[Vec<String>]) {
         }
         s.push('\n');
     }
+}
+
+/// The demo chains that `serve --demo` loads, embedded so the binary needs no files.
+pub const DEMO_FIXTURES: [(&str, &str); 3] = [
+    (
+        "power_battery_jiangsu.json",
+        include_str!("../fixtures/power_battery_jiangsu.json"),
+    ),
+    (
+        "hydrogen_shaanxi.json",
+        include_str!("../fixtures/hydrogen_shaanxi.json"),
+    ),
+    (
+        "optoelectronics_suzhou.json",
+        include_str!("../fixtures/optoelectronics_suzhou.json"),
+    ),
+];
+
+/// Imports the demo chains into `store` when it is empty; returns whether it did.
+pub fn load_demo(store: &Store) -> Result<bool, CliError> {
+    if !store.is_empty()? {
+        return Ok(false);
+    }
+    for (name, text) in DEMO_FIXTURES {
+        let bundle = validate::parse_bundle(text.as_bytes(), store).map_err(CliError::Demo)?;
+        store.import(&bundle)?;
+        tracing::info!(
+            fixture = name,
+            records = bundle.record_count(),
+            "demo chain loaded"
+        );
+    }
+    Ok(true)
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr);
+    // A second initialisation (tests running several servers) keeps the first subscriber.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn serve(
+    dir: &Path,
+    addr: &str,
+    demo: bool,
+    log_json: bool,
+    config: crate::api::ApiConfig,
+) -> Result<(), CliError> {
+    init_logging(log_json);
+    let store = Store::open(dir)?;
+    if demo {
+        if load_demo(&store)? {
+            tracing::info!("loaded the demo chains into {}", dir.display());
+        } else {
+            tracing::info!(
+                "{} already holds data: --demo loads nothing over it",
+                dir.display()
+            );
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| CliError::Serve {
+            addr: addr.to_string(),
+            source,
+        })?;
+    runtime.block_on(async {
+        let state =
+            crate::api::AppState::new(store, config).map_err(|e| CliError::Api(e.to_string()))?;
+        let serve_err = |source| CliError::Serve {
+            addr: addr.to_string(),
+            source,
+        };
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(serve_err)?;
+        let local = listener.local_addr().map_err(serve_err)?;
+        let snap = state.snapshot();
+        tracing::info!(
+            chains = snap.dataset.chains.len(),
+            organizations = snap.dataset.organizations.len(),
+            revision = snap.revision,
+            "serving {}",
+            dir.display()
+        );
+        println!("qmap is serving on http://{local}/  (API: /api/v1, docs: /docs; Ctrl-C stops)");
+        crate::api::serve(listener, state).await.map_err(serve_err)
+    })
 }
 
 #[cfg(test)]

@@ -12,12 +12,16 @@
 //! - [`graph`]: per-chain supply graphs on petgraph; owns the id ↔ node map.
 //! - [`analysis`]: pure analyses: the weak links over the supply graphs (criticality, parts, risk,
 //!   segments, supplier view, scenarios) and QI eligibility, assignment, coverage, projects.
+//! - [`map`]: the quality map of a chain (一图) as one document, for the page and the picture.
+//! - [`api`]: the only module that knows axum: the HTTP JSON API with its OpenAPI document.
 //! - [`cli`]: the `qmap` command line.
 
 pub mod analysis;
+pub mod api;
 pub mod cli;
 pub mod generate;
 pub mod graph;
+pub mod map;
 pub mod model;
 pub mod store;
 pub mod validate;

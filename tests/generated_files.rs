@@ -1,5 +1,5 @@
 //! Generated files are committed; these tests fail when a committed file is stale.
-//! Run with `UPDATE_SCHEMAS=1` to rewrite them.
+//! Run with `UPDATE_SCHEMAS=1` (bundle schema) or `UPDATE_OPENAPI=1` (API) to rewrite them.
 
 use std::path::Path;
 
@@ -21,4 +21,10 @@ fn check_generated(path: &str, fresh: &str, update_var: &str) {
 fn the_committed_bundle_schema_matches_the_rust_types() {
     let fresh = serde_json::to_string_pretty(&qmap::model::bundle_schema()).unwrap() + "\n";
     check_generated("schemas/bundle.schema.json", &fresh, "UPDATE_SCHEMAS");
+}
+
+#[test]
+fn the_committed_openapi_document_matches_the_routes() {
+    let fresh = qmap::api::openapi().to_pretty_json().unwrap() + "\n";
+    check_generated("openapi/openapi.json", &fresh, "UPDATE_OPENAPI");
 }

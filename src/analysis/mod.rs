@@ -47,7 +47,8 @@ pub use report::{
 };
 pub use risk::{problem_loads, risk_scores, ProblemLoad, RiskScore};
 pub use scenario::{
-    chain_scenario, run_scenario, ChainScenario, DisabledFirm, Failure, ScenarioReport,
+    chain_scenario, run_scenario, run_scenario_on, ChainScenario, DisabledFirm, Failure,
+    ScenarioReport,
 };
 pub use segments::{segment_summaries, SegmentSummary};
 pub use suppliers::{supplier_view, ProblemBrief, SuppliedPart, SupplierView, UpstreamSupplier};

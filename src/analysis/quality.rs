@@ -106,23 +106,35 @@ pub fn analyze_full(dataset: &Dataset, graphs: &Graphs, chain: Option<&str>) -> 
             }
         })
         .collect();
-    let dataset_scope = chain.is_none().then(|| {
-        let all = assign_needs(&needs(dataset, &Scope::All), &index, Scope::All);
-        let mut qi = qi_report_of(dataset, &all, &index);
-        qi.projects = key_projects_with(dataset, &all, &links, &index);
-        DatasetAnalysis {
-            qi,
-            comparison: chains.iter().map(|c| comparison_row(dataset, c)).collect(),
-        }
-    });
+    let dataset_scope = chain
+        .is_none()
+        .then(|| dataset_analysis(dataset, &index, &chains.iter().collect::<Vec<_>>()));
     FullReport {
         chains,
         dataset: dataset_scope,
     }
 }
 
+/// The dataset-wide scope, given every chain's analysis.
+///
+/// Complexity: one assignment of all needs (capacities shared) plus one row per chain.
+pub fn dataset_analysis(
+    dataset: &Dataset,
+    index: &ProviderIndex,
+    chains: &[&ChainAnalysis],
+) -> DatasetAnalysis {
+    let links = weak_links(chains.iter().map(|c| &c.weak));
+    let all = assign_needs(&needs(dataset, &Scope::All), index, Scope::All);
+    let mut qi = qi_report_of(dataset, &all, index);
+    qi.projects = key_projects_with(dataset, &all, &links, index);
+    DatasetAnalysis {
+        qi,
+        comparison: chains.iter().map(|c| comparison_row(dataset, c)).collect(),
+    }
+}
+
 /// The weak links of analysed chains, as key projects take them.
-pub fn weak_links(reports: &[ChainReport]) -> WeakLinks {
+pub fn weak_links<'a>(reports: impl IntoIterator<Item = &'a ChainReport>) -> WeakLinks {
     let mut links = WeakLinks::default();
     for r in reports {
         links.critical.insert(

@@ -71,6 +71,15 @@ pub struct DisabledFirm {
 ///   d ──case──▶ M                                 d stays up
 /// ```
 pub fn run_scenario(dataset: &Dataset, graphs: &Graphs, failures: &[Failure]) -> ScenarioReport {
+    run_scenario_on(dataset, graphs.iter(), failures)
+}
+
+/// [`run_scenario`] over any set of chain graphs (e.g. ones cached chain by chain).
+pub fn run_scenario_on<'g>(
+    dataset: &Dataset,
+    graphs: impl IntoIterator<Item = &'g ChainGraph>,
+    failures: &[Failure],
+) -> ScenarioReport {
     let mut unknown_firms: Vec<String> = failures
         .iter()
         .filter_map(|f| match f {
@@ -84,7 +93,7 @@ pub fn run_scenario(dataset: &Dataset, graphs: &Graphs, failures: &[Failure]) ->
     unknown_firms.sort_unstable();
     unknown_firms.dedup();
     let chains = graphs
-        .iter()
+        .into_iter()
         .map(|g| {
             let name = dataset
                 .chains

@@ -345,6 +345,46 @@ pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> 
     }
 }
 
+/// Parses any JSON document into `T`: malformed JSON is reported with line and column; a wrong
+/// shape as one `wrong_type` (or `unknown_field`) error at the JSON Pointer where parsing stopped.
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        let message = format!("the body is not valid JSON: {}", strip_position(&e));
+        vec![ValidationError::at_text(
+            ErrorCode::MalformedJson,
+            message,
+            &e,
+        )]
+    })?;
+    let mut track = serde_path_to_error::Track::new();
+    let de = serde_path_to_error::Deserializer::new(&value, &mut track);
+    T::deserialize(de).map_err(|e| {
+        let path = track.path();
+        let message = e.to_string();
+        let code = if message.starts_with("unknown field") {
+            ErrorCode::UnknownField
+        } else if message.starts_with("missing field") {
+            ErrorCode::MissingField
+        } else {
+            ErrorCode::WrongType
+        };
+        let mut pointer = String::new();
+        for segment in path.iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer = pointer_push(&pointer, &index.to_string())
+                }
+                serde_path_to_error::Segment::Map { key } => pointer = pointer_push(&pointer, key),
+                serde_path_to_error::Segment::Enum { variant } => {
+                    pointer = pointer_push(&pointer, variant)
+                }
+                serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        vec![ValidationError::new(code, pointer, message)]
+    })
+}
+
 /// serde_json's message without its trailing " at line L column C", which is reported apart.
 fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();

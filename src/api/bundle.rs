@@ -1,0 +1,60 @@
+//! Whole bundles: import (all or nothing, or a dry run that only validates) and export.
+
+use super::error::{ApiError, ErrorBody};
+use super::state::{AppState, ImportOutcome};
+use crate::model::Bundle;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(import_bundle))
+        .routes(routes!(export_bundle))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// Validate only; write nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Import a bundle (format 1): upsert by id, all or nothing. With `dry_run=true`, only validate.
+#[utoipa::path(post, path = "/api/v1/import", tag = "bundle", params(ImportParams),
+    request_body(content = Bundle, content_type = "application/json"),
+    responses((status = 200, body = ImportOutcome), (status = 400, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_bundle(
+    State(state): State<AppState>,
+    params: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<ImportOutcome>, ApiError> {
+    let params = super::query(params)?;
+    let bytes = body.map_err(|r| super::body_rejection(r, &state))?;
+    Ok(Json(state.import(bytes, params.dry_run).await?))
+}
+
+/// Export the whole store as one bundle (format 1).
+#[utoipa::path(get, path = "/api/v1/export", tag = "bundle",
+    responses((status = 200, body = Bundle)))]
+async fn export_bundle(
+    State(state): State<AppState>,
+) -> Result<axum::response::Response, ApiError> {
+    let snap = state.snapshot();
+    let bytes = state
+        .blocking(move || serde_json::to_vec(&snap.dataset.to_bundle()).map_err(ApiError::internal))
+        .await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response())
+}
+
+use axum::response::IntoResponse;

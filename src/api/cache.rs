@@ -1,0 +1,156 @@
+//! Analysis results cached per data revision.
+//!
+//! Each snapshot owns an `AnalysisCache`. Results are computed on first use (`OnceLock`, so
+//! concurrent readers of the same result compute it once) and kept for the snapshot's life. A
+//! write builds the next snapshot's cache with `carry_over`: entries of chains the write did not
+//! touch are shared as they are, so a write invalidates only what it touches. Coverage and
+//! matching depend on the providers and on the firms' regions too, so a change to a provider
+//! changes every chain's results (the QI gap is part of each firm's risk), but not its graph.
+
+use crate::analysis::eligibility::ProviderIndex;
+use crate::analysis::{ChainAnalysis, DatasetAnalysis};
+use crate::graph::Graphs;
+use crate::model::{ChangeSet, Dataset};
+use axum::body::Bytes;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
+
+/// What a change touches.
+#[derive(Debug, Default)]
+pub struct Touched {
+    /// Chains whose members, supplies, problems or definition changed.
+    pub chains: BTreeSet<String>,
+    /// A provider changed: every chain's QI results are stale.
+    pub providers: bool,
+    /// Regions changed: names on every map are stale.
+    pub regions: bool,
+}
+
+impl Touched {
+    /// The chains and kinds of results `change` touches, given the data before it.
+    pub fn by(before: &Dataset, change: &ChangeSet) -> Touched {
+        let mut t = Touched {
+            regions: !change.upsert.regions.is_empty() || !change.delete_regions.is_empty(),
+            ..Touched::default()
+        };
+        t.chains
+            .extend(change.upsert.chains.iter().map(|c| c.id.clone()));
+        t.chains.extend(change.delete_chains.iter().cloned());
+        let orgs = change
+            .upsert
+            .organizations
+            .iter()
+            .map(|o| o.id.as_str())
+            .chain(change.delete_organizations.iter().map(String::as_str));
+        for id in orgs {
+            for org in before
+                .organizations
+                .get(id)
+                .into_iter()
+                .chain(change.upsert.organizations.iter().filter(|o| o.id == id))
+            {
+                t.providers |= org.is_provider();
+                t.chains
+                    .extend(org.memberships().iter().map(|m| m.chain.clone()));
+            }
+        }
+        t.chains.extend(
+            change
+                .upsert
+                .supplies
+                .iter()
+                .chain(&change.delete_supplies)
+                .map(|s| s.chain.clone()),
+        );
+        let problems = change
+            .upsert
+            .problems
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(change.delete_problems.iter().map(String::as_str));
+        for id in problems {
+            t.chains
+                .extend(before.problems.get(id).map(|p| p.chain.clone()));
+        }
+        t.chains
+            .extend(change.upsert.problems.iter().map(|p| p.chain.clone()));
+        t
+    }
+}
+
+/// Lazily computed results of one chain.
+#[derive(Default)]
+pub struct ChainEntry {
+    /// The chain's supply graph (a one-chain `Graphs`).
+    pub graph: OnceLock<Arc<Graphs>>,
+    /// Weak links and QI of the chain.
+    pub analysis: OnceLock<Arc<ChainAnalysis>>,
+    /// The serialized quality map with the default firm limit (the page's first request).
+    pub map: OnceLock<Bytes>,
+}
+
+/// Lazily computed results of every chain and of the whole dataset, for one snapshot.
+pub struct AnalysisCache {
+    chains: HashMap<String, Arc<ChainEntry>>,
+    /// Providers indexed by capability code.
+    pub providers: Arc<OnceLock<Arc<ProviderIndex>>>,
+    /// Dataset-wide results (capacities shared): stale after any change to needs or providers.
+    pub all: Arc<OnceLock<Arc<DatasetAnalysis>>>,
+}
+
+impl AnalysisCache {
+    pub fn new(dataset: &Dataset) -> Self {
+        AnalysisCache {
+            chains: dataset
+                .chains
+                .keys()
+                .map(|id| (id.clone(), Arc::new(ChainEntry::default())))
+                .collect(),
+            providers: Arc::new(OnceLock::new()),
+            all: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// The entry of a chain, if the chain exists in this snapshot.
+    pub fn chain(&self, id: &str) -> Option<&Arc<ChainEntry>> {
+        self.chains.get(id)
+    }
+
+    /// The next snapshot's cache: entries of untouched chains are shared as they are, the rest
+    /// start empty (a touched chain keeps its graph when only providers or regions changed).
+    pub fn carry_over(&self, after: &Dataset, touched: &Touched) -> Self {
+        let qi_changed = touched.providers || touched.regions;
+        let chains = after
+            .chains
+            .keys()
+            .map(|id| {
+                let entry = match self.chains.get(id) {
+                    Some(old) if !qi_changed && !touched.chains.contains(id) => old.clone(),
+                    Some(old) if !touched.chains.contains(id) => {
+                        let entry = ChainEntry::default();
+                        if let Some(g) = old.graph.get() {
+                            let _ = entry.graph.set(g.clone());
+                        }
+                        Arc::new(entry)
+                    }
+                    _ => Arc::new(ChainEntry::default()),
+                };
+                (id.clone(), entry)
+            })
+            .collect();
+        let untouched = !qi_changed && touched.chains.is_empty();
+        AnalysisCache {
+            chains,
+            providers: if touched.providers {
+                Arc::new(OnceLock::new())
+            } else {
+                self.providers.clone()
+            },
+            all: if untouched {
+                self.all.clone()
+            } else {
+                Arc::new(OnceLock::new())
+            },
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! `ApiError`: the one error type of the HTTP API and the only place that picks a status code.
+//!
+//! Every error body has the same shape: `{"code", "message", "details": [{"path", "code",
+//! "message"}]}`. Bad input is always a 4xx; a 5xx logs its detail and sends only "internal error".
+
+use crate::validate::{ErrorCode, ValidationError};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The JSON body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable snake_case code, e.g. `not_found`, `invalid`, `malformed_json`.
+    pub code: String,
+    /// A human-readable message.
+    pub message: String,
+    /// For validation errors: one item per problem, with a JSON Pointer into the request body.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ValidationError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not JSON (details carry line and column).
+    #[error("malformed JSON")]
+    Malformed(Vec<ValidationError>),
+    /// 400: a query parameter or path segment is not acceptable.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 404: no record of this kind has this id.
+    #[error("{kind} {id:?} not found")]
+    NotFound { kind: &'static str, id: String },
+    /// 409: the write conflicts with the current state (already exists, still referenced,
+    /// a status change that is not allowed).
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        details: Vec<ValidationError>,
+    },
+    /// 413: the body is larger than the configured limit.
+    #[error("request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// 422: well-formed JSON that breaks bundle format 1's rules.
+    #[error("the document is invalid ({} problems)", .0.len())]
+    Invalid(Vec<ValidationError>),
+    /// 503: the computation did not finish within the request timeout.
+    #[error("the request took longer than {0} ms")]
+    Timeout(u64),
+    /// 500: logged with its detail; the client only sees "internal error".
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status of each variant.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Malformed(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Malformed(_) => "malformed_json",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::TooLarge { .. } => "payload_too_large",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Timeout(_) => "timeout",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// Splits validation errors into the right variant: malformed JSON is a 400, the rest 422.
+    pub fn from_validation(errors: Vec<ValidationError>) -> ApiError {
+        if errors.iter().any(|e| e.code == ErrorCode::MalformedJson) {
+            ApiError::Malformed(errors)
+        } else {
+            ApiError::Invalid(errors)
+        }
+    }
+
+    pub fn not_found(kind: &'static str, id: impl Into<String>) -> ApiError {
+        ApiError::NotFound {
+            kind,
+            id: id.into(),
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let code = self.code().to_string();
+        let message = match &self {
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "internal error".to_string()
+            }
+            other => other.to_string(),
+        };
+        let details = match self {
+            ApiError::Malformed(d) | ApiError::Invalid(d) => d,
+            ApiError::Conflict { details, .. } => details,
+            _ => Vec::new(),
+        };
+        (
+            status,
+            Json(ErrorBody {
+                code,
+                message,
+                details,
+            }),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,218 @@
+//! The HTTP JSON API (axum): the only module that knows axum.
+//!
+//! `router` builds the whole application from one list of routes (utoipa-axum's `OpenApiRouter`),
+//! so the OpenAPI document (`openapi()`) and the routes cannot drift apart. Handlers are thin: they
+//! parse input, call the model/analysis layers through `AppState`, and shape the answer. Every
+//! error goes through `ApiError`, the one place that picks a status code.
+
+mod bundle;
+mod cache;
+mod chains;
+pub mod error;
+mod records;
+mod state;
+
+pub use error::{ApiError, ErrorBody};
+pub use state::{ApiConfig, AppState, Snapshot};
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query};
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "qmap",
+        description = "产业链质量图谱 — industry-chain quality maps: chains, weak links and quality-infrastructure matching."
+    ),
+    tags(
+        (name = "bundle", description = "Import and export whole bundles (format 1)"),
+        (name = "chains", description = "Chains and their quality maps"),
+        (name = "analyses", description = "Weak links, coverage, scenarios and what-ifs"),
+        (name = "records", description = "Single organizations, supplies and problems"),
+        (name = "service", description = "Health")
+    )
+)]
+struct ApiDoc;
+
+/// The routes of `/api/v1` and `/healthz` with their OpenAPI description.
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
+        .routes(utoipa_axum::routes!(healthz))
+        .merge(bundle::router())
+        .merge(chains::router())
+        .merge(records::router())
+}
+
+/// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
+pub fn openapi() -> OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// The whole application: API routes, OpenAPI document, Swagger UI, and the middleware stack
+/// (request ids, one log line per request, body limit, panics as JSON 500s).
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config().body_limit;
+    let (api, doc) = api_router().split_for_parts();
+    let request_id = HeaderName::from_static("x-request-id");
+    api.merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or("-")
+                        .to_string();
+                    tracing::info_span!("request", id = %id, method = %req.method(), uri = %req.uri())
+                })
+                .on_request(())
+                .on_response(
+                    |res: &Response, latency: Duration, _span: &tracing::Span| {
+                        tracing::info!(
+                            status = res.status().as_u16(),
+                            ms = format_args!("{:.2}", latency.as_secs_f64() * 1e3),
+                            "served"
+                        );
+                    },
+                )
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, Sequential::default()))
+}
+
+/// Request ids: a per-process sequence, shown in the log line and the `x-request-id` header.
+#[derive(Clone, Default)]
+struct Sequential(std::sync::Arc<AtomicU64>);
+
+impl MakeRequestId for Sequential {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        axum::http::HeaderValue::from_str(&format!("{n:08x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found("route", uri.path().to_string())
+}
+
+/// Health of the service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    /// The store revision the service is serving.
+    pub revision: u64,
+}
+
+/// Liveness and the revision being served.
+#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, body = Health)))]
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        revision: state.snapshot().revision,
+    })
+}
+
+/// What a write returns: the id written and the store revision that holds it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Written {
+    pub id: String,
+    pub revision: u64,
+}
+
+/// Parses a record sent on its own (an organization, supply or problem), with the API's error
+/// shape for every failure: 413 over the body limit, 400 for malformed JSON (with line and
+/// column), 422 for the wrong shape (every error, with the JSON Pointer of the offending field).
+pub(crate) fn record_body<T: crate::validate::Record>(
+    body: Result<Bytes, BytesRejection>,
+    state: &AppState,
+) -> Result<T, ApiError> {
+    let bytes = body.map_err(|rejection| body_rejection(rejection, state))?;
+    crate::validate::parse_record(&bytes).map_err(ApiError::from_validation)
+}
+
+/// Parses any other JSON request body (scenarios, what-ifs, status changes): 413, 400 as for
+/// records; 422 with the path serde stopped at for the wrong shape.
+pub(crate) fn json_body<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    state: &AppState,
+) -> Result<T, ApiError> {
+    let bytes = body.map_err(|rejection| body_rejection(rejection, state))?;
+    crate::validate::parse_json(&bytes).map_err(ApiError::from_validation)
+}
+
+/// A body that could not be read: too large (413) or broken off (400).
+pub(crate) fn body_rejection(rejection: BytesRejection, state: &AppState) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge {
+            limit: state.config().body_limit,
+        }
+    } else {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+/// Query parameters, with a 400 in the API's shape when they do not parse.
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(t)| t)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))
+}
+
+/// Runs the service until SIGINT or SIGTERM; in-flight requests finish, and every acknowledged
+/// write is already durable (the store flushes before a write is acknowledged).
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
