@@ -1,0 +1,124 @@
+//! The `qmap` commands as a user runs them: exit codes, stdout and stderr.
+
+use std::process::{Command, Output};
+
+fn qmap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qmap"))
+        .args(args)
+        .env_remove("QMAP_DATA")
+        .output()
+        .unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn validate_accepts_a_fixture_and_names_its_counts() {
+    let out = qmap(&["validate", &fixture("hydrogen_shaanxi.json")]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("is valid"), "{stdout}");
+    assert!(stdout.contains("50 firms"), "{stdout}");
+}
+
+#[test]
+fn validate_json_lists_every_error_with_its_path_and_code_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.json");
+    std::fs::write(
+        &file,
+        r#"{"version": 1,
+            "organizations": [{"id": "f1", "name": "某公司", "kind": "enterprise", "region": "3205"},
+                              {"id": "f1", "name": "重复", "kind": "enterprise", "region": "320500", "colour": "red"}]}"#,
+    )
+    .unwrap();
+    let out = qmap(&["validate", "--json", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    let mut got: Vec<(String, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("/organizations/0/region".into(), "invalid_region".into()),
+            ("/organizations/1/colour".into(), "unknown_field".into()),
+            ("/organizations/1/id".into(), "duplicate_id".into()),
+        ]
+    );
+}
+
+#[test]
+fn validate_json_reports_malformed_json_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, "{\"version\": 1,\n \"chains\": [}").unwrap();
+    let out = qmap(&["validate", "--json", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &report["errors"][0];
+    assert_eq!(e["code"], "malformed_json");
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(2), Some(13))
+    );
+}
+
+#[test]
+fn a_failed_import_says_why_on_stderr_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let ok = qmap(&["import", &fixture("linear.json"), "--data", data]);
+    assert!(ok.status.success());
+    let before = qmap(&["export", "--data", data]).stdout;
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"version": 1, "supplies": [{"chain": "nowhere", "from": "a", "to": "a", "part": "x"}]}"#,
+    )
+    .unwrap();
+    let out = qmap(&["import", bad.to_str().unwrap(), "--data", data]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(stderr.contains("/supplies/0/chain"), "{stderr}");
+    assert!(stderr.contains("unknown_chain"), "{stderr}");
+    assert_eq!(qmap(&["export", "--data", data]).stdout, before);
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let out = qmap(&["validate", "/nonexistent/bundle.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot read /nonexistent/bundle.json"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = qmap(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for command in [
+        "validate", "import", "export", "generate", "analyze", "serve", "schema",
+    ] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+}
