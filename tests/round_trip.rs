@@ -28,7 +28,10 @@ fn path(p: &Path) -> &str {
 fn assert_round_trip(file: &Path) {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    let (first, second) = (dir.path().join("first.json"), dir.path().join("second.json"));
+    let (first, second) = (
+        dir.path().join("first.json"),
+        dir.path().join("second.json"),
+    );
     qmap(&["import", path(file), "--data", path(&a)]);
     qmap(&["export", "-o", path(&first), "--data", path(&a)]);
     qmap(&["import", path(&first), "--data", path(&b)]);

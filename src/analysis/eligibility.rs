@@ -8,7 +8,6 @@
 use crate::model::{region, Dataset, Level, Organization, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use utoipa::ToSchema;
 
 /// The problems an analysis looks at, and whether capacities are shared.
@@ -133,51 +132,12 @@ fn push_needs<'a>(d: &'a Dataset, p: &'a Problem, out: &mut Vec<Need<'a>>) {
     }
 }
 
-/// FxHash (rustc's hasher): the analyses hash millions of short ids and codes, where SipHash's
-/// protection against adversarial keys costs more than it is worth (the keys are our own data).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-/// A `HashSet` with [`FxHasher`].
-pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+/// A `HashMap` with foldhash's fast fixed-seed hasher: the analyses hash millions of short ids
+/// and codes, where SipHash's protection against adversarial keys costs more than it is worth
+/// (the keys are our own data).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+/// A `HashSet` with the same hasher as [`FastMap`].
+pub type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
 
 /// A provider as the index knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use super::state::{AppState, Snapshot};
 use super::{json_body, query};
 use crate::analysis::assignment::Assignment;
 use crate::analysis::compare::{ChainRow, QiReport};
-use crate::analysis::coverage::{Coverage, ElementCoverage, Gaps, RegionCoverage, SegmentCoverage};
+use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
 use crate::analysis::eligibility::Scope;
 use crate::analysis::projects::KeyProjects;
 use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
@@ -339,27 +339,15 @@ async fn get_chain_weak_links(
     .map(Json)
 }
 
-/// Coverage of a scope with its breakdowns.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CoverageReport {
-    pub scope: Scope,
-    pub coverage: Coverage,
-    pub by_segment: Vec<SegmentCoverage>,
-    pub by_element: Vec<ElementCoverage>,
-    pub by_province: Vec<RegionCoverage>,
-    pub by_city: Vec<RegionCoverage>,
-}
-
-impl From<&QiReport> for CoverageReport {
-    fn from(q: &QiReport) -> CoverageReport {
-        CoverageReport {
-            scope: q.scope.clone(),
-            coverage: q.coverage,
-            by_segment: q.by_segment.clone(),
-            by_element: q.by_element.clone(),
-            by_province: q.by_province.clone(),
-            by_city: q.by_city.clone(),
-        }
+/// The coverage part of a QI report.
+fn coverage_report(q: &QiReport) -> CoverageReport {
+    CoverageReport {
+        scope: q.scope.clone(),
+        coverage: q.coverage,
+        by_segment: q.by_segment.clone(),
+        by_element: q.by_element.clone(),
+        by_province: q.by_province.clone(),
+        by_city: q.by_city.clone(),
     }
 }
 
@@ -372,7 +360,7 @@ async fn get_chain_coverage(
     Path(id): Path<String>,
 ) -> Result<Json<CoverageReport>, ApiError> {
     analysed(&state, move |snap| {
-        Ok(CoverageReport::from(&snap.chain_analysis(&id)?.qi))
+        Ok(coverage_report(&snap.chain_analysis(&id)?.qi))
     })
     .await
     .map(Json)

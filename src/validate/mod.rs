@@ -298,14 +298,7 @@ impl Record for crate::model::Problem {
 /// Only the record's shape is checked here; its references and rules are checked with the rest
 /// of the write by [`check_change`].
 pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        let message = format!("the body is not valid JSON: {}", strip_position(&e));
-        vec![ValidationError::at_text(
-            ErrorCode::MalformedJson,
-            message,
-            &e,
-        )]
-    })?;
+    let value = parse_value(bytes)?;
     let typed_error = match serde_json::from_value::<T>(value.clone()) {
         Ok(record) => return Ok(record),
         Err(e) => e,
@@ -348,14 +341,7 @@ pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> 
 /// Parses any JSON document into `T`: malformed JSON is reported with line and column; a wrong
 /// shape as one `wrong_type` (or `unknown_field`) error at the JSON Pointer where parsing stopped.
 pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        let message = format!("the body is not valid JSON: {}", strip_position(&e));
-        vec![ValidationError::at_text(
-            ErrorCode::MalformedJson,
-            message,
-            &e,
-        )]
-    })?;
+    let value = parse_value(bytes)?;
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(&value, &mut track);
     T::deserialize(de).map_err(|e| {
@@ -382,6 +368,18 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec
             }
         }
         vec![ValidationError::new(code, pointer, message)]
+    })
+}
+
+/// The JSON tree of a request body, or its one `malformed_json` error with line and column.
+fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, Vec<ValidationError>> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let message = format!("the body is not valid JSON: {}", strip_position(&e));
+        vec![ValidationError::at_text(
+            ErrorCode::MalformedJson,
+            message,
+            &e,
+        )]
     })
 }
 
