@@ -76,8 +76,8 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Find the weak links of every chain (or one): critical firms, single-source and
-    /// foreign-only parts, per-segment figures and risk scores.
+    /// Analyse every chain (or one): weak links (critical firms, single-source and foreign-only
+    /// parts, segments, risk) and QI matching (coverage, gaps, key projects, what to build).
     Analyze {
         /// A bundle (format 1) JSON file to analyse instead of a store.
         #[arg(required_unless_present = "data", conflicts_with = "data")]
