@@ -7,6 +7,7 @@
 //!
 //! - [`model`]: domain types and bundle format 1; knows no sled, axum or petgraph.
 //! - [`validate`]: checks a document against the format and the store, reporting every problem.
+//! - [`access`]: API tokens: issued at random, stored as hashes, checked in constant time.
 //! - [`store`]: the only module that knows sled: one tree per record kind, indexes, atomic import.
 //! - [`generate`]: deterministic synthetic datasets at any scale.
 //! - [`graph`]: per-chain supply graphs on petgraph; owns the id ↔ node map.
@@ -16,6 +17,7 @@
 //! - [`api`]: the only module that knows axum: the HTTP JSON API with its OpenAPI document.
 //! - [`cli`]: the `qmap` command line.
 
+pub mod access;
 pub mod analysis;
 pub mod api;
 pub mod cli;

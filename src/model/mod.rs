@@ -6,6 +6,7 @@
 //! reverse. Validation of a document lives in `crate::validate`; these types only describe a
 //! document that is already well-formed.
 
+pub mod access;
 mod dataset;
 
 pub use dataset::Dataset;

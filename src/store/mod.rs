@@ -33,6 +33,7 @@ mod keys;
 mod log;
 mod page;
 
+use crate::model::access::{AccessRole, AuditEntry, Token};
 use crate::model::{
     Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Supply, BUNDLE_VERSION,
 };
@@ -136,6 +137,12 @@ struct Inner {
     trees: Vec<sled::Tree>,
     meta: sled::Tree,
     log: sled::Tree,
+    /// API tokens by id (JSON); small, so one key per token.
+    tokens: sled::Tree,
+    /// The audit log: big-endian sequence number → JSON entry.
+    audit: sled::Tree,
+    /// Serializes audit appends so sequence numbers are dense.
+    audit_lock: Mutex<()>,
     revision: AtomicU64,
     /// One writer at a time: the redo log holds a single write. A std mutex, because a write
     /// is blocking disk work that async callers must move to a blocking thread anyway.
@@ -180,6 +187,8 @@ impl Store {
             .map_err(open_err)?;
         let meta = db.open_tree("meta").map_err(open_err)?;
         let log = db.open_tree("log").map_err(open_err)?;
+        let tokens = db.open_tree("tokens").map_err(open_err)?;
+        let audit = db.open_tree("audit").map_err(open_err)?;
 
         match meta
             .get(META_FORMAT)
@@ -222,6 +231,9 @@ impl Store {
                 trees,
                 meta,
                 log,
+                tokens,
+                audit,
+                audit_lock: Mutex::new(()),
                 revision: AtomicU64::new(revision),
                 writer: Mutex::new(()),
             }),
@@ -337,6 +349,114 @@ impl Store {
         ]
         .iter()
         .all(|t| self.tree(*t).is_empty()))
+    }
+
+    /// Stores (or replaces) an API token record; durable when it returns.
+    pub fn put_token(&self, token: &Token) -> Result<(), StoreError> {
+        let value = to_json(token);
+        self.inner
+            .tokens
+            .insert(token.id.as_bytes(), value)
+            .map_err(storage("writing a token"))?;
+        self.flush_all("flushing a token")
+    }
+
+    /// The token with this id.
+    pub fn token(&self, id: &str) -> Result<Option<Token>, StoreError> {
+        self.inner
+            .tokens
+            .get(id.as_bytes())
+            .map_err(storage("reading a token"))?
+            .map(|v| decode_json("tokens", id, &v))
+            .transpose()
+    }
+
+    /// Every token, oldest first.
+    pub fn tokens(&self) -> Result<Vec<Token>, StoreError> {
+        let mut all = Vec::new();
+        for entry in self.inner.tokens.iter() {
+            let (key, value) = entry.map_err(storage("reading tokens"))?;
+            all.push(decode_json::<Token>(
+                "tokens",
+                &String::from_utf8_lossy(&key),
+                &value,
+            )?);
+        }
+        all.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(all)
+    }
+
+    /// Whether any token was ever issued (revoked and expired ones count).
+    pub fn has_tokens(&self) -> bool {
+        !self.inner.tokens.is_empty()
+    }
+
+    /// Appends one entry to the audit log, numbering it; durable when it returns.
+    pub fn append_audit(
+        &self,
+        at: u64,
+        actor: &str,
+        role: Option<AccessRole>,
+        action: &str,
+        outcome: &str,
+    ) -> Result<AuditEntry, StoreError> {
+        let _one_at_a_time = self
+            .inner
+            .audit_lock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let seq = match self
+            .inner
+            .audit
+            .last()
+            .map_err(storage("reading the audit log"))?
+        {
+            Some((key, _)) => decode_u64(&key).unwrap_or(0) + 1,
+            None => 1,
+        };
+        let entry = AuditEntry {
+            seq,
+            at,
+            actor: actor.to_string(),
+            role,
+            action: action.to_string(),
+            outcome: outcome.to_string(),
+        };
+        let value = to_json(&entry);
+        self.inner
+            .audit
+            .insert(seq.to_be_bytes(), value)
+            .map_err(storage("writing the audit log"))?;
+        self.flush_all("flushing the audit log")?;
+        Ok(entry)
+    }
+
+    /// The last `limit` audit entries (all when `None`), oldest first.
+    pub fn audit(&self, limit: Option<usize>) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut entries = Vec::new();
+        for entry in self.inner.audit.iter().rev() {
+            if limit.is_some_and(|n| entries.len() >= n) {
+                break;
+            }
+            let (key, value) = entry.map_err(storage("reading the audit log"))?;
+            let seq = decode_u64(&key).unwrap_or(0);
+            entries.push(decode_json::<AuditEntry>(
+                "audit",
+                &seq.to_string(),
+                &value,
+            )?);
+        }
+        entries.reverse();
+        Ok(entries)
+    }
+
+    fn flush_all(&self, during: &'static str) -> Result<(), StoreError> {
+        self.inner.db.flush().map_err(storage(during))?;
+        Ok(())
     }
 
     /// Supplies where `org` is the customer, in key order.
@@ -994,4 +1114,17 @@ fn logged<T>(result: Result<T, StoreError>) -> Option<T> {
     result
         .map_err(|error| tracing::error!(%error, "store lookup failed"))
         .ok()
+}
+
+/// A JSON record of the tokens or audit trees.
+fn decode_json<T: DeserializeOwned>(
+    tree: &'static str,
+    key: &str,
+    value: &[u8],
+) -> Result<T, StoreError> {
+    serde_json::from_slice(value).map_err(|e| StoreError::CorruptRecord {
+        tree,
+        key: key.to_string(),
+        reason: e.to_string(),
+    })
 }
