@@ -6,6 +6,7 @@
 use crate::analysis::{analyze_full, ChainReport, FullReport};
 use crate::generate::{generate, GenOptions};
 use crate::graph::Graphs;
+use crate::model::access::AccessRole;
 use crate::model::{Bundle, Dataset};
 use crate::store::{ImportSummary, Store, StoreError};
 use crate::validate::{self, Report};
@@ -116,8 +117,63 @@ pub enum Command {
         #[arg(long, default_value_t = 30)]
         timeout_secs: u64,
     },
+    /// Manage API tokens (a new token's secret is shown once, at creation).
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
+    /// Print the audit log of writes: who, when, what, and how it ended.
+    Audit {
+        /// Only the last N entries.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
     /// Print the JSON Schema of bundle format 1.
     Schema,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once; only its hash is stored.
+    Create {
+        /// admin, regulator, enterprise or planner.
+        #[arg(long, value_parser = parse_role)]
+        role: AccessRole,
+        /// The enterprise an enterprise token belongs to.
+        #[arg(long)]
+        org: Option<String>,
+        /// Limit a regulator token to this chain (repeat for several; none = every chain).
+        #[arg(long = "chain")]
+        chains: Vec<String>,
+        /// Lifetime in days (none = until revoked).
+        #[arg(long)]
+        expires: Option<u64>,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// List tokens (ids, roles, scopes and states; never secrets).
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Revoke a token by id; it stops working at once.
+    Revoke {
+        /// The token id (`qmap token list` shows it).
+        id: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+fn parse_role(s: &str) -> Result<AccessRole, String> {
+    AccessRole::parse(s).ok_or_else(|| {
+        format!("unknown role {s:?}: expected admin, regulator, enterprise or planner")
+    })
 }
 
 /// The store directory shared by every command that reads or writes data.
@@ -152,6 +208,10 @@ pub enum CliError {
     Demo(Report),
     #[error("{0}")]
     Api(String),
+    #[error(transparent)]
+    Access(#[from] crate::access::AccessError),
+    #[error("no token has the id {0:?}")]
+    UnknownToken(String),
 }
 
 pub fn main() -> ExitCode {
@@ -169,6 +229,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(())
         }
         Command::Validate { file, data, json } => return run_validate(&file, data, json),
+        Command::Token { action } => run_token(action),
+        Command::Audit { limit, json, data } => run_audit(&data.dir, limit, json),
         Command::Serve {
             data,
             addr,
@@ -301,7 +363,19 @@ fn progress(message: &'static str) -> ProgressBar {
 
 fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
     let store = Store::open(dir)?;
-    let summary = import_file(&store, file)?;
+    let action = format!("import {}", file.display());
+    let summary = match import_file(&store, file) {
+        Ok(summary) => summary,
+        Err(e) => {
+            audit_cli(&store, &action, &format!("rejected: {e}"));
+            return Err(e);
+        }
+    };
+    audit_cli(
+        &store,
+        &format!("{action} ({} records)", summary.records()),
+        &format!("ok (revision {})", summary.revision),
+    );
     // Only now, with the write flushed, may the user (or a script) take it as done.
     println!(
         "imported {} records (revision {})",
@@ -799,6 +873,128 @@ fn serve(
     })
 }
 
+/// Records a write made from the command line. The write itself already succeeded or failed;
+/// a failure to record it is reported but does not undo it.
+fn audit_cli(store: &Store, action: &str, outcome: &str) {
+    if let Err(e) = store.append_audit(crate::access::now(), "cli", None, action, outcome) {
+        eprintln!("qmap: warning: the audit log could not record {action:?}: {e}");
+    }
+}
+
+fn run_token(action: TokenCommand) -> Result<(), CliError> {
+    match action {
+        TokenCommand::Create {
+            role,
+            org,
+            chains,
+            expires,
+            data,
+        } => {
+            let store = Store::open(&data.dir)?;
+            let now = crate::access::now();
+            let issued = crate::access::issue(role, org.as_deref(), &chains, expires, now, &store)?;
+            store.put_token(&issued.token)?;
+            audit_cli(
+                &store,
+                &format!("token create {} ({})", issued.token.id, role.as_str()),
+                "ok",
+            );
+            eprintln!(
+                "created {} token {}; it is shown only now — keep it safe:",
+                role.as_str(),
+                issued.token.id
+            );
+            println!("{}", issued.secret);
+            Ok(())
+        }
+        TokenCommand::List { data } => {
+            let store = Store::open(&data.dir)?;
+            let now = crate::access::now();
+            let tokens = store.tokens()?;
+            if tokens.is_empty() {
+                println!("no tokens (create one with `qmap token create --role admin`)");
+            }
+            for t in tokens {
+                let scope = match (&t.org, t.chains.is_empty()) {
+                    (Some(org), _) => format!("org {org}"),
+                    (None, false) => format!("chains {}", t.chains.join(",")),
+                    (None, true) => "all".to_string(),
+                };
+                let expires = t.expires_at.map_or("never".to_string(), utc);
+                println!(
+                    "{}  {:<10} {:<8} created {}  expires {}  {}",
+                    t.id,
+                    t.role.as_str(),
+                    t.state(now),
+                    utc(t.created_at),
+                    expires,
+                    scope
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id, data } => {
+            let store = Store::open(&data.dir)?;
+            let mut token = store
+                .token(&id)?
+                .ok_or_else(|| CliError::UnknownToken(id.clone()))?;
+            if token.revoked_at.is_none() {
+                token.revoked_at = Some(crate::access::now());
+                store.put_token(&token)?;
+            }
+            audit_cli(&store, &format!("token revoke {id}"), "ok");
+            println!("revoked {id}");
+            Ok(())
+        }
+    }
+}
+
+fn run_audit(dir: &Path, limit: Option<usize>, json: bool) -> Result<(), CliError> {
+    let store = Store::open(dir)?;
+    let entries = store.audit(limit)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&entries).expect("JSON"));
+        return Ok(());
+    }
+    if entries.is_empty() {
+        println!("the audit log is empty");
+    }
+    for e in entries {
+        println!(
+            "{:>6}  {}  {:<14} {:<10} {}  → {}",
+            e.seq,
+            utc(e.at),
+            e.actor,
+            e.role.map_or("-", |r| r.as_str()),
+            e.action,
+            e.outcome
+        );
+    }
+    Ok(())
+}
+
+/// A Unix time as `YYYY-MM-DD HH:MM:SSZ` (UTC), for people reading lists and logs.
+pub fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -818,5 +1014,12 @@ mod tests {
             s,
             "  segment     firms\n  电芯           12\n  正负极材料      3\n"
         );
+    }
+
+    #[test]
+    fn unix_times_read_as_utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00Z");
+        assert_eq!(utc(1_795_301_999), "2026-11-21 22:59:59Z");
     }
 }

@@ -122,3 +122,117 @@ fn help_lists_every_command() {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
 }
+
+/// Every byte under `dir`, to look for a secret that must not be there.
+fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(all_bytes(&path));
+        } else {
+            out.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_token_is_shown_once_stored_as_a_hash_listed_revoked_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    assert!(qmap(&["import", &fixture("linear.json"), "--data", d])
+        .status
+        .success());
+    let created = qmap(&[
+        "token",
+        "create",
+        "--role",
+        "admin",
+        "--expires",
+        "30",
+        "--data",
+        d,
+    ]);
+    assert!(created.status.success());
+    let secret = String::from_utf8(created.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(secret.starts_with("qmap_"), "{secret}");
+    let id = secret.split('_').nth(1).unwrap().to_string();
+
+    let stored = all_bytes(&data);
+    let secret_part = secret.rsplit('_').next().unwrap();
+    assert!(
+        !stored
+            .windows(secret_part.len())
+            .any(|w| w == secret_part.as_bytes()),
+        "the secret was written to the store"
+    );
+
+    let list = String::from_utf8(qmap(&["token", "list", "--data", d]).stdout).unwrap();
+    assert!(
+        list.contains(&id) && list.contains("admin") && list.contains("active"),
+        "{list}"
+    );
+    assert!(!list.contains(secret_part), "{list}");
+
+    assert!(qmap(&["token", "revoke", &id, "--data", d])
+        .status
+        .success());
+    let list = String::from_utf8(qmap(&["token", "list", "--data", d]).stdout).unwrap();
+    assert!(list.contains("revoked"), "{list}");
+    let unknown = qmap(&["token", "revoke", "000000000000", "--data", d]);
+    assert_eq!(unknown.status.code(), Some(1));
+
+    let audit: serde_json::Value =
+        serde_json::from_slice(&qmap(&["audit", "--json", "--data", d]).stdout).unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.len(), 3, "{actions:?}");
+    assert!(actions[0].starts_with("import "), "{actions:?}");
+    assert_eq!(actions[1], format!("token create {id} (admin)"));
+    assert_eq!(actions[2], format!("token revoke {id}"));
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["actor"] == "cli"));
+}
+
+#[test]
+fn token_scopes_are_checked_against_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    assert!(qmap(&["import", &fixture("linear.json"), "--data", d])
+        .status
+        .success());
+    for (args, message) in [
+        (vec!["--role", "enterprise"], "needs --org"),
+        (
+            vec!["--role", "enterprise", "--org", "nobody"],
+            "not an enterprise",
+        ),
+        (
+            vec!["--role", "regulator", "--chain", "nowhere"],
+            "not in the store",
+        ),
+        (vec!["--role", "superuser"], "unknown role"),
+    ] {
+        let mut full = vec!["token", "create", "--data", d];
+        full.extend(args);
+        let out = qmap(&full);
+        assert!(!out.status.success(), "{full:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(message), "{full:?}: {stderr}");
+    }
+    let list = String::from_utf8(qmap(&["token", "list", "--data", d]).stdout).unwrap();
+    assert!(list.starts_with("no tokens"), "{list}");
+}

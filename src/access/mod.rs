@@ -258,7 +258,15 @@ mod tests {
             AccessError::UnexpectedOrg
         );
         assert_eq!(
-            issue(AccessRole::Planner, None, &[chain.clone()], None, 0, &d).unwrap_err(),
+            issue(
+                AccessRole::Planner,
+                None,
+                std::slice::from_ref(&chain),
+                None,
+                0,
+                &d
+            )
+            .unwrap_err(),
             AccessError::UnexpectedChains
         );
         assert_eq!(
@@ -280,7 +288,7 @@ mod tests {
         let ok = issue(
             AccessRole::Regulator,
             None,
-            &[chain.clone()],
+            std::slice::from_ref(&chain),
             Some(30),
             0,
             &d,
