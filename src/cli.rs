@@ -246,6 +246,7 @@ pub fn run(cli: Cli) -> ExitCode {
             crate::api::ApiConfig {
                 body_limit: body_limit_mib * 1024 * 1024,
                 request_timeout: std::time::Duration::from_secs(timeout_secs),
+                ..crate::api::ApiConfig::default()
             },
         ),
         Command::Import { file, data } => import(&file, &data.dir),
@@ -828,10 +829,12 @@ fn serve(
     addr: &str,
     demo: bool,
     log_json: bool,
-    config: crate::api::ApiConfig,
+    mut config: crate::api::ApiConfig,
 ) -> Result<(), CliError> {
     init_logging(log_json);
     let store = Store::open(dir)?;
+    // Secure by default: only the demo, and only while no token exists, opens reads to all.
+    config.anonymous_read = demo && !store.has_tokens();
     if demo {
         if load_demo(&store)? {
             tracing::info!("loaded the demo chains into {}", dir.display());
@@ -869,6 +872,14 @@ fn serve(
             dir.display()
         );
         println!("qmap is serving on http://{local}/  (API: /api/v1, docs: /docs; Ctrl-C stops)");
+        if state.config().anonymous_read {
+            println!(
+                "no API token is configured: anyone who can reach this address may READ the demo \
+                 data without a token; writes need one (qmap token create --role admin)"
+            );
+        } else {
+            println!("every /api/v1 request needs a token (qmap token create --role ROLE)");
+        }
         crate::api::serve(listener, state).await.map_err(serve_err)
     })
 }

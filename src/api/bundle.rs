@@ -1,5 +1,6 @@
 //! Whole bundles: import (all or nothing, or a dry run that only validates) and export.
 
+use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, ImportOutcome};
 use crate::model::Bundle;
@@ -26,26 +27,31 @@ pub struct ImportParams {
 }
 
 /// Import a bundle (format 1): upsert by id, all or nothing. With `dry_run=true`, only validate.
+/// Admin tokens only.
 #[utoipa::path(post, path = "/api/v1/import", tag = "bundle", params(ImportParams),
     request_body(content = Bundle, content_type = "application/json"),
     responses((status = 200, body = ImportOutcome), (status = 400, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_bundle(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     params: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<ImportOutcome>, ApiError> {
+    who.require(who.is_admin())?;
     let params = super::query(params)?;
     let bytes = body.map_err(|r| super::body_rejection(r, &state))?;
     Ok(Json(state.import(bytes, params.dry_run).await?))
 }
 
-/// Export the whole store as one bundle (format 1).
+/// Export the whole store as one bundle (format 1). Admin tokens only.
 #[utoipa::path(get, path = "/api/v1/export", tag = "bundle",
     responses((status = 200, body = Bundle)))]
 async fn export_bundle(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
 ) -> Result<axum::response::Response, ApiError> {
+    who.require(who.is_admin())?;
     let snap = state.snapshot();
     let bytes = state
         .blocking(move || serde_json::to_vec(&snap.dataset.to_bundle()).map_err(ApiError::internal))

@@ -2,6 +2,7 @@
 //! lists (problems, key projects, gaps with build recommendations), weak links, coverage, the
 //! supplier view of a chain master, scenarios, provider what-ifs and the chain comparison.
 
+use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Snapshot};
 use super::{json_body, query};
@@ -98,11 +99,15 @@ fn summary(chain: &Chain, a: &crate::analysis::ChainAnalysis) -> ChainSummary {
 /// Every chain with its key figures, in id order.
 #[utoipa::path(get, path = "/api/v1/chains", tag = "chains",
     responses((status = 200, body = Vec<ChainSummary>)))]
-async fn list_chains(State(state): State<AppState>) -> Result<Json<Vec<ChainSummary>>, ApiError> {
-    analysed(&state, |snap| {
+async fn list_chains(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+) -> Result<Json<Vec<ChainSummary>>, ApiError> {
+    analysed(&state, move |snap| {
         snap.dataset
             .chains
             .values()
+            .filter(|c| who.reads_chain_aggregates(&c.id))
             .map(|c| {
                 let a = snap.chain_analysis(&c.id)?;
                 Ok(summary(c, &a))
@@ -126,8 +131,10 @@ pub struct ChainDetail {
     responses((status = 200, body = ChainDetail), (status = 404, body = ErrorBody)))]
 async fn get_chain(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<ChainDetail>, ApiError> {
+    who.require(who.reads_chain_aggregates(&id))?;
     analysed(&state, move |snap| {
         let chain = snap
             .dataset
@@ -157,9 +164,11 @@ pub struct MapParams {
     responses((status = 200, body = QualityMap), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_map(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
     params: Result<Query<MapParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    who.require_chain(&id)?;
     let params = query(params)?;
     let snap = state.snapshot();
     // The default map of a warm chain is served from cached bytes without leaving this thread.
@@ -226,10 +235,24 @@ pub struct ProblemPage {
     responses((status = 200, body = ProblemPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_chain_problems(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
     filter: Result<Query<ProblemFilter>, QueryRejection>,
 ) -> Result<Json<ProblemPage>, ApiError> {
-    let f = query(filter)?;
+    let mut f = query(filter)?;
+    // An enterprise sees its own problems on its chains, and nobody else's (not even a count).
+    if let Some(own) = who.org() {
+        let on_chain = state
+            .snapshot()
+            .dataset
+            .organizations
+            .get(own)
+            .is_some_and(|o| o.membership(&id).is_some());
+        who.require(on_chain && f.firm.as_deref().is_none_or(|firm| firm == own))?;
+        f.firm = Some(own.to_string());
+    } else {
+        who.require_chain(&id)?;
+    }
     let page = f.page.unwrap_or(1);
     let per_page = f.per_page.unwrap_or(50);
     if page == 0 || per_page == 0 || per_page > 1000 {
@@ -287,8 +310,10 @@ async fn list_chain_problems(
     responses((status = 200, body = KeyProjects), (status = 404, body = ErrorBody)))]
 async fn get_chain_projects(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<KeyProjects>, ApiError> {
+    who.require_chain(&id)?;
     analysed(&state, move |snap| {
         Ok(snap.chain_analysis(&id)?.qi.projects.clone())
     })
@@ -310,12 +335,26 @@ pub struct GapReport {
     responses((status = 200, body = GapReport), (status = 404, body = ErrorBody)))]
 async fn get_chain_gaps(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<GapReport>, ApiError> {
+    who.require(who.reads_chain_aggregates(&id))?;
     analysed(&state, move |snap| {
         let a = snap.chain_analysis(&id)?;
+        let mut gaps = a.qi.gaps.clone();
+        if !who.reads_chain(&id) {
+            // Aggregated for planners: how many needs and how much severity, not whose.
+            for g in gaps
+                .infrastructure
+                .iter_mut()
+                .chain(gaps.capacity.iter_mut())
+            {
+                g.firms.clear();
+                g.problems.clear();
+            }
+        }
         Ok(GapReport {
-            gaps: a.qi.gaps.clone(),
+            gaps,
             recommendations: a.qi.recommendations.clone(),
         })
     })
@@ -330,8 +369,10 @@ async fn get_chain_gaps(
     responses((status = 200, body = ChainReport), (status = 404, body = ErrorBody)))]
 async fn get_chain_weak_links(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<ChainReport>, ApiError> {
+    who.require_chain(&id)?;
     analysed(&state, move |snap| {
         Ok(snap.chain_analysis(&id)?.weak.clone())
     })
@@ -357,8 +398,10 @@ fn coverage_report(q: &QiReport) -> CoverageReport {
     responses((status = 200, body = CoverageReport), (status = 404, body = ErrorBody)))]
 async fn get_chain_coverage(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<CoverageReport>, ApiError> {
+    who.require(who.reads_chain_aggregates(&id))?;
     analysed(&state, move |snap| {
         Ok(coverage_report(&snap.chain_analysis(&id)?.qi))
     })
@@ -372,8 +415,10 @@ async fn get_chain_coverage(
     responses((status = 200, body = Assignment), (status = 404, body = ErrorBody)))]
 async fn get_chain_assignment(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<Assignment>, ApiError> {
+    who.require_chain(&id)?;
     analysed(&state, move |snap| {
         Ok(snap.chain_analysis(&id)?.assignment.clone())
     })
@@ -387,14 +432,24 @@ async fn get_chain_assignment(
     responses((status = 200, body = SupplierView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_supplier_view(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path((id, org)): Path<(String, String)>,
 ) -> Result<Json<SupplierView>, ApiError> {
+    let own = who.org().is_some_and(|own| own == org);
+    who.require(own || who.reads_chain(&id))?;
     analysed(&state, move |snap| {
         let graphs = snap.chain_graph(&id)?;
         let graph = graphs
             .chain(&id)
             .ok_or_else(|| ApiError::not_found("chain", id.clone()))?;
-        supplier_view(&snap.dataset, graph, &org).map_err(analysis_error)
+        let mut view = supplier_view(&snap.dataset, graph, &org).map_err(analysis_error)?;
+        if !who.reads_chain(&id) {
+            // A firm sees its supply base, not its suppliers' confidential problems.
+            for s in &mut view.suppliers {
+                s.problems.clear();
+            }
+        }
+        Ok(view)
     })
     .await
     .map(Json)
@@ -429,9 +484,11 @@ pub struct ScenarioRequest {
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_chain_scenario(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ChainScenario>, ApiError> {
+    who.require_chain(&id)?;
     let request: ScenarioRequest = json_body(body, &state)?;
     analysed(&state, move |snap| {
         unknown_firms(&snap.dataset, &request)?;
@@ -478,8 +535,10 @@ fn unknown_firms(d: &crate::model::Dataset, request: &ScenarioRequest) -> Result
     responses((status = 200, body = ScenarioReport), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_dataset_scenario(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ScenarioReport>, ApiError> {
+    who.require(who.all_chains())?;
     let request: ScenarioRequest = json_body(body, &state)?;
     analysed(&state, move |snap| {
         unknown_firms(&snap.dataset, &request)?;
@@ -516,10 +575,15 @@ pub struct WhatIfRequest {
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_what_if(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<WhatIfResult>, ApiError> {
     let request: WhatIfRequest = json_body(body, &state)?;
     analysed(&state, move |snap| {
+        who.require(match &request.chain {
+            Some(id) => who.reads_chain_aggregates(id),
+            None => who.reads_dataset_aggregates(),
+        })?;
         let scope = match request.chain {
             Some(id) if !snap.dataset.chains.contains_key(&id) => {
                 return Err(ApiError::not_found("chain", id))
@@ -554,7 +618,11 @@ pub struct Comparison {
 /// The chain comparison for planners.
 #[utoipa::path(get, path = "/api/v1/comparison", tag = "analyses",
     responses((status = 200, body = Comparison)))]
-async fn get_comparison(State(state): State<AppState>) -> Result<Json<Comparison>, ApiError> {
+async fn get_comparison(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+) -> Result<Json<Comparison>, ApiError> {
+    who.require(who.reads_dataset_aggregates())?;
     analysed(&state, |snap| {
         let all = snap.dataset_analysis()?;
         Ok(Comparison {
@@ -571,8 +639,28 @@ async fn get_comparison(State(state): State<AppState>) -> Result<Json<Comparison
 /// recommendations.
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "analyses",
     responses((status = 200, body = QiReport)))]
-async fn get_dataset_coverage(State(state): State<AppState>) -> Result<Json<QiReport>, ApiError> {
-    analysed(&state, |snap| Ok(snap.dataset_analysis()?.qi.clone()))
-        .await
-        .map(Json)
+async fn get_dataset_coverage(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+) -> Result<Json<QiReport>, ApiError> {
+    who.require(who.reads_dataset_aggregates())?;
+    analysed(&state, move |snap| {
+        let mut qi = snap.dataset_analysis()?.qi.clone();
+        if !who.all_chains() {
+            // Aggregated for planners: no firms, problems or projects.
+            for g in qi
+                .gaps
+                .infrastructure
+                .iter_mut()
+                .chain(qi.gaps.capacity.iter_mut())
+            {
+                g.firms.clear();
+                g.problems.clear();
+            }
+            qi.projects = Default::default();
+        }
+        Ok(qi)
+    })
+    .await
+    .map(Json)
 }

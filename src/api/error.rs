@@ -30,6 +30,15 @@ pub enum ApiError {
     /// 400: a query parameter or path segment is not acceptable.
     #[error("{0}")]
     BadRequest(String),
+    /// 401: no token, or one that is unknown, wrong, expired or revoked (all alike).
+    #[error("a valid API token is required (Authorization: Bearer <token>)")]
+    Unauthorized,
+    /// 403: the token's role or scope does not cover this request.
+    #[error("this token's role does not allow this request")]
+    Forbidden,
+    /// 429: too many failed authentication attempts from this address.
+    #[error("too many failed attempts; wait a minute")]
+    TooManyAttempts,
     /// 404: no record of this kind has this id.
     #[error("{kind} {id:?} not found")]
     NotFound { kind: &'static str, id: String },
@@ -60,6 +69,9 @@ impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Malformed(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -73,6 +85,9 @@ impl ApiError {
         match self {
             ApiError::Malformed(_) => "malformed_json",
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::TooManyAttempts => "too_many_attempts",
             ApiError::NotFound { .. } => "not_found",
             ApiError::Conflict { code, .. } => code,
             ApiError::TooLarge { .. } => "payload_too_large",
@@ -125,7 +140,7 @@ impl IntoResponse for ApiError {
             ApiError::Conflict { details, .. } => details,
             _ => Vec::new(),
         };
-        (
+        let mut response = (
             status,
             Json(ErrorBody {
                 code,
@@ -133,6 +148,13 @@ impl IntoResponse for ApiError {
                 details,
             }),
         )
-            .into_response()
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }

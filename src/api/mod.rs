@@ -5,6 +5,7 @@
 //! parse input, call the model/analysis layers through `AppState`, and shape the answer. Every
 //! error goes through `ApiError`, the one place that picks a status code.
 
+pub mod auth;
 mod bundle;
 mod cache;
 mod chains;
@@ -37,6 +38,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
+    modifiers(&BearerScheme),
+    security(("token" = [])),
     info(
         title = "qmap",
         description = "产业链质量图谱 — industry-chain quality maps: chains, weak links and quality-infrastructure matching."
@@ -51,10 +54,33 @@ use utoipa_swagger_ui::SwaggerUi;
 )]
 struct ApiDoc;
 
+/// Declares the `token` security scheme: `Authorization: Bearer qmap_…` (see `qmap token`).
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token from `qmap token create`; its role (admin, regulator, \
+                         enterprise, planner) decides what each route returns",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
 /// The routes of `/api/v1` and `/healthz` with their OpenAPI description.
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
         .routes(utoipa_axum::routes!(healthz))
+        .routes(utoipa_axum::routes!(get_me))
         .merge(bundle::router())
         .merge(chains::router())
         .merge(records::router())
@@ -73,6 +99,10 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     api.merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(|_| {
@@ -130,12 +160,65 @@ pub struct Health {
     pub revision: u64,
 }
 
-/// Liveness and the revision being served.
-#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, body = Health)))]
+/// Liveness and the revision being served (no token needed).
+#[utoipa::path(get, path = "/healthz", tag = "service", security(()),
+    responses((status = 200, body = Health)))]
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
         revision: state.snapshot().revision,
+    })
+}
+
+/// The holder of the token, and the chains it may open.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// `anonymous` for read-only demo access without a token.
+    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The organization of an enterprise token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// Chains the holder reads firm by firm.
+    pub chains: Vec<String>,
+    /// Whether the holder may write (some) records.
+    pub writes: bool,
+}
+
+/// Who the token belongs to and what it opens (the page asks this after login).
+#[utoipa::path(get, path = "/api/v1/me", tag = "service",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn get_me(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::Extension(who): axum::Extension<auth::Principal>,
+) -> Json<Me> {
+    let snap = state.snapshot();
+    let chains = snap
+        .dataset
+        .chains
+        .keys()
+        .filter(|c| {
+            who.reads_chain(c)
+                || who
+                    .org()
+                    .and_then(|o| snap.dataset.organizations.get(o))
+                    .is_some_and(|o| o.membership(c).is_some())
+        })
+        .cloned()
+        .collect();
+    Json(Me {
+        role: who.role().map_or("anonymous", |r| r.as_str()).to_string(),
+        token: match &who {
+            auth::Principal::Holder(t) => Some(t.id.clone()),
+            auth::Principal::Anonymous => None,
+        },
+        org: who.org().map(str::to_string),
+        chains,
+        writes: !matches!(
+            who.role(),
+            None | Some(crate::model::access::AccessRole::Planner)
+        ),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Single records: organizations, supplies and problems — get, create/replace, delete, and a
 //! problem's status change. Each write is validated like an import and applied atomically.
 
+use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
 use super::{json_body, record_body, Written};
@@ -61,9 +62,11 @@ fn already_exists(kind: &'static str, id: &str) -> ApiError {
     responses((status = 200, body = Organization), (status = 404, body = ErrorBody)))]
 async fn get_organization(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<Organization>, ApiError> {
     let snap = state.snapshot();
+    who.require(who.reads_organization(&snap.dataset, &id))?;
     snap.dataset
         .organizations
         .get(&id)
@@ -79,13 +82,16 @@ async fn get_organization(
               (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_organization(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
     let org: Organization = record_body(body, &state)?;
     let id = org.id.clone();
     let (revision, ()) = state
         .write(move |data| {
-            if data.organizations.contains_key(&org.id) {
+            let old = data.organizations.get(&org.id);
+            who.require(who.writes_organization(old, Some(&org)))?;
+            if old.is_some() {
                 return Err(already_exists("organization", &org.id));
             }
             Ok((upsert_org(org), ()))
@@ -109,6 +115,7 @@ fn upsert_org(org: Organization) -> ChangeSet {
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_organization(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
@@ -118,8 +125,9 @@ async fn put_organization(
     }
     let (revision, existed) = state
         .write(move |data| {
-            let existed = data.organizations.contains_key(&org.id);
-            Ok((upsert_org(org), existed))
+            let old = data.organizations.get(&org.id);
+            who.require(who.writes_organization(old, Some(&org)))?;
+            Ok((upsert_org(org), old.is_some()))
         })
         .await?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
@@ -131,13 +139,15 @@ async fn put_organization(
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_organization(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .write(move |data| {
-            if !data.organizations.contains_key(&id) {
-                return Err(ApiError::not_found("organization", id));
-            }
+            let Some(old) = data.organizations.get(&id) else {
+                return Err(who.not_found("organization", id));
+            };
+            who.require(who.writes_organization(Some(old), None))?;
             let change = ChangeSet {
                 delete_organizations: vec![id],
                 ..ChangeSet::default()
@@ -178,9 +188,11 @@ impl SupplyKey {
     responses((status = 200, body = Supply), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_supply(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     key: Result<Query<SupplyKey>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Supply>, ApiError> {
     let supply = super::query(key)?.into_supply();
+    who.require_chain(&supply.chain)?;
     if state.snapshot().dataset.supplies.contains(&supply) {
         Ok(Json(supply))
     } else {
@@ -198,9 +210,11 @@ fn supply_label(s: &Supply) -> String {
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_supply(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
     let supply: Supply = record_body(body, &state)?;
+    who.require(who.writes_chain(&supply.chain))?;
     let id = supply_label(&supply);
     let (revision, existed) = state
         .write(move |data| {
@@ -220,9 +234,11 @@ async fn put_supply(
     responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_supply(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     key: Result<Query<SupplyKey>, axum::extract::rejection::QueryRejection>,
 ) -> Result<StatusCode, ApiError> {
     let supply = super::query(key)?.into_supply();
+    who.require(who.writes_chain(&supply.chain))?;
     state
         .write(move |data| {
             if !data.supplies.contains(&supply) {
@@ -244,16 +260,17 @@ async fn delete_supply(
     responses((status = 200, body = Problem), (status = 404, body = ErrorBody)))]
 async fn get_problem(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<Problem>, ApiError> {
-    state
-        .snapshot()
+    let snap = state.snapshot();
+    let problem = snap
         .dataset
         .problems
         .get(&id)
-        .cloned()
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("problem", id))
+        .ok_or_else(|| who.not_found("problem", id.clone()))?;
+    who.require(who.reads_problem(&problem.org, &problem.chain))?;
+    Ok(Json(problem.clone()))
 }
 
 fn upsert_problem(problem: Problem) -> ChangeSet {
@@ -269,12 +286,14 @@ fn upsert_problem(problem: Problem) -> ChangeSet {
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_problem(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
     let problem: Problem = record_body(body, &state)?;
     let id = problem.id.clone();
     let (revision, ()) = state
         .write(move |data| {
+            may_write_problem(&who, data.problems.get(&problem.id), &problem)?;
             if data.problems.contains_key(&problem.id) {
                 return Err(already_exists("problem", &problem.id));
             }
@@ -291,6 +310,7 @@ async fn create_problem(
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_problem(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
@@ -300,8 +320,9 @@ async fn put_problem(
     }
     let (revision, existed) = state
         .write(move |data| {
-            let existed = data.problems.contains_key(&problem.id);
-            Ok((upsert_problem(problem), existed))
+            let old = data.problems.get(&problem.id);
+            may_write_problem(&who, old, &problem)?;
+            Ok((upsert_problem(problem), old.is_some()))
         })
         .await?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
@@ -313,13 +334,15 @@ async fn put_problem(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn delete_problem(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .write(move |data| {
-            if !data.problems.contains_key(&id) {
-                return Err(ApiError::not_found("problem", id));
-            }
+            let Some(old) = data.problems.get(&id) else {
+                return Err(who.not_found("problem", id));
+            };
+            who.require(who.writes_problem(&old.org, &old.chain))?;
             let change = ChangeSet {
                 delete_problems: vec![id],
                 ..ChangeSet::default()
@@ -328,6 +351,20 @@ async fn delete_problem(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A problem may be written when both its stored version (if any) and the new one are the
+/// principal's to write.
+fn may_write_problem(
+    who: &Principal,
+    old: Option<&Problem>,
+    new: &Problem,
+) -> Result<(), ApiError> {
+    let allowed = old
+        .into_iter()
+        .chain([new])
+        .all(|p| who.writes_problem(&p.org, &p.chain));
+    who.require(allowed)
 }
 
 /// The new status of a problem.
@@ -355,6 +392,7 @@ pub fn transition_allowed(from: Status, to: Status) -> bool {
               (status = 409, body = ErrorBody)))]
 async fn set_problem_status(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     Path(id): Path<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Problem>, ApiError> {
@@ -365,7 +403,8 @@ async fn set_problem_status(
                 .problems
                 .get(&id)
                 .cloned()
-                .ok_or_else(|| ApiError::not_found("problem", id.clone()))?;
+                .ok_or_else(|| who.not_found("problem", id.clone()))?;
+            who.require(who.writes_problem(&problem.org, &problem.chain))?;
             if !transition_allowed(problem.status, change.status) {
                 return Err(ApiError::Conflict {
                     code: "invalid_transition",

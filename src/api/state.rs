@@ -26,6 +26,10 @@ pub struct ApiConfig {
     pub body_limit: usize,
     /// Longest a request may compute before it is answered with 503 `timeout`.
     pub request_timeout: Duration,
+    /// Let requests without a token read (never write): `serve --demo` with no token configured.
+    pub anonymous_read: bool,
+    /// Failed authentication attempts allowed per client address per minute; more are 429.
+    pub failed_attempts_per_minute: usize,
 }
 
 impl Default for ApiConfig {
@@ -33,6 +37,8 @@ impl Default for ApiConfig {
         ApiConfig {
             body_limit: 256 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            anonymous_read: false,
+            failed_attempts_per_minute: super::auth::MAX_FAILURES,
         }
     }
 }
@@ -56,6 +62,7 @@ struct Inner {
     snapshot: RwLock<Arc<Snapshot>>,
     writer: tokio::sync::Mutex<()>,
     config: ApiConfig,
+    failed: super::auth::FailedAttempts,
 }
 
 impl AppState {
@@ -74,6 +81,7 @@ impl AppState {
                 })),
                 writer: tokio::sync::Mutex::new(()),
                 config,
+                failed: super::auth::FailedAttempts::default(),
             }),
         })
     }
@@ -84,6 +92,11 @@ impl AppState {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Failed authentication attempts, for rate limiting.
+    pub fn failed_attempts(&self) -> &super::auth::FailedAttempts {
+        &self.inner.failed
     }
 
     /// The current snapshot; cheap (an `Arc` clone).

@@ -1,0 +1,793 @@
+//! Access control: every `/api/v1` endpoint called with every role, and with no token, an
+//! expired token, a revoked token and a token of another organization; each call is allowed or
+//! refused exactly as the roles say, and no allowed answer to an enterprise carries another
+//! organization's problems.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use qmap::api::{ApiConfig, AppState};
+use qmap::model::access::AccessRole;
+use qmap::store::Store;
+use std::collections::BTreeSet;
+use tower::ServiceExt;
+
+const PB: &str = "pb-power-battery";
+const H2: &str = "h2-hydrogen";
+/// A chain master of the battery chain, holding problems pb-p001..pb-p004.
+const FIRM: &str = "pb-ly-cell";
+/// A firm of the hydrogen chain: "another organization".
+const OTHER: &str = "h2-ym-coalh2";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Admin,
+    Regulator,
+    /// A regulator given only the battery chain.
+    Limited,
+    /// The enterprise FIRM.
+    Firm,
+    /// The enterprise OTHER.
+    Other,
+    Planner,
+    Nobody,
+    Expired,
+    Revoked,
+}
+
+use Who::*;
+
+const EVERYONE: [Who; 9] = [
+    Admin, Regulator, Limited, Firm, Other, Planner, Nobody, Expired, Revoked,
+];
+
+struct App {
+    router: axum::Router,
+    state: AppState,
+    tokens: Vec<(Who, String)>,
+    dataset: qmap::model::Dataset,
+    _dir: tempfile::TempDir,
+}
+
+fn issue(
+    store: &Store,
+    role: AccessRole,
+    org: Option<&str>,
+    chains: &[String],
+) -> qmap::access::Issued {
+    let issued =
+        qmap::access::issue(role, org, chains, Some(30), qmap::access::now(), store).unwrap();
+    store.put_token(&issued.token).unwrap();
+    issued
+}
+
+fn app() -> App {
+    app_with(ApiConfig {
+        // The matrix makes many refused calls from one (in-process) address.
+        failed_attempts_per_minute: 10_000,
+        ..ApiConfig::default()
+    })
+}
+
+fn app_with(config: ApiConfig) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(qmap::cli::load_demo(&store).unwrap());
+    let mut tokens = vec![
+        (Admin, issue(&store, AccessRole::Admin, None, &[]).secret),
+        (
+            Regulator,
+            issue(&store, AccessRole::Regulator, None, &[]).secret,
+        ),
+        (
+            Limited,
+            issue(&store, AccessRole::Regulator, None, &[PB.to_string()]).secret,
+        ),
+        (
+            Firm,
+            issue(&store, AccessRole::Enterprise, Some(FIRM), &[]).secret,
+        ),
+        (
+            Other,
+            issue(&store, AccessRole::Enterprise, Some(OTHER), &[]).secret,
+        ),
+        (
+            Planner,
+            issue(&store, AccessRole::Planner, None, &[]).secret,
+        ),
+    ];
+    let mut expired = issue(&store, AccessRole::Admin, None, &[]);
+    expired.token.expires_at = Some(1);
+    store.put_token(&expired.token).unwrap();
+    tokens.push((Expired, expired.secret));
+    let mut revoked = issue(&store, AccessRole::Admin, None, &[]);
+    revoked.token.revoked_at = Some(qmap::access::now());
+    store.put_token(&revoked.token).unwrap();
+    tokens.push((Revoked, revoked.secret));
+    let dataset = store.load().unwrap();
+    let state = AppState::new(store, config).unwrap();
+    App {
+        router: qmap::api::router(state.clone()),
+        state,
+        tokens,
+        dataset,
+        _dir: dir,
+    }
+}
+
+impl App {
+    async fn call(
+        &self,
+        who: Who,
+        method: Method,
+        uri: &str,
+        body: Option<String>,
+    ) -> (StatusCode, String) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some((_, t)) = self.tokens.iter().find(|(w, _)| *w == who) {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.map_or_else(Body::empty, Body::from))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Problem ids the enterprise `who` must never see.
+    fn foreign_problems(&self, who: Who) -> Vec<String> {
+        let own = match who {
+            Firm => FIRM,
+            Other => OTHER,
+            _ => return Vec::new(),
+        };
+        self.dataset
+            .problems
+            .values()
+            .filter(|p| p.org != own)
+            .map(|p| p.id.clone())
+            .collect()
+    }
+}
+
+fn json(value: serde_json::Value) -> Option<String> {
+    Some(value.to_string())
+}
+
+/// One endpoint call and the callers allowed to make it.
+struct Case {
+    method: Method,
+    uri: String,
+    body: Option<String>,
+    allowed: &'static [Who],
+}
+
+fn case(method: Method, uri: &str, body: Option<String>, allowed: &'static [Who]) -> Case {
+    Case {
+        method,
+        uri: uri.to_string(),
+        body,
+        allowed,
+    }
+}
+
+fn cases(app: &App) -> Vec<Case> {
+    let own_problem = app.dataset.problems.get("pb-p001").unwrap();
+    assert_eq!(own_problem.org, FIRM);
+    let firm = app.dataset.organizations.get(FIRM).unwrap();
+    let supply = app
+        .dataset
+        .supplies
+        .iter()
+        .find(|s| s.customer == FIRM)
+        .unwrap()
+        .clone();
+    let other_problem = app
+        .dataset
+        .problems
+        .values()
+        .find(|p| p.org == OTHER)
+        .unwrap()
+        .clone();
+    const ALL_READERS: &[Who] = &[Admin, Regulator, Limited];
+    vec![
+        case(
+            Method::GET,
+            "/api/v1/me",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/chains",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}"),
+            None,
+            &[Admin, Regulator, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/map"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/map"),
+            None,
+            &[Admin, Regulator],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/problems"),
+            None,
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/problems?firm={OTHER}"),
+            None,
+            &[Admin, Regulator, Limited],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/projects"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/gaps"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/weak-links"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/coverage"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/assignment"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/masters/{FIRM}/suppliers"),
+            None,
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        case(
+            Method::POST,
+            &format!("/api/v1/chains/{PB}/scenarios"),
+            json(serde_json::json!({"failures": ["all_foreign"]})),
+            ALL_READERS,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/scenarios",
+            json(serde_json::json!({"failures": ["all_foreign"]})),
+            &[Admin, Regulator],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/what-if",
+            json(serde_json::json!({"chain": PB, "remove": ["pb-q-nat-battery"]})),
+            &[Admin, Regulator, Limited, Planner],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/what-if",
+            json(serde_json::json!({"remove": ["pb-q-nat-battery"]})),
+            &[Admin, Regulator, Planner],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/comparison",
+            None,
+            &[Admin, Regulator, Planner],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/coverage",
+            None,
+            &[Admin, Regulator, Planner],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/import?dry_run=true",
+            Some(include_str!("../fixtures/linear.json").to_string()),
+            &[Admin],
+        ),
+        case(Method::GET, "/api/v1/export", None, &[Admin]),
+        case(
+            Method::GET,
+            &format!("/api/v1/organizations/{FIRM}"),
+            None,
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/organizations/{}", supply.supplier),
+            None,
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/organizations/{OTHER}"),
+            None,
+            &[Admin, Regulator, Other],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/organizations/pb-q-nat-battery",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::PUT,
+            &format!("/api/v1/organizations/{FIRM}"),
+            json(serde_json::to_value(firm).unwrap()),
+            &[Admin, Regulator, Limited],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/problems/{}", own_problem.id),
+            None,
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        case(
+            Method::PUT,
+            &format!("/api/v1/problems/{}", own_problem.id),
+            json(serde_json::to_value(own_problem).unwrap()),
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/problems/{}", other_problem.id),
+            None,
+            &[Admin, Regulator, Other],
+        ),
+        case(
+            Method::PUT,
+            &format!("/api/v1/problems/{}", other_problem.id),
+            json(serde_json::to_value(&other_problem).unwrap()),
+            &[Admin, Regulator, Other],
+        ),
+        case(
+            Method::GET,
+            &format!(
+                "/api/v1/supplies?chain={PB}&from={}&to={}&part={}",
+                supply.supplier,
+                supply.customer,
+                urlencode(&supply.part)
+            ),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/supplies",
+            json(serde_json::to_value(&supply).unwrap()),
+            &[Admin, Regulator, Limited],
+        ),
+    ]
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_every_caller_as_its_role_allows() {
+    let app = app();
+    let mut failures = Vec::new();
+    for c in cases(&app) {
+        for who in EVERYONE {
+            let (status, body) = app
+                .call(who, c.method.clone(), &c.uri, c.body.clone())
+                .await;
+            let expected_ok = c.allowed.contains(&who);
+            let fine = if expected_ok {
+                status.is_success()
+            } else if matches!(who, Nobody | Expired | Revoked) {
+                status == StatusCode::UNAUTHORIZED
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
+            if !fine {
+                failures.push(format!(
+                    "{} {} as {who:?}: {status} {}",
+                    c.method,
+                    c.uri,
+                    &body[..body.len().min(160)]
+                ));
+            }
+            if status.is_success() || status == StatusCode::FORBIDDEN {
+                for p in app.foreign_problems(who) {
+                    if body.contains(&format!("\"{p}\"")) {
+                        failures.push(format!(
+                            "{} {} as {who:?}: leaks problem {p}",
+                            c.method, c.uri
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} wrong answers:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn an_enterprise_lists_only_its_own_problems_with_its_own_total() {
+    let app = app();
+    let (status, body) = app
+        .call(
+            Firm,
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/problems?per_page=1000"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let own: BTreeSet<&str> = app
+        .dataset
+        .problems
+        .values()
+        .filter(|p| p.org == FIRM)
+        .map(|p| p.id.as_str())
+        .collect();
+    assert_eq!(page["total"], own.len());
+    let listed: BTreeSet<&str> = page["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, own);
+}
+
+#[tokio::test]
+async fn the_supplier_view_of_an_enterprise_lists_its_suppliers_without_their_problems() {
+    let app = app();
+    let (status, body) = app
+        .call(
+            Firm,
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/masters/{FIRM}/suppliers"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let view: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let suppliers = view["suppliers"].as_array().unwrap();
+    assert!(suppliers.len() > 3);
+    assert!(suppliers
+        .iter()
+        .all(|s| s["problems"].as_array().unwrap().is_empty()));
+    let (_, admin_body) = app
+        .call(
+            Admin,
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/masters/{FIRM}/suppliers"),
+            None,
+        )
+        .await;
+    let admin_view: serde_json::Value = serde_json::from_str(&admin_body).unwrap();
+    assert!(admin_view["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| !s["problems"].as_array().unwrap().is_empty()));
+}
+
+#[tokio::test]
+async fn a_planner_sees_gaps_as_counts_without_firms_or_problems() {
+    let app = app();
+    let (status, body) = app
+        .call(
+            Planner,
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/gaps"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let gaps: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let groups: Vec<&serde_json::Value> = gaps["gaps"]["infrastructure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(gaps["gaps"]["capacity"].as_array().unwrap())
+        .collect();
+    assert!(!groups.is_empty());
+    for g in groups {
+        assert!(g["needs"].as_u64().unwrap() > 0);
+        assert!(g["firms"].as_array().unwrap().is_empty());
+        assert!(g["problems"].as_array().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_limited_regulator_lists_only_its_chains() {
+    let app = app();
+    let (status, body) = app.call(Limited, Method::GET, "/api/v1/chains", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let chains: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = chains
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![PB]);
+    let (_, me) = app.call(Limited, Method::GET, "/api/v1/me", None).await;
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    assert_eq!(me["role"], "regulator");
+    assert_eq!(me["chains"], serde_json::json!([PB]));
+}
+
+#[tokio::test]
+async fn refusals_carry_the_error_shape_and_no_detail() {
+    let app = app();
+    let (status, body) = app.call(Nobody, Method::GET, "/api/v1/chains", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(e["code"], "unauthorized");
+    let (status, body) = app
+        .call(Other, Method::GET, "/api/v1/problems/pb-p001", None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(e["code"], "forbidden");
+    assert!(!body.contains("pb-p001") && !body.contains(FIRM), "{body}");
+    // An id that does not exist is refused alike, so refusals say nothing about what exists.
+    let (status, _) = app
+        .call(Other, Method::GET, "/api/v1/problems/no-such-problem", None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn public_routes_need_no_token() {
+    let app = app();
+    for uri in ["/healthz", "/api/openapi.json"] {
+        let (status, _) = app.call(Nobody, Method::GET, uri, None).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn failed_attempts_are_rate_limited() {
+    let app = app_with(ApiConfig::default());
+    let forged =
+        "qmap_000000000000_0000000000000000000000000000000000000000000000000000000000000000";
+    for _ in 0..qmap::api::auth::MAX_FAILURES {
+        let mut req = Request::builder().uri("/api/v1/chains");
+        req = req.header(header::AUTHORIZATION, format!("Bearer {forged}"));
+        let res = app
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = app.call(Admin, Method::GET, "/api/v1/chains", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+}
+
+#[tokio::test]
+async fn writes_are_audited_with_who_made_them() {
+    let app = app();
+    let problem = serde_json::to_value(app.dataset.problems.get("pb-p001").unwrap()).unwrap();
+    let (status, _) = app
+        .call(
+            Firm,
+            Method::PUT,
+            "/api/v1/problems/pb-p001",
+            Some(problem.to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .call(
+            Other,
+            Method::PUT,
+            "/api/v1/problems/pb-p001",
+            Some(problem.to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let id_of = |who: Who| {
+        let secret = &app.tokens.iter().find(|(w, _)| *w == who).unwrap().1;
+        secret.split('_').nth(1).unwrap().to_string()
+    };
+    let log = app.state.store().audit(None).unwrap();
+    let writes: Vec<(String, String, String)> = log
+        .iter()
+        .map(|e| (e.actor.clone(), e.action.clone(), e.outcome.clone()))
+        .collect();
+    assert_eq!(
+        writes,
+        vec![
+            (
+                id_of(Firm),
+                "PUT /api/v1/problems/pb-p001".to_string(),
+                "200".to_string()
+            ),
+            (
+                id_of(Other),
+                "PUT /api/v1/problems/pb-p001".to_string(),
+                "403".to_string()
+            ),
+        ]
+    );
+    assert_eq!(log[0].role, Some(AccessRole::Enterprise));
+}
+
+#[test]
+fn the_openapi_document_declares_the_bearer_scheme_and_each_routes_requirement() {
+    let doc = serde_json::to_value(qmap::api::openapi()).unwrap();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["token"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(doc["security"], serde_json::json!([{"token": []}]));
+    assert_eq!(
+        doc["paths"]["/healthz"]["get"]["security"],
+        serde_json::json!([{}])
+    );
+}
+
+/// Writes that change the data, each tried by every caller on a fresh copy of the demo, so
+/// that one caller's success cannot hide another's answer.
+#[tokio::test]
+async fn every_write_answers_every_caller_as_its_role_allows() {
+    let probe = app();
+    let supply = probe
+        .dataset
+        .supplies
+        .iter()
+        .find(|s| s.customer == FIRM)
+        .unwrap()
+        .clone();
+    let mut new_problem =
+        serde_json::to_value(probe.dataset.problems.get("pb-p001").unwrap()).unwrap();
+    new_problem["id"] = "pb-p-new".into();
+    let provider = serde_json::json!({"id": "q-new", "name": "新建计量站", "kind": "metrology_center",
+        "level": "municipal", "region": "320500", "capabilities": [{"code": "metrology:new", "capacity": 3}]});
+    let writes: Vec<(Method, String, Option<String>, &'static [Who])> = vec![
+        (
+            Method::DELETE,
+            "/api/v1/problems/pb-p001".into(),
+            None,
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        (
+            Method::POST,
+            "/api/v1/problems/pb-p001/status".into(),
+            json(serde_json::json!({"status": "in_progress"})),
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        (
+            Method::POST,
+            "/api/v1/problems".into(),
+            json(new_problem),
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        (
+            Method::POST,
+            "/api/v1/organizations".into(),
+            json(provider),
+            &[Admin, Regulator],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/organizations/pb-q-nat-battery".into(),
+            None,
+            &[Admin, Regulator],
+        ),
+        (
+            Method::DELETE,
+            format!(
+                "/api/v1/supplies?chain={PB}&from={}&to={}&part={}",
+                supply.supplier,
+                supply.customer,
+                urlencode(&supply.part)
+            ),
+            None,
+            &[Admin, Regulator, Limited],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, uri, body, allowed) in &writes {
+        for who in EVERYONE {
+            let app = app();
+            let before = app.state.snapshot().revision;
+            let (status, text) = app.call(who, method.clone(), uri, body.clone()).await;
+            let after = app.state.snapshot().revision;
+            let fine = if allowed.contains(&who) {
+                status.is_success() && after > before
+            } else if matches!(who, Nobody | Expired | Revoked) {
+                status == StatusCode::UNAUTHORIZED && after == before
+            } else {
+                status == StatusCode::FORBIDDEN && after == before
+            };
+            if !fine {
+                failures.push(format!(
+                    "{method} {uri} as {who:?}: {status} {}",
+                    &text[..text.len().min(160)]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn the_open_demo_reads_without_a_token_but_never_writes() {
+    let app = app_with(ApiConfig {
+        anonymous_read: true,
+        ..ApiConfig::default()
+    });
+    let (status, _) = app
+        .call(
+            Nobody,
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/map"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, me) = app.call(Nobody, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(me.contains("\"anonymous\""), "{me}");
+    let problem = serde_json::to_value(app.dataset.problems.get("pb-p001").unwrap()).unwrap();
+    let (status, _) = app
+        .call(
+            Nobody,
+            Method::PUT,
+            "/api/v1/problems/pb-p001",
+            Some(problem.to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.call(Nobody, Method::GET, "/api/v1/export", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
