@@ -407,10 +407,51 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// Whether a concrete path matches an OpenAPI path template such as `/api/v1/chains/{id}`.
+fn matches_template(template: &str, uri: &str) -> bool {
+    let path = uri.split('?').next().unwrap();
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| (t.starts_with('{') && t.ends_with('}')) || t == p)
+}
+
+/// Every operation of the OpenAPI document that needs a token, as (method, template).
+fn secured_operations() -> Vec<(String, String)> {
+    let doc = serde_json::to_value(qmap::api::openapi()).unwrap();
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op.get("security") != Some(&serde_json::json!([{}])) {
+                ops.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
 #[tokio::test]
 async fn every_endpoint_answers_every_caller_as_its_role_allows() {
     let app = app();
     let mut failures = Vec::new();
+    let called: Vec<(String, String)> = cases(&app)
+        .iter()
+        .map(|c| (c.method.to_string(), c.uri.clone()))
+        .chain(
+            write_cases(&app)
+                .into_iter()
+                .map(|(m, u, _, _)| (m.to_string(), u)),
+        )
+        .collect();
+    for (method, template) in secured_operations() {
+        if !called
+            .iter()
+            .any(|(m, uri)| *m == method && matches_template(&template, uri))
+        {
+            failures.push(format!("{method} {template} is not in the matrix"));
+        }
+    }
     for c in cases(&app) {
         for who in EVERYONE {
             let (status, body) = app
@@ -675,11 +716,10 @@ fn the_openapi_document_declares_the_bearer_scheme_and_each_routes_requirement()
     );
 }
 
-/// Writes that change the data, each tried by every caller on a fresh copy of the demo, so
-/// that one caller's success cannot hide another's answer.
-#[tokio::test]
-async fn every_write_answers_every_caller_as_its_role_allows() {
-    let probe = app();
+type WriteCase = (Method, String, Option<String>, &'static [Who]);
+
+/// Writes that change the data (see `every_write_answers_every_caller_as_its_role_allows`).
+fn write_cases(probe: &App) -> Vec<WriteCase> {
     let supply = probe
         .dataset
         .supplies
@@ -692,7 +732,7 @@ async fn every_write_answers_every_caller_as_its_role_allows() {
     new_problem["id"] = "pb-p-new".into();
     let provider = serde_json::json!({"id": "q-new", "name": "新建计量站", "kind": "metrology_center",
         "level": "municipal", "region": "320500", "capabilities": [{"code": "metrology:new", "capacity": 3}]});
-    let writes: Vec<(Method, String, Option<String>, &'static [Who])> = vec![
+    vec![
         (
             Method::DELETE,
             "/api/v1/problems/pb-p001".into(),
@@ -734,7 +774,14 @@ async fn every_write_answers_every_caller_as_its_role_allows() {
             None,
             &[Admin, Regulator, Limited],
         ),
-    ];
+    ]
+}
+
+/// Writes that change the data, each tried by every caller on a fresh copy of the demo, so
+/// that one caller's success cannot hide another's answer.
+#[tokio::test]
+async fn every_write_answers_every_caller_as_its_role_allows() {
+    let writes = write_cases(&app());
     let mut failures = Vec::new();
     for (method, uri, body, allowed) in &writes {
         for who in EVERYONE {
@@ -790,4 +837,24 @@ async fn the_open_demo_reads_without_a_token_but_never_writes() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = app.call(Nobody, Method::GET, "/api/v1/export", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // A scenario computes without writing: the open demo may run it, and it is not audited.
+    let scenario = json(serde_json::json!({"failures": ["all_foreign"]}));
+    let (status, _) = app
+        .call(
+            Nobody,
+            Method::POST,
+            &format!("/api/v1/chains/{PB}/scenarios"),
+            scenario,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let audited: Vec<String> = app
+        .state
+        .store()
+        .audit(None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(audited, vec!["PUT /api/v1/problems/pb-p001".to_string()]);
 }

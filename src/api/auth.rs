@@ -254,6 +254,14 @@ fn client(req: &Request) -> IpAddr {
         .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 
+/// Whether a request only reads: GETs, and the POSTs that compute without writing (scenarios
+/// and what-ifs).
+fn only_reads(method: &Method, path: &str) -> bool {
+    *method == Method::GET
+        || *method == Method::HEAD
+        || (*method == Method::POST && (path.ends_with("/scenarios") || path == "/api/v1/what-if"))
+}
+
 /// Authenticates every request under `/api/v1`, puts its [`Principal`] into the request, and
 /// records every write in the audit log.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -261,6 +269,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         return next.run(req).await;
     }
     let method = req.method().clone();
+    let reads = only_reads(&method, req.uri().path());
     let action = format!("{method} {}", req.uri().path());
     let presented = req
         .headers()
@@ -268,17 +277,22 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|v| v.trim().to_string());
-    let principal = match principal_of(&state, presented, &method, client(&req)).await {
-        Ok(p) => p,
-        Err(e) => return axum::response::IntoResponse::into_response(e),
+    let (principal, response) = match principal_of(&state, presented, reads, client(&req)).await {
+        Ok(p) => {
+            req.extensions_mut().insert(p.clone());
+            (Some(p), next.run(req).await)
+        }
+        Err(e) => (None, axum::response::IntoResponse::into_response(e)),
     };
-    req.extensions_mut().insert(principal.clone());
-    let response = next.run(req).await;
-    if method != Method::GET && method != Method::HEAD {
+    if !reads {
+        // Every write attempt, refused ones too: who (or "unauthenticated"), when, what, outcome.
         let store = state.store().clone();
         let outcome = response.status().as_u16().to_string();
-        let role = principal.role();
-        let actor = principal.actor().to_string();
+        let role = principal.as_ref().and_then(Principal::role);
+        let actor = principal
+            .as_ref()
+            .map_or("unauthenticated", Principal::actor)
+            .to_string();
         let logged = action.clone();
         let recorded = tokio::task::spawn_blocking(move || {
             store.append_audit(access::now(), &actor, role, &logged, &outcome)
@@ -294,11 +308,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
 async fn principal_of(
     state: &AppState,
     presented: Option<String>,
-    method: &Method,
+    reads: bool,
     client: IpAddr,
 ) -> Result<Principal, ApiError> {
     let Some(presented) = presented else {
-        return if state.config().anonymous_read && method == Method::GET {
+        return if state.config().anonymous_read && reads {
             Ok(Principal::Anonymous)
         } else {
             Err(ApiError::Unauthorized)
