@@ -10,9 +10,9 @@ use crate::map::QualityMap;
 use std::collections::HashMap;
 
 /// Width of a segment column.
-pub const COLUMN_WIDTH: f64 = 230.0;
+pub const COLUMN_WIDTH: f64 = 200.0;
 /// Gap between columns.
-pub const COLUMN_GAP: f64 = 24.0;
+pub const COLUMN_GAP: f64 = 22.0;
 /// Firms above which a column turns from a list into a grid.
 pub const LIST_MAX: usize = 30;
 /// Height of a row in list mode.

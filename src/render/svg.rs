@@ -267,7 +267,7 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
                 r##"<text x="{:.1}" y="{:.1}" font-size="12" font-weight="{weight}" fill="#1f2d4d">{}</text>"##,
                 x + 16.0,
                 y + 4.0,
-                escape(&short(&f.name, 14))
+                escape(&short(&f.name, 12))
             );
         }
         s.push_str("</g>\n");
