@@ -77,8 +77,11 @@ export async function renderLists(root, params) {
 
   root.append(chainHeader(t, map, 'lists'),
     h('nav', { class: 'anchors' },
-      ['gaps', 'problems', 'projects', 'gaplist'].map((k) => h('a', { href: `#/chain/${encodeURIComponent(id)}/lists`, onclick: (e) => { e.preventDefault(); document.getElementById(`list-${k}`).scrollIntoView({ behavior: 'smooth' }); } }, t(`lists.${k}`)))),
-    section('gaps', t('lists.gaps'), gaps.recommendations.length, null,
+      [['recs', 'lists.gaps'], ['problems', 'lists.problems'], ['projects', 'lists.projects'], ['gaps', 'lists.gaplist']].map(([k, label]) => h('a', {
+        href: `#/chain/${encodeURIComponent(id)}/lists`,
+        onclick: (e) => { e.preventDefault(); document.getElementById(`list-${k}`).scrollIntoView({ behavior: 'smooth' }); },
+      }, t(label)))),
+    section('recs', t('lists.gaps'), gaps.recommendations.length, null,
       h('div', { class: 'gap-summary' },
         h('div', { class: 'gap-box red' }, h('b', {}, infraNeeds), h('span', {}, t('lists.infra'))),
         h('div', { class: 'gap-box amber' }, h('b', {}, capNeeds), h('span', {}, t('lists.capacity'))),
@@ -89,6 +92,6 @@ export async function renderLists(root, params) {
       table(problemCols, problems.problems, { 'data-table': 'problems' })),
     section('projects', t('lists.projects'), projectRows.length, csv('projects', projectCols, projectRows),
       table(projectCols, projectRows, { 'data-table': 'projects' })),
-    section('gaplist', t('lists.gaplist'), gapRows.length, csv('gaps', gapCols, gapRows),
+    section('gaps', t('lists.gaplist'), gapRows.length, csv('gaps', gapCols, gapRows),
       table(gapCols, gapRows, { 'data-table': 'gaps' })));
 }
