@@ -205,7 +205,11 @@ async fn every_view_loads_without_console_errors() {
         (format!("chain/{CHAIN}/lists"), "lists", "lists"),
         ("compare".to_string(), "compare", "compare"),
         ("chain/h2-hydrogen".to_string(), "map", "map-hydrogen"),
-        ("chain/oe-optical-fiber/suppliers".to_string(), "suppliers", "suppliers-optical"),
+        (
+            "chain/oe-optical-fiber/suppliers".to_string(),
+            "suppliers",
+            "suppliers-optical",
+        ),
     ] {
         page.show(&route, view).await;
         page.screenshot(shot).await;
@@ -249,7 +253,10 @@ async fn every_view_loads_without_console_errors() {
         "English after reload",
     )
     .await;
-    assert_eq!(page.js("return localStorage.getItem('qmap.lang')").await, "en");
+    assert_eq!(
+        page.js("return localStorage.getItem('qmap.lang')").await,
+        "en"
+    );
     page.show(&format!("chain/{CHAIN}"), "map").await;
     page.screenshot("map-en").await;
     page.client
@@ -259,8 +266,11 @@ async fn every_view_loads_without_console_errors() {
         .click()
         .await
         .unwrap();
-    page.wait_until("return document.documentElement.lang === 'zh-CN'", "Chinese again")
-        .await;
+    page.wait_until(
+        "return document.documentElement.lang === 'zh-CN'",
+        "Chinese again",
+    )
+    .await;
     page.assert_no_errors("after switching languages").await;
     page.close().await;
 }
@@ -277,7 +287,10 @@ async fn the_map_shows_one_mark_per_firm_and_a_click_shows_why_a_firm_is_critica
     assert_eq!(page.count("#map .marks .master").await, 3);
     assert_eq!(page.count("#map .marks .critical").await, 15);
     assert_eq!(page.count("#map .marks .foreign").await, 14);
-    assert_eq!(page.count("#map .provider").await as usize, map["providers"].as_array().unwrap().len());
+    assert_eq!(
+        page.count("#map .provider").await as usize,
+        map["providers"].as_array().unwrap().len()
+    );
 
     let additive = firms.iter().find(|f| f["id"] == "pb-zjg-additive").unwrap();
     page.client
@@ -299,17 +312,37 @@ async fn the_map_shows_one_mark_per_firm_and_a_click_shows_why_a_firm_is_critica
     assert!(panel.contains(additive["name"].as_str().unwrap()));
     assert!(panel.contains("传导路径"), "the evidence path is shown");
     for step in additive["evidence"].as_array().unwrap() {
-        assert!(panel.contains(step["part"].as_str().unwrap()), "part {step}");
+        assert!(
+            panel.contains(step["part"].as_str().unwrap()),
+            "part {step}"
+        );
     }
-    for p in map["problems"].as_array().unwrap().iter().filter(|p| p["org"] == "pb-zjg-additive") {
-        assert!(panel.contains(p["title"].as_str().unwrap()), "problem {}", p["id"]);
+    for p in map["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["org"] == "pb-zjg-additive")
+    {
+        assert!(
+            panel.contains(p["title"].as_str().unwrap()),
+            "problem {}",
+            p["id"]
+        );
     }
     assert_eq!(
         page.count(".firm-panel .path li").await as usize,
         additive["evidence"].as_array().unwrap().len() + 1
     );
-    assert_eq!(page.count("#map .highlight .evidence").await as usize, additive["evidence"].as_array().unwrap().len());
-    assert!(page.js("return location.hash").await.as_str().unwrap().ends_with("/map/pb-zjg-additive"));
+    assert_eq!(
+        page.count("#map .highlight .evidence").await as usize,
+        additive["evidence"].as_array().unwrap().len()
+    );
+    assert!(page
+        .js("return location.hash")
+        .await
+        .as_str()
+        .unwrap()
+        .ends_with("/map/pb-zjg-additive"));
     page.screenshot("map-firm").await;
 
     // Filters dim the firms without a matching demand problem.
@@ -333,7 +366,8 @@ async fn the_map_shows_one_mark_per_firm_and_a_click_shows_why_a_firm_is_critica
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 async fn cutting_all_foreign_suppliers_greys_out_what_the_api_says_is_disabled() {
     let page = Page::open().await;
-    page.show(&format!("chain/{CHAIN}/scenario"), "scenario").await;
+    page.show(&format!("chain/{CHAIN}/scenario"), "scenario")
+        .await;
     assert_eq!(page.count("#map .marks .disabled").await, 0);
     page.client
         .find(Locator::Css("[data-scn=all_foreign]"))
@@ -418,10 +452,17 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
     let page = Page::open().await;
     page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
     let problems = page
-        .api(&format!("/api/v1/chains/{CHAIN}/problems?per_page=1000"), None)
+        .api(
+            &format!("/api/v1/chains/{CHAIN}/problems?per_page=1000"),
+            None,
+        )
         .await;
-    let projects = page.api(&format!("/api/v1/chains/{CHAIN}/projects"), None).await;
-    let gaps = page.api(&format!("/api/v1/chains/{CHAIN}/gaps"), None).await;
+    let projects = page
+        .api(&format!("/api/v1/chains/{CHAIN}/projects"), None)
+        .await;
+    let gaps = page
+        .api(&format!("/api/v1/chains/{CHAIN}/gaps"), None)
+        .await;
     let len = |v: &Value| v.as_array().unwrap().len();
     let expected = [
         ("problems", problems["total"].as_u64().unwrap() as usize),
@@ -450,14 +491,22 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
         assert!(text.starts_with('\u{feff}'), "{list}: UTF-8 BOM for Excel");
         // Quoted fields may hold commas but never line breaks in these lists.
         let lines: Vec<&str> = text.trim_end_matches("\r\n").split("\r\n").collect();
-        assert_eq!(lines.len() - 1, rows, "{list}: one row per item plus the header");
         assert_eq!(
-            page.count(&format!("table[data-table={list}] tbody tr")).await as usize,
+            lines.len() - 1,
+            rows,
+            "{list}: one row per item plus the header"
+        );
+        assert_eq!(
+            page.count(&format!("table[data-table={list}] tbody tr"))
+                .await as usize,
             rows
         );
     }
     let csv = page.js("return window.__qmapLastCsv.text").await;
-    assert!(csv.as_str().unwrap().contains("基础设施缺口"), "Chinese labels in the CSV");
+    assert!(
+        csv.as_str().unwrap().contains("基础设施缺口"),
+        "Chinese labels in the CSV"
+    );
     page.assert_no_errors("after the downloads").await;
     page.close().await;
 }

@@ -45,7 +45,11 @@ fn every_fixture_chain_draws_as_well_formed_svg_with_one_mark_per_firm() {
                 .filter_map(|n| n.attribute("data-firm"))
                 .collect();
             let expected: BTreeSet<&str> = map.firms.iter().map(|f| f.id.as_str()).collect();
-            assert_eq!(marks.len(), map.firms.len(), "{file} {chain}: one mark per firm");
+            assert_eq!(
+                marks.len(),
+                map.firms.len(),
+                "{file} {chain}: one mark per firm"
+            );
             assert_eq!(
                 marks.iter().copied().collect::<BTreeSet<_>>(),
                 expected,
@@ -88,7 +92,10 @@ fn every_fixture_chain_draws_as_well_formed_svg_with_one_mark_per_firm() {
             // One edge segment (a "C" curve) per supply drawn.
             let curves: usize = doc
                 .descendants()
-                .filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("supply")))
+                .filter(|n| {
+                    n.attribute("class")
+                        .is_some_and(|c| c.starts_with("supply"))
+                })
                 .filter_map(|n| n.attribute("d"))
                 .map(|d| d.matches('C').count())
                 .sum();

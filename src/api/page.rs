@@ -78,5 +78,9 @@ async fn get_chain_map_svg(
             Ok(crate::render::svg::chain_map_svg(&map))
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        svg,
+    )
+        .into_response())
 }

@@ -389,7 +389,10 @@ mod tests {
 
     #[test]
     fn escape_makes_names_safe_in_xml() {
-        assert_eq!(escape("A&B <x> \"q\" 'y'"), "A&amp;B &lt;x&gt; &quot;q&quot; &apos;y&apos;");
+        assert_eq!(
+            escape("A&B <x> \"q\" 'y'"),
+            "A&amp;B &lt;x&gt; &quot;q&quot; &apos;y&apos;"
+        );
         assert_eq!(escape("a\u{1}b"), "ab");
     }
 

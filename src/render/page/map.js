@@ -16,6 +16,7 @@ const GRID_HEIGHT = 640;
 const HEADER = 58;
 const PROVIDER_CELL = 150;
 const NS = 'http://www.w3.org/2000/svg';
+const EDGE_LIMIT = 4000;
 
 export const KIND_COLOURS = {
   inspection_center: '#2b7a78', metrology_center: '#3d5a98', standards_body: '#8c5e2a',
@@ -102,11 +103,16 @@ export function createMap(container, map, { onSelect } = {}) {
   out.push('</g>');
 
   // Supplies: one path per kind.
+  // Past EDGE_LIMIT supplies, ordinary ones would only paint the map grey (and cost seconds to
+  // draw): the weak links are kept, the rest are shown on selection.
   const paths = { plain: [], single: [], foreign: [] };
+  const busy = map.supplies.length > EDGE_LIMIT;
   for (const s of map.supplies) {
+    if (busy && !s.foreign_only && !s.single_source) continue;
     const a = lay.places.get(s.from), b = lay.places.get(s.to);
     if (!a || !b) continue;
-    (s.foreign_only ? paths.foreign : s.single_source ? paths.single : paths.plain).push(curve(a, b));
+    const list = s.foreign_only ? paths.foreign : s.single_source ? paths.single : paths.plain;
+    if (list.length < EDGE_LIMIT) list.push(curve(a, b));
   }
   out.push(`<g class="edges"><path class="edge plain" d="${paths.plain.join('')}"/><path class="edge single" d="${paths.single.join('')}"/><path class="edge foreign" d="${paths.foreign.join('')}"/></g>`);
 
@@ -156,8 +162,9 @@ export function createMap(container, map, { onSelect } = {}) {
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('class', 'map-svg');
   svg.setAttribute('id', 'map');
-  svg.setAttribute('preserveAspectRatio', 'xMidYMin meet');
+  svg.setAttribute('preserveAspectRatio', 'xMinYMin meet');
   svg.setAttribute('data-firms', String(map.firms.length));
+  if (busy) svg.setAttribute('data-edges', 'weak-links-only');
   svg.innerHTML = out.join('');
   container.replaceChildren(svg);
 
@@ -172,7 +179,12 @@ export function createMap(container, map, { onSelect } = {}) {
 
   // Pan and zoom on the viewBox.
   const full = { x: -16, y: -10, w: width + 32, h: height + 20 };
-  let vb = { ...full };
+  // Start wide enough to read: fill the box's width unless that would hide most of the height.
+  const box = { w: container.clientWidth || 1200, h: container.clientHeight || 700 };
+  const scale = Math.min(box.w / full.w, (1.4 * box.h) / full.h);
+  const start = { x: full.x, y: full.y, w: box.w / scale, h: box.h / scale };
+  if (start.w > full.w) start.x -= (start.w - full.w) / 2;
+  let vb = { ...start };
   const apply = () => svg.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
   apply();
   const toSvg = (clientX, clientY) => {
@@ -303,7 +315,7 @@ export function createMap(container, map, { onSelect } = {}) {
       svg.classList.toggle('scenario', !!list);
     },
     showAssignments(on) { assignments.setAttribute('display', on ? 'inline' : 'none'); },
-    reset() { vb = { ...full }; apply(); },
+    reset() { vb = { ...start }; apply(); },
   };
   return controller;
 }

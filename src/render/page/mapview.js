@@ -127,7 +127,8 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
   function applyFilter() {
     const matched = controller.setFilter(predicate());
     const base = t('map.shown', { shown: map.firms_shown, total: map.firms_total });
-    status.textContent = predicate() ? `${base} · ${t('map.matched', { n: matched })}` : base;
+    const edges = controller.svg.dataset.edges ? ` · ${t('map.weak_edges')}` : '';
+    status.textContent = (predicate() ? `${base} · ${t('map.matched', { n: matched })}` : base) + edges;
   }
 
   function showPanel(firmId) {

@@ -53,7 +53,7 @@ export async function renderSuppliers(root, params) {
       kpi(t('kpi.firms'), view.suppliers.length),
       kpi(t('kpi.critical'), critical, critical ? 'bad' : ''),
       kpi(t('kpi.problems'), withProblems, withProblems ? 'warn' : ''),
-      kpi(t('sup.tier', { n: order[0] ?? 0 }), (tiers.get(order[0]) || []).length)),
+      kpi(t('sup.depth'), order[0] ?? 0)),
     h('div', { class: 'tiers' },
       order.map((tier) => h('section', { class: 'tier', 'data-tier': tier },
         h('h3', {}, t('sup.tier', { n: tier }), h('small', {}, ` · ${tiers.get(tier).length}`)),
