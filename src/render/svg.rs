@@ -59,11 +59,7 @@ pub fn risk_colour(score: f64) -> String {
 
 /// Share as a whole percentage; an empty total counts as fully covered.
 fn percent(part: u64, total: u64) -> u64 {
-    if total == 0 {
-        100
-    } else {
-        (part * 100 + total / 2) / total
-    }
+    (part * 100 + total / 2).checked_div(total).unwrap_or(100)
 }
 
 /// Shortens a name to `max` characters with an ellipsis.
@@ -94,19 +90,17 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
     let height = band_top + band_height + MARGIN;
     let mut s = String::with_capacity(4096 + map.firms.len() * 320 + map.supplies.len() * 90);
 
-    let _ = write!(
+    let _ = writeln!(
         s,
         r##"<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT}" font-size="12">
-<rect width="100%" height="100%" fill="#fbfcfe"/>
-"##
+<rect width="100%" height="100%" fill="#fbfcfe"/>"##
     );
     let cov = &map.coverage;
-    let _ = write!(
+    let _ = writeln!(
         s,
         r##"<text x="{MARGIN}" y="38" font-size="22" font-weight="700" fill="#14213d">{name} · 产业链质量图谱</text>
-<text x="{MARGIN}" y="62" font-size="13" fill="#4a5568">QI 覆盖率 {sev}%（按严重度 {sa}/{st}）· 需求满足 {na}/{nt} · 企业 {ft} 家（图中 {fs} 家）· 链主 {m} · 关键节点 {c} · 单一来源 {ss} · 仅进口 {fo}{chief}</text>
-"##,
+<text x="{MARGIN}" y="62" font-size="13" fill="#4a5568">QI 覆盖率 {sev}%（按严重度 {sa}/{st}）· 需求满足 {na}/{nt} · 企业 {ft} 家（图中 {fs} 家）· 链主 {m} · 关键节点 {c} · 单一来源 {ss} · 仅进口 {fo}{chief}</text>"##,
         name = escape(&map.chain.name),
         sev = percent(cov.severity_assigned, cov.severity_total),
         sa = cov.severity_assigned,
@@ -140,10 +134,9 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
         let shown = map.firms.iter().filter(|f| f.segment == seg.id).count();
         let hidden = total.saturating_sub(shown);
         let fill = if i % 2 == 0 { "#eef2f8" } else { "#f5f7fb" };
-        let _ = write!(
+        let _ = writeln!(
             s,
-            r##"<g class="segment" data-segment="{id}"><rect x="{left:.1}" y="{HEADER_TOP}" width="{COLUMN_WIDTH}" height="{h:.1}" rx="8" fill="{fill}"/><text x="{tx:.1}" y="{ty:.1}" font-size="14" font-weight="700" fill="#1f2d4d">{n}. {name}</text><text x="{tx:.1}" y="{ty2:.1}" font-size="11" fill="#5a6781">{total} 家{more}</text></g>
-"##,
+            r##"<g class="segment" data-segment="{id}"><rect x="{left:.1}" y="{HEADER_TOP}" width="{COLUMN_WIDTH}" height="{h:.1}" rx="8" fill="{fill}"/><text x="{tx:.1}" y="{ty:.1}" font-size="14" font-weight="700" fill="#1f2d4d">{n}. {name}</text><text x="{tx:.1}" y="{ty2:.1}" font-size="11" fill="#5a6781">{total} 家{more}</text></g>"##,
             id = escape(&seg.id),
             h = band_top - HEADER_TOP - 18.0,
             tx = left + 10.0,
@@ -192,10 +185,9 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
         };
         target.push_str(&d);
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
-        r##"<g class="supplies" fill="none"><path class="supply" d="{plain}" stroke="#8a9ab5" stroke-opacity="0.45" stroke-width="1"/><path class="supply single-source" d="{single}" stroke="#e07b1a" stroke-opacity="0.85" stroke-width="1.6"/><path class="supply foreign-only" d="{foreign}" stroke="#7b4fc9" stroke-opacity="0.9" stroke-width="1.6" stroke-dasharray="5 3"/></g>
-"##
+        r##"<g class="supplies" fill="none"><path class="supply" d="{plain}" stroke="#8a9ab5" stroke-opacity="0.45" stroke-width="1"/><path class="supply single-source" d="{single}" stroke="#e07b1a" stroke-opacity="0.85" stroke-width="1.6"/><path class="supply foreign-only" d="{foreign}" stroke="#7b4fc9" stroke-opacity="0.9" stroke-width="1.6" stroke-dasharray="5 3"/></g>"##
     );
 
     s.push_str("<g class=\"firms\">\n");
@@ -218,7 +210,7 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
             title.push_str("，境外");
         }
         title.push('）');
-        let _ = write!(
+        let _ = writeln!(
             s,
             r##"<g class="firm{cls}" id="firm-{id}" data-firm="{id}"><title>{title}</title>"##,
             cls = [
@@ -277,8 +269,7 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
     if !map.providers.is_empty() {
         let _ = write!(
             s,
-            r##"<g class="providers"><rect x="{MARGIN}" y="{band_top:.1}" width="{w:.1}" height="{band_height:.1}" rx="8" fill="#eaf4f1"/><text x="{tx:.1}" y="{ty:.1}" font-size="14" font-weight="700" fill="#1d5c4d">质量基础设施（QI）服务机构 · {n} 家</text>
-"##,
+            r##"<g class="providers"><rect x="{MARGIN}" y="{band_top:.1}" width="{w:.1}" height="{band_height:.1}" rx="8" fill="#eaf4f1"/><text x="{tx:.1}" y="{ty:.1}" font-size="14" font-weight="700" fill="#1d5c4d">质量基础设施（QI）服务机构 · {n} 家</text>"##,
             w = lay.width,
             tx = MARGIN + 10.0,
             ty = band_top + 22.0,
@@ -287,10 +278,9 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
         for (i, p) in map.providers.iter().enumerate() {
             let x = MARGIN + 14.0 + (i % per_row) as f64 * PROVIDER_CELL;
             let y = band_top + 44.0 + (i / per_row) as f64 * 30.0;
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                r##"<g class="provider" data-provider="{id}"><title>{name}（已分配 {a} 项需求）</title><rect x="{x:.1}" y="{:.1}" width="12" height="12" rx="2" fill="{c}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#1f3b35">{label}</text></g>
-"##,
+                r##"<g class="provider" data-provider="{id}"><title>{name}（已分配 {a} 项需求）</title><rect x="{x:.1}" y="{:.1}" width="12" height="12" rx="2" fill="{c}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#1f3b35">{label}</text></g>"##,
                 y - 9.0,
                 x + 18.0,
                 y + 1.0,
