@@ -17,6 +17,8 @@ const HEADER = 58;
 const PROVIDER_CELL = 150;
 const NS = 'http://www.w3.org/2000/svg';
 const EDGE_LIMIT = 4000;
+// Providers drawn in the band, the busiest first; the rest are counted in its title.
+const PROVIDER_LIMIT = 60;
 
 export const KIND_COLOURS = {
   inspection_center: '#2b7a78', metrology_center: '#3d5a98', standards_body: '#8c5e2a',
@@ -75,13 +77,15 @@ export function createMap(container, map, { onSelect } = {}) {
   const lay = layout(map, HEADER + 12);
   const firmsBottom = HEADER + 12 + lay.height;
   const perRow = Math.max(1, Math.floor(lay.width / PROVIDER_CELL));
+  const providers = map.providers.length <= PROVIDER_LIMIT ? map.providers
+    : [...map.providers].sort((a, b) => b.assigned_needs - a.assigned_needs).slice(0, PROVIDER_LIMIT);
   const bandTop = firmsBottom + 34;
-  const bandHeight = map.providers.length ? 40 + Math.ceil(map.providers.length / perRow) * 30 : 0;
+  const bandHeight = providers.length ? 40 + Math.ceil(providers.length / perRow) * 30 : 0;
   const width = lay.width;
   const height = bandTop + bandHeight;
   const firmById = new Map(map.firms.map((f) => [f.id, f]));
   const providerPlace = new Map();
-  map.providers.forEach((p, i) => providerPlace.set(p.id, {
+  providers.forEach((p, i) => providerPlace.set(p.id, {
     x: 14 + (i % perRow) * PROVIDER_CELL + 6,
     y: bandTop + 44 + Math.floor(i / perRow) * 30 - 3,
   }));
@@ -112,7 +116,7 @@ export function createMap(container, map, { onSelect } = {}) {
     const a = lay.places.get(s.from), b = lay.places.get(s.to);
     if (!a || !b) continue;
     const list = s.foreign_only ? paths.foreign : s.single_source ? paths.single : paths.plain;
-    if (list.length < EDGE_LIMIT) list.push(curve(a, b));
+    if (list.length < (busy ? EDGE_LIMIT / 4 : EDGE_LIMIT)) list.push(curve(a, b));
   }
   out.push(`<g class="edges"><path class="edge plain" d="${paths.plain.join('')}"/><path class="edge single" d="${paths.single.join('')}"/><path class="edge foreign" d="${paths.foreign.join('')}"/></g>`);
 
@@ -148,10 +152,11 @@ export function createMap(container, map, { onSelect } = {}) {
   }
   out.push(`<g class="rings">${rings.join('')}</g><g class="marks">${marks.join('')}</g><g class="labels">${labels.join('')}</g><g class="crosses"></g>`);
 
-  if (map.providers.length) {
+  if (providers.length) {
+    const more = map.providers.length - providers.length;
     out.push(`<g class="providers"><rect class="band" x="0" y="${bandTop}" width="${width}" height="${bandHeight}" rx="10"/>`
-      + `<text class="band-title" x="12" y="${bandTop + 24}">${esc(t('map.providers', { n: map.providers.length }))}</text>`);
-    for (const p of map.providers) {
+      + `<text class="band-title" x="12" y="${bandTop + 24}">${esc(t('map.providers', { n: map.providers.length }))}${more ? ` · ${esc(t('map.hidden', { n: more }))}` : ''}</text>`);
+    for (const p of providers) {
       const q = providerPlace.get(p.id);
       out.push(`<g class="provider" data-provider="${esc(p.id)}"><rect x="${q.x - 6}" y="${q.y - 6}" width="12" height="12" rx="2" fill="${KIND_COLOURS[p.kind] || '#777'}"/>`
         + `<text x="${q.x + 12}" y="${q.y + 4}">${esc(short(p.name, 10))}</text></g>`);
