@@ -97,6 +97,25 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Draw a chain's quality map as a standalone SVG picture (the same picture as
+    /// GET /api/v1/chains/{id}/map.svg).
+    Render {
+        /// A bundle (format 1) JSON file to draw from instead of a store.
+        #[arg(conflicts_with = "data")]
+        file: Option<PathBuf>,
+        /// The store directory to draw from (default: $QMAP_DATA, else ./qmap-data).
+        #[arg(long = "data")]
+        data: Option<PathBuf>,
+        /// The chain to draw.
+        #[arg(long)]
+        chain: String,
+        /// Where to write the SVG; stdout when absent.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Draw at most this many firms, the most important first (0 = all).
+        #[arg(long, default_value_t = crate::map::DEFAULT_LIMIT)]
+        limit: usize,
+    },
     /// Serve the HTTP API (and the map page) until Ctrl-C or SIGTERM.
     Serve {
         #[command(flatten)]
@@ -248,6 +267,19 @@ pub fn run(cli: Cli) -> ExitCode {
                 request_timeout: std::time::Duration::from_secs(timeout_secs),
                 ..crate::api::ApiConfig::default()
             },
+        ),
+        Command::Render {
+            file,
+            data,
+            chain,
+            output,
+            limit,
+        } => render(
+            file.as_deref(),
+            data.as_deref(),
+            &chain,
+            output.as_deref(),
+            limit,
         ),
         Command::Import { file, data } => import(&file, &data.dir),
         Command::Export { output, data } => export(output.as_deref(), &data.dir),
@@ -531,6 +563,61 @@ fn analyze_timed(dataset: &Dataset, chain: Option<&str>, timings: &mut Timings) 
     let report = analyze_full(dataset, &graphs, chain);
     timings.lap("analysis");
     report
+}
+
+/// The quality map of one chain of `dataset`, listing at most `limit` firms (`None`: all).
+pub fn chain_map(
+    dataset: &Dataset,
+    chain: &str,
+    limit: Option<usize>,
+) -> Result<crate::map::QualityMap, CliError> {
+    if !dataset.chains.contains_key(chain) {
+        return Err(CliError::UnknownChain {
+            chain: chain.to_string(),
+        });
+    }
+    let mut graphs = Graphs::default();
+    graphs.rebuild_chain(dataset, chain);
+    let mut report = analyze_full(dataset, &graphs, Some(chain));
+    let analysis = report.chains.remove(0);
+    let index = crate::analysis::eligibility::ProviderIndex::from_dataset(dataset);
+    Ok(crate::map::quality_map(dataset, &analysis, &index, limit))
+}
+
+/// `qmap render`: a chain's quality map as SVG, from a bundle file or a store.
+fn render(
+    file: Option<&Path>,
+    data: Option<&Path>,
+    chain: &str,
+    output: Option<&Path>,
+    limit: usize,
+) -> Result<(), CliError> {
+    let dataset = match file {
+        Some(file) => Dataset::from_bundle(load_bundle(file, &mut Timings::new(false))?),
+        None => {
+            let dir = data.map(Path::to_path_buf).unwrap_or_else(|| {
+                std::env::var_os("QMAP_DATA")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from("./qmap-data"))
+            });
+            Store::open(&dir)?.load()?
+        }
+    };
+    let map = chain_map(&dataset, chain, (limit > 0).then_some(limit))?;
+    let svg = crate::render::svg::chain_map_svg(&map);
+    match output {
+        Some(path) => std::fs::write(path, svg).map_err(|source| CliError::WriteFile {
+            path: path.to_path_buf(),
+            source,
+        }),
+        None => match io::stdout().lock().write_all(svg.as_bytes()) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::WriteFile {
+                path: PathBuf::from("-"),
+                source: e,
+            }),
+            _ => Ok(()),
+        },
+    }
 }
 
 /// `qmap analyze`: the report of a bundle file or of a store, as JSON or as a summary table.

@@ -14,6 +14,7 @@
 //! - [`analysis`]: pure analyses: the weak links over the supply graphs (criticality, parts, risk,
 //!   segments, supplier view, scenarios) and QI eligibility, assignment, coverage, projects.
 //! - [`map`]: the quality map of a chain (一图) as one document, for the page and the picture.
+//! - [`render`]: the map as a standalone SVG picture, and the map page (HTML, CSS, JS) embedded.
 //! - [`api`]: the only module that knows axum: the HTTP JSON API with its OpenAPI document.
 //! - [`cli`]: the `qmap` command line.
 
@@ -25,5 +26,6 @@ pub mod generate;
 pub mod graph;
 pub mod map;
 pub mod model;
+pub mod render;
 pub mod store;
 pub mod validate;

@@ -232,6 +232,12 @@ fn cases(app: &App) -> Vec<Case> {
         ),
         case(
             Method::GET,
+            &format!("/api/v1/chains/{PB}/map.svg"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
             &format!("/api/v1/chains/{PB}/problems"),
             None,
             &[Admin, Regulator, Limited, Firm],

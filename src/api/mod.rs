@@ -10,6 +10,7 @@ mod bundle;
 mod cache;
 mod chains;
 pub mod error;
+mod page;
 mod records;
 mod state;
 
@@ -84,6 +85,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(bundle::router())
         .merge(chains::router())
         .merge(records::router())
+        .merge(page::router())
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

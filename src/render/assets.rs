@@ -1,0 +1,74 @@
+//! The map page (一图) as files embedded in the binary: plain HTML, CSS and JS modules, one module
+//! per view, no build step and nothing fetched from the internet. `api::page` serves them.
+
+/// One embedded file.
+#[derive(Debug, Clone, Copy)]
+pub struct Asset {
+    pub content_type: &'static str,
+    pub body: &'static str,
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// The page itself, served at `/`.
+pub const INDEX_HTML: &str = include_str!("page/index.html");
+
+/// Every file under `/assets/`, by name.
+pub const ASSETS: &[(&str, Asset)] = &[
+    (
+        "app.css",
+        Asset {
+            content_type: "text/css; charset=utf-8",
+            body: include_str!("page/app.css"),
+        },
+    ),
+    ("app.js", js(include_str!("page/app.js"))),
+    ("i18n.js", js(include_str!("page/i18n.js"))),
+    ("api.js", js(include_str!("page/api.js"))),
+    ("util.js", js(include_str!("page/util.js"))),
+    ("chains.js", js(include_str!("page/chains.js"))),
+    ("map.js", js(include_str!("page/map.js"))),
+    ("mapview.js", js(include_str!("page/mapview.js"))),
+    ("scenario.js", js(include_str!("page/scenario.js"))),
+    ("suppliers.js", js(include_str!("page/suppliers.js"))),
+    ("lists.js", js(include_str!("page/lists.js"))),
+    ("compare.js", js(include_str!("page/compare.js"))),
+    (
+        "favicon.svg",
+        Asset {
+            content_type: "image/svg+xml",
+            body: include_str!("page/favicon.svg"),
+        },
+    ),
+];
+
+const fn js(body: &'static str) -> Asset {
+    Asset {
+        content_type: JS,
+        body,
+    }
+}
+
+/// The embedded file called `name`, if any.
+pub fn asset(name: &str) -> Option<Asset> {
+    ASSETS.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_module_the_page_imports_is_embedded() {
+        let mut sources: Vec<&str> = ASSETS.iter().map(|(_, a)| a.body).collect();
+        sources.push(INDEX_HTML);
+        for text in sources {
+            for part in text.split("from './").skip(1) {
+                let name = part.split('\'').next().unwrap_or_default();
+                assert!(asset(name).is_some(), "{name} is imported but not embedded");
+            }
+        }
+        assert!(INDEX_HTML.contains("/assets/app.js"));
+        assert!(asset("../Cargo.toml").is_none());
+    }
+}

@@ -1,0 +1,9 @@
+//! Drawing the quality map: the map as a standalone SVG picture (`svg`), and the single-page
+//! application served at `/` (`assets`: HTML, CSS and JS modules embedded in the binary).
+//!
+//! It only reads a [`crate::map::QualityMap`]; it never computes an analysis and knows no axum
+//! (the routes live in `api::page`).
+
+pub mod assets;
+pub mod layout;
+pub mod svg;

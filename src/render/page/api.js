@@ -1,0 +1,56 @@
+// The JSON API, with one error shape: an Error whose message is the API's `message`.
+
+async function request(path, options) {
+  const res = await fetch(path, options);
+  const text = await res.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (!res.ok) {
+    const err = new Error((body && body.message) || `${res.status} ${res.statusText}`);
+    err.status = res.status;
+    throw err;
+  }
+  return body;
+}
+
+const base = '/api/v1';
+const enc = encodeURIComponent;
+
+export const api = {
+  chains: () => request(`${base}/chains`),
+  map: (id, limit) => request(`${base}/chains/${enc(id)}/map${limit != null ? `?limit=${limit}` : ''}`),
+  mapSvgUrl: (id) => `${base}/chains/${enc(id)}/map.svg`,
+  problemsPage: (id, page, perPage) => request(`${base}/chains/${enc(id)}/problems?page=${page}&per_page=${perPage}`),
+  /** Every problem of a chain, page by page. */
+  async allProblems(id) {
+    const perPage = 1000;
+    const first = await api.problemsPage(id, 1, perPage);
+    const rows = [...first.problems];
+    for (let page = 2; rows.length < first.total; page++) {
+      const next = await api.problemsPage(id, page, perPage);
+      if (next.problems.length === 0) break;
+      rows.push(...next.problems);
+    }
+    return { total: first.total, problems: rows };
+  },
+  projects: (id) => request(`${base}/chains/${enc(id)}/projects`),
+  gaps: (id) => request(`${base}/chains/${enc(id)}/gaps`),
+  suppliers: (id, org) => request(`${base}/chains/${enc(id)}/masters/${enc(org)}/suppliers`),
+  scenario: (id, failures) => request(`${base}/chains/${enc(id)}/scenarios`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ failures }),
+  }),
+  comparison: () => request(`${base}/comparison`),
+};
+
+const maps = new Map();
+
+/** The map document of a chain, kept for the visit (tabs of one chain share it). */
+export function cachedMap(id, limit) {
+  const key = `${id}\u0000${limit ?? ''}`;
+  if (!maps.has(key)) {
+    maps.set(key, api.map(id, limit).catch((e) => { maps.delete(key); throw e; }));
+  }
+  return maps.get(key);
+}

@@ -1,0 +1,119 @@
+// Small DOM and formatting helpers shared by the views.
+
+/** Builds an element: h('a', {href: '#/', class: 'x', onclick: fn}, 'text', child, [children]). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'html') el.innerHTML = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c == null || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** Escapes text for HTML and SVG markup built as strings. */
+export function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/** Whole percentage; an empty total counts as fully covered. */
+export function pct(part, total) {
+  return total === 0 ? 100 : Math.round((part * 100) / total);
+}
+
+/** Severity-weighted coverage of a coverage record, in percent. */
+export function coveragePct(c) {
+  return pct(c.severity_assigned, c.severity_total);
+}
+
+/** Green (0) through amber (0.5) to red (1), as in the server's picture. */
+export function riskColour(score) {
+  const s = Number.isFinite(score) ? Math.min(1, Math.max(0, score)) : 0;
+  const [a, b, t] = s < 0.5
+    ? [[0x3a, 0xa7, 0x6d], [0xf0, 0xb4, 0x29], s * 2]
+    : [[0xf0, 0xb4, 0x29], [0xd6, 0x45, 0x41], (s - 0.5) * 2];
+  const mix = (i) => Math.round(a[i] + (b[i] - a[i]) * t).toString(16).padStart(2, '0');
+  return `#${mix(0)}${mix(1)}${mix(2)}`;
+}
+
+/** Colour for a coverage percentage: red when poor, green when good. */
+export function coverageColour(p) {
+  return riskColour(1 - p / 100);
+}
+
+/** The CSV text of a table: UTF-8 BOM (so Excel shows Chinese), CRLF, fields quoted as needed. */
+export function csvText(header, rows) {
+  const field = (v) => {
+    const s = v == null ? '' : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return '\uFEFF' + [header, ...rows].map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
+}
+
+/**
+ * Generates a CSV client-side and downloads it. The last file is also kept on
+ * `window.__qmapLastCsv` ({name, text, rows}) so tests and the console can inspect it.
+ */
+export function downloadCsv(name, header, rows) {
+  const text = csvText(header, rows);
+  window.__qmapLastCsv = { name, text, rows: rows.length };
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** A table from column definitions [{label, value: row => text|Node, cls}] and rows. */
+export function table(columns, rows, attrs = {}) {
+  return h('div', { class: 'table-wrap' },
+    h('table', { class: 'data', ...attrs },
+      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.cls }, c.label)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', { class: c.cls }, c.value(r))))))));
+}
+
+/** A severity badge 1–5. */
+export function sevBadge(n) {
+  return h('span', { class: `sev sev-${n}`, title: `severity ${n}` }, String(n));
+}
+
+/** Shortens a name to `max` characters with an ellipsis. */
+export function short(name, max) {
+  const chars = Array.from(name);
+  return chars.length <= max ? name : chars.slice(0, max - 1).join('') + '…';
+}
+
+/** The title row and tabs shared by every view of one chain. */
+export function chainHeader(t, map, active) {
+  const id = encodeURIComponent(map.chain.id);
+  const tab = (name, href) => h('a', { href, class: name === active ? 'active' : null, 'data-tab': name }, t(`tab.${name}`));
+  const cov = map.coverage;
+  return h('div', { class: 'chain-head' },
+    h('div', { class: 'chain-title' },
+      h('h1', {}, map.chain.name),
+      map.chain.chief ? h('span', { class: 'chief' }, `${t('kpi.chief')}：${map.chain.chief}`) : null,
+      h('span', { class: 'pill', style: `background:${coverageColour(coveragePct(cov))}` },
+        `${t('kpi.coverage')} ${coveragePct(cov)}%`)),
+    h('nav', { class: 'tabs' },
+      tab('map', `#/chain/${id}`),
+      tab('scenario', `#/chain/${id}/scenario`),
+      tab('suppliers', `#/chain/${id}/suppliers`),
+      tab('lists', `#/chain/${id}/lists`)));
+}
+
+/** A small key figure. */
+export function kpi(label, value, cls) {
+  return h('div', { class: `kpi ${cls || ''}` }, h('b', {}, String(value)), h('span', {}, label));
+}

@@ -1,0 +1,151 @@
+//! The map picture (`render::svg`) for every fixture chain: a well-formed XML document with one
+//! mark per listed firm, segment headers in Chinese, supplies as edges and the chain in its title.
+
+use qmap::model::{Bundle, Dataset};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn fixture_datasets() -> Vec<(String, Dataset)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut out: Vec<(String, Dataset)> = std::fs::read_dir(&dir)
+        .expect("fixtures directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("fixture readable");
+            let bundle: Bundle = serde_json::from_slice(&bytes).expect("fixture is a bundle");
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                Dataset::from_bundle(bundle),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn every_fixture_chain_draws_as_well_formed_svg_with_one_mark_per_firm() {
+    let mut chains = 0;
+    for (file, dataset) in fixture_datasets() {
+        for chain in dataset.chains.keys() {
+            let map = qmap::cli::chain_map(&dataset, chain, None).expect("chain exists");
+            let svg = qmap::render::svg::chain_map_svg(&map);
+            let doc = roxmltree::Document::parse(&svg)
+                .unwrap_or_else(|e| panic!("{file} {chain}: not well-formed XML: {e}"));
+            let root = doc.root_element();
+            assert_eq!(root.tag_name().name(), "svg", "{file} {chain}");
+            assert_eq!(
+                root.tag_name().namespace(),
+                Some("http://www.w3.org/2000/svg")
+            );
+
+            let marks: Vec<&str> = doc
+                .descendants()
+                .filter_map(|n| n.attribute("data-firm"))
+                .collect();
+            let expected: BTreeSet<&str> = map.firms.iter().map(|f| f.id.as_str()).collect();
+            assert_eq!(
+                marks.len(),
+                map.firms.len(),
+                "{file} {chain}: one mark per firm"
+            );
+            assert_eq!(
+                marks.iter().copied().collect::<BTreeSet<_>>(),
+                expected,
+                "{file} {chain}"
+            );
+            assert_eq!(map.firms.len(), map.firms_total, "no limit: every firm");
+
+            // Every mark names its firm in a <title>.
+            for f in &map.firms {
+                let g = doc
+                    .descendants()
+                    .find(|n| n.attribute("data-firm") == Some(f.id.as_str()))
+                    .expect("mark");
+                let title = g
+                    .children()
+                    .find(|n| n.has_tag_name("title"))
+                    .and_then(|t| t.text())
+                    .unwrap_or_default();
+                assert!(title.starts_with(&f.name), "{file}: title {title:?}");
+            }
+
+            // Segment headers, in chain order.
+            let headers: Vec<&str> = doc
+                .descendants()
+                .filter_map(|n| n.attribute("data-segment"))
+                .collect();
+            let segments: Vec<&str> = map.chain.segments.iter().map(|s| s.id.as_str()).collect();
+            assert_eq!(headers, segments, "{file} {chain}");
+            let text: String = doc
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .collect();
+            for s in &map.chain.segments {
+                assert!(text.contains(&s.name), "{file}: header {}", s.name);
+            }
+            assert!(text.contains(&map.chain.name));
+            assert!(text.contains("QI 覆盖率"));
+
+            // One edge segment (a "C" curve) per supply drawn.
+            let curves: usize = doc
+                .descendants()
+                .filter(|n| {
+                    n.attribute("class")
+                        .is_some_and(|c| c.starts_with("supply"))
+                })
+                .filter_map(|n| n.attribute("d"))
+                .map(|d| d.matches('C').count())
+                .sum();
+            assert_eq!(curves, map.supplies.len(), "{file} {chain}");
+            chains += 1;
+        }
+    }
+    assert!(chains >= 7, "every fixture has a chain ({chains})");
+}
+
+#[test]
+fn the_power_battery_picture_marks_masters_critical_and_foreign_firms() {
+    let dataset = fixture_datasets()
+        .into_iter()
+        .find(|(f, _)| f == "power_battery_jiangsu.json")
+        .expect("fixture")
+        .1;
+    let map = qmap::cli::chain_map(&dataset, "pb-power-battery", None).unwrap();
+    let svg = qmap::render::svg::chain_map_svg(&map);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let with_class = |class: &str| {
+        doc.descendants()
+            .filter(|n| n.attribute("data-firm").is_some())
+            .filter(|n| {
+                n.attribute("class")
+                    .is_some_and(|c| c.split(' ').any(|x| x == class))
+            })
+            .count()
+    };
+    assert_eq!(with_class("firm"), 57);
+    assert_eq!(with_class("master"), 3);
+    assert_eq!(with_class("critical"), 15);
+    assert_eq!(with_class("foreign"), 14);
+}
+
+#[test]
+fn a_limited_map_notes_the_hidden_firms_per_segment() {
+    let dataset = fixture_datasets()
+        .into_iter()
+        .find(|(f, _)| f == "power_battery_jiangsu.json")
+        .expect("fixture")
+        .1;
+    let map = qmap::cli::chain_map(&dataset, "pb-power-battery", Some(10)).unwrap();
+    let svg = qmap::render::svg::chain_map_svg(&map);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let marks = doc
+        .descendants()
+        .filter(|n| n.attribute("data-firm").is_some())
+        .count();
+    assert_eq!(marks, 10);
+    assert!(svg.contains("（另有 "), "hidden firms are counted");
+    assert!(svg.contains("图中 10 家"));
+}
