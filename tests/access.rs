@@ -606,7 +606,10 @@ async fn a_limited_regulator_lists_only_its_chains() {
     let (_, me) = app.call(Limited, Method::GET, "/api/v1/me", None).await;
     let me: serde_json::Value = serde_json::from_str(&me).unwrap();
     assert_eq!(me["role"], "regulator");
-    assert_eq!(me["chains"], serde_json::json!([PB]));
+    assert_eq!(
+        me["chains"],
+        serde_json::json!([{"id": PB, "name": "动力电池"}])
+    );
 }
 
 #[tokio::test]

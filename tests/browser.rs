@@ -50,7 +50,11 @@ struct Page {
 
 impl Page {
     async fn open() -> Page {
-        let data = tempfile::tempdir().unwrap();
+        Page::open_on(tempfile::tempdir().unwrap()).await
+    }
+
+    /// Serves `data` (with `--demo`, which loads the demo chains only into an empty store).
+    async fn open_on(data: tempfile::TempDir) -> Page {
         let profile = tempfile::tempdir().unwrap();
         let port = free_port();
         let server = Killed(
@@ -508,5 +512,125 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
         "Chinese labels in the CSV"
     );
     page.assert_no_errors("after the downloads").await;
+    page.close().await;
+}
+
+/// Runs a `qmap` command to completion and returns its stdout.
+fn qmap(args: &[&str], data: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_qmap"))
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "qmap {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_page_logs_in_with_a_token_and_shows_only_what_the_role_may_read() {
+    let data = tempfile::tempdir().unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in ["power_battery_jiangsu.json", "hydrogen_shaanxi.json"] {
+        qmap(&["import", fixtures.join(f).to_str().unwrap()], data.path());
+    }
+    let enterprise = qmap(
+        &[
+            "token",
+            "create",
+            "--role",
+            "enterprise",
+            "--org",
+            "pb-ly-cell",
+        ],
+        data.path(),
+    );
+    let planner = qmap(&["token", "create", "--role", "planner"], data.path());
+    let page = Page::open_on(data).await;
+
+    // With tokens configured nothing is open: the page asks for one.
+    page.client
+        .goto(&format!("{}/#/", page.base))
+        .await
+        .unwrap();
+    page.wait_until(
+        "return !!document.querySelector('form.login')",
+        "the login form",
+    )
+    .await;
+    page.screenshot("login").await;
+    let login = |token: &str| {
+        format!(
+            "document.getElementById('token').value = '{}'; document.querySelector('form.login').requestSubmit(); return true",
+            token.trim()
+        )
+    };
+
+    // The enterprise sees its own chain and its supplier view, not the chain's map.
+    page.js(&login(&enterprise)).await;
+    page.wait_until(
+        "return document.body.dataset.view === 'chains' && document.body.dataset.ready === '1' && document.querySelectorAll('.chain-card').length === 1",
+        "the enterprise's chains",
+    )
+    .await;
+    assert_eq!(
+        page.js("return document.querySelector('.chain-card').dataset.chain")
+            .await,
+        json!(CHAIN)
+    );
+    assert_eq!(
+        page.js("return document.querySelector('[data-nav=\"compare\"]').hidden")
+            .await,
+        json!(true)
+    );
+    page.screenshot("enterprise-chains").await;
+    page.show(&format!("chain/{CHAIN}/suppliers/pb-ly-cell"), "suppliers")
+        .await;
+    assert!(page.count("[data-supplier]").await + page.count(".supplier").await > 0);
+    page.client
+        .goto(&format!("{}/#/chain/{CHAIN}/map", page.base))
+        .await
+        .unwrap();
+    page.wait_until(
+        "return document.body.dataset.ready === '1' && !!document.querySelector('.error-box')",
+        "the refusal",
+    )
+    .await;
+    page.assert_no_errors("enterprise map").await;
+
+    // A planner compares chains but opens no firm-level map either.
+    page.client
+        .goto(&format!("{}/#/", page.base))
+        .await
+        .unwrap();
+    page.wait_until(
+        "return document.body.dataset.ready === '1'",
+        "the chains view",
+    )
+    .await;
+    page.js("document.querySelector('#user button').click(); return true")
+        .await;
+    page.wait_until(
+        "return !!document.querySelector('form.login')",
+        "the login form after logging out",
+    )
+    .await;
+    assert_eq!(
+        page.js("return localStorage.getItem('qmap.token')").await,
+        Value::Null
+    );
+    page.js(&login(&planner)).await;
+    page.wait_until(
+        "return document.body.dataset.view === 'chains' && document.body.dataset.ready === '1' && document.querySelectorAll('.chain-card').length === 2",
+        "the planner's chains",
+    )
+    .await;
+    page.show("compare", "compare").await;
+    page.screenshot("planner-compare").await;
     page.close().await;
 }

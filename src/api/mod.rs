@@ -182,10 +182,19 @@ pub struct Me {
     /// The organization of an enterprise token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
-    /// Chains the holder reads firm by firm.
-    pub chains: Vec<String>,
+    /// Chains the holder reads firm by firm (for an enterprise: the chains it sits on).
+    pub chains: Vec<MeChain>,
     /// Whether the holder may write (some) records.
     pub writes: bool,
+    /// Whether the holder reads the dataset-wide figures (the chain comparison).
+    pub compares: bool,
+}
+
+/// A chain the holder may open.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeChain {
+    pub id: String,
+    pub name: String,
 }
 
 /// Who the token belongs to and what it opens (the page asks this after login).
@@ -199,15 +208,18 @@ async fn get_me(
     let chains = snap
         .dataset
         .chains
-        .keys()
+        .values()
         .filter(|c| {
-            who.reads_chain(c)
+            who.reads_chain(&c.id)
                 || who
                     .org()
                     .and_then(|o| snap.dataset.organizations.get(o))
-                    .is_some_and(|o| o.membership(c).is_some())
+                    .is_some_and(|o| o.membership(&c.id).is_some())
         })
-        .cloned()
+        .map(|c| MeChain {
+            id: c.id.clone(),
+            name: c.name.clone(),
+        })
         .collect();
     Json(Me {
         role: who.role().map_or("anonymous", |r| r.as_str()).to_string(),
@@ -221,6 +233,7 @@ async fn get_me(
             who.role(),
             None | Some(crate::model::access::AccessRole::Planner)
         ),
+        compares: who.reads_dataset_aggregates(),
     })
 }
 

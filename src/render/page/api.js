@@ -1,7 +1,28 @@
 // The JSON API, with one error shape: an Error whose message is the API's `message`.
+// Requests carry the token the user logged in with (kept in localStorage) as a bearer token.
+
+const TOKEN_KEY = 'qmap.token';
+
+export function getToken() {
+  try { return localStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+}
+
+export function setToken(token) {
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY);
+  } catch { /* private mode: the token lasts for this page only */ }
+  me = null;
+}
+
+function authorized(options) {
+  const token = getToken();
+  if (!token) return options;
+  const headers = { ...((options && options.headers) || {}), authorization: `Bearer ${token}` };
+  return { ...(options || {}), headers };
+}
 
 async function request(path, options) {
-  const res = await fetch(path, options);
+  const res = await fetch(path, authorized(options));
   const text = await res.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
@@ -16,8 +37,27 @@ async function request(path, options) {
 const base = '/api/v1';
 const enc = encodeURIComponent;
 
+let me = null;
+
 export const api = {
+  /** Who the token belongs to: role, organization, readable chains (cached until logout). */
+  me() {
+    if (!me) me = request(`${base}/me`).catch((e) => { me = null; throw e; });
+    return me;
+  },
+  /** Downloads the SVG picture of a chain with the token (a plain link could not send it). */
+  async downloadSvg(id) {
+    const res = await fetch(api.mapSvgUrl(id), authorized());
+    if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = Object.assign(document.createElement('a'), { href: url, download: `${id}.svg` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  },
   chains: () => request(`${base}/chains`),
+  organization: (id) => request(`${base}/organizations/${enc(id)}`),
   map: (id, limit) => request(`${base}/chains/${enc(id)}/map${limit != null ? `?limit=${limit}` : ''}`),
   mapSvgUrl: (id) => `${base}/chains/${enc(id)}/map.svg`,
   problemsPage: (id, page, perPage) => request(`${base}/chains/${enc(id)}/problems?page=${page}&per_page=${perPage}`),

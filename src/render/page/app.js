@@ -3,6 +3,7 @@
 
 import { t, getLang, setLang } from './i18n.js';
 import { h } from './util.js';
+import { api, getToken, setToken } from './api.js';
 import { renderChains } from './chains.js';
 import { renderMapView } from './mapview.js';
 import { renderScenario } from './scenario.js';
@@ -61,6 +62,17 @@ async function show() {
     node.dispatchEvent(new CustomEvent('qmap:shown'));
   } catch (e) {
     if (!ctx.isCurrent()) return;
+    if (e.status === 401) {
+      view.replaceChildren(loginForm(getToken() ? t('login.bad') : ''));
+      document.body.dataset.ready = '1';
+      return;
+    }
+    if (e.status === 403) {
+      view.replaceChildren(h('div', { class: 'error-box' }, h('h2', {}, t('login.forbidden')),
+        h('p', {}, h('a', { href: '#/' }, t('nav.chains')))));
+      document.body.dataset.ready = '1';
+      return;
+    }
     console.error(e);
     view.replaceChildren(h('div', { class: 'error-box' },
       h('h2', {}, t('error')), h('p', {}, String(e.message || e)),
@@ -69,12 +81,45 @@ async function show() {
   document.body.dataset.ready = '1';
 }
 
+/** The login form: a token pasted once, kept in localStorage. */
+function loginForm(problem) {
+  const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', placeholder: 'qmap_…', size: 60 });
+  const submit = (ev) => {
+    ev.preventDefault();
+    setToken(input.value.trim());
+    updateUser();
+    show();
+  };
+  return h('form', { class: 'card login', onsubmit: submit },
+    h('h2', {}, t('login.title')),
+    h('p', { class: 'muted' }, t('login.sub')),
+    problem ? h('p', { class: 'error-text' }, problem) : null,
+    h('label', {}, `${t('login.token')} `, input),
+    h('button', { class: 'btn primary', type: 'submit' }, t('login.go')));
+}
+
+/** The header's user box: the role of the token (or the demo visitor) and log in / out. */
+async function updateUser() {
+  const box = document.getElementById('user');
+  let me = null;
+  try { me = await api.me(); } catch { me = null; }
+  const compare = document.querySelector('[data-nav="compare"]');
+  if (compare) compare.hidden = !!me && !me.compares;
+  const label = me ? t(`role.${me.role}`) + (me.org ? ` · ${me.org}` : '') : '';
+  const button = getToken()
+    ? h('button', { class: 'lang', type: 'button', onclick: () => { setToken(''); updateUser(); show(); } }, t('logout'))
+    : h('button', { class: 'lang', type: 'button', onclick: () => view.replaceChildren(loginForm('')) }, t('login'));
+  box.replaceChildren(h('span', { class: 'muted user-role' }, label), button);
+}
+
 document.getElementById('lang').addEventListener('click', () => {
   setLang(getLang() === 'zh' ? 'en' : 'zh');
   translateStatic();
+  updateUser();
   show();
 });
 window.addEventListener('hashchange', show);
 setLang(getLang());
 translateStatic();
+updateUser();
 show();

@@ -33,7 +33,24 @@ function elementBars(chain) {
   }));
 }
 
+/** An enterprise sees its own chains, each opening its supplier view. */
+function renderOwnChains(root, me) {
+  root.append(
+    h('div', { class: 'page-head' }, h('h1', {}, t('chains.own')), h('p', { class: 'sub' }, t('chains.own.sub'))),
+    h('div', { class: 'cards' }, me.chains.map(({ id, name }) =>
+      h('article', { class: 'card chain-card', 'data-chain': id },
+        h('h2', {}, name),
+        h('div', { class: 'card-actions' },
+          h('a', { class: 'btn primary', href: `#/chain/${encodeURIComponent(id)}/suppliers/${encodeURIComponent(me.org)}` },
+            t('open.suppliers')))))));
+}
+
 export async function renderChains(root) {
+  const me = await api.me();
+  if (me.role === 'enterprise') {
+    renderOwnChains(root, me);
+    return;
+  }
   const chains = (await api.chains()).sort(worstFirst);
   root.append(
     h('div', { class: 'page-head' }, h('h1', {}, t('chains.title')), h('p', { class: 'sub' }, t('chains.sub'))),
@@ -58,6 +75,6 @@ export async function renderChains(root) {
         elementBars(c),
         h('div', { class: 'card-actions' },
           h('a', { class: 'btn primary', href }, t('open.map')),
-          h('a', { class: 'btn', href: api.mapSvgUrl(c.id), download: `${c.id}.svg` }, t('open.svg'))));
+          h('button', { class: 'btn', type: 'button', onclick: () => api.downloadSvg(c.id).catch((e) => alert(e.message)) }, t('open.svg'))));
     })));
 }

@@ -200,7 +200,7 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
       h('span', { class: 'spacer' }),
       status, moreBtn,
       h('button', { class: 'btn', type: 'button', 'data-action': 'reset', onclick: () => controller.reset() }, t('map.reset')),
-      h('a', { class: 'btn', href: api.mapSvgUrl(id), download: `${id}.svg` }, t('open.svg'))),
+      h('button', { class: 'btn', type: 'button', onclick: () => api.downloadSvg(id).catch((e) => alert(e.message)) }, t('open.svg'))),
     h('div', { class: 'legend', html: legendHtml(routeName === 'scenario') }),
     h('div', { class: 'map-layout' },
       h('div', { class: 'map-main' }, mapBox, h('p', { class: 'hint muted small' }, `${t('map.hint')} · ${t('panel.empty')}`)),

@@ -6,9 +6,20 @@ import { api, cachedMap } from './api.js';
 import { h, chainHeader, kpi, sevBadge, riskColour } from './util.js';
 
 export async function renderSuppliers(root, params) {
-  const map = await cachedMap(params.id);
-  const masters = map.firms.filter((f) => f.role === 'chain_master');
-  const head = chainHeader(t, map, 'suppliers');
+  // An enterprise may not open the chain's map: it gets its own supplier view without it.
+  let map = null;
+  try { map = await cachedMap(params.id); } catch (e) { if (e.status !== 403) throw e; }
+  let masters;
+  let head;
+  if (map) {
+    masters = map.firms.filter((f) => f.role === 'chain_master');
+    head = chainHeader(t, map, 'suppliers');
+  } else {
+    const me = await api.me();
+    const own = await api.organization(me.org);
+    masters = [{ id: own.id, name: own.name }];
+    head = h('div', { class: 'chain-head' }, h('div', { class: 'chain-title' }, h('h1', {}, own.name)));
+  }
   if (masters.length === 0) {
     root.append(head, h('div', { class: 'empty' }, t('sup.no_masters')));
     return;
@@ -16,7 +27,7 @@ export async function renderSuppliers(root, params) {
   const org = params.org && masters.some((m) => m.id === params.org) ? params.org : masters[0].id;
   const master = masters.find((m) => m.id === org);
   const view = await api.suppliers(params.id, org);
-  const firm = new Map(map.firms.map((f) => [f.id, f]));
+  const firm = new Map((map ? map.firms : []).map((f) => [f.id, f]));
   const chainHref = `#/chain/${encodeURIComponent(params.id)}`;
 
   const tiers = new Map();
@@ -31,7 +42,7 @@ export async function renderSuppliers(root, params) {
   const card = (s) => {
     const f = firm.get(s.id);
     const worst = Math.max(0, ...s.problems.map((p) => p.severity));
-    return h('a', { class: `sup-card${s.critical ? ' critical' : ''}`, href: `${chainHref}/map/${encodeURIComponent(s.id)}`, 'data-supplier': s.id },
+    return h(map ? 'a' : 'div', { class: `sup-card${s.critical ? ' critical' : ''}`, href: map ? `${chainHref}/map/${encodeURIComponent(s.id)}` : null, 'data-supplier': s.id },
       h('div', { class: 'sup-name' },
         h('span', { class: 'dot', style: `background:${riskColour(f ? f.risk.score : 0)}` }), s.name),
       h('div', { class: 'tags' },
@@ -60,7 +71,7 @@ export async function renderSuppliers(root, params) {
         tiers.get(tier).map(card))),
       h('section', { class: 'tier master-col' },
         h('h3', {}, t('sup.master')),
-        h('a', { class: 'sup-card master', href: `${chainHref}/map/${encodeURIComponent(org)}` },
+        h(map ? 'a' : 'div', { class: 'sup-card master', href: map ? `${chainHref}/map/${encodeURIComponent(org)}` : null },
           h('div', { class: 'sup-name' }, h('span', { class: 'diamond' }), master.name),
           h('div', { class: 'small muted' }, t('sup.count', { n: view.suppliers.length, c: critical }))))));
 }
