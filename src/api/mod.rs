@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     api.merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(|_| {
@@ -120,6 +121,14 @@ impl MakeRequestId for Sequential {
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found("route", uri.path().to_string())
+}
+
+/// Without this, axum answers 405 with an empty body; axum still adds the `Allow` header.
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+    }
 }
 
 /// Health of the service.
