@@ -4,7 +4,7 @@
 
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Snapshot};
-use super::{json_body, query};
+use super::{json_body, query, ApiPath};
 use crate::analysis::assignment::Assignment;
 use crate::analysis::compare::{ChainRow, QiReport};
 use crate::analysis::coverage::{Coverage, ElementCoverage, Gaps, RegionCoverage, SegmentCoverage};
@@ -19,7 +19,7 @@ use crate::map::QualityMap;
 use crate::model::{Category, Chain, Problem, Status};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -126,7 +126,7 @@ pub struct ChainDetail {
     responses((status = 200, body = ChainDetail), (status = 404, body = ErrorBody)))]
 async fn get_chain(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ChainDetail>, ApiError> {
     analysed(&state, move |snap| {
         let chain = snap
@@ -157,7 +157,7 @@ pub struct MapParams {
     responses((status = 200, body = QualityMap), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_map(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     params: Result<Query<MapParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
@@ -226,7 +226,7 @@ pub struct ProblemPage {
     responses((status = 200, body = ProblemPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_chain_problems(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     filter: Result<Query<ProblemFilter>, QueryRejection>,
 ) -> Result<Json<ProblemPage>, ApiError> {
     let f = query(filter)?;
@@ -287,7 +287,7 @@ async fn list_chain_problems(
     responses((status = 200, body = KeyProjects), (status = 404, body = ErrorBody)))]
 async fn get_chain_projects(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<KeyProjects>, ApiError> {
     analysed(&state, move |snap| {
         Ok(snap.chain_analysis(&id)?.qi.projects.clone())
@@ -310,7 +310,7 @@ pub struct GapReport {
     responses((status = 200, body = GapReport), (status = 404, body = ErrorBody)))]
 async fn get_chain_gaps(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<GapReport>, ApiError> {
     analysed(&state, move |snap| {
         let a = snap.chain_analysis(&id)?;
@@ -330,7 +330,7 @@ async fn get_chain_gaps(
     responses((status = 200, body = ChainReport), (status = 404, body = ErrorBody)))]
 async fn get_chain_weak_links(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ChainReport>, ApiError> {
     analysed(&state, move |snap| {
         Ok(snap.chain_analysis(&id)?.weak.clone())
@@ -369,7 +369,7 @@ impl From<&QiReport> for CoverageReport {
     responses((status = 200, body = CoverageReport), (status = 404, body = ErrorBody)))]
 async fn get_chain_coverage(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CoverageReport>, ApiError> {
     analysed(&state, move |snap| {
         Ok(CoverageReport::from(&snap.chain_analysis(&id)?.qi))
@@ -384,7 +384,7 @@ async fn get_chain_coverage(
     responses((status = 200, body = Assignment), (status = 404, body = ErrorBody)))]
 async fn get_chain_assignment(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Assignment>, ApiError> {
     analysed(&state, move |snap| {
         Ok(snap.chain_analysis(&id)?.assignment.clone())
@@ -399,7 +399,7 @@ async fn get_chain_assignment(
     responses((status = 200, body = SupplierView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_supplier_view(
     State(state): State<AppState>,
-    Path((id, org)): Path<(String, String)>,
+    ApiPath((id, org)): ApiPath<(String, String)>,
 ) -> Result<Json<SupplierView>, ApiError> {
     analysed(&state, move |snap| {
         let graphs = snap.chain_graph(&id)?;
@@ -441,7 +441,7 @@ pub struct ScenarioRequest {
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_chain_scenario(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ChainScenario>, ApiError> {
     let request: ScenarioRequest = json_body(body, &state)?;

@@ -17,7 +17,8 @@ pub use state::{ApiConfig, AppState, Snapshot};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query};
+use axum::http::request::Parts;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
@@ -191,6 +192,25 @@ pub(crate) fn body_rejection(rejection: BytesRejection, state: &AppState) -> Api
 pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(t)| t)
         .map_err(|e| ApiError::BadRequest(e.body_text()))
+}
+
+/// Path parameters, with a 400 in the API's shape when they do not decode (a percent-encoded
+/// segment that is not UTF-8); axum's own `Path` rejection is a plain-text body.
+pub(crate) struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(t)) => Ok(ApiPath(t)),
+            Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
+        }
+    }
 }
 
 /// Runs the service until SIGINT or SIGTERM; in-flight requests finish, and every acknowledged

@@ -3,10 +3,10 @@
 
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
-use super::{json_body, record_body, Written};
+use super::{json_body, record_body, ApiPath, Written};
 use crate::model::{Bundle, ChangeSet, Organization, Problem, Status, Supply};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -61,7 +61,7 @@ fn already_exists(kind: &'static str, id: &str) -> ApiError {
     responses((status = 200, body = Organization), (status = 404, body = ErrorBody)))]
 async fn get_organization(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Organization>, ApiError> {
     let snap = state.snapshot();
     snap.dataset
@@ -109,7 +109,7 @@ fn upsert_org(org: Organization) -> ChangeSet {
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_organization(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
     let org: Organization = record_body(body, &state)?;
@@ -131,7 +131,7 @@ async fn put_organization(
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_organization(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .write(move |data| {
@@ -244,7 +244,7 @@ async fn delete_supply(
     responses((status = 200, body = Problem), (status = 404, body = ErrorBody)))]
 async fn get_problem(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Problem>, ApiError> {
     state
         .snapshot()
@@ -291,7 +291,7 @@ async fn create_problem(
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_problem(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
     let problem: Problem = record_body(body, &state)?;
@@ -313,7 +313,7 @@ async fn put_problem(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn delete_problem(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .write(move |data| {
@@ -355,7 +355,7 @@ pub fn transition_allowed(from: Status, to: Status) -> bool {
               (status = 409, body = ErrorBody)))]
 async fn set_problem_status(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Problem>, ApiError> {
     let change: StatusChange = json_body(body, &state)?;
