@@ -47,6 +47,39 @@ fn id_mismatch(path_id: &str, body_id: &str) -> ApiError {
     }])
 }
 
+/// A record sent on its own is checked as a one-record change. The paths of what is wrong are
+/// made relative to the request body (`/organizations/0/chains/0/chain` → `/chains/0/chain`), and
+/// a delete's (`/delete_organizations/0`) to the record its URL names (`""`).
+fn relative_to(prefix: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |e| match e {
+        ApiError::Invalid(details) => ApiError::Invalid(strip_prefix(details, prefix)),
+        ApiError::Conflict {
+            code,
+            message,
+            details,
+        } => ApiError::Conflict {
+            code,
+            message,
+            details: strip_prefix(details, prefix),
+        },
+        other => other,
+    }
+}
+
+fn strip_prefix(
+    mut details: Vec<crate::validate::ValidationError>,
+    prefix: &str,
+) -> Vec<crate::validate::ValidationError> {
+    for d in &mut details {
+        if let Some(rest) = d.path.strip_prefix(prefix) {
+            if rest.is_empty() || rest.starts_with('/') {
+                d.path = rest.to_string();
+            }
+        }
+    }
+    details
+}
+
 fn already_exists(kind: &'static str, id: &str) -> ApiError {
     ApiError::Conflict {
         code: "already_exists",
@@ -90,7 +123,8 @@ async fn create_organization(
             }
             Ok((upsert_org(org), ()))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/organizations/0"))?;
     Ok((StatusCode::CREATED, Json(Written { id, revision })))
 }
 
@@ -121,7 +155,8 @@ async fn put_organization(
             let existed = data.organizations.contains_key(&org.id);
             Ok((upsert_org(org), existed))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/organizations/0"))?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
 }
 
@@ -144,7 +179,8 @@ async fn delete_organization(
             };
             Ok((change, ()))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/delete_organizations/0"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -211,7 +247,8 @@ async fn put_supply(
             });
             Ok((change, existed))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/supplies/0"))?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
 }
 
@@ -280,7 +317,8 @@ async fn create_problem(
             }
             Ok((upsert_problem(problem), ()))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/problems/0"))?;
     Ok((StatusCode::CREATED, Json(Written { id, revision })))
 }
 
@@ -303,7 +341,8 @@ async fn put_problem(
             let existed = data.problems.contains_key(&problem.id);
             Ok((upsert_problem(problem), existed))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/problems/0"))?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
 }
 
