@@ -510,3 +510,20 @@ async fn garbage_bodies_are_a_4xx_on_every_write() {
     assert!(sent >= 7 * 8);
     app.assert_unchanged(&before).await;
 }
+
+#[tokio::test]
+async fn a_misspelt_field_in_a_what_if_is_a_422_not_an_empty_change() {
+    let app = spawn_demo_app();
+    for request in [
+        json!({"chain": BATTERY, "ad": []}),
+        json!({"chain": BATTERY, "remove": [], "remvoe": ["pb-q-nat-battery"]}),
+        json!({"add": [{"id": "n", "name": "n", "level": "national", "region": "320500",
+                        "code": "testing:x", "capacty": 3}]}),
+    ] {
+        let body = app
+            .post("/api/v1/what-if", &request)
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert_eq!(body["details"][0]["code"], "unknown_field", "{request}");
+    }
+}

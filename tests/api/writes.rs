@@ -362,3 +362,44 @@ async fn a_provider_change_recomputes_every_chains_qi_but_keeps_the_supply_graph
     ));
     assert!(Arc::ptr_eq(&snap.chain_graph(HYDROGEN).unwrap(), &h2_graph));
 }
+
+/// A write answered 503 `timeout` must not go on to commit behind the client's back: either it is
+/// refused and nothing is written, or it is done and served.
+#[tokio::test]
+async fn a_write_that_times_out_is_either_not_committed_or_served() {
+    let config = qmap::api::ApiConfig {
+        request_timeout: std::time::Duration::ZERO,
+        ..qmap::api::ApiConfig::default()
+    };
+    let app = spawn_app_with(config, false);
+    let before = app.state.store().revision();
+    let res = app
+        .post_bytes("/api/v1/import", fixture("power_battery_jiangsu.json"))
+        .await;
+    assert!(
+        res.status == StatusCode::OK || res.status == StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        res.status
+    );
+    // Work abandoned by a timeout would still be running: give it time to show.
+    for _ in 0..10 {
+        if app.state.store().revision() != before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let stored = app.state.store().revision();
+    if res.status == StatusCode::SERVICE_UNAVAILABLE {
+        res.error(StatusCode::SERVICE_UNAVAILABLE, "timeout");
+        assert_eq!(stored, before, "a refused import was committed");
+    }
+    assert_eq!(
+        app.revision().await,
+        stored,
+        "the store and the served data differ"
+    );
+    assert_eq!(
+        *app.state.snapshot().dataset,
+        app.state.store().load().unwrap()
+    );
+}
