@@ -87,6 +87,8 @@ pub struct ChainEntry {
     pub analysis: OnceLock<Arc<ChainAnalysis>>,
     /// The serialized quality map with the default firm limit (the page's first request).
     pub map: OnceLock<Bytes>,
+    /// `map`, gzip-compressed once, for clients that accept it (a tenth of the size).
+    pub map_gzip: OnceLock<Bytes>,
 }
 
 /// Lazily computed results of every chain and of the whole dataset, for one snapshot.

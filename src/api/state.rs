@@ -338,6 +338,20 @@ impl Snapshot {
         Ok(entry.map.get_or_init(|| bytes).clone())
     }
 
+    /// [`Snapshot::default_map`] gzip-compressed, cached beside it.
+    pub fn default_map_gzip(&self, chain: &str) -> Result<Bytes, ApiError> {
+        let entry = self.entry(chain)?;
+        if let Some(bytes) = entry.map_gzip.get() {
+            return Ok(bytes.clone());
+        }
+        let raw = self.default_map(chain)?;
+        let mut encoder =
+            flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 8), Default::default());
+        std::io::Write::write_all(&mut encoder, &raw).map_err(ApiError::internal)?;
+        let bytes = Bytes::from(encoder.finish().map_err(ApiError::internal)?);
+        Ok(entry.map_gzip.get_or_init(|| bytes).clone())
+    }
+
     /// The quality map of a chain listing at most `limit` firms.
     pub fn quality_map(&self, chain: &str, limit: Option<usize>) -> Result<QualityMap, ApiError> {
         let analysis = self.chain_analysis(chain)?;
