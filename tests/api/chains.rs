@@ -327,3 +327,39 @@ async fn the_supplier_view_of_a_chain_master_agrees_with_the_analysis() {
     // The JP resin maker is a tier-2 critical supplier of the cell master.
     assert!(text.contains("pb-jp-uhmwpe") && text.contains("pb-cz-separator"));
 }
+
+#[tokio::test]
+async fn the_default_map_is_sent_gzip_compressed_to_clients_that_accept_it() {
+    use std::io::Read;
+    let app = spawn_demo_app();
+    let uri = "/api/v1/chains/pb-power-battery/map";
+    let plain = app.get_with(uri, &[]).await;
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(plain.headers.get(header::VARY).unwrap(), "accept-encoding");
+    for accept in ["gzip", "br, gzip;q=0.8, deflate", "*"] {
+        let gzip = app.get_with(uri, &[("accept-encoding", accept)]).await;
+        assert_eq!(gzip.status, StatusCode::OK);
+        assert_eq!(gzip.headers.get(header::CONTENT_ENCODING).unwrap(), "gzip");
+        assert_eq!(gzip.headers.get(header::VARY).unwrap(), "accept-encoding");
+        assert!(gzip.body.len() * 3 < plain.body.len(), "{accept}");
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(&gzip.body[..])
+            .read_to_end(&mut text)
+            .unwrap();
+        assert!(text == plain.body, "{accept}");
+    }
+    for accept in ["gzip;q=0", "br, deflate", "identity"] {
+        let res = app.get_with(uri, &[("accept-encoding", accept)]).await;
+        assert!(
+            res.headers.get(header::CONTENT_ENCODING).is_none(),
+            "{accept}"
+        );
+        assert!(res.body == plain.body, "{accept}");
+    }
+    // Maps with an explicit limit are not cached and go out as they are.
+    let limited = app
+        .get_with(&format!("{uri}?limit=5"), &[("accept-encoding", "gzip")])
+        .await;
+    assert!(limited.headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(limited.json()["firms_shown"], 5);
+}

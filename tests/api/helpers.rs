@@ -167,7 +167,25 @@ pub struct Fingerprint {
 
 impl TestApp {
     pub async fn send(&self, method: Method, uri: &str, body: Option<Bytes>) -> TestResponse {
+        self.send_with(method, uri, &[], body).await
+    }
+
+    /// A GET with extra request headers.
+    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> TestResponse {
+        self.send_with(Method::GET, uri, headers, None).await
+    }
+
+    pub async fn send_with(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<Bytes>,
+    ) -> TestResponse {
         let mut req = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if body.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/json");
         }
