@@ -958,15 +958,17 @@ fn serve(
             "serving {}",
             dir.display()
         );
-        println!("qmap is serving on http://{local}/  (API: /api/v1, docs: /docs; Ctrl-C stops)");
-        if state.config().anonymous_read {
-            println!(
-                "no API token is configured: anyone who can reach this address may READ the demo \
-                 data without a token; writes need one (qmap token create --role admin)"
-            );
+        let access = if state.config().anonymous_read {
+            "no API token is configured: anyone who can reach this address may READ the demo \
+             data without a token; writes need one (qmap token create --role admin)"
         } else {
-            println!("every /api/v1 request needs a token (qmap token create --role ROLE)");
-        }
+            "every /api/v1 request needs a token (qmap token create --role ROLE)"
+        };
+        // One write, and no panic if whoever started us stopped reading stdout.
+        let _ = writeln!(
+            io::stdout(),
+            "qmap is serving on http://{local}/  (API: /api/v1, docs: /docs; Ctrl-C stops)\n{access}"
+        );
         crate::api::serve(listener, state).await.map_err(serve_err)
     })
 }

@@ -87,6 +87,8 @@ pub struct ChainEntry {
     pub analysis: OnceLock<Arc<ChainAnalysis>>,
     /// The serialized quality map with the default firm limit (the page's first request).
     pub map: OnceLock<Bytes>,
+    /// `map`, gzip-compressed once, for clients that accept it (a tenth of the size).
+    pub map_gzip: OnceLock<Bytes>,
 }
 
 /// Lazily computed results of every chain and of the whole dataset, for one snapshot.
@@ -152,5 +154,98 @@ impl AnalysisCache {
                 Arc::new(OnceLock::new())
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Bundle;
+
+    /// The three demo chains: 动力电池 `pb-power-battery`, 氢能 `h2-hydrogen`, 光纤 `oe-optical-fiber`.
+    fn demo() -> Dataset {
+        let mut d = Dataset::new();
+        for (_, text) in crate::cli::DEMO_FIXTURES {
+            d.apply(&ChangeSet::upsert(
+                serde_json::from_str::<Bundle>(text).unwrap(),
+            ));
+        }
+        d
+    }
+
+    fn chains(ids: &[&str]) -> BTreeSet<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_problem_moved_to_another_chain_touches_both_chains_and_nothing_else() {
+        let d = demo();
+        let mut p = d.problems["pb-p001"].clone();
+        p.chain = "h2-hydrogen".into();
+        p.org = "h2-xa-fcs".into();
+        let change = ChangeSet::upsert(Bundle {
+            problems: vec![p],
+            ..Bundle::new()
+        });
+        let t = Touched::by(&d, &change);
+        assert_eq!(t.chains, chains(&["h2-hydrogen", "pb-power-battery"]));
+        assert!(!t.providers && !t.regions);
+    }
+
+    #[test]
+    fn a_write_on_one_chain_keeps_every_other_chains_entry_and_the_provider_index() {
+        let d = demo();
+        let cache = AnalysisCache::new(&d);
+        let change = ChangeSet {
+            delete_problems: vec!["pb-p001".into()],
+            ..ChangeSet::default()
+        };
+        let touched = Touched::by(&d, &change);
+        assert_eq!(touched.chains, chains(&["pb-power-battery"]));
+        let mut after = d.clone();
+        after.apply(&change);
+        let next = cache.carry_over(&after, &touched);
+        for id in ["h2-hydrogen", "oe-optical-fiber"] {
+            assert!(Arc::ptr_eq(
+                next.chain(id).unwrap(),
+                cache.chain(id).unwrap()
+            ));
+        }
+        let pb = "pb-power-battery";
+        assert!(!Arc::ptr_eq(
+            next.chain(pb).unwrap(),
+            cache.chain(pb).unwrap()
+        ));
+        assert!(Arc::ptr_eq(&next.providers, &cache.providers));
+        assert!(!Arc::ptr_eq(&next.all, &cache.all));
+    }
+
+    #[test]
+    fn a_provider_change_renews_every_chains_results_but_keeps_their_graphs() {
+        let d = demo();
+        let cache = AnalysisCache::new(&d);
+        let graph = Arc::new(Graphs::default());
+        cache
+            .chain("h2-hydrogen")
+            .unwrap()
+            .graph
+            .set(graph.clone())
+            .unwrap();
+        let mut centre = d.organizations["pb-q-nat-battery"].clone();
+        centre.name = "改名的检验中心".into();
+        let change = ChangeSet::upsert(Bundle {
+            organizations: vec![centre],
+            ..Bundle::new()
+        });
+        let touched = Touched::by(&d, &change);
+        assert!(touched.providers && touched.chains.is_empty());
+        let mut after = d.clone();
+        after.apply(&change);
+        let next = cache.carry_over(&after, &touched);
+        let h2 = next.chain("h2-hydrogen").unwrap();
+        assert!(!Arc::ptr_eq(h2, cache.chain("h2-hydrogen").unwrap()));
+        assert!(Arc::ptr_eq(h2.graph.get().unwrap(), &graph));
+        assert!(h2.analysis.get().is_none() && h2.map.get().is_none());
+        assert!(!Arc::ptr_eq(&next.providers, &cache.providers));
     }
 }

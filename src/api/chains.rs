@@ -5,7 +5,7 @@
 use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Snapshot};
-use super::{json_body, query};
+use super::{json_body, query, ApiPath};
 use crate::analysis::assignment::Assignment;
 use crate::analysis::compare::{ChainRow, QiReport};
 use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
@@ -20,8 +20,8 @@ use crate::map::QualityMap;
 use crate::model::{Category, Chain, Problem, Status};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -132,7 +132,7 @@ pub struct ChainDetail {
 async fn get_chain(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ChainDetail>, ApiError> {
     who.require(who.reads_chain_aggregates(&id))?;
     analysed(&state, move |snap| {
@@ -165,20 +165,33 @@ pub struct MapParams {
 async fn get_chain_map(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     params: Result<Query<MapParams>, QueryRejection>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     who.require_chain(&id)?;
     let params = query(params)?;
     let snap = state.snapshot();
+    // The default map is large (hundreds of KB on a big chain) and asked for most: it is also
+    // kept gzip-compressed, so serving it costs neither compression nor a tenth of the bytes.
+    let gzip = params.limit.is_none() && accepts_gzip(&headers);
     // The default map of a warm chain is served from cached bytes without leaving this thread.
-    let cached =
-        params.limit.is_none() && snap.cache.chain(&id).is_some_and(|e| e.map.get().is_some());
-    let bytes = if cached {
+    let cached = params.limit.is_none()
+        && snap.cache.chain(&id).is_some_and(|e| {
+            if gzip {
+                e.map_gzip.get().is_some()
+            } else {
+                e.map.get().is_some()
+            }
+        });
+    let bytes = if cached && gzip {
+        snap.default_map_gzip(&id)?
+    } else if cached {
         snap.default_map(&id)?
     } else {
         state
             .blocking(move || match params.limit {
+                None if gzip => snap.default_map_gzip(&id),
                 None => snap.default_map(&id),
                 Some(limit) => {
                     let limit = (limit > 0).then_some(limit);
@@ -190,7 +203,32 @@ async fn get_chain_map(
             })
             .await?
     };
-    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    Ok(response)
+}
+
+/// Whether `Accept-Encoding` admits gzip (`gzip` or `*`, unless given `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -236,7 +274,7 @@ pub struct ProblemPage {
 async fn list_chain_problems(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     filter: Result<Query<ProblemFilter>, QueryRejection>,
 ) -> Result<Json<ProblemPage>, ApiError> {
     let mut f = query(filter)?;
@@ -311,7 +349,7 @@ async fn list_chain_problems(
 async fn get_chain_projects(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<KeyProjects>, ApiError> {
     who.require_chain(&id)?;
     analysed(&state, move |snap| {
@@ -336,7 +374,7 @@ pub struct GapReport {
 async fn get_chain_gaps(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<GapReport>, ApiError> {
     who.require(who.reads_chain_aggregates(&id))?;
     analysed(&state, move |snap| {
@@ -370,7 +408,7 @@ async fn get_chain_gaps(
 async fn get_chain_weak_links(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ChainReport>, ApiError> {
     who.require_chain(&id)?;
     analysed(&state, move |snap| {
@@ -399,7 +437,7 @@ fn coverage_report(q: &QiReport) -> CoverageReport {
 async fn get_chain_coverage(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CoverageReport>, ApiError> {
     who.require(who.reads_chain_aggregates(&id))?;
     analysed(&state, move |snap| {
@@ -416,7 +454,7 @@ async fn get_chain_coverage(
 async fn get_chain_assignment(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Assignment>, ApiError> {
     who.require_chain(&id)?;
     analysed(&state, move |snap| {
@@ -433,7 +471,7 @@ async fn get_chain_assignment(
 async fn get_supplier_view(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path((id, org)): Path<(String, String)>,
+    ApiPath((id, org)): ApiPath<(String, String)>,
 ) -> Result<Json<SupplierView>, ApiError> {
     let own = who.org().is_some_and(|own| own == org);
     who.require(own || who.reads_chain(&id))?;
@@ -485,7 +523,7 @@ pub struct ScenarioRequest {
 async fn run_chain_scenario(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ChainScenario>, ApiError> {
     who.require_chain(&id)?;

@@ -42,6 +42,9 @@ pub enum ApiError {
     /// 404: no record of this kind has this id.
     #[error("{kind} {id:?} not found")]
     NotFound { kind: &'static str, id: String },
+    /// 405: the route exists, but not with this method (the `Allow` header lists those it has).
+    #[error("{method} is not allowed on {path}")]
+    MethodNotAllowed { method: String, path: String },
     /// 409: the write conflicts with the current state (already exists, still referenced,
     /// a status change that is not allowed).
     #[error("{message}")]
@@ -73,6 +76,7 @@ impl ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -89,6 +93,7 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::TooManyAttempts => "too_many_attempts",
             ApiError::NotFound { .. } => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::TooLarge { .. } => "payload_too_large",
             ApiError::Invalid(_) => "invalid",

@@ -19,7 +19,8 @@ pub use state::{ApiConfig, AppState, Snapshot};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query};
+use axum::http::request::Parts;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     api.merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -152,6 +154,14 @@ impl MakeRequestId for Sequential {
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found("route", uri.path().to_string())
+}
+
+/// Without this, axum answers 405 with an empty body; axum still adds the `Allow` header.
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+    }
 }
 
 /// Health of the service.
@@ -280,6 +290,25 @@ pub(crate) fn body_rejection(rejection: BytesRejection, state: &AppState) -> Api
 pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(t)| t)
         .map_err(|e| ApiError::BadRequest(e.body_text()))
+}
+
+/// Path parameters, with a 400 in the API's shape when they do not decode (a percent-encoded
+/// segment that is not UTF-8); axum's own `Path` rejection is a plain-text body.
+pub(crate) struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(t)) => Ok(ApiPath(t)),
+            Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
+        }
+    }
 }
 
 /// Runs the service until SIGINT or SIGTERM; in-flight requests finish, and every acknowledged

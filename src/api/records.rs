@@ -4,10 +4,10 @@
 use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
-use super::{json_body, record_body, Written};
+use super::{json_body, record_body, ApiPath, Written};
 use crate::model::{Bundle, ChangeSet, Organization, Problem, Status, Supply};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -48,6 +48,39 @@ fn id_mismatch(path_id: &str, body_id: &str) -> ApiError {
     }])
 }
 
+/// A record sent on its own is checked as a one-record change. The paths of what is wrong are
+/// made relative to the request body (`/organizations/0/chains/0/chain` → `/chains/0/chain`), and
+/// a delete's (`/delete_organizations/0`) to the record its URL names (`""`).
+fn relative_to(prefix: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |e| match e {
+        ApiError::Invalid(details) => ApiError::Invalid(strip_prefix(details, prefix)),
+        ApiError::Conflict {
+            code,
+            message,
+            details,
+        } => ApiError::Conflict {
+            code,
+            message,
+            details: strip_prefix(details, prefix),
+        },
+        other => other,
+    }
+}
+
+fn strip_prefix(
+    mut details: Vec<crate::validate::ValidationError>,
+    prefix: &str,
+) -> Vec<crate::validate::ValidationError> {
+    for d in &mut details {
+        if let Some(rest) = d.path.strip_prefix(prefix) {
+            if rest.is_empty() || rest.starts_with('/') {
+                d.path = rest.to_string();
+            }
+        }
+    }
+    details
+}
+
 fn already_exists(kind: &'static str, id: &str) -> ApiError {
     ApiError::Conflict {
         code: "already_exists",
@@ -63,7 +96,7 @@ fn already_exists(kind: &'static str, id: &str) -> ApiError {
 async fn get_organization(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Organization>, ApiError> {
     let snap = state.snapshot();
     who.require(who.reads_organization(&snap.dataset, &id))?;
@@ -96,7 +129,8 @@ async fn create_organization(
             }
             Ok((upsert_org(org), ()))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/organizations/0"))?;
     Ok((StatusCode::CREATED, Json(Written { id, revision })))
 }
 
@@ -116,7 +150,7 @@ fn upsert_org(org: Organization) -> ChangeSet {
 async fn put_organization(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
     let org: Organization = record_body(body, &state)?;
@@ -129,7 +163,8 @@ async fn put_organization(
             who.require(who.writes_organization(old, Some(&org)))?;
             Ok((upsert_org(org), old.is_some()))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/organizations/0"))?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
 }
 
@@ -140,7 +175,7 @@ async fn put_organization(
 async fn delete_organization(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .write(move |data| {
@@ -154,7 +189,8 @@ async fn delete_organization(
             };
             Ok((change, ()))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/delete_organizations/0"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -225,7 +261,8 @@ async fn put_supply(
             });
             Ok((change, existed))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/supplies/0"))?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
 }
 
@@ -261,7 +298,7 @@ async fn delete_supply(
 async fn get_problem(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Problem>, ApiError> {
     let snap = state.snapshot();
     let problem = snap
@@ -299,7 +336,8 @@ async fn create_problem(
             }
             Ok((upsert_problem(problem), ()))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/problems/0"))?;
     Ok((StatusCode::CREATED, Json(Written { id, revision })))
 }
 
@@ -311,7 +349,7 @@ async fn create_problem(
 async fn put_problem(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
     let problem: Problem = record_body(body, &state)?;
@@ -324,7 +362,8 @@ async fn put_problem(
             may_write_problem(&who, old, &problem)?;
             Ok((upsert_problem(problem), old.is_some()))
         })
-        .await?;
+        .await
+        .map_err(relative_to("/problems/0"))?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
 }
 
@@ -335,7 +374,7 @@ async fn put_problem(
 async fn delete_problem(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .write(move |data| {
@@ -393,7 +432,7 @@ pub fn transition_allowed(from: Status, to: Status) -> bool {
 async fn set_problem_status(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Problem>, ApiError> {
     let change: StatusChange = json_body(body, &state)?;

@@ -17,14 +17,15 @@ use crate::store::Store;
 use crate::validate;
 use axum::body::Bytes;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Settings of the HTTP API.
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
-    /// Longest a request may compute before it is answered with 503 `timeout`.
+    /// Longest a request may compute before it is answered with 503 `timeout`. A write checks it
+    /// just before it commits; once committing, it runs to its end.
     pub request_timeout: Duration,
     /// Let requests without a token read (never write): `serve --demo` with no token configured.
     pub anonymous_read: bool,
@@ -123,18 +124,37 @@ impl AppState {
         }
     }
 
+    /// Runs a write's blocking work to its end. A write is never abandoned half-way: its commit
+    /// would land after the client was told it timed out, and the snapshot would never show it.
+    /// The request timeout is checked once, by the work itself, just before it commits.
+    async fn blocking_write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Deadline) -> Result<T, ApiError> + Send + 'static,
+    {
+        let timeout = self.inner.config.request_timeout;
+        let deadline = Deadline {
+            at: Instant::now().checked_add(timeout),
+            timeout,
+        };
+        tokio::task::spawn_blocking(move || f(deadline))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
     /// Validates and imports a bundle (all or nothing); with `dry_run` only validates.
     pub async fn import(&self, bytes: Bytes, dry_run: bool) -> Result<ImportOutcome, ApiError> {
         let _writer = self.inner.writer.lock().await;
         let before = self.snapshot();
         let store = self.inner.store.clone();
         let (summary, bundle) = self
-            .blocking(move || {
+            .blocking_write(move |deadline| {
                 let bundle = validate::parse_bundle(&bytes, before.dataset.as_ref())
                     .map_err(|r| ApiError::from_validation(r.errors))?;
                 if dry_run {
                     return Ok((None, bundle));
                 }
+                deadline.check()?;
                 let summary = store.import(&bundle)?;
                 Ok((Some(summary), bundle))
             })
@@ -163,12 +183,13 @@ impl AppState {
         let before = self.snapshot();
         let store = self.inner.store.clone();
         let (change, revision, extra) = self
-            .blocking(move || {
+            .blocking_write(move |deadline| {
                 let (change, extra) = prepare(&before.dataset)?;
                 let errors = validate::check_change(&change, before.dataset.as_ref());
                 if !errors.is_empty() {
                     return Err(conflict_or_invalid(errors));
                 }
+                deadline.check()?;
                 let revision = store.apply(&change)?;
                 Ok((change, revision, extra))
             })
@@ -178,10 +199,11 @@ impl AppState {
     }
 
     /// Builds the snapshot after `change` and makes it current. Caller holds the writer lock.
+    /// The change is committed already: this runs to its end, whatever the request timeout.
     async fn publish(&self, change: ChangeSet, revision: u64) -> Result<(), ApiError> {
         let before = self.snapshot();
         let next = self
-            .blocking(move || {
+            .blocking_write(move |_committed| {
                 let mut dataset = (*before.dataset).clone();
                 let touched = super::cache::Touched::by(&before.dataset, &change);
                 dataset.apply(&change);
@@ -200,6 +222,26 @@ impl AppState {
             .write()
             .unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
         Ok(())
+    }
+}
+
+/// The request timeout as a point in time, for work that must decide before it commits.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    /// `None`: too far away to represent, i.e. never.
+    at: Option<Instant>,
+    timeout: Duration,
+}
+
+impl Deadline {
+    /// 503 `timeout` once the deadline has passed.
+    fn check(self) -> Result<(), ApiError> {
+        match self.at {
+            Some(at) if Instant::now() >= at => {
+                Err(ApiError::Timeout(self.timeout.as_millis() as u64))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -307,6 +349,20 @@ impl Snapshot {
         let map = self.quality_map(chain, Some(crate::map::DEFAULT_LIMIT))?;
         let bytes = Bytes::from(serde_json::to_vec(&map).map_err(ApiError::internal)?);
         Ok(entry.map.get_or_init(|| bytes).clone())
+    }
+
+    /// [`Snapshot::default_map`] gzip-compressed, cached beside it.
+    pub fn default_map_gzip(&self, chain: &str) -> Result<Bytes, ApiError> {
+        let entry = self.entry(chain)?;
+        if let Some(bytes) = entry.map_gzip.get() {
+            return Ok(bytes.clone());
+        }
+        let raw = self.default_map(chain)?;
+        let mut encoder =
+            flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 8), Default::default());
+        std::io::Write::write_all(&mut encoder, &raw).map_err(ApiError::internal)?;
+        let bytes = Bytes::from(encoder.finish().map_err(ApiError::internal)?);
+        Ok(entry.map_gzip.get_or_init(|| bytes).clone())
     }
 
     /// The quality map of a chain listing at most `limit` firms.

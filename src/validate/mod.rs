@@ -102,11 +102,12 @@ impl ValidationError {
         }
     }
 
-    /// An error located in the document text (serde_json reports 1-based lines and columns).
+    /// An error located in the document text. serde_json's lines and columns are 1-based, except
+    /// that an unexpected end right after a newline is column 0: that is reported as column 1.
     fn at_text(code: ErrorCode, message: String, e: &serde_json::Error) -> Self {
         ValidationError {
             line: Some(e.line()),
-            column: Some(e.column()),
+            column: Some(e.column().max(1)),
             ..ValidationError::new(code, "", message)
         }
     }
@@ -441,6 +442,14 @@ mod tests {
         assert_eq!(e.path, "");
         assert_eq!((e.line, e.column), (Some(3), Some(3)));
         assert!(!e.message.contains(" at line "), "{}", e.message);
+    }
+
+    #[test]
+    fn a_document_cut_off_after_a_newline_is_located_at_column_one() {
+        let err = parse_bundle(b"[1, 2,\n\n", &Dataset::new()).unwrap_err();
+        let e = &err.errors[0];
+        assert_eq!(e.code, ErrorCode::MalformedJson);
+        assert_eq!((e.line, e.column), (Some(3), Some(1)));
     }
 
     #[test]

@@ -1,0 +1,192 @@
+//! Scenarios, what-ifs, the chain comparison and dataset-wide coverage, against `qmap::analysis`
+//! called directly.
+
+use crate::helpers::*;
+use axum::http::StatusCode;
+use qmap::analysis::eligibility::Scope;
+use qmap::analysis::recommend::{what_if, WhatIf};
+use qmap::analysis::{analyze_full, chain_scenario, run_scenario, Failure};
+use qmap::graph::Graphs;
+use serde_json::{json, Value};
+
+fn failures(request: &Value) -> Vec<Failure> {
+    serde_json::from_value(request["failures"].clone()).unwrap()
+}
+
+#[tokio::test]
+async fn scenarios_agree_with_the_analysis_for_foreign_region_and_named_firms() {
+    let app = spawn_demo_app();
+    let d = fixtures_dataset(&DEMO);
+    let graphs = Graphs::build(&d);
+    for request in [
+        json!({"failures": ["all_foreign"]}),
+        json!({"failures": [{"region_prefix": "3204"}]}),
+        json!({"failures": [{"region_prefix": "61"}]}),
+        json!({"failures": [{"firms": ["pb-zjg-additive"]}]}),
+        json!({"failures": [{"firms": ["h2-it-valve", "oe-us-dsp"]}, {"region_prefix": "320583"}]}),
+        json!({"failures": []}),
+    ] {
+        let failures = failures(&request);
+        let report = app
+            .post("/api/v1/scenarios", &request)
+            .await
+            .ok(StatusCode::OK);
+        assert_eq!(
+            report,
+            to_value(&run_scenario(&d, &graphs, &failures)),
+            "{request}"
+        );
+        for (i, chain) in [HYDROGEN, FIBER, BATTERY].into_iter().enumerate() {
+            let one = app
+                .post(&format!("/api/v1/chains/{chain}/scenarios"), &request)
+                .await
+                .ok(StatusCode::OK);
+            let name = d.chains[chain].name.clone();
+            let expected = chain_scenario(graphs.chain(chain).unwrap(), name, &failures);
+            assert_eq!(one, to_value(&expected), "{chain} {request}");
+            assert_eq!(one, report["chains"][i], "{chain} {request}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn when_all_foreign_firms_fail_the_documented_masters_go_down() {
+    let app = spawn_demo_app();
+    let pb = app
+        .post(
+            "/api/v1/chains/pb-power-battery/scenarios",
+            &json!({"failures": ["all_foreign"]}),
+        )
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(pb["failed_count"], 14);
+    assert_eq!(pb["disabled_masters"], json!(["pb-cz-ev", "pb-ly-cell"]));
+    let domestic = pb["disabled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["failed"] == false)
+        .count();
+    assert_eq!(domestic, 12);
+
+    let additive = app
+        .post(
+            "/api/v1/chains/pb-power-battery/scenarios",
+            &json!({"failures": [{"firms": ["pb-zjg-additive"]}]}),
+        )
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(additive["disabled"].as_array().unwrap().len(), 14);
+    assert_eq!(
+        additive["disabled_masters"],
+        json!(["pb-cz-ev", "pb-ly-cell", "pb-yc-ess"])
+    );
+}
+
+#[tokio::test]
+async fn a_what_if_reports_coverage_before_and_after_as_the_analysis_does() {
+    let app = spawn_demo_app();
+    let d = fixtures_dataset(&DEMO);
+    let passport = json!({"id": "new-passport", "name": "电池护照认证中心", "level": "national",
+                          "region": "320500", "code": "standard:battery-passport"});
+    for request in [
+        json!({"chain": BATTERY, "add": [passport]}),
+        json!({"chain": BATTERY, "remove": ["pb-q-nat-battery"]}),
+        json!({"add": [passport], "remove": ["pb-q-nat-battery"]}),
+        json!({"chain": HYDROGEN}),
+    ] {
+        let result = app
+            .post("/api/v1/what-if", &request)
+            .await
+            .ok(StatusCode::OK);
+        let scope = match request["chain"].as_str() {
+            Some(chain) => Scope::Chain(chain.to_string()),
+            None => Scope::All,
+        };
+        let mut change = request.clone();
+        change.as_object_mut().unwrap().remove("chain");
+        let change: WhatIf = serde_json::from_value(change).unwrap();
+        assert_eq!(result, to_value(&what_if(&d, &scope, &change)), "{request}");
+    }
+
+    let result = app
+        .post(
+            "/api/v1/what-if",
+            &json!({"chain": BATTERY, "add": [passport]}),
+        )
+        .await
+        .ok(StatusCode::OK);
+    let coverage = app
+        .get("/api/v1/chains/pb-power-battery/coverage")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(result["before"]["coverage"], coverage["coverage"]);
+    // Three firms need a battery passport standard and nobody could serve them.
+    let reachable = |c: &Value| c["coverage"]["needs_reachable"].as_u64().unwrap();
+    assert_eq!(
+        reachable(&result["after"]),
+        reachable(&result["before"]) + 3
+    );
+    let removed = app
+        .post(
+            "/api/v1/what-if",
+            &json!({"chain": BATTERY, "remove": ["pb-q-nat-battery"]}),
+        )
+        .await
+        .ok(StatusCode::OK);
+    let assigned = |c: &Value| c["coverage"]["needs_assigned"].as_u64().unwrap();
+    assert!(assigned(&removed["after"]) < assigned(&removed["before"]));
+    // A what-if is hypothetical: the store and the served coverage stay as they were.
+    let again = app
+        .get("/api/v1/chains/pb-power-battery/coverage")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(again, coverage);
+}
+
+#[tokio::test]
+async fn the_comparison_has_one_row_per_chain_matching_each_chain() {
+    let app = spawn_demo_app();
+    let comparison = app.get("/api/v1/comparison").await.ok(StatusCode::OK);
+    let rows = comparison["chains"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let list = app.get("/api/v1/chains").await.ok(StatusCode::OK);
+    for (row, summary) in rows.iter().zip(list.as_array().unwrap()) {
+        assert_eq!(row["chain"], summary["id"]);
+        assert_eq!(row["name"], summary["name"]);
+        assert_eq!(row["firms"], summary["firms"]);
+        assert_eq!(row["masters"], summary["masters"]);
+        assert_eq!(row["coverage"], summary["coverage"]);
+        assert_eq!(row["critical_nodes"], summary["critical_nodes"]);
+        assert_eq!(row["single_source_parts"], summary["single_source_parts"]);
+        assert_eq!(row["foreign_only_parts"], summary["foreign_only_parts"]);
+    }
+    let pb = &rows[2];
+    let gaps =
+        |c: &Value| c["needs_total"].as_u64().unwrap() - c["needs_reachable"].as_u64().unwrap();
+    assert_eq!(pb["infrastructure_gaps"], gaps(&pb["coverage"]));
+    assert_eq!(pb["capacity_gaps"], 3);
+
+    let d = fixtures_dataset(&DEMO);
+    let full = analyze_full(&d, &Graphs::build(&d), None);
+    let dataset = full.dataset.unwrap();
+    assert_eq!(comparison["dataset"], to_value(&dataset.qi.coverage));
+    assert_eq!(
+        comparison["dataset_by_element"],
+        to_value(&dataset.qi.by_element)
+    );
+    assert_eq!(comparison["chains"], to_value(&dataset.comparison));
+}
+
+#[tokio::test]
+async fn dataset_coverage_shares_capacities_across_chains_as_the_analysis_does() {
+    let app = spawn_demo_app();
+    let coverage = app.get("/api/v1/coverage").await.ok(StatusCode::OK);
+    let d = fixtures_dataset(&DEMO);
+    let full = analyze_full(&d, &Graphs::build(&d), None);
+    assert_eq!(coverage, to_value(&full.dataset.unwrap().qi));
+    // Capability codes never cross fixtures, so the whole is the sum of the chains.
+    assert_eq!(coverage["coverage"]["needs_total"], 58 + 51 + 46);
+    assert_eq!(coverage["coverage"]["needs_assigned"], 44 + 36 + 35);
+    assert_eq!(coverage["scope"], to_value(&Scope::All));
+}

@@ -1,0 +1,365 @@
+//! Chains, the quality map, the three lists, weak links, coverage, the assignment and the
+//! supplier view, checked against the fixture facts (fixtures/README.md) and against
+//! `qmap::analysis` called directly.
+
+use crate::helpers::*;
+use axum::http::{header, StatusCode};
+use qmap::analysis::{analyze_full, supplier_view, ChainAnalysis};
+use qmap::graph::Graphs;
+use qmap::model::Dataset;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// One chain of the demo, analysed directly.
+fn direct(chain: &str) -> (Dataset, ChainAnalysis) {
+    let d = fixtures_dataset(&DEMO);
+    let graphs = Graphs::build(&d);
+    let mut report = analyze_full(&d, &graphs, Some(chain));
+    let analysis = report.chains.remove(0);
+    (d, analysis)
+}
+
+fn ids(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v[key].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_chain_list_has_every_chain_in_id_order_with_its_key_figures() {
+    let app = spawn_demo_app();
+    let chains = app.get("/api/v1/chains").await.ok(StatusCode::OK);
+    assert_eq!(ids(&chains, "id"), [HYDROGEN, FIBER, BATTERY]);
+    let pb = &chains[2];
+    assert_eq!(pb["name"], "动力电池");
+    assert_eq!(pb["chief"], "江苏省工业和信息化厅");
+    assert_eq!(pb["segments"], 7);
+    assert_eq!(pb["firms"], 57);
+    assert_eq!(pb["masters"], 3);
+    assert_eq!(pb["supplies"], 86);
+    assert_eq!(pb["critical_nodes"], 15);
+    assert_eq!(pb["foreign_only_parts"], 6);
+    assert_eq!(
+        pb["coverage"],
+        json!({"needs_total": 58, "needs_reachable": 47, "needs_assigned": 44,
+               "severity_total": 210, "severity_assigned": 157, "tier_cost": 73})
+    );
+    assert_eq!(chains[0]["critical_nodes"], 9);
+    assert_eq!(chains[1]["critical_nodes"], 13);
+}
+
+#[tokio::test]
+async fn a_chain_is_its_record_with_the_same_figures_as_the_list() {
+    let app = spawn_demo_app();
+    let list = app.get("/api/v1/chains").await.ok(StatusCode::OK);
+    for row in list.as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        let detail = app
+            .get(&format!("/api/v1/chains/{id}"))
+            .await
+            .ok(StatusCode::OK);
+        assert_eq!(&detail["summary"], row);
+        let d = fixtures_dataset(&DEMO);
+        assert_eq!(detail["chain"], to_value(&d.chains[id]));
+    }
+}
+
+#[tokio::test]
+async fn the_quality_map_lists_at_most_limit_firms_and_only_their_supplies() {
+    let app = spawn_demo_app();
+    let full = app.get("/api/v1/chains/pb-power-battery/map").await;
+    assert_eq!(
+        full.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/json"
+    );
+    let full = full.ok(StatusCode::OK);
+    assert_eq!(full["chain"]["id"], BATTERY);
+    assert_eq!(full["firms_total"], 57);
+    assert_eq!(full["firms_shown"], 57);
+    assert_eq!(full["supplies_total"], 86);
+    assert_eq!(full["supplies"].as_array().unwrap().len(), 86);
+    // The default limit (400) and an explicit one give the same document; 0 means all.
+    let explicit = app
+        .get("/api/v1/chains/pb-power-battery/map?limit=400")
+        .await;
+    assert_eq!(explicit.ok(StatusCode::OK), full);
+    let all = app.get("/api/v1/chains/pb-power-battery/map?limit=0").await;
+    assert_eq!(all.ok(StatusCode::OK), full);
+
+    let small = app
+        .get("/api/v1/chains/pb-power-battery/map?limit=5")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(small["firms_total"], 57);
+    assert_eq!(small["firms_shown"], 5);
+    let shown: BTreeSet<String> = ids(&small["firms"], "id").into_iter().collect();
+    assert_eq!(shown.len(), 5);
+    // The most important firms, in the order of the full map; the masters are among them.
+    assert_eq!(
+        ids(&small["firms"], "id"),
+        ids(&full["firms"], "id")[..5].to_vec()
+    );
+    for master in ["pb-cz-ev", "pb-ly-cell", "pb-yc-ess"] {
+        assert!(shown.contains(master), "{master}");
+    }
+    let importance: Vec<f64> = full["firms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["importance"].as_f64().unwrap())
+        .collect();
+    assert!(importance.windows(2).all(|w| w[0] >= w[1]));
+    let supplies = small["supplies"].as_array().unwrap();
+    assert!(supplies.len() < 86);
+    for s in supplies {
+        assert!(shown.contains(s["from"].as_str().unwrap()), "{s}");
+        assert!(shown.contains(s["to"].as_str().unwrap()), "{s}");
+    }
+    // Whole-chain figures do not depend on the limit.
+    assert_eq!(small["coverage"], full["coverage"]);
+    assert_eq!(small["counts"], full["counts"]);
+}
+
+/// The problem ids of the battery chain that `keep` selects, most severe first, then by id.
+fn expected_problems(keep: impl Fn(&qmap::model::Problem, &str) -> bool) -> Vec<String> {
+    let d = fixtures_dataset(&DEMO);
+    let mut rows: Vec<(u8, String)> = d
+        .problems_of_chain(BATTERY)
+        .filter(|p| {
+            let segment = &d.organizations[&p.org].membership(BATTERY).unwrap().segment;
+            keep(p, segment)
+        })
+        .map(|p| (p.severity, p.id.clone()))
+        .collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    rows.into_iter().map(|(_, id)| id).collect()
+}
+
+#[tokio::test]
+async fn the_problem_list_filters_by_segment_category_severity_status_and_firm() {
+    use qmap::model::{Category, Status};
+    let app = spawn_demo_app();
+    let list = |query: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .get(&format!(
+                    "/api/v1/chains/pb-power-battery/problems?per_page=1000&{query}"
+                ))
+                .await
+                .ok(StatusCode::OK);
+            let ids = ids(&page["problems"], "id");
+            assert_eq!(page["total"], ids.len(), "{query}");
+            ids
+        }
+    };
+    assert_eq!(list("").await.len(), 64);
+    assert_eq!(list("").await, expected_problems(|_, _| true));
+    assert_eq!(
+        list("segment=cell").await,
+        expected_problems(|_, s| s == "cell")
+    );
+    assert_eq!(
+        list("category=testing").await,
+        expected_problems(|p, _| p.category == Category::Testing)
+    );
+    assert_eq!(
+        list("severity=4").await,
+        expected_problems(|p, _| p.severity >= 4)
+    );
+    assert_eq!(
+        list("status=in_progress").await,
+        expected_problems(|p, _| p.status == Status::InProgress)
+    );
+    assert_eq!(
+        list("firm=pb-ly-cell").await,
+        expected_problems(|p, _| p.org == "pb-ly-cell")
+    );
+    let combined = list("segment=cell&category=testing&severity=4&status=open").await;
+    assert!(!combined.is_empty());
+    assert_eq!(
+        combined,
+        expected_problems(|p, s| s == "cell"
+            && p.category == Category::Testing
+            && p.severity >= 4
+            && p.status == Status::Open)
+    );
+    assert!(list("firm=nobody").await.is_empty());
+
+    let row = app
+        .get("/api/v1/chains/pb-power-battery/problems?firm=pb-zjg-additive&per_page=1")
+        .await
+        .ok(StatusCode::OK);
+    let first = &row["problems"][0];
+    assert_eq!(first["org"], "pb-zjg-additive");
+    assert_eq!(first["firm_name"], "张家港添锂化学有限公司");
+    assert_eq!(first["segment"], "sep-elyte");
+}
+
+#[tokio::test]
+async fn problem_pages_add_up_to_the_whole_list_with_the_same_total() {
+    let app = spawn_demo_app();
+    let all = expected_problems(|_, _| true);
+    let mut paged = Vec::new();
+    for page in 1..=10 {
+        let body = app
+            .get(&format!(
+                "/api/v1/chains/pb-power-battery/problems?page={page}&per_page=7"
+            ))
+            .await
+            .ok(StatusCode::OK);
+        assert_eq!(body["total"], 64);
+        assert_eq!(body["page"], page);
+        assert_eq!(body["per_page"], 7);
+        let ids = ids(&body["problems"], "id");
+        assert_eq!(ids.len(), if page <= 9 { 7 } else { 1 }, "page {page}");
+        paged.extend(ids);
+    }
+    assert_eq!(paged, all);
+    let beyond = app
+        .get("/api/v1/chains/pb-power-battery/problems?page=11&per_page=7")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(beyond["total"], 64);
+    assert_eq!(beyond["problems"], json!([]));
+    let default = app
+        .get("/api/v1/chains/pb-power-battery/problems")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        (default["page"].clone(), default["per_page"].clone()),
+        (json!(1), json!(50))
+    );
+    assert_eq!(ids(&default["problems"], "id"), all[..50]);
+}
+
+#[tokio::test]
+async fn weak_links_coverage_assignment_projects_and_gaps_agree_with_the_analysis() {
+    let app = spawn_demo_app();
+    for chain in [BATTERY, HYDROGEN, FIBER] {
+        let (_, a) = direct(chain);
+        let get = |what: &'static str| {
+            let app = &app;
+            async move {
+                app.get(&format!("/api/v1/chains/{chain}/{what}"))
+                    .await
+                    .ok(StatusCode::OK)
+            }
+        };
+        assert_eq!(get("weak-links").await, to_value(&a.weak), "{chain}");
+        assert_eq!(get("assignment").await, to_value(&a.assignment), "{chain}");
+        assert_eq!(get("projects").await, to_value(&a.qi.projects), "{chain}");
+        let gaps = get("gaps").await;
+        assert_eq!(gaps["gaps"], to_value(&a.qi.gaps), "{chain}");
+        assert_eq!(gaps["recommendations"], to_value(&a.qi.recommendations));
+        let coverage = get("coverage").await;
+        assert_eq!(coverage["scope"], to_value(&a.qi.scope));
+        assert_eq!(coverage["coverage"], to_value(&a.qi.coverage));
+        for key in ["by_segment", "by_element", "by_province", "by_city"] {
+            assert!(
+                coverage[key].as_array().is_some_and(|v| !v.is_empty()),
+                "{key}"
+            );
+        }
+        assert_eq!(coverage["by_element"], to_value(&a.qi.by_element));
+    }
+}
+
+#[tokio::test]
+async fn the_battery_chain_shows_the_documented_weak_links_and_gaps() {
+    let app = spawn_demo_app();
+    let weak = app
+        .get("/api/v1/chains/pb-power-battery/weak-links")
+        .await
+        .ok(StatusCode::OK);
+    let additive = weak["critical_nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "pb-zjg-additive")
+        .expect("pb-zjg-additive is critical");
+    assert_eq!(additive["disabled_count"], 13);
+    assert_eq!(
+        additive["disabled_masters"],
+        json!(["pb-cz-ev", "pb-ly-cell", "pb-yc-ess"])
+    );
+    let gaps = app
+        .get("/api/v1/chains/pb-power-battery/gaps")
+        .await
+        .ok(StatusCode::OK);
+    let text = gaps.to_string();
+    for code in [
+        "standard:battery-passport",
+        "rd:dry-electrode",
+        "metrology:areal-density",
+    ] {
+        assert!(text.contains(code), "{code} is a gap");
+    }
+    let assignment = app
+        .get("/api/v1/chains/pb-power-battery/assignment")
+        .await
+        .ok(StatusCode::OK);
+    assert!(assignment.to_string().contains("pb-q-nat-battery"));
+}
+
+#[tokio::test]
+async fn the_supplier_view_of_a_chain_master_agrees_with_the_analysis() {
+    let app = spawn_demo_app();
+    let (d, _) = direct(BATTERY);
+    let graphs = Graphs::build(&d);
+    for master in ["pb-ly-cell", "pb-cz-ev", "pb-yc-ess"] {
+        let view = app
+            .get(&format!(
+                "/api/v1/chains/pb-power-battery/masters/{master}/suppliers"
+            ))
+            .await
+            .ok(StatusCode::OK);
+        let expected = supplier_view(&d, graphs.chain(BATTERY).unwrap(), master).unwrap();
+        assert_eq!(view, to_value(&expected), "{master}");
+    }
+    let view = app
+        .get("/api/v1/chains/pb-power-battery/masters/pb-ly-cell/suppliers")
+        .await
+        .ok(StatusCode::OK);
+    let text = view.to_string();
+    // The JP resin maker is a tier-2 critical supplier of the cell master.
+    assert!(text.contains("pb-jp-uhmwpe") && text.contains("pb-cz-separator"));
+}
+
+#[tokio::test]
+async fn the_default_map_is_sent_gzip_compressed_to_clients_that_accept_it() {
+    use std::io::Read;
+    let app = spawn_demo_app();
+    let uri = "/api/v1/chains/pb-power-battery/map";
+    let plain = app.get_with(uri, &[]).await;
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(plain.headers.get(header::VARY).unwrap(), "accept-encoding");
+    for accept in ["gzip", "br, gzip;q=0.8, deflate", "*"] {
+        let gzip = app.get_with(uri, &[("accept-encoding", accept)]).await;
+        assert_eq!(gzip.status, StatusCode::OK);
+        assert_eq!(gzip.headers.get(header::CONTENT_ENCODING).unwrap(), "gzip");
+        assert_eq!(gzip.headers.get(header::VARY).unwrap(), "accept-encoding");
+        assert!(gzip.body.len() * 3 < plain.body.len(), "{accept}");
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(&gzip.body[..])
+            .read_to_end(&mut text)
+            .unwrap();
+        assert!(text == plain.body, "{accept}");
+    }
+    for accept in ["gzip;q=0", "br, deflate", "identity"] {
+        let res = app.get_with(uri, &[("accept-encoding", accept)]).await;
+        assert!(
+            res.headers.get(header::CONTENT_ENCODING).is_none(),
+            "{accept}"
+        );
+        assert!(res.body == plain.body, "{accept}");
+    }
+    // Maps with an explicit limit are not cached and go out as they are.
+    let limited = app
+        .get_with(&format!("{uri}?limit=5"), &[("accept-encoding", "gzip")])
+        .await;
+    assert!(limited.headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(limited.json()["firms_shown"], 5);
+}

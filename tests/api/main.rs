@@ -1,0 +1,21 @@
+//! API tests: one binary. The router is built over a temporary store and called in-process with
+//! `oneshot` (see `helpers`); `server` runs the real binary on a real socket.
+//!
+//! # Layout
+//! - `helpers`: `TestApp`, the fixtures, and the one error shape.
+//! - `openapi`: the document, its coverage by these tests, `/healthz`, the Swagger UI.
+//! - `errors`: every error status (400, 404, 405, 409, 413, 422), never a 5xx for bad input.
+//! - `writes`: failed writes change nothing; writes are read back; cache invalidation.
+//! - `bundle`: import (dry run, upsert) and export round trips.
+//! - `chains`: chain list and detail, the map, the problem list, weak links, coverage, supplier view.
+//! - `analyses`: scenarios, what-ifs, comparison and dataset coverage against `qmap::analysis`.
+//! - `server`: `qmap serve` over TCP, SIGTERM, restart.
+
+mod analyses;
+mod bundle;
+mod chains;
+mod errors;
+mod helpers;
+mod openapi;
+mod server;
+mod writes;

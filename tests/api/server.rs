@@ -1,0 +1,224 @@
+//! The real binary on a real socket: `qmap serve --addr 127.0.0.1:0` prints its URL, answers
+//! HTTP/1.1 written by hand, finishes a request in flight on SIGTERM, exits 0, and an
+//! acknowledged write is there after a restart.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    addr: String,
+    token: String,
+}
+
+/// An admin token for the store in `dir`, made by `qmap token create`.
+fn admin_token(dir: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_qmap"))
+        .args(["token", "create", "--role", "admin", "--data"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+impl Server {
+    /// Starts `qmap serve` on a free port and waits for the line with its URL.
+    fn start(dir: &Path, demo: bool, token: &str) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_qmap"));
+        command
+            .arg("serve")
+            .arg("--data")
+            .arg(dir)
+            .args(["--addr", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if demo {
+            command.arg("--demo");
+        }
+        let mut child = command.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"));
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        assert!(
+            addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"),
+            "{addr}"
+        );
+        Server {
+            child,
+            addr,
+            token: token.to_string(),
+        }
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut stream = self.connect();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+             Authorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            self.token,
+            body.len()
+        )
+        .unwrap();
+        read_response(&mut stream)
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit (at most 20 s).
+    fn wait(mut self) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                let _ = self.child.kill();
+                panic!("the server did not stop within 20 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Reads a whole HTTP/1.1 response (the server closes the connection): status and JSON body.
+fn read_response(stream: &mut TcpStream) -> (u16, Value) {
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let lower = head.to_ascii_lowercase();
+    if lower.contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    let value = if body.is_empty() {
+        Value::Null
+    } else if lower.contains("content-type: application/json") {
+        serde_json::from_slice(&body).unwrap()
+    } else {
+        Value::String(String::from_utf8_lossy(&body).into_owned())
+    };
+    (status, value)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let end = data.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
+    }
+}
+
+#[test]
+fn the_binary_serves_real_http_and_stops_cleanly_on_sigterm_keeping_acknowledged_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start(dir.path(), true, &token);
+
+    let (status, health) = server.request("GET", "/healthz", None);
+    assert_eq!(status, 200);
+    assert_eq!(health["status"], "ok");
+    let (status, chains) = server.request("GET", "/api/v1/chains", None);
+    assert_eq!(status, 200);
+    assert_eq!(chains.as_array().unwrap().len(), 3);
+    let (status, map) = server.request("GET", "/api/v1/chains/pb-power-battery/map?limit=10", None);
+    assert_eq!((status, map["firms_shown"].clone()), (200, json!(10)));
+    let (status, error) = server.request("GET", "/api/v1/chains/nope", None);
+    assert_eq!((status, error["code"].clone()), (404, json!("not_found")));
+    let (status, docs) = server.request("GET", "/docs/", None);
+    assert_eq!(status, 200);
+    assert!(docs.as_str().unwrap().contains("swagger-ui"));
+
+    let problem = json!({"id": "pb-p-sigterm", "org": "pb-ly-cell", "chain": "pb-power-battery",
+                         "title": "停机前写入的问题", "category": "other", "severity": 2,
+                         "status": "open", "needs": ["testing:battery-safety"]});
+    let (status, written) = server.request("POST", "/api/v1/problems", Some(&problem));
+    assert_eq!(status, 201, "{written}");
+    let revision = written["revision"].as_u64().unwrap();
+
+    // A request in flight when SIGTERM arrives: its headers and half its body are sent.
+    let body = json!({"failures": ["all_foreign"]}).to_string();
+    let (first, rest) = body.split_at(body.len() / 2);
+    let mut in_flight = server.connect();
+    write!(
+        in_flight,
+        "POST /api/v1/scenarios HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Authorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+        server.addr,
+        server.token,
+        body.len()
+    )
+    .unwrap();
+    in_flight.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    server.terminate();
+    std::thread::sleep(Duration::from_millis(300));
+    in_flight.write_all(rest.as_bytes()).unwrap();
+    let (status, report) = read_response(&mut in_flight);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["chains"].as_array().unwrap().len(), 3);
+
+    let exit = server.wait();
+    assert!(exit.success(), "exit status {exit:?}");
+
+    // After a restart on the same store, the acknowledged write is there.
+    let server = Server::start(dir.path(), false, &token);
+    let (status, health) = server.request("GET", "/healthz", None);
+    assert_eq!(status, 200);
+    assert_eq!(health["revision"], revision);
+    let (status, read) = server.request("GET", "/api/v1/problems/pb-p-sigterm", None);
+    assert_eq!(status, 200);
+    assert_eq!(read, problem);
+    server.terminate();
+    assert!(server.wait().success());
+}
