@@ -634,3 +634,65 @@ async fn the_page_logs_in_with_a_token_and_shows_only_what_the_role_may_read() {
     page.screenshot("planner-compare").await;
     page.close().await;
 }
+
+/// Not a test but a measurement (run by hand, figures go to BENCHMARKS.md): how long the map
+/// view of a generated 20,000-firm chain takes from navigation to drawn, for the default view
+/// (the most important 400 firms with per-segment totals) and for every firm.
+#[tokio::test]
+#[ignore = "a benchmark: QMAP_BENCH_BROWSER=1 cargo test --release --test browser -- --ignored --nocapture large_chain"]
+async fn large_chain_draw_times() {
+    if std::env::var_os("QMAP_BENCH_BROWSER").is_none() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("c20k.json");
+    let bundle = qmap::generate::generate(&qmap::generate::GenOptions {
+        chains: 1,
+        firms: 20_000,
+        seed: 42,
+    });
+    let chain = bundle.chains[0].id.clone();
+    std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    qmap(&["import", file.to_str().unwrap()], store.path());
+    // No token: `serve --demo` over a non-empty store loads nothing and opens reads to all.
+    let page = Page::open_on(store).await;
+    for run in 0..3 {
+        page.client.goto("about:blank").await.unwrap();
+        page.client
+            .goto(&format!("{}/#/chain/{chain}/map", page.base))
+            .await
+            .unwrap();
+        page.wait_until(
+            "return document.body.dataset.view === 'map' && document.body.dataset.ready === '1'",
+            "the map",
+        )
+        .await;
+        let ms = page.js("return window.__qmapReadyAt").await;
+        let marks = page.count("#map .marks [data-id]").await;
+        println!("default view, run {run}: {ms} ms from navigation to drawn, {marks} firm marks");
+        // "Show more" until every firm is drawn, timing each step inside the page.
+        loop {
+            let step = page
+                .js("const b = document.querySelector('[data-action=more]'); if (!b || b.hidden) return null; \
+                     window.__qmapMoreFrom = performance.now(); \
+                     window.__qmapMarks = document.querySelectorAll('#map .marks [data-id]').length; \
+                     b.click(); return true")
+                .await;
+            if step.is_null() {
+                break;
+            }
+            page.wait_until(
+                "return document.querySelectorAll('#map .marks [data-id]').length !== window.__qmapMarks",
+                "more firms",
+            )
+            .await;
+            let ms = page
+                .js("return performance.now() - window.__qmapMoreFrom")
+                .await;
+            let marks = page.count("#map .marks [data-id]").await;
+            println!("  show more: {ms} ms to {marks} firm marks");
+        }
+    }
+    page.close().await;
+}
