@@ -256,7 +256,17 @@ fn matching(c: &mut Criterion) {
             once("province", province());
         }
         if which != "province" {
-            once("national", national());
+            // `QMAP_BENCH_CHAINS=N`: the national shape with N chains (1,000 firms each) and
+            // 100 providers per chain, to see how the cost grows with size.
+            let mut shape = national();
+            if let Some(n) = std::env::var("QMAP_BENCH_CHAINS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+            {
+                shape.chains = n;
+                shape.providers = 100 * n;
+            }
+            once("national", shape);
         }
         return;
     }

@@ -53,6 +53,9 @@ pub enum Command {
         file: PathBuf,
         #[command(flatten)]
         data: DataDir,
+        /// Log the duration of each stage (open, read, validate, log, apply) to stderr.
+        #[arg(long)]
+        timings: bool,
     },
     /// Export the whole store as one bundle.
     Export {
@@ -281,7 +284,11 @@ pub fn run(cli: Cli) -> ExitCode {
             output.as_deref(),
             limit,
         ),
-        Command::Import { file, data } => import(&file, &data.dir),
+        Command::Import {
+            file,
+            data,
+            timings,
+        } => import(&file, &data.dir, timings),
         Command::Export { output, data } => export(output.as_deref(), &data.dir),
         Command::Generate {
             chains,
@@ -394,10 +401,13 @@ fn progress(message: &'static str) -> ProgressBar {
     bar
 }
 
-fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
+fn import(file: &Path, dir: &Path, timings: bool) -> Result<(), CliError> {
+    let start = Instant::now();
+    let mut timings = Timings::new(timings);
     let store = Store::open(dir)?;
+    timings.lap("open");
     let action = format!("import {}", file.display());
-    let summary = match import_file(&store, file) {
+    let summary = match import_timed(&store, file, &mut timings) {
         Ok(summary) => summary,
         Err(e) => {
             audit_cli(&store, &action, &format!("rejected: {e}"));
@@ -409,6 +419,9 @@ fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
         &format!("{action} ({} records)", summary.records()),
         &format!("ok (revision {})", summary.revision),
     );
+    if timings.enabled {
+        eprintln!("{:>10}: {:>9.3} s", "total", secs(start.elapsed()));
+    }
     // Only now, with the write flushed, may the user (or a script) take it as done.
     println!(
         "imported {} records (revision {})",
@@ -421,17 +434,43 @@ fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
 /// What `qmap import` does with an open store: read, validate against the store, import all or
 /// nothing. A file with any problem writes nothing.
 pub fn import_file(store: &Store, file: &Path) -> Result<ImportSummary, CliError> {
+    import_timed(store, file, &mut Timings::new(false))
+}
+
+fn import_timed(
+    store: &Store,
+    file: &Path,
+    timings: &mut Timings,
+) -> Result<ImportSummary, CliError> {
     let reading = progress("validating");
     reading.enable_steady_tick(std::time::Duration::from_millis(200));
-    let bundle = read_bundle(file, store);
+    let bytes = read_file(file);
+    timings.lap("read");
+    let bundle = bytes.and_then(|bytes| {
+        validate::parse_bundle(&bytes, store).map_err(|report| CliError::Invalid {
+            path: file.to_path_buf(),
+            report,
+        })
+    });
     reading.finish_and_clear();
     let bundle = bundle?;
+    timings.lap("validate");
     let bar = progress("importing");
+    // The store reports the first half of the progress while it writes the redo log, the
+    // second half while it applies it: the moment the log is written splits the two stages.
+    let logged = std::cell::Cell::new(None);
     let summary = store.import_with_progress(&bundle, &|done, total| {
+        if logged.get().is_none() && 2 * done >= total {
+            logged.set(Some(Instant::now()));
+        }
         bar.set_length(total);
         bar.set_position(done);
     })?;
     bar.finish_and_clear();
+    if let Some(at) = logged.get() {
+        timings.lap_at("log", at);
+    }
+    timings.lap("apply");
     // Freeing millions of small strings takes a noticeable share of a big import, and the
     // process ends soon anyway.
     std::mem::forget(bundle);
@@ -518,7 +557,11 @@ impl Timings {
     }
 
     fn lap(&mut self, stage: &str) {
-        let now = Instant::now();
+        self.lap_at(stage, Instant::now());
+    }
+
+    /// Ends a stage at `now` (a moment already past).
+    fn lap_at(&mut self, stage: &str, now: Instant) {
         if self.enabled {
             eprintln!("{stage:>10}: {:>9.3} s", secs(now - self.last));
         }
