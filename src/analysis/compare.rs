@@ -160,6 +160,16 @@ pub fn qi_report(d: &Dataset, scope: Scope) -> QiReport {
 
 /// The QI report of an assignment already computed against `index`.
 pub fn qi_report_of(d: &Dataset, a: &Assignment, index: &ProviderIndex) -> QiReport {
+    qi_report_with(d, a, index, &WeakLinks::default())
+}
+
+/// [`qi_report_of`] with the weak links that make chain-collaborative projects.
+pub fn qi_report_with(
+    d: &Dataset,
+    a: &Assignment,
+    index: &ProviderIndex,
+    weak: &WeakLinks,
+) -> QiReport {
     let report = report_from(d, a.scope.clone(), views(a));
     let mut recs = recommendations(d, a);
     recs.truncate(REPORT_RECOMMENDATIONS);
@@ -172,7 +182,7 @@ pub fn qi_report_of(d: &Dataset, a: &Assignment, index: &ProviderIndex) -> QiRep
         by_city: report.by_city,
         gaps: gaps(a),
         assignment: AssignmentSummary::of(a),
-        projects: key_projects_with(d, a, &WeakLinks::default(), index),
+        projects: key_projects_with(d, a, weak, index),
         recommendations: recs,
     }
 }

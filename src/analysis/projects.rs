@@ -18,9 +18,9 @@
 use super::assignment::{Assignment, Outcome};
 use super::coverage::views;
 use super::eligibility::{Place, ProviderIndex, Scope};
-use crate::model::{Dataset, Level, Problem, Role};
+use crate::model::{region, Dataset, Level, Problem, Role};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use utoipa::ToSchema;
 
 /// A common-technology project needs the same capability at this many distinct firms of a chain.
@@ -88,12 +88,26 @@ pub struct KeyProject {
     pub candidates: Vec<ProjectCandidate>,
 }
 
-/// The three lists, each ranked.
+/// Projects kept per list: a key-project list is a short list (Shanghai's yearly goals are in
+/// the tens to a hundred and fifty), and each kept project names its candidate providers.
+pub const MAX_PROJECTS: usize = 200;
+
+/// The three lists, each ranked, each cut to the best [`MAX_PROJECTS`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct KeyProjects {
     pub common_technology: Vec<KeyProject>,
     pub chain_collaborative: Vec<KeyProject>,
     pub key_product: Vec<KeyProject>,
+    /// How many candidates each list had before it was cut.
+    pub totals: ProjectTotals,
+}
+
+/// Candidate counts per list, before the lists are cut to [`MAX_PROJECTS`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProjectTotals {
+    pub common_technology: usize,
+    pub chain_collaborative: usize,
+    pub key_product: usize,
 }
 
 /// Key-project candidates of an assignment's scope.
@@ -153,15 +167,18 @@ pub fn key_projects_with(
             .map(|p| p.severity as u64 * p.needs.iter().filter(|c| *c == code).count() as u64)
             .sum();
         let title = format!("{code} 共性技术攻关（{} 家企业）", firms.len());
-        common.push(ctx.project(
-            ProjectCategory::CommonTechnology,
-            chain,
-            title,
-            Some(code),
-            &problems,
-            &needs,
-            severity,
-            1.0,
+        common.push((
+            ctx.project(
+                ProjectCategory::CommonTechnology,
+                chain,
+                title,
+                Some(code),
+                &problems,
+                &needs,
+                severity,
+                1.0,
+            ),
+            needs,
         ));
     }
 
@@ -182,15 +199,18 @@ pub fn key_projects_with(
         if weight > 0 {
             let needs = needs_of(problems);
             let severity = problems.iter().map(|p| p.severity as u64).sum();
-            collaborative.push(ctx.project(
-                ProjectCategory::ChainCollaborative,
-                chain,
-                format!("{name} 链上协同质量提升"),
-                None,
-                problems,
-                &needs,
-                severity,
-                weight as f64,
+            collaborative.push((
+                ctx.project(
+                    ProjectCategory::ChainCollaborative,
+                    chain,
+                    format!("{name} 链上协同质量提升"),
+                    None,
+                    problems,
+                    &needs,
+                    severity,
+                    weight as f64,
+                ),
+                needs,
             ));
         }
         let is_master = d
@@ -207,31 +227,32 @@ pub fn key_projects_with(
             if !severe.is_empty() {
                 let needs = needs_of(&severe);
                 let severity = severe.iter().map(|p| p.severity as u64).sum();
-                key_product.push(ctx.project(
-                    ProjectCategory::KeyProduct,
-                    chain,
-                    format!("{name} 重点产品性能提升"),
-                    None,
-                    &severe,
-                    &needs,
-                    severity,
-                    1.0,
+                key_product.push((
+                    ctx.project(
+                        ProjectCategory::KeyProduct,
+                        chain,
+                        format!("{name} 重点产品性能提升"),
+                        None,
+                        &severe,
+                        &needs,
+                        severity,
+                        1.0,
+                    ),
+                    needs,
                 ));
             }
         }
     }
-    for list in [&mut common, &mut collaborative, &mut key_product] {
-        list.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.chain.cmp(&b.chain))
-                .then_with(|| a.title.cmp(&b.title))
-        });
-    }
+    let totals = ProjectTotals {
+        common_technology: common.len(),
+        chain_collaborative: collaborative.len(),
+        key_product: key_product.len(),
+    };
     KeyProjects {
-        common_technology: common,
-        chain_collaborative: collaborative,
-        key_product,
+        common_technology: ctx.rank(common),
+        chain_collaborative: ctx.rank(collaborative),
+        key_product: ctx.rank(key_product),
+        totals,
     }
 }
 
@@ -248,7 +269,25 @@ struct Context<'a> {
     served: HashMap<(&'a str, &'a str), (u64, u64)>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// Ranks a list by score, keeps the best [`MAX_PROJECTS`] and names their candidates
+    /// (only for those kept: a national dataset has tens of thousands of weak-link firms).
+    fn rank(&self, mut list: Vec<(KeyProject, Vec<(&'a Problem, &'a str)>)>) -> Vec<KeyProject> {
+        list.sort_by(|(a, _), (b, _)| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.chain.cmp(&b.chain))
+                .then_with(|| a.title.cmp(&b.title))
+        });
+        list.truncate(MAX_PROJECTS);
+        list.into_iter()
+            .map(|(mut project, needs)| {
+                project.candidates = self.candidates(&needs);
+                project
+            })
+            .collect()
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn project(
         &self,
@@ -290,28 +329,70 @@ impl Context<'_> {
             severity,
             unserved_share,
             score: severity as f64 * (1.0 + unserved_share) * weight,
-            candidates: self.candidates(needs),
+            // Filled in for the projects that make the cut (see `rank`).
+            candidates: Vec::new(),
         }
     }
 
     fn candidates(&self, needs: &[(&Problem, &str)]) -> Vec<ProjectCandidate> {
-        // provider index → (codes, needs served, best tier)
-        let mut acc: HashMap<u32, (BTreeSet<String>, u64, u8)> = HashMap::new();
+        // Where the needs of each code sit. A national provider serves all of them, a
+        // provincial one those of its province, a municipal one those of its city; its best tier
+        // follows from whether any need sits in its county, city or province. So each provider
+        // list is walked once per code and place present, not once per need.
+        #[derive(Default)]
+        struct Spread<'a> {
+            total: u64,
+            by_province: HashMap<&'a str, u64>,
+            by_city: HashMap<&'a str, u64>,
+            counties: HashSet<&'a str>,
+        }
+        let mut spread: BTreeMap<&str, Spread<'_>> = BTreeMap::new();
         for &(p, code) in needs {
+            let s = spread.entry(code).or_default();
+            s.total += 1;
+            if let Place::Domestic(r) = Place::of(self.d.organizations.get(&p.org)) {
+                *s.by_province.entry(region::province(r)).or_default() += 1;
+                *s.by_city.entry(region::city(r)).or_default() += 1;
+                s.counties.insert(r);
+            }
+        }
+        // provider index → (codes, needs served, best tier)
+        let mut acc: HashMap<u32, (BTreeSet<&str>, u64, u8)> = HashMap::new();
+        for (code, s) in &spread {
             let Some(cp) = self.index.code(code) else {
                 continue;
             };
-            let place = Place::of(self.d.organizations.get(&p.org));
-            for s in cp.eligible(place) {
-                let provider = cp.slots[s as usize].provider;
-                let tier = super::eligibility::tier(
-                    place,
-                    &self.index.providers[provider as usize].region,
-                );
+            let tier_at = |region: &str| -> u8 {
+                if s.counties.contains(region) {
+                    0
+                } else if s.by_city.contains_key(region::city(region)) {
+                    1
+                } else if s.by_province.contains_key(region::province(region)) {
+                    2
+                } else {
+                    3
+                }
+            };
+            let mut put = |slot: u32, served: u64| {
+                let provider = cp.slots[slot as usize].provider;
+                let tier = tier_at(&self.index.providers[provider as usize].region);
                 let e = acc.entry(provider).or_insert((BTreeSet::new(), 0, u8::MAX));
-                e.0.insert(code.to_string());
-                e.1 += 1;
+                e.0.insert(code);
+                e.1 += served;
                 e.2 = e.2.min(tier);
+            };
+            for &slot in &cp.national {
+                put(slot, s.total);
+            }
+            for (province, &n) in &s.by_province {
+                for &slot in cp.provincial.get(*province).into_iter().flatten() {
+                    put(slot, n);
+                }
+            }
+            for (city, &n) in &s.by_city {
+                for &slot in cp.municipal.get(*city).into_iter().flatten() {
+                    put(slot, n);
+                }
             }
         }
         let mut list: Vec<ProjectCandidate> = acc
@@ -322,7 +403,7 @@ impl Context<'_> {
                     provider: info.id.clone(),
                     name: info.name.clone(),
                     level: info.level,
-                    codes: codes.into_iter().collect(),
+                    codes: codes.into_iter().map(str::to_string).collect(),
                     needs_served,
                     best_tier,
                 }

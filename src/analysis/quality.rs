@@ -9,10 +9,10 @@
 //! scope matches every need at once with capacities shared.
 
 use super::assignment::{assign_needs, Assignment};
-use super::compare::{qi_report_of, ChainRow, QiReport};
+use super::compare::{qi_report_with, ChainRow, QiReport};
 use super::coverage::qi_gap_by_firm;
 use super::eligibility::{needs, Need, ProviderIndex, Scope};
-use super::projects::{key_projects_with, WeakLinks};
+use super::projects::WeakLinks;
 use super::report::{analyze_with_gaps, ChainReport, QiGaps};
 use crate::graph::Graphs;
 use crate::model::Dataset;
@@ -76,36 +76,45 @@ pub fn analyze_full(dataset: &Dataset, graphs: &Graphs, chain: Option<&str>) -> 
     for n in needs(dataset, &scope) {
         by_chain.entry(n.chain).or_default().push(n);
     }
-    let mut assignments: HashMap<String, Assignment> = graphs
+    let work: Vec<(String, Vec<Need<'_>>)> = graphs
         .iter()
         .filter(|g| chain.is_none_or(|id| id == g.id()))
         .map(|g| {
-            let chain_needs = by_chain.remove(g.id()).unwrap_or_default();
-            let a = assign_needs(&chain_needs, &index, Scope::Chain(g.id().to_string()));
-            (g.id().to_string(), a)
+            (
+                g.id().to_string(),
+                by_chain.remove(g.id()).unwrap_or_default(),
+            )
         })
         .collect();
+    let mut assignments: HashMap<String, Assignment> = on_cores(work, |(id, chain_needs)| {
+        let a = assign_needs(&chain_needs, &index, Scope::Chain(id.clone()));
+        (id, a)
+    })
+    .into_iter()
+    .collect();
     let gaps: QiGaps = assignments
         .iter()
         .map(|(id, a)| (id.clone(), qi_gap_by_firm(a).into_iter().collect()))
         .collect();
     let weak = analyze_with_gaps(dataset, graphs, chain, &gaps).chains;
     let links = weak_links(&weak);
-    let chains: Vec<ChainAnalysis> = weak
+    let work: Vec<(ChainReport, Assignment)> = weak
         .into_iter()
         .map(|w| {
             let a = assignments
                 .remove(&w.id)
                 .unwrap_or_else(|| assign_needs(&[], &index, Scope::Chain(w.id.clone())));
-            let mut qi = qi_report_of(dataset, &a, &index);
-            qi.projects = key_projects_with(dataset, &a, &links, &index);
-            ChainAnalysis {
-                weak: w,
-                qi,
-                assignment: a,
-            }
+            (w, a)
         })
         .collect();
+    let chains: Vec<ChainAnalysis> = on_cores(work, |(w, a)| {
+        let qi = qi_report_with(dataset, &a, &index, &links);
+        ChainAnalysis {
+            weak: w,
+            qi,
+            assignment: a,
+        }
+    });
     let dataset_scope = chain
         .is_none()
         .then(|| dataset_analysis(dataset, &index, &chains.iter().collect::<Vec<_>>()));
@@ -113,6 +122,38 @@ pub fn analyze_full(dataset: &Dataset, graphs: &Graphs, chain: Option<&str>) -> 
         chains,
         dataset: dataset_scope,
     }
+}
+
+/// `f` over `items` on every core (chains are independent), results in the items' order.
+fn on_cores<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads <= 1 || items.len() <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let mut buckets: Vec<Vec<(usize, T)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, item) in items.into_iter().enumerate() {
+        buckets[i % threads].push((i, item));
+    }
+    let f = &f;
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = buckets
+            .into_iter()
+            .map(|bucket| {
+                scope.spawn(move || {
+                    bucket
+                        .into_iter()
+                        .map(|(i, item)| (i, f(item)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a chain's QI analysis panicked"))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The dataset-wide scope, given every chain's analysis.
@@ -125,8 +166,7 @@ pub fn dataset_analysis(
 ) -> DatasetAnalysis {
     let links = weak_links(chains.iter().map(|c| &c.weak));
     let all = assign_needs(&needs(dataset, &Scope::All), index, Scope::All);
-    let mut qi = qi_report_of(dataset, &all, index);
-    qi.projects = key_projects_with(dataset, &all, &links, index);
+    let qi = qi_report_with(dataset, &all, index, &links);
     DatasetAnalysis {
         qi,
         comparison: chains.iter().map(|c| comparison_row(dataset, c)).collect(),
@@ -246,5 +286,30 @@ mod tests {
             row.critical_nodes,
             Some(chain.weak.critical_nodes.len() as u64)
         );
+    }
+
+    #[test]
+    fn long_project_lists_keep_the_best_and_count_the_rest() {
+        let bundle = crate::generate::generate(&crate::generate::GenOptions {
+            chains: 2,
+            firms: 3000,
+            seed: 3,
+        });
+        let d = Dataset::from_bundle(bundle);
+        let report = analyze_full(&d, &Graphs::build(&d), None);
+        let all = report.dataset.unwrap();
+        let projects = &all.qi.projects;
+        let limit = crate::analysis::projects::MAX_PROJECTS;
+        assert!(projects.totals.chain_collaborative > limit);
+        assert_eq!(projects.chain_collaborative.len(), limit);
+        assert!(projects
+            .chain_collaborative
+            .windows(2)
+            .all(|w| w[0].score >= w[1].score));
+        assert!(projects
+            .chain_collaborative
+            .iter()
+            .any(|p| !p.candidates.is_empty()));
+        assert!(projects.totals.common_technology >= projects.common_technology.len());
     }
 }
