@@ -639,11 +639,8 @@ async fn the_page_logs_in_with_a_token_and_shows_only_what_the_role_may_read() {
 /// view of a generated 20,000-firm chain takes from navigation to drawn, for the default view
 /// (the most important 400 firms with per-segment totals) and for every firm.
 #[tokio::test]
-#[ignore = "a benchmark: QMAP_BENCH_BROWSER=1 cargo test --release --test browser -- --ignored --nocapture large_chain"]
+#[ignore = "a benchmark, skipped by .ci/run: cargo test --test browser -- --ignored --nocapture large_chain"]
 async fn large_chain_draw_times() {
-    if std::env::var_os("QMAP_BENCH_BROWSER").is_none() {
-        return;
-    }
     let data = tempfile::tempdir().unwrap();
     let file = data.path().join("c20k.json");
     let bundle = qmap::generate::generate(&qmap::generate::GenOptions {
@@ -670,6 +667,10 @@ async fn large_chain_draw_times() {
         .await;
         let ms = page.js("return window.__qmapReadyAt").await;
         let marks = page.count("#map .marks [data-id]").await;
+        assert_eq!(
+            marks, 400,
+            "the default view draws the 400 most important firms"
+        );
         println!("default view, run {run}: {ms} ms from navigation to drawn, {marks} firm marks");
         // "Show more" until every firm is drawn, timing each step inside the page.
         loop {
@@ -693,6 +694,7 @@ async fn large_chain_draw_times() {
             let marks = page.count("#map .marks [data-id]").await;
             println!("  show more: {ms} ms to {marks} firm marks");
         }
+        assert_eq!(page.count("#map .marks [data-id]").await, 20_000);
     }
     page.close().await;
 }
