@@ -1,21 +1,18 @@
-//! Reports for planners: one row per chain ([`compare_chains`]) and the QI report of a scope
+//! Reports for planners: the row type of the chain comparison ([`ChainRow`], filled by
+//! `analysis::quality` from a chain's weak links and QI) and the QI report of a scope
 //! ([`qi_report`]) bundling coverage, gaps, an assignment summary, key projects and
 //! recommendations.
-//!
-//! Weak-link figures (critical nodes, single-source and foreign-only parts) belong to the
-//! weak-link analyses: rows leave them `None` for the caller to fill in, so this file does not
-//! depend on them.
 
 use super::assignment::{assign_needs, Assignment};
 use super::coverage::{
     gaps, report_from, views, Coverage, ElementCoverage, Gaps, RegionCoverage, SegmentCoverage,
 };
-use super::eligibility::{needs, Need, ProviderIndex, Scope};
+use super::eligibility::{needs, ProviderIndex, Scope};
 use super::projects::{key_projects_with, KeyProjects, WeakLinks};
 use super::recommend::{recommendations, Recommendation};
-use crate::model::{Dataset, Role};
+use crate::model::Dataset;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// One chain's figures, each chain assigned on its own (capacities not shared between chains).
@@ -34,59 +31,10 @@ pub struct ChainRow {
     pub infrastructure_gaps: u64,
     /// Reachable needs left unassigned.
     pub capacity_gaps: u64,
-    /// Filled in by the caller from the weak-link analyses.
-    pub critical_nodes: Option<u64>,
-    pub single_source_parts: Option<u64>,
-    pub foreign_only_parts: Option<u64>,
-}
-
-/// One row per chain of the dataset, in chain-id order.
-///
-/// Arguments: the dataset.
-/// Returns: the rows; weak-link fields are `None`.
-/// Complexity: O(F + P) to count, one provider index, then one assignment per chain over that
-/// chain's needs only.
-pub fn compare_chains(d: &Dataset) -> Vec<ChainRow> {
-    let index = ProviderIndex::from_dataset(d);
-    let mut firms: HashMap<&str, (u64, u64)> = HashMap::new();
-    for o in d.organizations.values() {
-        for m in o.memberships() {
-            let e = firms.entry(&m.chain).or_default();
-            e.0 += 1;
-            e.1 += (m.role == Role::ChainMaster) as u64;
-        }
-    }
-    let mut demand: HashMap<&str, u64> = HashMap::new();
-    for p in d.problems.values().filter(|p| p.is_demand()) {
-        *demand.entry(&p.chain).or_default() += 1;
-    }
-    let mut by_chain: HashMap<&str, Vec<Need<'_>>> = HashMap::new();
-    for n in needs(d, &Scope::All) {
-        by_chain.entry(n.chain).or_default().push(n);
-    }
-    d.chains
-        .values()
-        .map(|c| {
-            let chain_needs = by_chain.remove(c.id.as_str()).unwrap_or_default();
-            let a = assign_needs(&chain_needs, &index, Scope::Chain(c.id.clone()));
-            let report = report_from(d, a.scope.clone(), views(&a));
-            let (f, m) = firms.get(c.id.as_str()).copied().unwrap_or_default();
-            ChainRow {
-                chain: c.id.clone(),
-                name: c.name.clone(),
-                firms: f,
-                masters: m,
-                demand_problems: demand.get(c.id.as_str()).copied().unwrap_or_default(),
-                coverage: report.coverage,
-                by_element: report.by_element,
-                infrastructure_gaps: report.coverage.infrastructure_gaps(),
-                capacity_gaps: report.coverage.capacity_gaps(),
-                critical_nodes: None,
-                single_source_parts: None,
-                foreign_only_parts: None,
-            }
-        })
-        .collect()
+    /// From the weak-link analyses.
+    pub critical_nodes: u64,
+    pub single_source_parts: u64,
+    pub foreign_only_parts: u64,
 }
 
 /// How the assignment used the providers.
@@ -187,31 +135,12 @@ pub fn qi_report_with(
     }
 }
 
-/// Per-chain QI reports (each chain with its own capacities) for every chain of the dataset.
-///
-/// Complexity: one provider index, then one assignment per chain.
-pub fn qi_reports_by_chain(d: &Dataset) -> BTreeMap<String, QiReport> {
-    let index = ProviderIndex::from_dataset(d);
-    let mut by_chain: HashMap<&str, Vec<Need<'_>>> = HashMap::new();
-    for n in needs(d, &Scope::All) {
-        by_chain.entry(n.chain).or_default().push(n);
-    }
-    d.chains
-        .keys()
-        .map(|id| {
-            let chain_needs = by_chain.remove(id.as_str()).unwrap_or_default();
-            let a = assign_needs(&chain_needs, &index, Scope::Chain(id.clone()));
-            (id.clone(), qi_report_of(d, &a, &index))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::coverage::tests::battery;
     use crate::analysis::eligibility::tests::{firm, problem, provider};
-    use crate::model::{Chain, Level, Status};
+    use crate::model::{Chain, Level, Role, Status};
 
     #[test]
     fn each_chain_gets_a_row_with_its_own_capacities() {
@@ -240,7 +169,11 @@ mod tests {
                 &["testing:safety", "standard:h2"],
             ),
         );
-        let rows = compare_chains(&d);
+        let graphs = crate::graph::Graphs::build(&d);
+        let rows = crate::analysis::analyze_full(&d, &graphs, None)
+            .dataset
+            .unwrap()
+            .comparison;
         assert_eq!(rows.len(), 2);
         let b = &rows[0];
         assert_eq!(
@@ -254,7 +187,8 @@ mod tests {
         // Its own capacities: testing:safety is still free for hydrogen.
         assert_eq!((h.coverage.needs_total, h.coverage.needs_assigned), (2, 1));
         assert_eq!((h.infrastructure_gaps, h.capacity_gaps), (1, 0));
-        assert_eq!(h.critical_nodes, None);
+        // A lone master disables nobody else.
+        assert_eq!(h.critical_nodes, 0);
     }
 
     #[test]
@@ -298,7 +232,29 @@ mod tests {
             ]
         );
         assert_eq!(json["scope"], serde_json::json!({"chain": "battery"}));
-        let by_chain = qi_reports_by_chain(&d);
-        assert_eq!(by_chain["battery"], r);
+        // The same figures when every chain is analysed at once.
+        let full = crate::analysis::analyze_full(&d, &crate::graph::Graphs::build(&d), None);
+        let bulk = &full
+            .chains
+            .iter()
+            .find(|c| c.weak.id == "battery")
+            .unwrap()
+            .qi;
+        assert_eq!(
+            (
+                &bulk.coverage,
+                &bulk.by_segment,
+                &bulk.by_element,
+                &bulk.gaps,
+                &bulk.assignment
+            ),
+            (
+                &r.coverage,
+                &r.by_segment,
+                &r.by_element,
+                &r.gaps,
+                &r.assignment
+            )
+        );
     }
 }

@@ -210,9 +210,9 @@ pub fn comparison_row(dataset: &Dataset, c: &ChainAnalysis) -> ChainRow {
         by_element: c.qi.by_element.clone(),
         infrastructure_gaps: c.qi.coverage.infrastructure_gaps(),
         capacity_gaps: c.qi.coverage.capacity_gaps(),
-        critical_nodes: Some(c.weak.critical_nodes.len() as u64),
-        single_source_parts: Some(c.weak.single_source_parts.len() as u64),
-        foreign_only_parts: Some(c.weak.foreign_only_parts.len() as u64),
+        critical_nodes: c.weak.critical_nodes.len() as u64,
+        single_source_parts: c.weak.single_source_parts.len() as u64,
+        foreign_only_parts: c.weak.foreign_only_parts.len() as u64,
     }
 }
 
@@ -282,10 +282,7 @@ mod tests {
             .flat_map(|p| &p.firms)
             .any(|f| critical.contains(f.as_str())));
         let row = &report.dataset.as_ref().unwrap().comparison[0];
-        assert_eq!(
-            row.critical_nodes,
-            Some(chain.weak.critical_nodes.len() as u64)
-        );
+        assert_eq!(row.critical_nodes, chain.weak.critical_nodes.len() as u64);
     }
 
     #[test]
