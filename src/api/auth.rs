@@ -159,8 +159,8 @@ impl Principal {
     }
 
     /// Whether the principal may read the record of organization `id`: anyone who reads a chain
-    /// it sits on; an enterprise for itself and the firms upstream of it; everyone but
-    /// anonymous... (anonymous reads all) for providers, which are public infrastructure.
+    /// it sits on; an enterprise for itself and the firms upstream of it; everyone for providers,
+    /// which are public infrastructure.
     pub fn reads_organization(&self, d: &Dataset, id: &str) -> bool {
         let Some(org) = d.organizations.get(id) else {
             return self.all_chains();
