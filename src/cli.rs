@@ -3,11 +3,11 @@
 //! Commands print results to stdout and errors to stderr, and exit non-zero on failure. Nothing
 //! here computes anything itself: it reads files, opens the store and calls the library.
 
-use crate::analysis::{analyze_full, ChainReport, FullReport};
+use crate::analysis::{ChainReport, FullReport};
 use crate::generate::{generate, GenOptions};
-use crate::graph::Graphs;
 use crate::model::access::AccessRole;
 use crate::model::{Bundle, Dataset};
+use crate::service::Snapshot;
 use crate::store::{ImportSummary, Store, StoreError};
 use crate::validate::{self, Report};
 use clap::{Parser, Subcommand};
@@ -56,6 +56,10 @@ pub enum Command {
         /// Log the duration of each stage (open, read, validate, log, apply) to stderr.
         #[arg(long)]
         timings: bool,
+        /// Let the file move stored problems' statuses backward (reopen resolved problems);
+        /// without it such a file is refused. The audit log records the override.
+        #[arg(long)]
+        override_status: bool,
     },
     /// Export the whole store as one bundle.
     Export {
@@ -95,8 +99,7 @@ pub enum Command {
         /// Print the full report as JSON instead of a summary table.
         #[arg(long)]
         json: bool,
-        /// Log the duration of each stage (read, parse, dataset, graphs, analysis, output) to
-        /// stderr.
+        /// Log the duration of each stage (read, parse, dataset, analysis, output) to stderr.
         #[arg(long)]
         timings: bool,
     },
@@ -288,7 +291,8 @@ pub fn run(cli: Cli) -> ExitCode {
             file,
             data,
             timings,
-        } => import(&file, &data.dir, timings),
+            override_status,
+        } => import(&file, &data.dir, timings, override_status),
         Command::Export { output, data } => export(output.as_deref(), &data.dir),
         Command::Generate {
             chains,
@@ -401,13 +405,21 @@ fn progress(message: &'static str) -> ProgressBar {
     bar
 }
 
-fn import(file: &Path, dir: &Path, timings: bool) -> Result<(), CliError> {
+fn import(file: &Path, dir: &Path, timings: bool, override_status: bool) -> Result<(), CliError> {
     let start = Instant::now();
     let mut timings = Timings::new(timings);
     let store = Store::open(dir)?;
     timings.lap("open");
-    let action = format!("import {}", file.display());
-    let summary = match import_timed(&store, file, &mut timings) {
+    let action = format!(
+        "import {}{}",
+        file.display(),
+        if override_status {
+            " --override-status"
+        } else {
+            ""
+        }
+    );
+    let summary = match import_timed(&store, file, override_status, &mut timings) {
         Ok(summary) => summary,
         Err(e) => {
             audit_cli(&store, &action, &format!("rejected: {e}"));
@@ -431,15 +443,16 @@ fn import(file: &Path, dir: &Path, timings: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// What `qmap import` does with an open store: read, validate against the store, import all or
-/// nothing. A file with any problem writes nothing.
+/// What `qmap import` does with an open store: read, validate against the store and the rules of
+/// writes (`service::rules`), import all or nothing. A file with any problem writes nothing.
 pub fn import_file(store: &Store, file: &Path) -> Result<ImportSummary, CliError> {
-    import_timed(store, file, &mut Timings::new(false))
+    import_timed(store, file, false, &mut Timings::new(false))
 }
 
 fn import_timed(
     store: &Store,
     file: &Path,
+    override_status: bool,
     timings: &mut Timings,
 ) -> Result<ImportSummary, CliError> {
     let reading = progress("validating");
@@ -451,6 +464,21 @@ fn import_timed(
             path: file.to_path_buf(),
             report,
         })
+    });
+    let bundle = bundle.and_then(|bundle| {
+        let broken = if override_status {
+            Vec::new()
+        } else {
+            crate::service::rules::check_problems(&bundle.problems, store)
+        };
+        if broken.is_empty() {
+            Ok(bundle)
+        } else {
+            Err(CliError::Invalid {
+                path: file.to_path_buf(),
+                report: Report { errors: broken },
+            })
+        }
     });
     reading.finish_and_clear();
     let bundle = bundle?;
@@ -587,44 +615,26 @@ fn load_bundle(path: &Path, timings: &mut Timings) -> Result<Bundle, CliError> {
     Ok(bundle)
 }
 
-/// The report of `dataset`: builds the supply graphs and analyses one chain or all (weak links
-/// and QI matching; with every chain, the dataset-wide scope too).
-pub fn analyze_dataset(dataset: &Dataset, chain: Option<&str>) -> FullReport {
-    analyze_timed(dataset, chain, &mut Timings::new(false))
-}
-
-fn analyze_timed(dataset: &Dataset, chain: Option<&str>, timings: &mut Timings) -> FullReport {
-    let graphs = match chain {
-        Some(id) => {
-            let mut one = Graphs::default();
-            one.rebuild_chain(dataset, id);
-            one
-        }
-        None => Graphs::build(dataset),
+/// The report of a snapshot: one chain's weak links and QI, or every chain's and the
+/// dataset-wide scope (the same analyses, cached the same way, as the API serves).
+pub fn analyze_snapshot(snap: &Snapshot, chain: Option<&str>) -> Result<FullReport, CliError> {
+    let report = match chain {
+        Some(id) => FullReport {
+            chains: vec![snap.chain_analysis(id).map_err(|_| CliError::UnknownChain {
+                chain: id.to_string(),
+            })?],
+            dataset: None,
+        },
+        None => FullReport {
+            chains: snap.all_chain_analyses().map_err(service_error)?,
+            dataset: Some(snap.dataset_analysis().map_err(service_error)?),
+        },
     };
-    timings.lap("graphs");
-    let report = analyze_full(dataset, &graphs, chain);
-    timings.lap("analysis");
-    report
+    Ok(report)
 }
 
-/// The quality map of one chain of `dataset`, listing at most `limit` firms (`None`: all).
-pub fn chain_map(
-    dataset: &Dataset,
-    chain: &str,
-    limit: Option<usize>,
-) -> Result<crate::map::QualityMap, CliError> {
-    if !dataset.chains.contains_key(chain) {
-        return Err(CliError::UnknownChain {
-            chain: chain.to_string(),
-        });
-    }
-    let mut graphs = Graphs::default();
-    graphs.rebuild_chain(dataset, chain);
-    let mut report = analyze_full(dataset, &graphs, Some(chain));
-    let analysis = report.chains.remove(0);
-    let index = crate::analysis::eligibility::ProviderIndex::from_dataset(dataset);
-    Ok(crate::map::quality_map(dataset, &analysis, &index, limit))
+fn service_error(e: crate::service::Error) -> CliError {
+    CliError::Api(e.to_string())
 }
 
 /// `qmap render`: a chain's quality map as SVG, from a bundle file or a store.
@@ -646,7 +656,15 @@ fn render(
             Store::open(&dir)?.load()?
         }
     };
-    let map = chain_map(&dataset, chain, (limit > 0).then_some(limit))?;
+    let snap = Snapshot::of(dataset, 0);
+    if !snap.has_chain(chain) {
+        return Err(CliError::UnknownChain {
+            chain: chain.to_string(),
+        });
+    }
+    let map = snap
+        .quality_map(chain, (limit > 0).then_some(limit))
+        .map_err(service_error)?;
     let svg = crate::render::svg::chain_map_svg(&map);
     match output {
         Some(path) => std::fs::write(path, svg).map_err(|source| CliError::WriteFile {
@@ -687,21 +705,16 @@ fn run_analyze(
         }
         (None, None) => unreachable!("clap requires FILE or --data"),
     };
-    if let Some(id) = chain {
-        if !dataset.chains.contains_key(id) {
-            return Err(CliError::UnknownChain {
-                chain: id.to_string(),
-            });
-        }
-    }
-    let report = analyze_timed(&dataset, chain, &mut timings);
+    let snap = Snapshot::of(dataset, 0);
+    let report = analyze_snapshot(&snap, chain)?;
+    timings.lap("analysis");
     let written = (|| {
         let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
         if json {
             serde_json::to_writer(&mut out, &report)?;
             writeln!(out)?;
         } else {
-            out.write_all(report_summary(&dataset, &report).as_bytes())?;
+            out.write_all(report_summary(&snap.dataset, &report).as_bytes())?;
         }
         out.flush()
     })();
@@ -723,7 +736,7 @@ fn run_analyze(
     // Freeing millions of small strings takes a noticeable share of the run, and the process
     // ends right after this anyway.
     std::mem::forget(report);
-    std::mem::forget(dataset);
+    std::mem::forget(snap);
     Ok(())
 }
 
@@ -737,7 +750,7 @@ pub fn report_summary(dataset: &Dataset, report: &FullReport) -> String {
     let mut s = String::new();
     for chain in &report.chains {
         chain_summary(&mut s, dataset, &chain.weak);
-        coverage_summary(&mut s, "  QI coverage", &chain.qi.coverage);
+        coverage_summary(&mut s, "  QI coverage", &chain.qi.figures.coverage);
         let gaps = &chain.qi.gaps;
         let _ = writeln!(
             s,
@@ -754,7 +767,7 @@ pub fn report_summary(dataset: &Dataset, report: &FullReport) -> String {
         s.push_str("no chains\n");
     }
     if let Some(all) = &report.dataset {
-        coverage_summary(&mut s, "dataset (capacities shared)", &all.qi.coverage);
+        coverage_summary(&mut s, "dataset (capacities shared)", &all.qi.figures.coverage);
     }
     s
 }

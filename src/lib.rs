@@ -15,6 +15,8 @@
 //!   segments, supplier view, scenarios) and QI eligibility, assignment, coverage, projects.
 //! - [`map`]: the quality map of a chain (一图) as one document, for the page and the picture.
 //! - [`render`]: the map as a standalone SVG picture, and the map page (HTML, CSS, JS) embedded.
+//! - [`service`]: between the API and the analyses: snapshots and their analysis cache, the write
+//!   path, queries with paging, visibility and redaction by role, and the rules of writes.
 //! - [`api`]: the only module that knows axum: the HTTP JSON API with its OpenAPI document.
 //! - [`cli`]: the `qmap` command line.
 
@@ -27,5 +29,6 @@ pub mod graph;
 pub mod map;
 pub mod model;
 pub mod render;
+pub mod service;
 pub mod store;
 pub mod validate;

@@ -236,3 +236,54 @@ fn token_scopes_are_checked_against_the_store() {
     let list = String::from_utf8(qmap(&["token", "list", "--data", d]).stdout).unwrap();
     assert!(list.starts_with("no tokens"), "{list}");
 }
+
+/// `qmap import` keeps the same status rule as the API: a file that reopens a resolved problem
+/// writes nothing, unless `--override-status` says so (and the audit log records it).
+#[test]
+fn import_refuses_to_reopen_a_resolved_problem_without_override_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let data = data.to_str().unwrap();
+    let fixture = fixture("linear.json");
+    assert!(qmap(&["import", &fixture, "--data", data]).status.success());
+    let mut bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    let problem = bundle["problems"][0].clone();
+    let id = problem["id"].as_str().unwrap().to_string();
+    let mut write = |status: &str, name: &str| {
+        let mut p = problem.clone();
+        p["status"] = serde_json::json!(status);
+        bundle["problems"] = serde_json::json!([p]);
+        let path = dir.path().join(name);
+        std::fs::write(&path, bundle.to_string()).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let resolved = write("resolved", "resolved.json");
+    assert!(qmap(&["import", &resolved, "--data", data]).status.success());
+    let reopened = write("open", "reopened.json");
+    let out = qmap(&["import", &reopened, "--data", data]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("/problems/0/status") && stderr.contains("status_regression"),
+        "{stderr}"
+    );
+    let exported = || {
+        let out = qmap(&["export", "--data", data]);
+        let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        b["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id.as_str())
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(exported(), "resolved");
+    let out = qmap(&["import", &reopened, "--data", data, "--override-status"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(exported(), "open");
+    let audit = qmap(&["audit", "--json", "--data", data]);
+    let audit = String::from_utf8(audit.stdout).unwrap();
+    assert!(audit.contains("--override-status"), "{audit}");
+}

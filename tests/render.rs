@@ -24,12 +24,21 @@ fn fixture_datasets() -> Vec<(String, Dataset)> {
     out
 }
 
+/// The quality map of one chain, as the service draws it.
+fn chain_map(
+    dataset: &qmap::model::Dataset,
+    chain: &str,
+    limit: Option<usize>,
+) -> Result<qmap::map::QualityMap, qmap::service::Error> {
+    qmap::service::Snapshot::of(dataset.clone(), 0).quality_map(chain, limit)
+}
+
 #[test]
 fn every_fixture_chain_draws_as_well_formed_svg_with_one_mark_per_firm() {
     let mut chains = 0;
     for (file, dataset) in fixture_datasets() {
         for chain in dataset.chains.keys() {
-            let map = qmap::cli::chain_map(&dataset, chain, None).expect("chain exists");
+            let map = chain_map(&dataset, chain, None).expect("chain exists");
             let svg = qmap::render::svg::chain_map_svg(&map);
             let doc = roxmltree::Document::parse(&svg)
                 .unwrap_or_else(|e| panic!("{file} {chain}: not well-formed XML: {e}"));
@@ -113,7 +122,7 @@ fn the_power_battery_picture_marks_masters_critical_and_foreign_firms() {
         .find(|(f, _)| f == "power_battery_jiangsu.json")
         .expect("fixture")
         .1;
-    let map = qmap::cli::chain_map(&dataset, "pb-power-battery", None).unwrap();
+    let map = chain_map(&dataset, "pb-power-battery", None).unwrap();
     let svg = qmap::render::svg::chain_map_svg(&map);
     let doc = roxmltree::Document::parse(&svg).unwrap();
     let with_class = |class: &str| {
@@ -138,7 +147,7 @@ fn a_limited_map_notes_the_hidden_firms_per_segment() {
         .find(|(f, _)| f == "power_battery_jiangsu.json")
         .expect("fixture")
         .1;
-    let map = qmap::cli::chain_map(&dataset, "pb-power-battery", Some(10)).unwrap();
+    let map = chain_map(&dataset, "pb-power-battery", Some(10)).unwrap();
     let svg = qmap::render::svg::chain_map_svg(&map);
     let doc = roxmltree::Document::parse(&svg).unwrap();
     let marks = doc

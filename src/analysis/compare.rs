@@ -4,13 +4,11 @@
 //! recommendations.
 
 use super::assignment::{assign_needs, Assignment};
-use super::coverage::{
-    gaps, report_from, views, Coverage, ElementCoverage, Gaps, RegionCoverage, SegmentCoverage,
-};
+use super::coverage::{gaps, report_from, views, Coverage, CoverageReport, ElementCoverage, Gaps};
 use super::eligibility::{needs, ProviderIndex, Scope};
 use super::projects::{key_projects_with, KeyProjects, WeakLinks};
 use super::recommend::{recommendations, Recommendation};
-use crate::model::Dataset;
+use crate::model::{Dataset, Problem};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -72,15 +70,13 @@ impl AssignmentSummary {
 }
 
 /// The QI side of a scope: what a chain's (or the dataset's) analysis embeds under `"coverage"`
-/// and beside it.
+/// and beside it: the coverage figures with their breakdowns, then gaps, the assignment's
+/// summary, key projects and recommendations.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct QiReport {
-    pub scope: Scope,
-    pub coverage: Coverage,
-    pub by_segment: Vec<SegmentCoverage>,
-    pub by_element: Vec<ElementCoverage>,
-    pub by_province: Vec<RegionCoverage>,
-    pub by_city: Vec<RegionCoverage>,
+    /// Coverage and its breakdowns (the fields of a [`CoverageReport`], inline).
+    #[serde(flatten)]
+    pub figures: CoverageReport,
     pub gaps: Gaps,
     pub assignment: AssignmentSummary,
     /// Common-technology and key-product projects (chain-collaborative ones need the weak links:
@@ -108,29 +104,26 @@ pub fn qi_report(d: &Dataset, scope: Scope) -> QiReport {
 
 /// The QI report of an assignment already computed against `index`.
 pub fn qi_report_of(d: &Dataset, a: &Assignment, index: &ProviderIndex) -> QiReport {
-    qi_report_with(d, a, index, &WeakLinks::default())
+    let problems: Vec<&Problem> = d.problems.values().collect();
+    qi_report_with(d, a, index, &WeakLinks::default(), &problems)
 }
 
-/// [`qi_report_of`] with the weak links that make chain-collaborative projects.
+/// [`qi_report_of`] with the weak links that make chain-collaborative projects, over the
+/// scope's `problems` (in id order; see [`key_projects_with`]).
 pub fn qi_report_with(
     d: &Dataset,
     a: &Assignment,
     index: &ProviderIndex,
     weak: &WeakLinks,
+    problems: &[&Problem],
 ) -> QiReport {
-    let report = report_from(d, a.scope.clone(), views(a));
     let mut recs = recommendations(d, a);
     recs.truncate(REPORT_RECOMMENDATIONS);
     QiReport {
-        scope: a.scope.clone(),
-        coverage: report.coverage,
-        by_segment: report.by_segment,
-        by_element: report.by_element,
-        by_province: report.by_province,
-        by_city: report.by_city,
+        figures: report_from(d, a.scope.clone(), views(a)),
         gaps: gaps(a),
         assignment: AssignmentSummary::of(a),
-        projects: key_projects_with(d, a, weak, index),
+        projects: key_projects_with(d, a, weak, index, problems),
         recommendations: recs,
     }
 }
@@ -173,7 +166,8 @@ mod tests {
         let rows = crate::analysis::analyze_full(&d, &graphs, None)
             .dataset
             .unwrap()
-            .comparison;
+            .comparison
+            .clone();
         assert_eq!(rows.len(), 2);
         let b = &rows[0];
         assert_eq!(
@@ -205,7 +199,7 @@ mod tests {
         );
         let r = qi_report(&d, Scope::Chain("battery".into()));
         // q2 (same county as m1, serves 苏州) lets m1 and c1 both stay in 苏州; x1 takes qn.
-        assert_eq!(r.coverage.needs_assigned, 4);
+        assert_eq!(r.figures.coverage.needs_assigned, 4);
         // Tiers: m1 testing 0 (q2), c1 testing 1, m1 metrology 2 (qm), x1 3 (qn).
         assert_eq!(r.assignment.by_tier, [1, 1, 1, 1]);
         assert_eq!(r.gaps.infrastructure[0].code, "rd:electrolyte");
@@ -242,16 +236,16 @@ mod tests {
             .qi;
         assert_eq!(
             (
-                &bulk.coverage,
-                &bulk.by_segment,
-                &bulk.by_element,
+                &bulk.figures.coverage,
+                &bulk.figures.by_segment,
+                &bulk.figures.by_element,
                 &bulk.gaps,
                 &bulk.assignment
             ),
             (
-                &r.coverage,
-                &r.by_segment,
-                &r.by_element,
+                &r.figures.coverage,
+                &r.figures.by_segment,
+                &r.figures.by_element,
                 &r.gaps,
                 &r.assignment
             )

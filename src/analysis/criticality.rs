@@ -1,5 +1,6 @@
 //! Critical nodes: firms whose failure alone disables at least one chain master.
 
+use rayon::prelude::*;
 use super::propagation::Propagation;
 use crate::graph::ChainGraph;
 use petgraph::graph::NodeIndex;
@@ -60,48 +61,27 @@ pub fn critical_nodes(graph: &ChainGraph) -> Vec<CriticalNode> {
     critical_nodes_in(graph, 0, graph.firm_count())
 }
 
-/// [`critical_nodes`] spread over `threads` threads, each with its own counters: the firms are
-/// cut into chunks of up to 1,024 that idle threads take in turn. Same result; worth it only for
-/// a very large chain (on a 20,000-firm chain the scan takes milliseconds and one thread wins).
-pub fn critical_nodes_parallel(graph: &ChainGraph, threads: usize) -> Vec<CriticalNode> {
+/// [`critical_nodes`] spread over the cores (rayon's pool), each chunk of up to 1,024 firms
+/// with its own counters. Same result; worth it only for a very large chain (on a 20,000-firm
+/// chain the scan takes milliseconds and one thread wins).
+pub fn critical_nodes_parallel(graph: &ChainGraph) -> Vec<CriticalNode> {
     let n = graph.firm_count();
-    let threads = threads.clamp(1, n.max(1));
+    let threads = rayon::current_num_threads().clamp(1, n.max(1));
     if threads == 1 {
         return critical_nodes(graph);
     }
-    // Small chunks taken on demand balance the work better than halves when costly firms
-    // cluster by id.
+    // Small chunks balance the work better than halves when costly firms cluster by id.
     let chunk = 1024.min(n.div_ceil(threads)).max(1);
-    let ranges: Vec<(usize, usize)> = (0..n)
-        .step_by(chunk)
-        .map(|s| (s, (s + chunk).min(n)))
-        .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let upstream = upstream_of_masters(graph);
-    let mut parts: Vec<(usize, Vec<CriticalNode>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    let mut engine = Propagation::new(graph);
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&(start, end)) = ranges.get(i) else {
-                            break;
-                        };
-                        out.push((start, scan(graph, &mut engine, &upstream, start, end)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("criticality worker panicked"))
-            .collect()
-    });
-    parts.sort_by_key(|(start, _)| *start);
-    parts.into_iter().flat_map(|(_, nodes)| nodes).collect()
+    let starts: Vec<usize> = (0..n).step_by(chunk).collect();
+    let parts: Vec<Vec<CriticalNode>> = starts
+        .par_iter()
+        .map_init(
+            || Propagation::new(graph),
+            |engine, &start| scan(graph, engine, &upstream, start, (start + chunk).min(n)),
+        )
+        .collect();
+    parts.into_iter().flatten().collect()
 }
 
 fn critical_nodes_in(graph: &ChainGraph, start: usize, end: usize) -> Vec<CriticalNode> {
@@ -296,7 +276,7 @@ mod tests {
             }
         }
         let g = chain(&["f000"], &[], &supplies);
-        assert_eq!(critical_nodes_parallel(&g, 3), critical_nodes(&g));
+        assert_eq!(critical_nodes_parallel(&g), critical_nodes(&g));
         assert!(!critical_nodes(&g).is_empty());
     }
 }

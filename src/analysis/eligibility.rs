@@ -115,6 +115,19 @@ pub fn needs<'a>(d: &'a Dataset, scope: &Scope) -> Vec<Need<'a>> {
     out
 }
 
+/// The needs of `problems` that count as demand, in the order given.
+///
+/// Complexity: O(needs of the problems), plus one lookup of each holder.
+pub fn needs_of<'a>(d: &'a Dataset, problems: impl IntoIterator<Item = &'a Problem>) -> Vec<Need<'a>> {
+    let mut out = Vec::new();
+    for p in problems {
+        if p.is_demand() {
+            push_needs(d, p, &mut out);
+        }
+    }
+    out
+}
+
 fn push_needs<'a>(d: &'a Dataset, p: &'a Problem, out: &mut Vec<Need<'a>>) {
     if p.needs.is_empty() {
         return;

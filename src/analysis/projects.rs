@@ -119,15 +119,18 @@ pub struct ProjectTotals {
 /// eligible providers.
 pub fn key_projects(d: &Dataset, a: &Assignment, weak: &WeakLinks) -> KeyProjects {
     let index = ProviderIndex::from_dataset(d);
-    key_projects_with(d, a, weak, &index)
+    let problems: Vec<&Problem> = d.problems.values().collect();
+    key_projects_with(d, a, weak, &index, &problems)
 }
 
-/// [`key_projects`] with a provider index built by the caller.
+/// [`key_projects`] with a provider index built by the caller, over `problems` (those of the
+/// scope, or more: problems outside the assignment's scope are skipped), in id order.
 pub fn key_projects_with(
     d: &Dataset,
     a: &Assignment,
     weak: &WeakLinks,
     index: &ProviderIndex,
+    problems: &[&Problem],
 ) -> KeyProjects {
     // (problem, code) → (unassigned severity, total severity) of its needs.
     let mut served: HashMap<(&str, &str), (u64, u64)> = HashMap::new();
@@ -139,9 +142,9 @@ pub fn key_projects_with(
         }
     }
     let ctx = Context { d, index, served };
-    let demand: Vec<&Problem> = d
-        .problems
-        .values()
+    let demand: Vec<&Problem> = problems
+        .iter()
+        .copied()
         .filter(|p| p.is_demand() && a.scope.contains_chain(&p.chain))
         .collect();
 
@@ -431,7 +434,8 @@ pub fn key_projects_of_scope(d: &Dataset, scope: &Scope, weak: &WeakLinks) -> Ke
     let index = ProviderIndex::from_dataset(d);
     let needs = super::eligibility::needs(d, scope);
     let a = super::assignment::assign_needs(&needs, &index, scope.clone());
-    key_projects_with(d, &a, weak, &index)
+    let problems: Vec<&Problem> = d.problems.values().collect();
+    key_projects_with(d, &a, weak, &index, &problems)
 }
 
 #[cfg(test)]

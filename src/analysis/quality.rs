@@ -11,11 +11,13 @@
 use super::assignment::{assign_needs, Assignment};
 use super::compare::{qi_report_with, ChainRow, QiReport};
 use super::coverage::qi_gap_by_firm;
-use super::eligibility::{needs, Need, ProviderIndex, Scope};
+use super::eligibility::{needs, needs_of, ProviderIndex, Scope};
 use super::projects::WeakLinks;
-use super::report::{analyze_with_gaps, ChainReport, QiGaps};
-use crate::graph::Graphs;
-use crate::model::Dataset;
+use super::report::{chain_report, ChainReport};
+use crate::graph::{ChainGraph, Graphs};
+use crate::model::{Dataset, Problem};
+use rayon::prelude::*;
+use std::sync::Arc;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
@@ -44,13 +46,13 @@ pub struct DatasetAnalysis {
 }
 
 /// What `qmap analyze --json` prints.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FullReport {
     /// In chain id order.
-    pub chains: Vec<ChainAnalysis>,
+    pub chains: Vec<Arc<ChainAnalysis>>,
     /// The dataset-wide scope; present when every chain was analysed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dataset: Option<DatasetAnalysis>,
+    pub dataset: Option<Arc<DatasetAnalysis>>,
 }
 
 /// Weak links and QI of one chain (`Some(id)`) or of every chain plus the dataset scope.
@@ -63,97 +65,68 @@ pub struct FullReport {
 /// One [`ChainAnalysis`] per chain analysed (none for an unknown id).
 ///
 /// # Complexity
-/// One assignment per chain over its own needs, the weak-link analyses of
-/// [`analyze_with_gaps`], and for the dataset scope one more assignment of all needs: each
-/// near-linear in needs and supplies (see the modules of each).
+/// O(P) to sort the problems by chain, then [`analyze_chain`] per chain (chains in parallel on
+/// the available cores), and for the dataset scope one more assignment of all needs.
 pub fn analyze_full(dataset: &Dataset, graphs: &Graphs, chain: Option<&str>) -> FullReport {
     let index = ProviderIndex::from_dataset(dataset);
-    let scope = match chain {
-        Some(id) => Scope::Chain(id.to_string()),
-        None => Scope::All,
-    };
-    let mut by_chain: HashMap<&str, Vec<Need<'_>>> = HashMap::new();
-    for n in needs(dataset, &scope) {
-        by_chain.entry(n.chain).or_default().push(n);
+    let mut problems: HashMap<&str, Vec<&Problem>> = HashMap::new();
+    for p in dataset.problems.values() {
+        if chain.is_none_or(|id| id == p.chain) {
+            problems.entry(p.chain.as_str()).or_default().push(p);
+        }
     }
-    let work: Vec<(String, Vec<Need<'_>>)> = graphs
+    let selected: Vec<&ChainGraph> = graphs
         .iter()
         .filter(|g| chain.is_none_or(|id| id == g.id()))
+        .collect();
+    let chains: Vec<Arc<ChainAnalysis>> = selected
+        .par_iter()
         .map(|g| {
-            (
-                g.id().to_string(),
-                by_chain.remove(g.id()).unwrap_or_default(),
-            )
+            let own = problems.get(g.id()).map_or(&[][..], Vec::as_slice);
+            Arc::new(analyze_chain(dataset, g, own, &index))
         })
         .collect();
-    let mut assignments: HashMap<String, Assignment> = on_cores(work, |(id, chain_needs)| {
-        let a = assign_needs(&chain_needs, &index, Scope::Chain(id.clone()));
-        (id, a)
-    })
-    .into_iter()
-    .collect();
-    let gaps: QiGaps = assignments
-        .iter()
-        .map(|(id, a)| (id.clone(), qi_gap_by_firm(a).into_iter().collect()))
-        .collect();
-    let weak = analyze_with_gaps(dataset, graphs, chain, &gaps).chains;
-    let links = weak_links(&weak);
-    let work: Vec<(ChainReport, Assignment)> = weak
-        .into_iter()
-        .map(|w| {
-            let a = assignments
-                .remove(&w.id)
-                .unwrap_or_else(|| assign_needs(&[], &index, Scope::Chain(w.id.clone())));
-            (w, a)
-        })
-        .collect();
-    let chains: Vec<ChainAnalysis> = on_cores(work, |(w, a)| {
-        let qi = qi_report_with(dataset, &a, &index, &links);
-        ChainAnalysis {
-            weak: w,
-            qi,
-            assignment: a,
-        }
+    let dataset_scope = chain.is_none().then(|| {
+        let refs: Vec<&ChainAnalysis> = chains.iter().map(|c| c.as_ref()).collect();
+        Arc::new(dataset_analysis(dataset, &index, &refs))
     });
-    let dataset_scope = chain
-        .is_none()
-        .then(|| dataset_analysis(dataset, &index, &chains.iter().collect::<Vec<_>>()));
     FullReport {
         chains,
         dataset: dataset_scope,
     }
 }
 
-/// `f` over `items` on every core (chains are independent), results in the items' order.
-fn on_cores<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads <= 1 || items.len() <= 1 {
-        return items.into_iter().map(f).collect();
+/// Weak links and QI of one chain: its own needs assigned to the providers (capacities not
+/// shared with other chains), the QI gap of each firm fed into its risk score, and the weak
+/// links fed into the chain-collaborative key projects.
+///
+/// # Arguments
+/// - `dataset`: for names, regions and records looked up by id (never scanned).
+/// - `graph`: the chain's supply graph.
+/// - `problems`: the chain's problems, in id order.
+/// - `index`: the providers by capability, built once for every chain.
+///
+/// # Complexity
+/// O(size of the chain): its needs' assignment, the weak-link analyses over its graph, and
+/// lookups by id (O(log n) each) in the dataset; nothing scans the whole dataset.
+pub fn analyze_chain(
+    dataset: &Dataset,
+    graph: &ChainGraph,
+    problems: &[&Problem],
+    index: &ProviderIndex,
+) -> ChainAnalysis {
+    let scope = Scope::Chain(graph.id().to_string());
+    let chain_needs = needs_of(dataset, problems.iter().copied());
+    let assignment = assign_needs(&chain_needs, index, scope);
+    let gaps = qi_gap_by_firm(&assignment).into_iter().collect();
+    let weak = chain_report(dataset, graph, problems, &gaps);
+    let links = weak_links([&weak]);
+    let qi = qi_report_with(dataset, &assignment, index, &links, problems);
+    ChainAnalysis {
+        weak,
+        qi,
+        assignment,
     }
-    let mut buckets: Vec<Vec<(usize, T)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (i, item) in items.into_iter().enumerate() {
-        buckets[i % threads].push((i, item));
-    }
-    let f = &f;
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = buckets
-            .into_iter()
-            .map(|bucket| {
-                scope.spawn(move || {
-                    bucket
-                        .into_iter()
-                        .map(|(i, item)| (i, f(item)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a chain's QI analysis panicked"))
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The dataset-wide scope, given every chain's analysis.
@@ -166,10 +139,11 @@ pub fn dataset_analysis(
 ) -> DatasetAnalysis {
     let links = weak_links(chains.iter().map(|c| &c.weak));
     let all = assign_needs(&needs(dataset, &Scope::All), index, Scope::All);
-    let qi = qi_report_with(dataset, &all, index, &links);
+    let problems: Vec<&Problem> = dataset.problems.values().collect();
+    let qi = qi_report_with(dataset, &all, index, &links, &problems);
     DatasetAnalysis {
         qi,
-        comparison: chains.iter().map(|c| comparison_row(dataset, c)).collect(),
+        comparison: chains.iter().map(|c| comparison_row(c)).collect(),
     }
 }
 
@@ -194,22 +168,19 @@ pub fn weak_links<'a>(reports: impl IntoIterator<Item = &'a ChainReport>) -> Wea
 
 /// A planner's comparison row for an analysed chain.
 ///
-/// Complexity: O(P) over the dataset's problems (to count demand problems).
-pub fn comparison_row(dataset: &Dataset, c: &ChainAnalysis) -> ChainRow {
-    let demand = dataset
-        .problems_of_chain(&c.weak.id)
-        .filter(|p| p.is_demand())
-        .count();
+/// Complexity: O(firms of the chain).
+pub fn comparison_row(c: &ChainAnalysis) -> ChainRow {
+    let demand: usize = c.weak.problem_load.iter().map(|l| l.demand_problems).sum();
     ChainRow {
         chain: c.weak.id.clone(),
         name: c.weak.name.clone(),
         firms: c.weak.firms as u64,
         masters: c.weak.masters.len() as u64,
         demand_problems: demand as u64,
-        coverage: c.qi.coverage,
-        by_element: c.qi.by_element.clone(),
-        infrastructure_gaps: c.qi.coverage.infrastructure_gaps(),
-        capacity_gaps: c.qi.coverage.capacity_gaps(),
+        coverage: c.qi.figures.coverage,
+        by_element: c.qi.figures.by_element.clone(),
+        infrastructure_gaps: c.qi.figures.coverage.infrastructure_gaps(),
+        capacity_gaps: c.qi.figures.coverage.capacity_gaps(),
         critical_nodes: c.weak.critical_nodes.len() as u64,
         single_source_parts: c.weak.single_source_parts.len() as u64,
         foreign_only_parts: c.weak.foreign_only_parts.len() as u64,
@@ -240,7 +211,7 @@ mod tests {
             let d = fixture(file);
             let report = analyze_full(&d, &Graphs::build(&d), None);
             assert_eq!(report.chains.len(), 1, "{file}");
-            let c = report.chains[0].qi.coverage;
+            let c = report.chains[0].qi.figures.coverage;
             assert_eq!(
                 (
                     c.needs_total,
@@ -254,7 +225,7 @@ mod tests {
                 "{file}"
             );
             // One chain: the dataset scope shares nothing more, so it agrees.
-            assert_eq!(report.dataset.unwrap().qi.coverage, c, "{file}");
+            assert_eq!(report.dataset.unwrap().qi.figures.coverage, c, "{file}");
         }
     }
 

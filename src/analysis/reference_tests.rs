@@ -125,7 +125,7 @@ proptest! {
         }
         let got: Vec<_> = found.iter().map(|c| (c.id.clone(), c.disabled_masters.clone(), c.disabled_count)).collect();
         prop_assert_eq!(got, expected);
-        prop_assert_eq!(critical_nodes_parallel(&g, 2), found.clone());
+        prop_assert_eq!(critical_nodes_parallel(&g), found.clone());
 
         for c in &found {
             let down = s.disabled(&set(&[&c.id]));

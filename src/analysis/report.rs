@@ -10,7 +10,7 @@ use crate::graph::{ChainGraph, Graphs};
 use crate::model::{Dataset, Problem};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use rayon::prelude::*;
 use utoipa::ToSchema;
 
 /// Quality-infrastructure gap per chain and firm: chain id → firm id → gap in [0, 1].
@@ -62,8 +62,8 @@ const PARALLEL_CHAIN_SUPPLIES: usize = 250_000;
 /// One [`ChainReport`] per chain analysed, in chain id order; an unknown chain id gives a report
 /// with no chains (see [`analyze_chain`] for an error instead).
 ///
-/// Chains are analysed in parallel on the available cores; a single very large chain spreads its
-/// criticality scan over them instead.
+/// Chains are analysed in parallel on the available cores (rayon's pool); a very large chain
+/// also spreads its criticality scan over them.
 ///
 /// # Complexity
 /// The sum over chains of [`critical_nodes`] (which dominates), plus O(V log V + E log E + P) per
@@ -89,53 +89,18 @@ pub fn analyze_with_gaps(
             problems.entry(p.chain.as_str()).or_default().push(p);
         }
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let no_gaps = HashMap::new();
-    let one = |g: &ChainGraph, inner_threads: usize| {
-        chain_report(
-            dataset,
-            g,
-            problems.get(g.id()).map_or(&[][..], |v| v.as_slice()),
-            gaps.get(g.id()).unwrap_or(&no_gaps),
-            inner_threads,
-        )
-    };
-    let chains = if selected.len() <= 1 || threads == 1 {
-        // Spreading one chain over threads only pays off once its scan outweighs the threads'
-        // start-up and per-thread state; below that (a 20,000-firm chain scans in milliseconds)
-        // stay on one.
-        let inner = match selected.first() {
-            Some(g) if selected.len() == 1 && g.supply_count() >= PARALLEL_CHAIN_SUPPLIES => {
-                threads
-            }
-            _ => 1,
-        };
-        selected.iter().map(|g| one(g, inner)).collect()
-    } else {
-        // Largest chains first so that the last one to finish is a small one.
-        let mut order: Vec<usize> = (0..selected.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(selected[i].supply_count()));
-        let next = AtomicUsize::new(0);
-        let mut done: Vec<(usize, ChainReport)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads.min(selected.len()))
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut out = Vec::new();
-                        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                            out.push((i, one(selected[i], 1)));
-                        }
-                        out
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("analysis worker panicked"))
-                .collect()
-        });
-        done.sort_by_key(|(i, _)| *i);
-        done.into_iter().map(|(_, r)| r).collect()
-    };
+    let chains = selected
+        .par_iter()
+        .map(|g| {
+            chain_report(
+                dataset,
+                g,
+                problems.get(g.id()).map_or(&[][..], |v| v.as_slice()),
+                gaps.get(g.id()).unwrap_or(&no_gaps),
+            )
+        })
+        .collect();
     AnalysisReport { chains }
 }
 
@@ -160,16 +125,16 @@ pub fn analyze_chain(
 /// - `graph`: the chain's supply graph.
 /// - `problems`: the chain's problems (others are ignored).
 /// - `qi_gap`: firm id → QI gap for the risk score.
-/// - `threads`: threads for the criticality scan.
+///
+/// A very large chain spreads its criticality scan over the cores.
 pub fn chain_report(
     dataset: &Dataset,
     graph: &ChainGraph,
     problems: &[&Problem],
     qi_gap: &HashMap<String, f64>,
-    threads: usize,
 ) -> ChainReport {
-    let critical = if threads > 1 {
-        critical_nodes_parallel(graph, threads)
+    let critical = if graph.supply_count() >= PARALLEL_CHAIN_SUPPLIES {
+        critical_nodes_parallel(graph)
     } else {
         critical_nodes(graph)
     };

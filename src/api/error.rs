@@ -163,3 +163,27 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+impl From<crate::service::Error> for ApiError {
+    fn from(e: crate::service::Error) -> ApiError {
+        use crate::service::Error as E;
+        match e {
+            E::Malformed(d) => ApiError::Malformed(d),
+            E::BadRequest(m) => ApiError::BadRequest(m),
+            E::Forbidden => ApiError::Forbidden,
+            E::NotFound { kind, id } => ApiError::NotFound { kind, id },
+            E::Conflict {
+                code,
+                message,
+                details,
+            } => ApiError::Conflict {
+                code,
+                message,
+                details,
+            },
+            E::Invalid(d) => ApiError::Invalid(d),
+            E::Timeout(ms) => ApiError::Timeout(ms),
+            E::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}

@@ -2,12 +2,11 @@
 //!
 //! `router` builds the whole application from one list of routes (utoipa-axum's `OpenApiRouter`),
 //! so the OpenAPI document (`openapi()`) and the routes cannot drift apart. Handlers are thin: they
-//! parse input, call the model/analysis layers through `AppState`, and shape the answer. Every
-//! error goes through `ApiError`, the one place that picks a status code.
+//! parse a request, call one function of the service layer ([`crate::service`]) and shape the
+//! answer. Every error goes through `ApiError`, the one place that picks a status code.
 
 pub mod auth;
 mod bundle;
-mod cache;
 mod chains;
 pub mod error;
 mod page;
@@ -15,7 +14,8 @@ mod records;
 mod state;
 
 pub use error::{ApiError, ErrorBody};
-pub use state::{ApiConfig, AppState, Snapshot};
+pub use crate::service::Snapshot;
+pub use state::{ApiConfig, AppState};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};

@@ -73,9 +73,8 @@ async fn get_chain_map_svg(
         Some(0) => None,
         Some(n) => Some(n),
     };
-    let snap = state.snapshot();
     let svg = state
-        .blocking(move || {
+        .read(move |snap| {
             let map = snap.quality_map(&id, limit)?;
             Ok(crate::render::svg::chain_map_svg(&map))
         })

@@ -5,7 +5,8 @@ use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
 use super::{json_body, record_body, ApiPath, Written};
-use crate::model::{Bundle, ChangeSet, Organization, Problem, Status, Supply};
+use crate::model::{Organization, Problem, Status, Supply};
+use crate::service::records::{self, may_write, supply_label, Kind, Mode};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -81,14 +82,6 @@ fn strip_prefix(
     details
 }
 
-fn already_exists(kind: &'static str, id: &str) -> ApiError {
-    ApiError::Conflict {
-        code: "already_exists",
-        message: format!("{kind} {id:?} already exists"),
-        details: Vec::new(),
-    }
-}
-
 /// One organization.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "records",
     params(("id" = String, Path, description = "Organization id")),
@@ -99,13 +92,7 @@ async fn get_organization(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Organization>, ApiError> {
     let snap = state.snapshot();
-    who.require(who.reads_organization(&snap.dataset, &id))?;
-    snap.dataset
-        .organizations
-        .get(&id)
-        .cloned()
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("organization", id))
+    Ok(Json(records::organization(&snap, &who, &id)?))
 }
 
 /// Create an organization; 409 if the id is taken.
@@ -118,27 +105,16 @@ async fn create_organization(
     axum::Extension(who): axum::Extension<Principal>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
+    may_write(&who, Kind::Organization)?;
     let org: Organization = record_body(body, &state)?;
     let id = org.id.clone();
-    let (revision, ()) = state
-        .write(move |data| {
-            let old = data.organizations.get(&org.id);
-            who.require(who.writes_organization(old, Some(&org)))?;
-            if old.is_some() {
-                return Err(already_exists("organization", &org.id));
-            }
-            Ok((upsert_org(org), ()))
+    let (revision, _) = state
+        .write(false, move |service, how| {
+            records::put_organization(service, &who, how, org, Mode::Create)
         })
         .await
         .map_err(relative_to("/organizations/0"))?;
     Ok((StatusCode::CREATED, Json(Written { id, revision })))
-}
-
-fn upsert_org(org: Organization) -> ChangeSet {
-    ChangeSet::upsert(Bundle {
-        organizations: vec![org],
-        ..Bundle::new()
-    })
 }
 
 /// Create or replace an organization.
@@ -153,15 +129,14 @@ async fn put_organization(
     ApiPath(id): ApiPath<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
+    may_write(&who, Kind::Organization)?;
     let org: Organization = record_body(body, &state)?;
     if org.id != id {
         return Err(id_mismatch(&id, &org.id));
     }
     let (revision, existed) = state
-        .write(move |data| {
-            let old = data.organizations.get(&org.id);
-            who.require(who.writes_organization(old, Some(&org)))?;
-            Ok((upsert_org(org), old.is_some()))
+        .write(false, move |service, how| {
+            records::put_organization(service, &who, how, org, Mode::Upsert)
         })
         .await
         .map_err(relative_to("/organizations/0"))?;
@@ -178,16 +153,8 @@ async fn delete_organization(
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .write(move |data| {
-            let Some(old) = data.organizations.get(&id) else {
-                return Err(who.not_found("organization", id));
-            };
-            who.require(who.writes_organization(Some(old), None))?;
-            let change = ChangeSet {
-                delete_organizations: vec![id],
-                ..ChangeSet::default()
-            };
-            Ok((change, ()))
+        .write(false, move |service, how| {
+            records::delete_organization(service, &who, how, id)
         })
         .await
         .map_err(relative_to("/delete_organizations/0"))?;
@@ -228,16 +195,7 @@ async fn get_supply(
     key: Result<Query<SupplyKey>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Supply>, ApiError> {
     let supply = super::query(key)?.into_supply();
-    who.require_chain(&supply.chain)?;
-    if state.snapshot().dataset.supplies.contains(&supply) {
-        Ok(Json(supply))
-    } else {
-        Err(ApiError::not_found("supply", supply_label(&supply)))
-    }
-}
-
-fn supply_label(s: &Supply) -> String {
-    format!("{}: {} → {} ({})", s.chain, s.supplier, s.customer, s.part)
+    Ok(Json(records::supply(&state.snapshot(), &who, supply)?))
 }
 
 /// Create a supply (idempotent: a supply has no fields beyond its key).
@@ -249,17 +207,12 @@ async fn put_supply(
     axum::Extension(who): axum::Extension<Principal>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
+    may_write(&who, Kind::Supply)?;
     let supply: Supply = record_body(body, &state)?;
-    who.require(who.writes_chain(&supply.chain))?;
     let id = supply_label(&supply);
     let (revision, existed) = state
-        .write(move |data| {
-            let existed = data.supplies.contains(&supply);
-            let change = ChangeSet::upsert(Bundle {
-                supplies: vec![supply],
-                ..Bundle::new()
-            });
-            Ok((change, existed))
+        .write(false, move |service, how| {
+            records::put_supply(service, &who, how, supply)
         })
         .await
         .map_err(relative_to("/supplies/0"))?;
@@ -275,17 +228,9 @@ async fn delete_supply(
     key: Result<Query<SupplyKey>, axum::extract::rejection::QueryRejection>,
 ) -> Result<StatusCode, ApiError> {
     let supply = super::query(key)?.into_supply();
-    who.require(who.writes_chain(&supply.chain))?;
     state
-        .write(move |data| {
-            if !data.supplies.contains(&supply) {
-                return Err(ApiError::not_found("supply", supply_label(&supply)));
-            }
-            let change = ChangeSet {
-                delete_supplies: vec![supply],
-                ..ChangeSet::default()
-            };
-            Ok((change, ()))
+        .write(false, move |service, how| {
+            records::delete_supply(service, &who, how, supply)
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -300,21 +245,7 @@ async fn get_problem(
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Problem>, ApiError> {
-    let snap = state.snapshot();
-    let problem = snap
-        .dataset
-        .problems
-        .get(&id)
-        .ok_or_else(|| who.not_found("problem", id.clone()))?;
-    who.require(who.reads_problem(&problem.org, &problem.chain))?;
-    Ok(Json(problem.clone()))
-}
-
-fn upsert_problem(problem: Problem) -> ChangeSet {
-    ChangeSet::upsert(Bundle {
-        problems: vec![problem],
-        ..Bundle::new()
-    })
+    Ok(Json(records::problem(&state.snapshot(), &who, &id)?))
 }
 
 /// Create a problem; 409 if the id is taken.
@@ -326,84 +257,76 @@ async fn create_problem(
     axum::Extension(who): axum::Extension<Principal>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
+    may_write(&who, Kind::Problem)?;
     let problem: Problem = record_body(body, &state)?;
     let id = problem.id.clone();
-    let (revision, ()) = state
-        .write(move |data| {
-            may_write_problem(&who, data.problems.get(&problem.id), &problem)?;
-            if data.problems.contains_key(&problem.id) {
-                return Err(already_exists("problem", &problem.id));
-            }
-            Ok((upsert_problem(problem), ()))
+    let (revision, _) = state
+        .write(false, move |service, how| {
+            records::put_problem(service, &who, how, problem, Mode::Create)
         })
         .await
         .map_err(relative_to("/problems/0"))?;
     Ok((StatusCode::CREATED, Json(Written { id, revision })))
 }
 
-/// Create or replace a problem.
+/// Create or replace a problem. A stored problem's status only moves forward (open →
+/// in_progress → resolved) unless `override_status=true` (admins and regulators; audited):
+/// 409 `invalid_transition` otherwise.
 #[utoipa::path(put, path = "/api/v1/problems/{id}", tag = "records",
-    params(("id" = String, Path, description = "Problem id")), request_body = Problem,
+    params(("id" = String, Path, description = "Problem id"), Override), request_body = Problem,
     responses((status = 200, body = Written), (status = 201, body = Written), (status = 400, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_problem(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
+    over: Result<Query<Override>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
+    may_write(&who, Kind::Problem)?;
+    let over = super::query(over)?.override_status;
     let problem: Problem = record_body(body, &state)?;
     if problem.id != id {
         return Err(id_mismatch(&id, &problem.id));
     }
     let (revision, existed) = state
-        .write(move |data| {
-            let old = data.problems.get(&problem.id);
-            may_write_problem(&who, old, &problem)?;
-            Ok((upsert_problem(problem), old.is_some()))
+        .write(over, move |service, how| {
+            records::put_problem(service, &who, how, problem, Mode::Upsert)
         })
         .await
         .map_err(relative_to("/problems/0"))?;
     Ok((created_or_replaced(existed), Json(Written { id, revision })))
 }
 
-/// Delete a problem.
+/// Delete a problem. A resolved problem is kept (409 `invalid_transition`) unless
+/// `override_status=true` (admins and regulators; audited).
 #[utoipa::path(delete, path = "/api/v1/problems/{id}", tag = "records",
-    params(("id" = String, Path, description = "Problem id")),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "Problem id"), Override),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_problem(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
+    over: Result<Query<Override>, axum::extract::rejection::QueryRejection>,
 ) -> Result<StatusCode, ApiError> {
+    let over = super::query(over)?.override_status;
     state
-        .write(move |data| {
-            let Some(old) = data.problems.get(&id) else {
-                return Err(who.not_found("problem", id));
-            };
-            who.require(who.writes_problem(&old.org, &old.chain))?;
-            let change = ChangeSet {
-                delete_problems: vec![id],
-                ..ChangeSet::default()
-            };
-            Ok((change, ()))
+        .write(over, move |service, how| {
+            records::delete_problem(service, &who, how, id)
         })
-        .await?;
+        .await
+        .map_err(relative_to("/delete_problems/0"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A problem may be written when both its stored version (if any) and the new one are the
-/// principal's to write.
-fn may_write_problem(
-    who: &Principal,
-    old: Option<&Problem>,
-    new: &Problem,
-) -> Result<(), ApiError> {
-    let allowed = old
-        .into_iter()
-        .chain([new])
-        .all(|p| who.writes_problem(&p.org, &p.chain));
-    who.require(allowed)
+/// `?override_status=true`: let this write move a problem's status backward or delete a
+/// resolved problem (admins and regulators of the chain only; audited).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Override {
+    /// Allow reopening (or deleting) a resolved problem.
+    #[serde(default)]
+    pub override_status: bool,
 }
 
 /// The new status of a problem.
@@ -411,17 +334,6 @@ fn may_write_problem(
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     pub status: Status,
-}
-
-/// Whether a problem may move from one status to another: forward only
-/// (open → in_progress → resolved, or open → resolved directly).
-pub fn transition_allowed(from: Status, to: Status) -> bool {
-    matches!(
-        (from, to),
-        (Status::Open, Status::InProgress)
-            | (Status::Open, Status::Resolved)
-            | (Status::InProgress, Status::Resolved)
-    )
 }
 
 /// Change a problem's status: open → in_progress → resolved (forward only; 409 otherwise).
@@ -435,28 +347,11 @@ async fn set_problem_status(
     ApiPath(id): ApiPath<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Problem>, ApiError> {
+    may_write(&who, Kind::Problem)?;
     let change: StatusChange = json_body(body, &state)?;
-    let (_, problem) = state
-        .write(move |data| {
-            let mut problem = data
-                .problems
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| who.not_found("problem", id.clone()))?;
-            who.require(who.writes_problem(&problem.org, &problem.chain))?;
-            if !transition_allowed(problem.status, change.status) {
-                return Err(ApiError::Conflict {
-                    code: "invalid_transition",
-                    message: format!(
-                        "a problem cannot go from {} to {}",
-                        problem.status.as_str(),
-                        change.status.as_str()
-                    ),
-                    details: Vec::new(),
-                });
-            }
-            problem.status = change.status;
-            Ok((upsert_problem(problem.clone()), problem))
+    let problem = state
+        .write(false, move |service, how| {
+            records::set_problem_status(service, &who, how, id, change.status)
         })
         .await?;
     Ok(Json(problem))

@@ -15,7 +15,7 @@ use crate::model::{Dataset, Organization, Role, Supply};
 use petgraph::graph::{Graph, NodeIndex};
 use petgraph::Direction;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use rayon::prelude::*;
 
 /// Id-keyed maps of the graph builder, with foldhash's fast fixed-seed hasher.
 pub(crate) type IdMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
@@ -277,41 +277,22 @@ impl Graphs {
                 supplies[i].push(s);
             }
         }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(ids.len())
-            .max(1);
-        let next = AtomicUsize::new(0);
-        let mut built: Vec<(usize, ChainGraph)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut out = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(&id) = ids.get(i) else { break };
-                            let graph = ChainGraph::from_parts(
-                                dataset,
-                                id,
-                                members[i].iter().copied(),
-                                supplies[i].iter().copied(),
-                            );
-                            out.push((i, graph));
-                        }
-                        out
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("graph builder panicked"))
-                .collect()
-        });
-        built.sort_by_key(|(i, _)| *i);
+        let built: Vec<ChainGraph> = (0..ids.len())
+            .into_par_iter()
+            .map(|i| {
+                ChainGraph::from_parts(
+                    dataset,
+                    ids[i],
+                    members[i].iter().copied(),
+                    supplies[i].iter().copied(),
+                )
+            })
+            .collect();
         Graphs {
-            chains: built
-                .into_iter()
-                .map(|(i, g)| (ids[i].to_string(), g))
+            chains: ids
+                .iter()
+                .zip(built)
+                .map(|(id, g)| (id.to_string(), g))
                 .collect(),
         }
     }
@@ -331,6 +312,28 @@ impl Graphs {
             supplies_of_chain(dataset, chain_id),
         );
         self.chains.insert(chain_id.to_string(), graph);
+    }
+
+    /// The graph of one chain, given its members in id order (e.g. from a
+    /// [`crate::model::ChainIndex`]); empty if the chain does not exist.
+    ///
+    /// Complexity: O(M + S_c log S) for the chain's M members and S_c supplies.
+    pub fn one_chain<'a>(
+        dataset: &'a Dataset,
+        chain_id: &'a str,
+        members: impl Iterator<Item = &'a Organization>,
+    ) -> Graphs {
+        let mut graphs = Graphs::default();
+        if dataset.chains.contains_key(chain_id) {
+            let graph = ChainGraph::from_parts(
+                dataset,
+                chain_id,
+                members,
+                dataset.supplies_of_chain(chain_id),
+            );
+            graphs.chains.insert(chain_id.to_string(), graph);
+        }
+        graphs
     }
 
     /// The graph of one chain.

@@ -372,8 +372,8 @@ pub fn quality_map(
         segments: weak.segments.clone(),
         problems,
         providers,
-        coverage: analysis.qi.coverage,
-        coverage_by_element: analysis.qi.by_element.clone(),
+        coverage: analysis.qi.figures.coverage,
+        coverage_by_element: analysis.qi.figures.by_element.clone(),
         gaps: analysis.qi.gaps.clone(),
         counts: MapCounts {
             masters: weak.masters.len(),

@@ -79,9 +79,18 @@ impl Dataset {
         }
     }
 
-    /// Supplies of one chain, in key order.
+    /// Supplies of one chain, in key order. Supplies are ordered by chain first, so this is one
+    /// range of the set: O(log S + S_c).
     pub fn supplies_of_chain<'a>(&'a self, chain: &'a str) -> impl Iterator<Item = &'a Supply> {
-        self.supplies.iter().filter(move |s| s.chain == chain)
+        let first = Supply {
+            chain: chain.to_string(),
+            supplier: String::new(),
+            customer: String::new(),
+            part: String::new(),
+        };
+        self.supplies
+            .range(first..)
+            .take_while(move |s| s.chain == chain)
     }
 
     /// Enterprises that are members of `chain`, in id order.

@@ -8,8 +8,10 @@
 
 pub mod access;
 mod dataset;
+mod index;
 
 pub use dataset::Dataset;
+pub use index::ChainIndex;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -218,6 +218,12 @@ error_codes! {
     StillReferenced => "still_referenced",
     /// A single record sent to the API whose id differs from the id in the request path.
     IdMismatch => "id_mismatch",
+    /// A write would move a stored problem's status backward (resolved → open, …) without
+    /// `override_status` (see `service::rules`).
+    StatusRegression => "status_regression",
+    /// A delete of a resolved problem without `override_status`: resolved problems are the
+    /// record of work done (see `service::rules`).
+    ResolvedKept => "resolved_kept",
 }
 
 impl fmt::Display for ErrorCode {

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// One chain of the demo, analysed directly.
-fn direct(chain: &str) -> (Dataset, ChainAnalysis) {
+fn direct(chain: &str) -> (Dataset, std::sync::Arc<ChainAnalysis>) {
     let d = fixtures_dataset(&DEMO);
     let graphs = Graphs::build(&d);
     let mut report = analyze_full(&d, &graphs, Some(chain));
@@ -255,15 +255,15 @@ async fn weak_links_coverage_assignment_projects_and_gaps_agree_with_the_analysi
         assert_eq!(gaps["gaps"], to_value(&a.qi.gaps), "{chain}");
         assert_eq!(gaps["recommendations"], to_value(&a.qi.recommendations));
         let coverage = get("coverage").await;
-        assert_eq!(coverage["scope"], to_value(&a.qi.scope));
-        assert_eq!(coverage["coverage"], to_value(&a.qi.coverage));
+        assert_eq!(coverage["scope"], to_value(&a.qi.figures.scope));
+        assert_eq!(coverage["coverage"], to_value(&a.qi.figures.coverage));
         for key in ["by_segment", "by_element", "by_province", "by_city"] {
             assert!(
                 coverage[key].as_array().is_some_and(|v| !v.is_empty()),
                 "{key}"
             );
         }
-        assert_eq!(coverage["by_element"], to_value(&a.qi.by_element));
+        assert_eq!(coverage["by_element"], to_value(&a.qi.figures.by_element));
     }
 }
 

@@ -36,7 +36,7 @@ pub fn details(body: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn pair(path: &str, code: &str) -> (String, String) {
+pub fn pair(path: &str, code: &str) -> (String, String) {
     (path.to_string(), code.to_string())
 }
 

@@ -1,7 +1,7 @@
 //! Writes: a failed one changes nothing, a successful one is visible to every later read, and a
 //! write invalidates only the cached results it touches.
 
-use crate::errors::{new_firm, new_problem};
+use crate::errors::{details, new_firm, new_problem, pair};
 use crate::helpers::*;
 use axum::http::StatusCode;
 use serde_json::json;
@@ -249,6 +249,7 @@ async fn a_problem_goes_forward_through_its_statuses_and_leaves_demand_when_reso
 
     let mut replaced = new_problem("pb-p900", "pb-zjg-additive");
     replaced["severity"] = json!(5);
+    replaced["status"] = json!("resolved");
     app.put("/api/v1/problems/pb-p900", &replaced)
         .await
         .ok(StatusCode::OK);
@@ -262,12 +263,84 @@ async fn a_problem_goes_forward_through_its_statuses_and_leaves_demand_when_reso
     )
     .await
     .ok(StatusCode::CREATED);
+    // A resolved problem is kept unless the delete says override_status.
     app.delete("/api/v1/problems/pb-p900")
+        .await
+        .error(StatusCode::CONFLICT, "invalid_transition");
+    app.delete("/api/v1/problems/pb-p900?override_status=true")
         .await
         .ok(StatusCode::NO_CONTENT);
     app.get("/api/v1/problems/pb-p900")
         .await
         .error(StatusCode::NOT_FOUND, "not_found");
+}
+
+/// One rule on every write path: a resolved problem is not reopened by a PUT, by a re-import,
+/// or by deleting and creating it again; `override_status=true` does it, and the audit log
+/// says so.
+#[tokio::test]
+async fn a_resolved_problem_is_reopened_only_with_an_explicit_override() {
+    let app = spawn_demo_app();
+    app.post(
+        "/api/v1/problems/pb-p001/status",
+        &json!({"status": "resolved"}),
+    )
+    .await
+    .ok(StatusCode::OK);
+    let revision = app.state.store().revision();
+    let mut reopened = app.get("/api/v1/problems/pb-p001").await.ok(StatusCode::OK);
+    reopened["status"] = json!("open");
+
+    // PUT
+    let body = app
+        .put("/api/v1/problems/pb-p001", &reopened)
+        .await
+        .error(StatusCode::CONFLICT, "invalid_transition");
+    assert_eq!(details(&body), vec![pair("/status", "status_regression")]);
+    // Re-import
+    let bundle = json!({"version": 1, "problems": [reopened.clone()]});
+    let body = app
+        .post("/api/v1/import", &bundle)
+        .await
+        .error(StatusCode::CONFLICT, "invalid_transition");
+    assert_eq!(
+        details(&body),
+        vec![pair("/problems/0/status", "status_regression")]
+    );
+    // Delete, then create again
+    let body = app
+        .delete("/api/v1/problems/pb-p001")
+        .await
+        .error(StatusCode::CONFLICT, "invalid_transition");
+    assert_eq!(details(&body), vec![pair("", "resolved_kept")]);
+    assert_eq!(app.state.store().revision(), revision, "nothing was written");
+    assert_eq!(
+        app.get("/api/v1/problems/pb-p001").await.ok(StatusCode::OK)["status"],
+        "resolved"
+    );
+
+    // The explicit override reopens it, and the audit log keeps the request.
+    app.put("/api/v1/problems/pb-p001?override_status=true", &reopened)
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/problems/pb-p001").await.ok(StatusCode::OK)["status"],
+        "open"
+    );
+    let audit = app.state.store().audit(None).unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "PUT /api/v1/problems/pb-p001?override_status=true"
+            && e.outcome == "200"));
+    // A survey re-import may move it forward again without any override.
+    let mut forward = reopened.clone();
+    forward["status"] = json!("in_progress");
+    app.post(
+        "/api/v1/import",
+        &json!({"version": 1, "problems": [forward]}),
+    )
+    .await
+    .ok(StatusCode::OK);
 }
 
 #[tokio::test]

@@ -10,8 +10,8 @@
 use crate::analysis::eligibility::ProviderIndex;
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
 use crate::graph::Graphs;
-use crate::model::{ChangeSet, Dataset};
-use axum::body::Bytes;
+use crate::model::{ChainIndex, ChangeSet, Dataset};
+use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
@@ -96,6 +96,8 @@ pub struct AnalysisCache {
     chains: HashMap<String, Arc<ChainEntry>>,
     /// Providers indexed by capability code.
     pub providers: Arc<OnceLock<Arc<ProviderIndex>>>,
+    /// Members and problems of each chain (rebuilt for every snapshot that a write makes).
+    pub by_chain: OnceLock<Arc<ChainIndex>>,
     /// Dataset-wide results (capacities shared): stale after any change to needs or providers.
     pub all: Arc<OnceLock<Arc<DatasetAnalysis>>>,
 }
@@ -109,6 +111,7 @@ impl AnalysisCache {
                 .map(|id| (id.clone(), Arc::new(ChainEntry::default())))
                 .collect(),
             providers: Arc::new(OnceLock::new()),
+            by_chain: OnceLock::new(),
             all: Arc::new(OnceLock::new()),
         }
     }
@@ -148,6 +151,7 @@ impl AnalysisCache {
             } else {
                 self.providers.clone()
             },
+            by_chain: OnceLock::new(),
             all: if untouched {
                 self.all.clone()
             } else {

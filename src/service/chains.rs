@@ -1,0 +1,482 @@
+//! Reads of chains and everything the analyses know about them, with the holder's visibility
+//! applied: summaries, the problem list with its filters and pages, key projects, gaps (without
+//! firms for planners), weak links, coverage, the supplier view (without suppliers' problems for
+//! a firm), scenarios, provider what-ifs and the chain comparison.
+//!
+//! Each function takes the snapshot to read and the [`Principal`] asking; what it returns is
+//! what that holder may see.
+
+use super::{Error, Principal, Snapshot};
+use crate::analysis::assignment::Assignment;
+use crate::analysis::compare::{ChainRow, QiReport};
+use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
+use crate::analysis::eligibility::Scope;
+use crate::analysis::projects::KeyProjects;
+use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
+use crate::analysis::{
+    chain_scenario, run_scenario_on, supplier_view, AnalysisError, ChainAnalysis, ChainReport,
+    ChainScenario, Failure, ScenarioReport, SupplierView,
+};
+use crate::model::{Category, Chain, Problem, Status};
+use crate::validate::{ErrorCode, ValidationError};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+
+/// A chain's key figures, as listed and compared.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChainSummary {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chief: Option<String>,
+    pub segments: usize,
+    pub firms: usize,
+    pub masters: usize,
+    pub supplies: usize,
+    pub demand_problems: usize,
+    pub critical_nodes: usize,
+    pub single_source_parts: usize,
+    pub foreign_only_parts: usize,
+    pub coverage: Coverage,
+    pub coverage_by_element: Vec<ElementCoverage>,
+}
+
+fn summary(chain: &Chain, a: &ChainAnalysis) -> ChainSummary {
+    ChainSummary {
+        id: chain.id.clone(),
+        name: chain.name.clone(),
+        chief: chain.chief.clone(),
+        segments: chain.segments.len(),
+        firms: a.weak.firms,
+        masters: a.weak.masters.len(),
+        supplies: a.weak.supplies,
+        demand_problems: a.weak.problem_load.iter().map(|l| l.demand_problems).sum(),
+        critical_nodes: a.weak.critical_nodes.len(),
+        single_source_parts: a.weak.single_source_parts.len(),
+        foreign_only_parts: a.weak.foreign_only_parts.len(),
+        coverage: a.qi.figures.coverage,
+        coverage_by_element: a.qi.figures.by_element.clone(),
+    }
+}
+
+/// Every chain the holder reads (at least in aggregate), with its key figures, in id order.
+pub fn summaries(snap: &Snapshot, who: &Principal) -> Result<Vec<ChainSummary>, Error> {
+    let chains: Vec<&Chain> = snap
+        .dataset
+        .chains
+        .values()
+        .filter(|c| who.reads_chain_aggregates(&c.id))
+        .collect();
+    let analyses: Vec<_> = chains
+        .par_iter()
+        .map(|c| snap.chain_analysis(&c.id))
+        .collect();
+    chains
+        .into_iter()
+        .zip(analyses)
+        .map(|(c, a)| Ok(summary(c, a?.as_ref())))
+        .collect()
+}
+
+/// A chain record with its key figures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChainDetail {
+    pub chain: Chain,
+    pub summary: ChainSummary,
+}
+
+/// One chain with its key figures.
+pub fn detail(snap: &Snapshot, who: &Principal, id: &str) -> Result<ChainDetail, Error> {
+    who.require(who.reads_chain_aggregates(id))?;
+    let chain = snap
+        .dataset
+        .chains
+        .get(id)
+        .ok_or_else(|| Error::not_found("chain", id))?;
+    let a = snap.chain_analysis(id)?;
+    Ok(ChainDetail {
+        chain: chain.clone(),
+        summary: summary(chain, &a),
+    })
+}
+
+/// Filters and page of a chain's problem list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProblemFilter {
+    /// Only problems of firms in this segment.
+    pub segment: Option<String>,
+    pub category: Option<Category>,
+    /// Only problems of at least this severity.
+    pub severity: Option<u8>,
+    pub status: Option<Status>,
+    /// Only problems of this firm.
+    pub firm: Option<String>,
+    /// 1-based page (default 1).
+    pub page: Option<usize>,
+    /// Problems per page (default 50, at most 1000).
+    pub per_page: Option<usize>,
+}
+
+/// A problem with where it sits on the chain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemRow {
+    #[serde(flatten)]
+    pub problem: Problem,
+    pub firm_name: String,
+    pub segment: String,
+}
+
+/// One page of a chain's problem list (问题清单).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemPage {
+    /// Problems matching the filter, over all pages.
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub problems: Vec<ProblemRow>,
+}
+
+/// The problem list of a chain, filtered and paginated (most severe first, then id). An
+/// enterprise sees its own problems on the chains it sits on, and nobody else's (not even a
+/// count).
+///
+/// Complexity: O(P_c log P_c) for the chain's problems.
+pub fn problems(
+    snap: &Snapshot,
+    who: &Principal,
+    id: &str,
+    mut f: ProblemFilter,
+) -> Result<ProblemPage, Error> {
+    let d = &snap.dataset;
+    if let Some(own) = who.org() {
+        let on_chain = d
+            .organizations
+            .get(own)
+            .is_some_and(|o| o.membership(id).is_some());
+        who.require(on_chain && f.firm.as_deref().is_none_or(|firm| firm == own))?;
+        f.firm = Some(own.to_string());
+    } else {
+        who.require_chain(id)?;
+    }
+    let page = f.page.unwrap_or(1);
+    let per_page = f.per_page.unwrap_or(50);
+    if page == 0 || per_page == 0 || per_page > 1000 {
+        return Err(Error::BadRequest(
+            "page must be at least 1 and per_page between 1 and 1000".into(),
+        ));
+    }
+    if !d.chains.contains_key(id) {
+        return Err(Error::not_found("chain", id));
+    }
+    let mut rows: Vec<ProblemRow> = d
+        .problems_of_chain(id)
+        .filter(|p| f.category.is_none_or(|c| p.category == c))
+        .filter(|p| f.severity.is_none_or(|s| p.severity >= s))
+        .filter(|p| f.status.is_none_or(|s| p.status == s))
+        .filter(|p| f.firm.as_ref().is_none_or(|firm| &p.org == firm))
+        .filter_map(|p| {
+            let org = d.organizations.get(&p.org)?;
+            let segment = org.membership(id)?.segment.clone();
+            if f.segment.as_ref().is_some_and(|s| s != &segment) {
+                return None;
+            }
+            Some(ProblemRow {
+                problem: p.clone(),
+                firm_name: org.name.clone(),
+                segment,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.problem
+            .severity
+            .cmp(&a.problem.severity)
+            .then_with(|| a.problem.id.cmp(&b.problem.id))
+    });
+    let total = rows.len();
+    let problems = rows
+        .into_iter()
+        .skip((page - 1).saturating_mul(per_page))
+        .take(per_page)
+        .collect();
+    Ok(ProblemPage {
+        total,
+        page,
+        per_page,
+        problems,
+    })
+}
+
+/// Key-project candidates of a chain (重点项目清单), ranked, in three categories.
+pub fn projects(snap: &Snapshot, who: &Principal, id: &str) -> Result<KeyProjects, Error> {
+    who.require_chain(id)?;
+    Ok(snap.chain_analysis(id)?.qi.projects.clone())
+}
+
+/// Gaps of a scope and what to build where.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GapReport {
+    pub gaps: Gaps,
+    /// Ranked (capability code, city, level) additions.
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// Drops whose needs a gap is (firms and problems): what planners see.
+fn aggregate_only(gaps: &mut Gaps) {
+    for g in gaps
+        .infrastructure
+        .iter_mut()
+        .chain(gaps.capacity.iter_mut())
+    {
+        g.firms.clear();
+        g.problems.clear();
+    }
+}
+
+/// Infrastructure and capacity gaps of a chain, with ranked build recommendations; for
+/// planners aggregated (how many needs and how much severity, not whose).
+pub fn gaps(snap: &Snapshot, who: &Principal, id: &str) -> Result<GapReport, Error> {
+    who.require(who.reads_chain_aggregates(id))?;
+    let a = snap.chain_analysis(id)?;
+    let mut gaps = a.qi.gaps.clone();
+    if !who.reads_chain(id) {
+        aggregate_only(&mut gaps);
+    }
+    Ok(GapReport {
+        gaps,
+        recommendations: a.qi.recommendations.clone(),
+    })
+}
+
+/// Weak links of a chain.
+pub fn weak_links(snap: &Snapshot, who: &Principal, id: &str) -> Result<ChainReport, Error> {
+    who.require_chain(id)?;
+    Ok(snap.chain_analysis(id)?.weak.clone())
+}
+
+/// QI coverage of a chain (its own capacities), by segment, element, province and city.
+pub fn coverage(snap: &Snapshot, who: &Principal, id: &str) -> Result<CoverageReport, Error> {
+    who.require(who.reads_chain_aggregates(id))?;
+    Ok(snap.chain_analysis(id)?.qi.figures.clone())
+}
+
+/// The optimal assignment of a chain's needs to providers, need by need.
+pub fn assignment(snap: &Snapshot, who: &Principal, id: &str) -> Result<Assignment, Error> {
+    who.require_chain(id)?;
+    Ok(snap.chain_analysis(id)?.assignment.clone())
+}
+
+/// The supplier view of a chain master: every firm upstream at any tier, critical ones first.
+/// A firm asks only for itself and only on a chain it sits on (anything else is refused alike,
+/// whether or not the chain exists), and sees its supply base without its suppliers'
+/// confidential problems.
+pub fn suppliers(
+    snap: &Snapshot,
+    who: &Principal,
+    id: &str,
+    org: &str,
+) -> Result<SupplierView, Error> {
+    let own_on_chain = who.org().is_some_and(|own| {
+        own == org
+            && snap
+                .dataset
+                .organizations
+                .get(own)
+                .is_some_and(|o| o.membership(id).is_some())
+    });
+    who.require(own_on_chain || who.reads_chain(id))?;
+    let graphs = snap.chain_graph(id)?;
+    let graph = graphs
+        .chain(id)
+        .ok_or_else(|| Error::not_found("chain", id))?;
+    let mut view = supplier_view(&snap.dataset, graph, org).map_err(analysis_error)?;
+    if !who.reads_chain(id) {
+        for s in &mut view.suppliers {
+            s.problems.clear();
+        }
+    }
+    Ok(view)
+}
+
+fn analysis_error(e: AnalysisError) -> Error {
+    match e {
+        AnalysisError::UnknownChain { chain } => Error::not_found("chain", chain),
+        AnalysisError::NotOnChain { firm, .. } => Error::not_found("chain member", firm),
+        e @ AnalysisError::NotAChainMaster { .. } => {
+            Error::invalid(ErrorCode::NotAMember, "", e.to_string())
+        }
+    }
+}
+
+/// Firms that fail together.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioRequest {
+    /// E.g. `[{"firms": ["f1", "f2"]}, "all_foreign", {"region_prefix": "3205"}]`.
+    pub failures: Vec<Failure>,
+}
+
+/// What-if failures on one chain: which firms and masters are disabled. Named firms that are
+/// not on this chain do nothing here (the same failures can be run on every chain). Those who
+/// read every chain get `unknown_organization` for a firm that exists nowhere; a holder limited
+/// to some chains gets it for any firm not on this chain, so that the answer says nothing about
+/// firms on chains it may not read.
+pub fn chain_scenario_of(
+    snap: &Snapshot,
+    who: &Principal,
+    id: &str,
+    request: &ScenarioRequest,
+) -> Result<ChainScenario, Error> {
+    who.require_chain(id)?;
+    let graphs = snap.chain_graph(id)?;
+    let graph = graphs
+        .chain(id)
+        .ok_or_else(|| Error::not_found("chain", id))?;
+    let all = who.all_chains();
+    named_firms(
+        request,
+        |firm| {
+            graph.contains(firm) || (all && snap.dataset.organizations.contains_key(firm))
+        },
+        unknown_firm,
+    )?;
+    let name = snap.dataset.chains.get(id).map(|c| c.name.clone());
+    Ok(chain_scenario(
+        graph,
+        name.unwrap_or_default(),
+        &request.failures,
+    ))
+}
+
+fn unknown_firm(firm: &str) -> ValidationError {
+    ValidationError::new(
+        ErrorCode::UnknownOrganization,
+        "",
+        format!("unknown organization {firm:?}"),
+    )
+}
+
+/// Every firm named in `request` must pass `known`; the others are errors at their paths.
+fn named_firms(
+    request: &ScenarioRequest,
+    known: impl Fn(&str) -> bool,
+    error: impl Fn(&str) -> ValidationError,
+) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    for (i, f) in request.failures.iter().enumerate() {
+        if let Failure::Firms(ids) = f {
+            for (j, firm) in ids.iter().enumerate() {
+                if !known(firm) {
+                    let mut e = error(firm);
+                    e.path = format!("/failures/{i}/firms/{j}");
+                    errors.push(e);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+/// What-if failures across every chain (for those who read every chain).
+pub fn dataset_scenario(
+    snap: &Snapshot,
+    who: &Principal,
+    request: &ScenarioRequest,
+) -> Result<ScenarioReport, Error> {
+    who.require(who.all_chains())?;
+    named_firms(
+        request,
+        |firm| snap.dataset.organizations.contains_key(firm),
+        unknown_firm,
+    )?;
+    let graphs: Vec<Arc<crate::graph::Graphs>> = snap
+        .dataset
+        .chains
+        .keys()
+        .map(|id| snap.chain_graph(id))
+        .collect::<Result<_, _>>()?;
+    Ok(run_scenario_on(
+        &snap.dataset,
+        graphs.iter().flat_map(|g| g.iter()),
+        &request.failures,
+    ))
+}
+
+/// Hypothetical providers to add and real ones to remove, for one chain or the whole dataset.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfRequest {
+    /// A chain id (its own capacities), or absent for the whole dataset (capacities shared).
+    #[serde(default)]
+    pub chain: Option<String>,
+    #[serde(flatten)]
+    pub change: WhatIf,
+}
+
+/// Coverage before and after adding hypothetical providers or removing real ones.
+pub fn what_if_of(
+    snap: &Snapshot,
+    who: &Principal,
+    request: WhatIfRequest,
+) -> Result<WhatIfResult, Error> {
+    who.require(match &request.chain {
+        Some(id) => who.reads_chain_aggregates(id),
+        None => who.reads_dataset_aggregates(),
+    })?;
+    let scope = match request.chain {
+        Some(id) if !snap.dataset.chains.contains_key(&id) => {
+            return Err(Error::not_found("chain", id))
+        }
+        Some(id) => Scope::Chain(id),
+        None => Scope::All,
+    };
+    if let Some(id) = request.change.remove.iter().find(|id| {
+        !snap
+            .dataset
+            .organizations
+            .get(*id)
+            .is_some_and(|o| o.is_provider())
+    }) {
+        return Err(Error::not_found("provider", id.clone()));
+    }
+    Ok(what_if(&snap.dataset, &scope, &request.change))
+}
+
+/// Planners' comparison: one row per chain, plus the dataset-wide coverage.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Comparison {
+    pub chains: Vec<ChainRow>,
+    /// All needs matched at once, capacities shared across chains.
+    pub dataset: Coverage,
+    pub dataset_by_element: Vec<ElementCoverage>,
+}
+
+/// The chain comparison for planners (and those who read every chain).
+pub fn comparison(snap: &Snapshot, who: &Principal) -> Result<Comparison, Error> {
+    who.require(who.reads_dataset_aggregates())?;
+    let all = snap.dataset_analysis()?;
+    Ok(Comparison {
+        chains: all.comparison.clone(),
+        dataset: all.qi.figures.coverage,
+        dataset_by_element: all.qi.figures.by_element.clone(),
+    })
+}
+
+/// Coverage of the whole dataset (capacities shared across chains), with gaps and
+/// recommendations; for planners without firms, problems or projects.
+pub fn dataset_coverage(snap: &Snapshot, who: &Principal) -> Result<QiReport, Error> {
+    who.require(who.reads_dataset_aggregates())?;
+    let mut qi = snap.dataset_analysis()?.qi.clone();
+    if !who.all_chains() {
+        aggregate_only(&mut qi.gaps);
+        qi.projects = Default::default();
+    }
+    Ok(qi)
+}

@@ -1,0 +1,303 @@
+//! The service layer: what the API and the command line both call.
+//!
+//! It owns the current [`Snapshot`] of the data and its analysis cache, the write path
+//! (validate → store → publish), the queries with their paging, visibility and redaction by role
+//! ([`Principal`]), and the domain rules of writes (allowed status changes, see [`rules`]).
+//! It knows no HTTP: handlers in `api/` parse a request, call one function here and shape the
+//! answer; `cli/` calls the same functions.
+//!
+//! Reads take the current `Arc<Snapshot>` and never wait for a write. Writes are serialized: a
+//! write validates against the current snapshot, commits to the store (durable before it is
+//! acknowledged), then publishes the next snapshot, whose cache carries over the results of every
+//! chain the write did not touch.
+
+pub mod cache;
+pub mod chains;
+mod error;
+mod principal;
+pub mod records;
+pub mod rules;
+mod snapshot;
+
+pub use error::Error;
+pub use principal::{upstream_of, Principal};
+pub use snapshot::Snapshot;
+
+use crate::model::{Bundle, ChangeSet, Dataset};
+use crate::store::Store;
+use crate::validate;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// The data of one store and the single writer of it. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    // Only held to clone or swap an Arc.
+    snapshot: RwLock<Arc<Snapshot>>,
+    // Serializes writes: validate, commit and publish happen under it.
+    writer: Mutex<()>,
+}
+
+impl Service {
+    /// Loads the whole store into memory and makes the first snapshot.
+    pub fn open(store: Store) -> Result<Service, Error> {
+        let dataset = store.load()?;
+        let revision = store.revision();
+        Ok(Service {
+            inner: Arc::new(Inner {
+                store,
+                snapshot: RwLock::new(Arc::new(Snapshot::of(dataset, revision))),
+                writer: Mutex::new(()),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The current snapshot; cheap (an `Arc` clone).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner
+            .snapshot
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Validates and imports a bundle (all or nothing); with `dry_run` only validates. The
+    /// rules of [`rules`] apply unless `how.override_status`. Checks `how.deadline` just before
+    /// it commits.
+    pub fn import(&self, bytes: &[u8], dry_run: bool, how: How) -> Result<ImportOutcome, Error> {
+        let _writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let before = self.snapshot();
+        let bundle = validate::parse_bundle(bytes, before.dataset.as_ref())
+            .map_err(|r| Error::from_validation(r.errors))?;
+        if !how.override_status {
+            let broken = rules::check_problems(&bundle.problems, before.dataset.as_ref());
+            if !broken.is_empty() {
+                return Err(rule_conflict(broken));
+            }
+        }
+        let counts = Counts::of(&bundle);
+        if dry_run {
+            return Ok(ImportOutcome {
+                dry_run,
+                counts,
+                revision: None,
+            });
+        }
+        how.deadline.check()?;
+        let summary = self.inner.store.import(&bundle)?;
+        self.publish(&before, ChangeSet::upsert(bundle), summary.revision);
+        Ok(ImportOutcome {
+            dry_run,
+            counts,
+            revision: Some(summary.revision),
+        })
+    }
+
+    /// Prepares a change from the current data (under the writer lock, so what `prepare` sees is
+    /// what the change applies to), validates it, and applies it all or nothing. Returns the new
+    /// revision and whatever `prepare` returned beside the change. The rules of [`rules`] apply
+    /// unless `how.override_status`. `how.deadline` is checked just before the commit; once
+    /// committing, the write runs to its end.
+    pub fn write<T>(
+        &self,
+        how: How,
+        prepare: impl FnOnce(&Dataset) -> Result<Prepared<T>, Error>,
+    ) -> Result<(u64, T), Error> {
+        let _writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let before = self.snapshot();
+        let Prepared {
+            change,
+            value: extra,
+            refusal,
+        } = prepare(&before.dataset)?;
+        let errors = validate::check_change(&change, before.dataset.as_ref());
+        if !errors.is_empty() {
+            return Err(conflict_or_invalid(errors));
+        }
+        // Refusals that depend on what is stored come after validation, so that an invalid
+        // request is answered alike whether or not the records it names exist.
+        if let Some(refusal) = refusal {
+            return Err(refusal);
+        }
+        let broken = rules::check_change(&change, before.dataset.as_ref(), how.override_status);
+        if !broken.is_empty() {
+            return Err(rule_conflict(broken));
+        }
+        how.deadline.check()?;
+        let revision = self.inner.store.apply(&change)?;
+        self.publish(&before, change, revision);
+        Ok((revision, extra))
+    }
+
+    /// Makes the snapshot after `change` current. The caller holds the writer lock and has
+    /// committed the change.
+    fn publish(&self, before: &Snapshot, change: ChangeSet, revision: u64) {
+        let mut dataset = (*before.dataset).clone();
+        let touched = cache::Touched::by(&before.dataset, &change);
+        dataset.apply(&change);
+        let dataset = Arc::new(dataset);
+        let cache = before.cache.carry_over(&dataset, &touched);
+        let next = Arc::new(Snapshot {
+            revision,
+            dataset,
+            cache,
+        });
+        *self
+            .inner
+            .snapshot
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = next;
+    }
+}
+
+/// A change ready to be validated and applied, with what the write returns beside it, and a
+/// refusal that depends on the stored records (another firm's record under the same id, an id
+/// taken), given only if the change is valid.
+pub struct Prepared<T> {
+    pub change: ChangeSet,
+    pub value: T,
+    pub refusal: Option<Error>,
+}
+
+impl<T> Prepared<T> {
+    pub fn new(change: ChangeSet, value: T) -> Prepared<T> {
+        Prepared {
+            change,
+            value,
+            refusal: None,
+        }
+    }
+
+    /// Refuses with `error` (after validation) when `refused`.
+    pub fn unless(mut self, refused: bool, error: impl FnOnce() -> Error) -> Prepared<T> {
+        if refused && self.refusal.is_none() {
+            self.refusal = Some(error());
+        }
+        self
+    }
+}
+
+/// How a write is to be done.
+#[derive(Debug, Clone, Copy)]
+pub struct How {
+    /// The latest moment it may commit.
+    pub deadline: Deadline,
+    /// Let it move a problem's status backward or delete a resolved problem (see [`rules`]);
+    /// only admins and regulators of the chain may ask (checked by the caller).
+    pub override_status: bool,
+}
+
+impl How {
+    /// Within `deadline`, keeping the status rules.
+    pub fn by(deadline: Deadline) -> How {
+        How {
+            deadline,
+            override_status: false,
+        }
+    }
+}
+
+/// Writes refused by a rule of [`rules`] are conflicts with the current state.
+fn rule_conflict(details: Vec<validate::ValidationError>) -> Error {
+    Error::Conflict {
+        code: "invalid_transition",
+        message: details
+            .first()
+            .map_or_else(String::new, |e| e.message.clone()),
+        details,
+    }
+}
+
+/// The latest moment a write may commit; after it, the write is refused with `Timeout` and
+/// nothing is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    /// `None`: too far away to represent, i.e. never.
+    at: Option<Instant>,
+    timeout: Duration,
+}
+
+impl Deadline {
+    /// `timeout` from now.
+    pub fn after(timeout: Duration) -> Deadline {
+        Deadline {
+            at: Instant::now().checked_add(timeout),
+            timeout,
+        }
+    }
+
+    /// No deadline (the command line).
+    pub fn never() -> Deadline {
+        Deadline {
+            at: None,
+            timeout: Duration::MAX,
+        }
+    }
+
+    /// `Timeout` once the deadline has passed.
+    pub fn check(self) -> Result<(), Error> {
+        match self.at {
+            Some(at) if Instant::now() >= at => Err(Error::Timeout(
+                u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Deletes that would leave dangling references are conflicts; everything else is invalid.
+fn conflict_or_invalid(errors: Vec<validate::ValidationError>) -> Error {
+    if errors
+        .iter()
+        .all(|e| e.code == validate::ErrorCode::StillReferenced)
+    {
+        Error::Conflict {
+            code: "still_referenced",
+            message: "the record is still referenced by others".into(),
+            details: errors,
+        }
+    } else {
+        Error::from_validation(errors)
+    }
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportOutcome {
+    pub dry_run: bool,
+    pub counts: Counts,
+    /// The store revision after the import; absent for a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u64>,
+}
+
+/// Records per kind in a bundle.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    pub regions: usize,
+    pub chains: usize,
+    pub organizations: usize,
+    pub supplies: usize,
+    pub problems: usize,
+}
+
+impl Counts {
+    pub fn of(bundle: &Bundle) -> Counts {
+        Counts {
+            regions: bundle.regions.len(),
+            chains: bundle.chains.len(),
+            organizations: bundle.organizations.len(),
+            supplies: bundle.supplies.len(),
+            problems: bundle.problems.len(),
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Who is asking, and what they may see: the [`Principal`] of a request and the visibility rules
+//! of each role. The service asks it before it reads or writes; the API only says who holds the
+//! token. Every refusal is the same `Forbidden` whatever the reason, so that a refusal says
+//! nothing about what exists.
+
+use super::Error;
+use crate::model::access::{AccessRole, Token};
+use crate::model::Dataset;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+/// The holder of a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principal {
+    /// `serve --demo` with no token configured: reads everything, writes nothing.
+    Anonymous,
+    /// A verified, live token.
+    Holder(Token),
+}
+
+impl Principal {
+    fn token(&self) -> Option<&Token> {
+        match self {
+            Principal::Holder(t) => Some(t),
+            Principal::Anonymous => None,
+        }
+    }
+
+    pub fn role(&self) -> Option<AccessRole> {
+        self.token().map(|t| t.role)
+    }
+
+    /// The id shown in the audit log.
+    pub fn actor(&self) -> &str {
+        self.token().map_or("anonymous", |t| t.id.as_str())
+    }
+
+    /// The organization of an enterprise token.
+    pub fn org(&self) -> Option<&str> {
+        self.token()
+            .filter(|t| t.role == AccessRole::Enterprise)
+            .and_then(|t| t.org.as_deref())
+    }
+
+    /// Firm-level reads of every chain.
+    pub fn all_chains(&self) -> bool {
+        match self {
+            Principal::Anonymous => true,
+            Principal::Holder(t) => match t.role {
+                AccessRole::Admin => true,
+                AccessRole::Regulator => t.chains.is_empty(),
+                AccessRole::Enterprise | AccessRole::Planner => false,
+            },
+        }
+    }
+
+    /// Firm-level reads of a chain (its map, weak links, problems, firms): admins, regulators
+    /// of the chain, and anonymous demo visitors.
+    pub fn reads_chain(&self, chain: &str) -> bool {
+        self.all_chains()
+            || self.token().is_some_and(|t| {
+                t.role == AccessRole::Regulator && t.chains.iter().any(|c| c == chain)
+            })
+    }
+
+    /// Aggregated reads of a chain (coverage, gaps without firms, recommendations): also planners.
+    pub fn reads_chain_aggregates(&self, chain: &str) -> bool {
+        self.reads_chain(chain) || self.is_planner()
+    }
+
+    /// Dataset-wide aggregates (the comparison, dataset coverage): every chain's reader and
+    /// planners.
+    pub fn reads_dataset_aggregates(&self) -> bool {
+        self.all_chains() || self.is_planner()
+    }
+
+    pub fn is_planner(&self) -> bool {
+        self.role() == Some(AccessRole::Planner)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(AccessRole::Admin)
+    }
+
+    /// Writes that no single chain covers (providers, organizations on no chain): admins and
+    /// regulators of every chain.
+    pub fn writes_all(&self) -> bool {
+        self.token().is_some_and(|t| {
+            t.role == AccessRole::Admin || (t.role == AccessRole::Regulator && t.chains.is_empty())
+        })
+    }
+
+    /// Writes of an organization record, given its stored version (if any) and the new one
+    /// (absent for a delete): every chain either version sits on must be writable.
+    pub fn writes_organization(
+        &self,
+        old: Option<&crate::model::Organization>,
+        new: Option<&crate::model::Organization>,
+    ) -> bool {
+        let versions: Vec<&crate::model::Organization> = old.into_iter().chain(new).collect();
+        let chains: Vec<&str> = versions
+            .iter()
+            .flat_map(|o| o.memberships())
+            .map(|m| m.chain.as_str())
+            .collect();
+        if chains.is_empty() || versions.iter().any(|o| o.is_provider()) {
+            self.writes_all()
+        } else {
+            chains.iter().all(|c| self.writes_chain(c))
+        }
+    }
+
+    /// A 404 for those who may know whether the record exists, a 403 for everyone else.
+    pub fn not_found(&self, kind: &'static str, id: impl Into<String>) -> Error {
+        if self.all_chains() {
+            Error::not_found(kind, id)
+        } else {
+            Error::Forbidden
+        }
+    }
+
+    /// Writes on a chain: admins and the chain's regulators.
+    pub fn writes_chain(&self, chain: &str) -> bool {
+        matches!(self.role(), Some(AccessRole::Admin))
+            || self.token().is_some_and(|t| {
+                t.role == AccessRole::Regulator
+                    && (t.chains.is_empty() || t.chains.iter().any(|c| c == chain))
+            })
+    }
+
+    pub fn require(&self, allowed: bool) -> Result<(), Error> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Firm-level reads of `chain`.
+    pub fn require_chain(&self, chain: &str) -> Result<(), Error> {
+        self.require(self.reads_chain(chain))
+    }
+
+    /// Whether the principal may read the record of organization `id`: anyone who reads a chain
+    /// it sits on; an enterprise for itself and the firms upstream of it; everyone for providers,
+    /// which are public infrastructure.
+    pub fn reads_organization(&self, d: &Dataset, id: &str) -> bool {
+        let Some(org) = d.organizations.get(id) else {
+            return self.all_chains();
+        };
+        if org.is_provider() {
+            return true;
+        }
+        if let Some(own) = self.org() {
+            return own == id || upstream_of(d, own).contains(id);
+        }
+        org.memberships().iter().any(|m| self.reads_chain(&m.chain))
+    }
+
+    /// Whether the principal may read problem `p` (its holder and chain given).
+    pub fn reads_problem(&self, org: &str, chain: &str) -> bool {
+        match self.org() {
+            Some(own) => own == org,
+            None => self.reads_chain(chain),
+        }
+    }
+
+    /// Whether the principal may write a problem held by `org` on `chain`.
+    pub fn writes_problem(&self, org: &str, chain: &str) -> bool {
+        match self.org() {
+            Some(own) => own == org,
+            None => self.writes_chain(chain),
+        }
+    }
+}
+
+/// Every firm with a supply path to `org` on any chain `org` sits on.
+///
+/// Complexity: O(S) over the dataset's supplies per call.
+pub fn upstream_of(d: &Dataset, org: &str) -> BTreeSet<String> {
+    let Some(o) = d.organizations.get(org) else {
+        return BTreeSet::new();
+    };
+    let mut found = BTreeSet::new();
+    for m in o.memberships() {
+        let mut suppliers: HashMap<&str, Vec<&str>> = HashMap::new();
+        for s in d.supplies_of_chain(&m.chain) {
+            suppliers.entry(&s.customer).or_default().push(&s.supplier);
+        }
+        let mut queue = VecDeque::from([org]);
+        let mut seen = BTreeSet::from([org]);
+        while let Some(firm) = queue.pop_front() {
+            for &s in suppliers.get(firm).into_iter().flatten() {
+                if seen.insert(s) {
+                    queue.push_back(s);
+                    found.insert(s.to_string());
+                }
+            }
+        }
+    }
+    found.remove(org);
+    found
+}
+
