@@ -620,9 +620,11 @@ fn load_bundle(path: &Path, timings: &mut Timings) -> Result<Bundle, CliError> {
 pub fn analyze_snapshot(snap: &Snapshot, chain: Option<&str>) -> Result<FullReport, CliError> {
     let report = match chain {
         Some(id) => FullReport {
-            chains: vec![snap.chain_analysis(id).map_err(|_| CliError::UnknownChain {
-                chain: id.to_string(),
-            })?],
+            chains: vec![snap
+                .chain_analysis(id)
+                .map_err(|_| CliError::UnknownChain {
+                    chain: id.to_string(),
+                })?],
             dataset: None,
         },
         None => FullReport {
@@ -767,7 +769,11 @@ pub fn report_summary(dataset: &Dataset, report: &FullReport) -> String {
         s.push_str("no chains\n");
     }
     if let Some(all) = &report.dataset {
-        coverage_summary(&mut s, "dataset (capacities shared)", &all.qi.figures.coverage);
+        coverage_summary(
+            &mut s,
+            "dataset (capacities shared)",
+            &all.qi.figures.coverage,
+        );
     }
     s
 }

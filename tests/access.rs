@@ -633,6 +633,102 @@ async fn refusals_carry_the_error_shape_and_no_detail() {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// A refusal looks the same whether or not the thing named exists (issue: existence oracles).
+/// Each pair below differs only in whether an id the caller may not see exists; the answers
+/// must be equal once that id is replaced by a placeholder.
+#[tokio::test]
+async fn refusals_and_errors_do_not_tell_whether_a_hidden_record_exists() {
+    let app = app();
+    let hidden_problem = app
+        .dataset
+        .problems
+        .values()
+        .find(|p| p.org != FIRM)
+        .unwrap()
+        .id
+        .clone();
+    let answer = |status: StatusCode, body: String, id: &str| (status, body.replace(id, "<id>"));
+
+    // A firm creating a problem under another firm's problem id, with an invalid body, gets
+    // the same 422 as under an unused id: validation comes before what depends on stored data.
+    let invalid = |id: &str| {
+        json(
+            serde_json::json!({"id": id, "org": FIRM, "chain": PB, "title": "极片一致性差",
+            "category": "measurement", "severity": 9, "status": "open", "needs": []}),
+        )
+    };
+    for (method, uri) in [
+        (Method::POST, "/api/v1/problems".to_string()),
+        (Method::PUT, "/api/v1/problems/{}".to_string()),
+    ] {
+        let mut seen = Vec::new();
+        for id in [hidden_problem.as_str(), "no-such-problem"] {
+            let uri = uri.replace("{}", id);
+            let (status, body) = app.call(Firm, method.clone(), &uri, invalid(id)).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{method} {uri}: {body}"
+            );
+            seen.push(answer(status, body, id));
+        }
+        assert_eq!(seen[0], seen[1], "{method} {uri}");
+    }
+
+    // A regulator of the battery chain naming a hydrogen firm in a battery scenario gets the
+    // same 422 as for a firm that does not exist.
+    let mut seen = Vec::new();
+    for firm in [OTHER, "no-such-firm"] {
+        let request = json(serde_json::json!({"failures": [{"firms": [firm]}]}));
+        let (status, body) = app
+            .call(
+                Limited,
+                Method::POST,
+                &format!("/api/v1/chains/{PB}/scenarios"),
+                request,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        seen.push(answer(status, body, firm));
+    }
+    assert_eq!(seen[0], seen[1]);
+
+    // A firm asking for its supplier view on a chain it is not on: the same refusal whether the
+    // chain exists or not.
+    let mut seen = Vec::new();
+    for chain in [H2, "no-such-chain"] {
+        let uri = format!("/api/v1/chains/{chain}/masters/{FIRM}/suppliers");
+        let (status, body) = app.call(Firm, Method::GET, &uri, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{uri}: {body}");
+        seen.push(answer(status, body, chain));
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
+/// The caller's permission is checked before its body is parsed: a planner's write with a huge
+/// invalid body is a short 403, not a long 422.
+#[tokio::test]
+async fn a_write_the_role_may_not_make_is_refused_before_its_body_is_read() {
+    let app = app();
+    let huge = format!("[{}]", vec!["{}"; 200_000].join(","));
+    for (who, method, uri) in [
+        (Planner, Method::PUT, "/api/v1/organizations/x"),
+        (Planner, Method::POST, "/api/v1/organizations"),
+        (Planner, Method::PUT, "/api/v1/supplies"),
+        (Planner, Method::POST, "/api/v1/problems"),
+        (Firm, Method::PUT, "/api/v1/organizations/x"),
+        (Firm, Method::PUT, "/api/v1/supplies"),
+    ] {
+        let (status, body) = app.call(who, method.clone(), uri, Some(huge.clone())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who:?} {method} {uri}");
+        assert!(
+            body.len() < 1_000,
+            "{who:?} {method} {uri}: {} bytes",
+            body.len()
+        );
+    }
+}
+
 #[tokio::test]
 async fn public_routes_need_no_token() {
     let app = app();

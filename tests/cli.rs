@@ -259,7 +259,9 @@ fn import_refuses_to_reopen_a_resolved_problem_without_override_status() {
         path.to_str().unwrap().to_string()
     };
     let resolved = write("resolved", "resolved.json");
-    assert!(qmap(&["import", &resolved, "--data", data]).status.success());
+    assert!(qmap(&["import", &resolved, "--data", data])
+        .status
+        .success());
     let reopened = write("open", "reopened.json");
     let out = qmap(&["import", &reopened, "--data", data]);
     assert_eq!(out.status.code(), Some(1));
@@ -281,7 +283,11 @@ fn import_refuses_to_reopen_a_resolved_problem_without_override_status() {
     };
     assert_eq!(exported(), "resolved");
     let out = qmap(&["import", &reopened, "--data", data, "--override-status"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(exported(), "open");
     let audit = qmap(&["audit", "--json", "--data", data]);
     let audit = String::from_utf8(audit.stdout).unwrap();

@@ -1,9 +1,9 @@
 //! Critical nodes: firms whose failure alone disables at least one chain master.
 
-use rayon::prelude::*;
 use super::propagation::Propagation;
 use crate::graph::ChainGraph;
 use petgraph::graph::NodeIndex;
+use rayon::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -118,7 +118,10 @@ pub fn needs<'a>(d: &'a Dataset, scope: &Scope) -> Vec<Need<'a>> {
 /// The needs of `problems` that count as demand, in the order given.
 ///
 /// Complexity: O(needs of the problems), plus one lookup of each holder.
-pub fn needs_of<'a>(d: &'a Dataset, problems: impl IntoIterator<Item = &'a Problem>) -> Vec<Need<'a>> {
+pub fn needs_of<'a>(
+    d: &'a Dataset,
+    problems: impl IntoIterator<Item = &'a Problem>,
+) -> Vec<Need<'a>> {
     let mut out = Vec::new();
     for p in problems {
         if p.is_demand() {

@@ -17,9 +17,9 @@ use super::report::{chain_report, ChainReport};
 use crate::graph::{ChainGraph, Graphs};
 use crate::model::{Dataset, Problem};
 use rayon::prelude::*;
-use std::sync::Arc;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Everything the analyses say about one chain: the weak links (`critical_nodes`,

@@ -8,9 +8,9 @@ use super::segments::{segment_summaries, SegmentSummary};
 use super::AnalysisError;
 use crate::graph::{ChainGraph, Graphs};
 use crate::model::{Dataset, Problem};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
-use rayon::prelude::*;
 use utoipa::ToSchema;
 
 /// Quality-infrastructure gap per chain and firm: chain id → firm id → gap in [0, 1].

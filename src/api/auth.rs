@@ -84,7 +84,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let action = format!(
         "{method} {}{}",
         req.uri().path(),
-        if overrides { "?override_status=true" } else { "" }
+        if overrides {
+            "?override_status=true"
+        } else {
+            ""
+        }
     );
     let presented = req
         .headers()

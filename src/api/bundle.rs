@@ -3,8 +3,8 @@
 use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
-use crate::service::ImportOutcome;
 use crate::model::Bundle;
+use crate::service::ImportOutcome;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::Json;

@@ -13,8 +13,8 @@ mod page;
 mod records;
 mod state;
 
-pub use error::{ApiError, ErrorBody};
 pub use crate::service::Snapshot;
+pub use error::{ApiError, ErrorBody};
 pub use state::{ApiConfig, AppState};
 
 use axum::body::Bytes;

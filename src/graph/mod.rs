@@ -14,8 +14,8 @@
 use crate::model::{Dataset, Organization, Role, Supply};
 use petgraph::graph::{Graph, NodeIndex};
 use petgraph::Direction;
-use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
 
 /// Id-keyed maps of the graph builder, with foldhash's fast fixed-seed hasher.
 pub(crate) type IdMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;

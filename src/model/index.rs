@@ -71,10 +71,9 @@ mod tests {
 
     #[test]
     fn the_index_agrees_with_scanning_the_dataset() {
-        let bundle: Bundle = serde_json::from_str(include_str!(
-            "../../fixtures/power_battery_jiangsu.json"
-        ))
-        .unwrap();
+        let bundle: Bundle =
+            serde_json::from_str(include_str!("../../fixtures/power_battery_jiangsu.json"))
+                .unwrap();
         let d = Dataset::from_bundle(bundle);
         let index = ChainIndex::build(&d);
         for chain in d.chains.keys() {

@@ -338,9 +338,7 @@ pub fn chain_scenario_of(
     let all = who.all_chains();
     named_firms(
         request,
-        |firm| {
-            graph.contains(firm) || (all && snap.dataset.organizations.contains_key(firm))
-        },
+        |firm| graph.contains(firm) || (all && snap.dataset.organizations.contains_key(firm)),
         unknown_firm,
     )?;
     let name = snap.dataset.chains.get(id).map(|c| c.name.clone());

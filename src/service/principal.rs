@@ -200,4 +200,3 @@ pub fn upstream_of(d: &Dataset, org: &str) -> BTreeSet<String> {
     found.remove(org);
     found
 }
-

@@ -78,12 +78,15 @@ pub fn put_organization(
         let refused_old = !who.writes_organization(old, Some(&org));
         let taken = mode == Mode::Create && existed;
         let id = org.id.clone();
-        Ok(Prepared::new(upsert(Bundle {
-            organizations: vec![org],
-            ..Bundle::new()
-        }), existed)
-            .unless(refused_old, || Error::Forbidden)
-            .unless(taken, || already_exists("organization", &id)))
+        Ok(Prepared::new(
+            upsert(Bundle {
+                organizations: vec![org],
+                ..Bundle::new()
+            }),
+            existed,
+        )
+        .unless(refused_old, || Error::Forbidden)
+        .unless(taken, || already_exists("organization", &id)))
     })
 }
 
@@ -258,10 +261,7 @@ pub fn set_problem_status(
             });
         }
         problem.status = status;
-        Ok(Prepared::new(
-            upsert(one_problem(problem.clone())),
-            problem,
-        ))
+        Ok(Prepared::new(upsert(one_problem(problem.clone())), problem))
     })?;
     Ok(problem)
 }

@@ -170,7 +170,10 @@ async fn the_comparison_has_one_row_per_chain_matching_each_chain() {
     let d = fixtures_dataset(&DEMO);
     let full = analyze_full(&d, &Graphs::build(&d), None);
     let dataset = full.dataset.unwrap();
-    assert_eq!(comparison["dataset"], to_value(&dataset.qi.figures.coverage));
+    assert_eq!(
+        comparison["dataset"],
+        to_value(&dataset.qi.figures.coverage)
+    );
     assert_eq!(
         comparison["dataset_by_element"],
         to_value(&dataset.qi.figures.by_element)

@@ -313,7 +313,11 @@ async fn a_resolved_problem_is_reopened_only_with_an_explicit_override() {
         .await
         .error(StatusCode::CONFLICT, "invalid_transition");
     assert_eq!(details(&body), vec![pair("", "resolved_kept")]);
-    assert_eq!(app.state.store().revision(), revision, "nothing was written");
+    assert_eq!(
+        app.state.store().revision(),
+        revision,
+        "nothing was written"
+    );
     assert_eq!(
         app.get("/api/v1/problems/pb-p001").await.ok(StatusCode::OK)["status"],
         "resolved"
@@ -328,10 +332,9 @@ async fn a_resolved_problem_is_reopened_only_with_an_explicit_override() {
         "open"
     );
     let audit = app.state.store().audit(None).unwrap();
-    assert!(audit
-        .iter()
-        .any(|e| e.action == "PUT /api/v1/problems/pb-p001?override_status=true"
-            && e.outcome == "200"));
+    assert!(audit.iter().any(
+        |e| e.action == "PUT /api/v1/problems/pb-p001?override_status=true" && e.outcome == "200"
+    ));
     // A survey re-import may move it forward again without any override.
     let mut forward = reopened.clone();
     forward["status"] = json!("in_progress");
