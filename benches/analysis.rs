@@ -42,7 +42,7 @@ fn one_large_chain(c: &mut Criterion) {
         b.iter(|| critical_nodes(graph))
     });
     group.bench_function("critical nodes, 2 threads", |b| {
-        b.iter(|| critical_nodes_parallel(graph, 2))
+        b.iter(|| critical_nodes_parallel(graph))
     });
     group.bench_function("analyze", |b| b.iter(|| analyze(&data, &graphs, None)));
     group.finish();
