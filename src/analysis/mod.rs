@@ -1,43 +1,35 @@
 //! Analyses: pure functions over the model and the supply graphs, one file per question.
 //!
-//! The weak-link files answer DOMAIN.md's supply questions over the graphs of [`crate::graph`]:
-//! [`criticality`] (firms whose failure alone disables a chain master, with evidence), [`parts`]
-//! (single-source and foreign-only parts), [`risk`] (problem load and the per-firm risk score),
-//! [`segments`] (per-segment figures in chain order), [`suppliers`] (a chain master's supply base
-//! at every tier), [`scenario`] (what-if failures of many firms at once) and [`report`] (all of
-//! the above for one chain or every chain); `propagation` is their shared failure engine.
+//! The product's two halves, one folder each:
 //!
-//! The quality-infrastructure (QI) matching files answer "which QI body can solve which need":
-//! [`eligibility`] (who may serve whom, at what distance), [`flow`] (a min-cost flow solver),
-//! [`assignment`] (the capacity-aware lexicographic optimum of DOMAIN.md), [`coverage`] (coverage
-//! figures and gap lists), [`projects`] (key-project candidates), [`recommend`] (what to build
-//! where, and what-if) and [`compare`] (one row per chain for planners). They read the model only.
+//! - [`weak`]: the weak links, over the supply graphs of [`crate::graph`]: [`criticality`] (firms
+//!   whose failure alone disables a chain master, with evidence), [`parts`] (single-source and
+//!   foreign-only parts), [`risk`] (problem load and the per-firm risk score), [`segments`]
+//!   (per-segment figures in chain order), [`suppliers`] (a chain master's supply base at every
+//!   tier), [`scenario`] (what-if failures of many firms at once) and [`report`] (all of the above
+//!   for one chain); `weak::propagation` is their shared failure engine.
+//! - [`qi`]: quality-infrastructure matching, "which QI body can solve which need":
+//!   [`eligibility`] (who may serve whom, at what distance), [`flow`] (a min-cost flow solver),
+//!   [`assignment`] (the capacity-aware lexicographic optimum), [`coverage`] (coverage figures and
+//!   gap lists), [`projects`] (key-project candidates), [`recommend`] (what to build where, and
+//!   what-if) and [`qi::report`] (the QI report of a scope).
 //!
-//! [`quality`] puts both halves together: the per-chain and dataset-wide report of `qmap analyze`.
+//! [`quality`] puts both halves together: one chain's analysis ([`quality::analyze_chain`],
+//! costing the size of that chain), the dataset-wide scope, and one summary row per chain.
 //!
 //! Nothing here does I/O or keeps state between calls; only this module and `graph` know petgraph.
 
-pub mod assignment;
-pub mod compare;
-pub mod coverage;
-pub mod eligibility;
-pub mod flow;
-pub mod projects;
+pub mod qi;
 pub mod quality;
-pub mod recommend;
-
-pub mod criticality;
-pub mod parts;
-mod propagation;
 #[cfg(test)]
 mod reference_tests;
-pub mod report;
-pub mod risk;
-pub mod scenario;
-pub mod segments;
-pub mod suppliers;
 #[cfg(test)]
 mod testing;
+pub mod weak;
+
+// The files of each half, also under their short paths (`analysis::coverage`, …).
+pub use qi::{assignment, coverage, eligibility, flow, projects, recommend};
+pub use weak::{criticality, parts, report, risk, scenario, segments, suppliers};
 
 pub use criticality::{critical_nodes, critical_nodes_parallel, CriticalNode, EvidenceStep};
 pub use parts::{foreign_only_parts, single_source_parts, ForeignOnlyPart, SingleSourcePart};

@@ -9,11 +9,11 @@
 //! scope matches every need at once with capacities shared.
 
 use super::assignment::{assign_needs, Assignment};
-use super::compare::{qi_report_with, ChainRow, QiReport};
-use super::coverage::qi_gap_by_firm;
+use super::coverage::{qi_gap_by_firm, Coverage, ElementCoverage};
 use super::eligibility::{needs, needs_of, ProviderIndex, Scope};
 use super::projects::WeakLinks;
-use super::report::{chain_report, ChainReport};
+use super::qi::report::{qi_report_with, QiReport};
+use super::weak::report::{chain_report, ChainReport};
 use crate::graph::{ChainGraph, Graphs};
 use crate::model::{Dataset, Problem};
 use rayon::prelude::*;
@@ -34,6 +34,28 @@ pub struct ChainAnalysis {
     /// The chain's optimal assignment, need by need (served by its own endpoint, not inlined).
     #[serde(skip)]
     pub assignment: Assignment,
+}
+
+/// One chain's figures, each chain assigned on its own (capacities not shared between chains).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ChainRow {
+    pub chain: String,
+    pub name: String,
+    /// Member enterprises (masters included).
+    pub firms: u64,
+    pub masters: u64,
+    /// Problems that count as demand (open or in progress).
+    pub demand_problems: u64,
+    pub coverage: Coverage,
+    pub by_element: Vec<ElementCoverage>,
+    /// Needs without any eligible provider.
+    pub infrastructure_gaps: u64,
+    /// Reachable needs left unassigned.
+    pub capacity_gaps: u64,
+    /// From the weak-link analyses.
+    pub critical_nodes: u64,
+    pub single_source_parts: u64,
+    pub foreign_only_parts: u64,
 }
 
 /// The dataset-wide scope: all needs matched at once with capacities shared across chains, and

@@ -8,10 +8,11 @@
 
 use super::{Error, Principal, Snapshot};
 use crate::analysis::assignment::Assignment;
-use crate::analysis::compare::{ChainRow, QiReport};
 use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
 use crate::analysis::eligibility::Scope;
 use crate::analysis::projects::KeyProjects;
+use crate::analysis::qi::report::QiReport;
+use crate::analysis::quality::ChainRow;
 use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
 use crate::analysis::{
     chain_scenario, run_scenario_on, supplier_view, AnalysisError, ChainAnalysis, ChainReport,

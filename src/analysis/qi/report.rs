@@ -1,10 +1,8 @@
-//! Reports for planners: the row type of the chain comparison ([`ChainRow`], filled by
-//! `analysis::quality` from a chain's weak links and QI) and the QI report of a scope
-//! ([`qi_report`]) bundling coverage, gaps, an assignment summary, key projects and
-//! recommendations.
+//! The QI report of a scope ([`qi_report`]): coverage with its breakdowns, gaps, an assignment
+//! summary, key projects and recommendations.
 
 use super::assignment::{assign_needs, Assignment};
-use super::coverage::{gaps, report_from, views, Coverage, CoverageReport, ElementCoverage, Gaps};
+use super::coverage::{gaps, report_from, views, CoverageReport, Gaps};
 use super::eligibility::{needs, ProviderIndex, Scope};
 use super::projects::{key_projects_with, KeyProjects, WeakLinks};
 use super::recommend::{recommendations, Recommendation};
@@ -12,28 +10,6 @@ use crate::model::{Dataset, Problem};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
-
-/// One chain's figures, each chain assigned on its own (capacities not shared between chains).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ChainRow {
-    pub chain: String,
-    pub name: String,
-    /// Member enterprises (masters included).
-    pub firms: u64,
-    pub masters: u64,
-    /// Problems that count as demand (open or in progress).
-    pub demand_problems: u64,
-    pub coverage: Coverage,
-    pub by_element: Vec<ElementCoverage>,
-    /// Needs without any eligible provider.
-    pub infrastructure_gaps: u64,
-    /// Reachable needs left unassigned.
-    pub capacity_gaps: u64,
-    /// From the weak-link analyses.
-    pub critical_nodes: u64,
-    pub single_source_parts: u64,
-    pub foreign_only_parts: u64,
-}
 
 /// How the assignment used the providers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

@@ -2,7 +2,7 @@
 //! them it cannot do without, and what trouble they carry.
 
 use super::propagation::Propagation;
-use super::AnalysisError;
+use crate::analysis::AnalysisError;
 use crate::graph::ChainGraph;
 use crate::model::{Category, Dataset, Status};
 use petgraph::graph::NodeIndex;

@@ -5,7 +5,7 @@ use super::criticality::{critical_nodes, critical_nodes_parallel, CriticalNode};
 use super::parts::{foreign_only_parts, single_source_parts, ForeignOnlyPart, SingleSourcePart};
 use super::risk::{problem_loads, risk_scores, ProblemLoad, RiskScore};
 use super::segments::{segment_summaries, SegmentSummary};
-use super::AnalysisError;
+use crate::analysis::AnalysisError;
 use crate::graph::{ChainGraph, Graphs};
 use crate::model::{Dataset, Problem};
 use rayon::prelude::*;
