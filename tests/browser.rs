@@ -110,6 +110,21 @@ fn group_members(group: u32, zombies: bool) -> Vec<u32> {
     .collect()
 }
 
+/// Live processes other than this one whose command line mentions `needle`.
+fn processes_mentioning(needle: &str) -> Vec<u32> {
+    let me = std::process::id();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|entry| {
+        let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        // A zombie's command line reads empty, so only live processes match.
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        (pid != me && String::from_utf8_lossy(&cmdline).contains(needle)).then_some(pid)
+    })
+    .collect()
+}
+
 /// Sends SIGKILL to every process of group `group` (std has no call for a group).
 fn kill_group(group: u32) {
     let _ = Command::new("sh")
@@ -129,8 +144,10 @@ fn delete_session(port: u16, session: &str) {
     let request = format!(
         "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
+    // chromedriver answers once the browser has quit, and may keep the connection open after:
+    // the first bytes of the answer are all there is to wait for.
     if stream.write_all(request.as_bytes()).is_ok() {
-        let _ = stream.read_to_end(&mut Vec::new());
+        let _ = stream.read(&mut [0; 1024]);
     }
 }
 
@@ -787,6 +804,63 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
     );
     page.assert_no_errors("after the downloads").await;
     page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_wait_takes_a_script_error_for_not_yet() {
+    let page = Page::open().await;
+    page.show("", "chains").await;
+    // As during a re-render: the condition reads an element that is not there yet, and throws
+    // (null.textContent) on the first two polls; the third poll renders it.
+    page.js("window.__polls = 0; return true").await;
+    page.wait_until(
+        "window.__polls += 1; \
+         if (window.__polls === 3) document.body.append(Object.assign(document.createElement('p'), {id: 'late', textContent: 'drawn'})); \
+         return document.getElementById('late').textContent === 'drawn'",
+        "an element drawn late",
+    )
+    .await;
+    assert_eq!(page.js("return window.__polls").await, json!(3));
+    // The failed polls are WebDriver's errors, not the page's.
+    page.assert_no_errors("after failed polls").await;
+    page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_failing_browser_test_leaves_no_browser_behind() {
+    // A test that panics with its page open, on a task of its own so that its failure can be
+    // looked at from here.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let failing = tokio::spawn(async move {
+        let page = Page::open().await;
+        page.show("", "chains").await;
+        let profiles: Vec<String> = page
+            .driver
+            .profiles
+            .iter()
+            .map(|p| p.path().display().to_string())
+            .collect();
+        tx.send((page.driver.child.id(), profiles)).unwrap();
+        panic!("a deliberate failure, to check that the browser does not outlive it");
+    });
+    let failure = failing.await.expect_err("the inner test fails");
+    assert!(failure.is_panic());
+    let (group, profiles) = rx.recv().unwrap();
+    assert!(!profiles.is_empty());
+    assert_eq!(
+        group_members(group, false),
+        Vec::<u32>::new(),
+        "chromedriver's process group outlived the failed test"
+    );
+    for profile in profiles {
+        assert_eq!(
+            processes_mentioning(&profile),
+            Vec::<u32>::new(),
+            "a Chromium with profile {profile} outlived the failed test"
+        );
+    }
 }
 
 /// Runs a `qmap` command to completion and returns its stdout.
