@@ -5,37 +5,261 @@
 //! Ignored by default because they need Chromium and chromedriver (`.ci/run` installs the
 //! Debian packages and runs `cargo test --test browser -- --ignored`).
 
+use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 const CHAIN: &str = "pb-power-battery";
 
-/// A child process killed when the test ends, pass or fail.
-struct Killed(Child);
+/// How long any wait may take before the test gives up. Generous on purpose: waits only guard
+/// against hangs, and the machine running them may be a loaded 2-core box.
+const HANG_GUARD: Duration = Duration::from_secs(120);
 
-impl Drop for Killed {
+/// The pause between two looks of a poll.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Starts `command` with its stdout piped and returns it with the first value `find` picks out of
+/// a stdout line (the address it announces). The rest of stdout is drained on a thread, so the
+/// process never blocks on a full pipe. `guard` wraps the child first, so it is cleaned up even
+/// when the announcement never comes.
+fn spawn_announcing<G, T: Send + 'static>(
+    command: &mut Command,
+    what: &str,
+    guard: impl FnOnce(Child) -> G,
+    find: impl Fn(&str) -> Option<T> + Send + 'static,
+) -> (G, T) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} does not start: {e}"));
+    let stdout = child.stdout.take().expect("piped stdout");
+    let guard = guard(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
+            let Ok(line) = line else { break };
+            if let Some(found) = find(&line) {
+                let _ = tx.send(found);
+                break;
+            }
+        }
+        for _ in lines {}
+    });
+    match rx.recv_timeout(HANG_GUARD) {
+        Ok(found) => (guard, found),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("{what} exited without announcing its address")
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what} announced no address within {HANG_GUARD:?}")
+        }
+    }
+}
+
+/// The `qmap serve` process, killed when the test ends, pass or fail.
+struct Server(Child);
+
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+/// Starts `qmap serve --demo` over `data` on a port the system picks, and returns its base URL.
+fn serve(data: &std::path::Path) -> (Server, String) {
+    spawn_announcing(
+        Command::new(env!("CARGO_BIN_EXE_qmap"))
+            .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(data)
+            .env("RUST_LOG", "warn"),
+        "qmap serve",
+        Server,
+        |line| {
+            let rest = line.split("qmap is serving on ").nth(1)?;
+            let url = rest.split_whitespace().next()?;
+            Some(url.trim_end_matches('/').to_string())
+        },
+    )
 }
 
-fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start on {port}");
-        std::thread::sleep(Duration::from_millis(50));
+/// Process ids of the members of process group `group` other than its leader, read from /proc:
+/// the live ones, or also the dead ones not yet reaped (zombies) with `zombies`.
+fn group_members(group: u32, zombies: bool) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|entry| {
+        let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
+        let mut fields = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
+        let state = fields.next()?;
+        let pgrp: u32 = fields.nth(1)?.parse().ok()?;
+        (pgrp == group && pid != group && (zombies || state != "Z")).then_some(pid)
+    })
+    .collect()
+}
+
+/// Live processes other than this one whose command line mentions `needle`.
+fn processes_mentioning(needle: &str) -> Vec<u32> {
+    let me = std::process::id();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|entry| {
+        let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        // A zombie's command line reads empty, so only live processes match.
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        (pid != me && String::from_utf8_lossy(&cmdline).contains(needle)).then_some(pid)
+    })
+    .collect()
+}
+
+/// Sends SIGKILL to every process of group `group` (std has no call for a group).
+fn kill_group(group: u32) {
+    let _ = Command::new("sh")
+        .args(["-c", &format!("kill -KILL -- -{group}")])
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Ends a WebDriver session with a plain blocking HTTP request: it works from `Drop`, while a
+/// test panics, where the async client can no longer be driven.
+fn delete_session(port: u16, session: &str) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(60)));
+    let request = format!(
+        "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    // chromedriver answers once the browser has quit, and may keep the connection open after:
+    // the first bytes of the answer are all there is to wait for.
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let _ = stream.read(&mut [0; 1024]);
+    }
+}
+
+/// chromedriver in a process group of its own, with the Chromium it starts (and Chromium's
+/// helpers) in that group too. Dropping it, pass or fail (a panic included), closes the session
+/// if still open, kills the whole group and waits until no member is left: no browser outlives
+/// the test.
+struct Driver {
+    child: Child,
+    port: u16,
+    session: Option<String>,
+    /// Chromium profiles, removed only once the browser is gone.
+    profiles: Vec<tempfile::TempDir>,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let (mut driver, port) = spawn_announcing(
+            Command::new("chromedriver")
+                .arg("--port=0")
+                .stderr(Stdio::null())
+                .process_group(0),
+            "chromedriver",
+            |child| Driver {
+                child,
+                port: 0,
+                session: None,
+                profiles: Vec::new(),
+            },
+            |line| {
+                let rest = line.split("started successfully on port ").nth(1)?;
+                rest.trim_end_matches('.').trim().parse::<u16>().ok()
+            },
+        );
+        driver.port = port;
+        driver
+    }
+
+    /// A WebDriver session on a headless Chromium. Starting Chromium can fail by chance on a
+    /// loaded machine (chromedriver gives it a fixed time), so it is tried three times, each
+    /// with a fresh profile.
+    async fn session(&mut self) -> Client {
+        let mut last = None;
+        for attempt in 1..=3 {
+            let profile = tempfile::tempdir().unwrap();
+            let mut caps = serde_json::Map::new();
+            caps.insert(
+                "goog:chromeOptions".into(),
+                json!({
+                    "binary": "/usr/bin/chromium",
+                    "args": [
+                        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--window-size=1600,1000",
+                        format!("--user-data-dir={}", profile.path().display()),
+                    ]
+                }),
+            );
+            // Scripts that await the API and page loads get as long as any wait.
+            caps.insert(
+                "timeouts".into(),
+                json!({"script": HANG_GUARD.as_millis() as u64, "pageLoad": HANG_GUARD.as_millis() as u64}),
+            );
+            self.profiles.push(profile);
+            match ClientBuilder::native()
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => {
+                    self.session = client.session_id().await.ok().flatten();
+                    return client;
+                }
+                Err(e) => {
+                    eprintln!("no WebDriver session on attempt {attempt}: {e}");
+                    last = Some(e);
+                }
+            }
+        }
+        panic!("no WebDriver session after three attempts: {last:?}");
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(session) = self.session.take() {
+            delete_session(self.port, &session);
+        }
+        // The group's id is chromedriver's pid, which cannot be reused until it is reaped below.
+        let group = self.child.id();
+        let deadline = Instant::now() + HANG_GUARD;
+        loop {
+            kill_group(group);
+            let left = group_members(group, false);
+            if left.is_empty() {
+                break;
+            }
+            if Instant::now() > deadline {
+                // No panic in a drop (it may run during one): say it loudly instead.
+                eprintln!("browser processes {left:?} outlived SIGKILL");
+                break;
+            }
+            std::thread::sleep(POLL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // The dead helpers now belong to init, which reaps them soon: give it a moment, so
+        // that nothing of this browser is left even in the process table.
+        let reaped = Instant::now() + Duration::from_secs(10);
+        while !group_members(group, true).is_empty() && Instant::now() < reaped {
+            std::thread::sleep(POLL);
+        }
     }
 }
 
@@ -43,9 +267,10 @@ fn wait_for_port(port: u16, what: &str) {
 struct Page {
     client: Client,
     base: String,
-    _server: Killed,
-    _driver: Killed,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    // Dropped in this order: the browser (and its profiles), the server, then its data.
+    driver: Driver,
+    _server: Server,
+    _data: tempfile::TempDir,
 }
 
 impl Page {
@@ -55,62 +280,33 @@ impl Page {
 
     /// Serves `data` (with `--demo`, which loads the demo chains only into an empty store).
     async fn open_on(data: tempfile::TempDir) -> Page {
-        let profile = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let server = Killed(
-            Command::new(env!("CARGO_BIN_EXE_qmap"))
-                .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
-                .arg("--data")
-                .arg(data.path())
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("qmap serve starts"),
-        );
-        let driver_port = free_port();
-        let driver = Killed(
-            Command::new("chromedriver")
-                .arg(format!("--port={driver_port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("chromedriver is installed"),
-        );
-        wait_for_port(port, "qmap serve");
-        wait_for_port(driver_port, "chromedriver");
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1600,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }),
-        );
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{driver_port}"))
-            .await
-            .expect("a WebDriver session");
+        let (server, base) = serve(data.path());
+        let mut driver = Driver::start();
+        let client = driver.session().await;
         Page {
             client,
-            base: format!("http://127.0.0.1:{port}"),
+            base,
+            driver,
             _server: server,
-            _driver: driver,
-            _dirs: (data, profile),
+            _data: data,
         }
     }
 
     /// Opens `#/route` and waits until the view called `view` has rendered.
     async fn show(&self, route: &str, view: &str) {
+        let url = format!("{}/#/{route}", self.base);
+        // A change of the hash alone re-renders on `hashchange`, after the navigation returns:
+        // clear the last view's ready mark first, so it cannot pass for the new view's.
+        let _ = self
+            .try_js(&format!(
+                "if (location.href !== {}) delete document.body.dataset.ready; return true",
+                json!(url)
+            ))
+            .await;
         self.client
-            .goto(&format!("{}/#/{route}", self.base))
+            .goto(&url)
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("navigating to {url}: {e}"));
         self.wait_until(
             &format!(
                 "return document.body.dataset.view === '{view}' && document.body.dataset.ready === '1'"
@@ -121,21 +317,35 @@ impl Page {
         self.assert_no_errors(route).await;
     }
 
-    async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.unwrap()
+    async fn try_js(&self, script: &str) -> Result<Value, CmdError> {
+        self.client.execute(script, vec![]).await
     }
 
+    async fn js(&self, script: &str) -> Value {
+        self.try_js(script)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Polls `condition` (a script returning a boolean) until it returns true. A script error
+    /// counts as "not yet" (the page may be between two renders); past the deadline the last
+    /// answer or error is reported with the page's errors.
     async fn wait_until(&self, condition: &str, what: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + HANG_GUARD;
         loop {
-            if self.js(condition).await == Value::Bool(true) {
-                return;
-            }
+            let last = match self.try_js(condition).await {
+                Ok(Value::Bool(true)) => return,
+                Ok(other) => format!("the condition returned {other}"),
+                Err(e) => format!("the condition failed: {e}"),
+            };
             if Instant::now() > deadline {
-                let errors = self.js("return window.__qmapErrors || []").await;
-                panic!("timed out waiting for {what}; page errors: {errors}");
+                let errors = match self.try_js("return window.__qmapErrors || []").await {
+                    Ok(errors) => errors.to_string(),
+                    Err(e) => format!("unreadable ({e})"),
+                };
+                panic!("timed out after {HANG_GUARD:?} waiting for {what}; last: {last}; page errors: {errors}");
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -164,6 +374,25 @@ impl Page {
         .unwrap()
     }
 
+    /// Waits until `selector` matches exactly `n` elements.
+    async fn wait_count(&self, selector: &str, n: u64) {
+        self.wait_until(
+            &format!("return document.querySelectorAll('{selector}').length === {n}"),
+            &format!("{n} × {selector}"),
+        )
+        .await;
+    }
+
+    async fn click(&self, selector: &str) {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
+    }
+
     async fn screenshot(&self, name: &str) {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
@@ -172,8 +401,12 @@ impl Page {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
-    async fn close(self) {
-        self.client.clone().close().await.unwrap();
+    /// Ends the session politely; the driver's drop kills whatever is left either way.
+    async fn close(mut self) {
+        match self.client.clone().close().await {
+            Ok(()) => self.driver.session = None,
+            Err(e) => eprintln!("closing the WebDriver session: {e} (the browser is killed)"),
+        }
     }
 }
 
@@ -239,21 +472,15 @@ async fn every_view_loads_without_console_errors() {
 
     // English switch, remembered across a reload.
     page.show("", "chains").await;
-    page.client
-        .find(Locator::Css("#lang"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    page.click("#lang").await;
     page.wait_until(
-        "return document.querySelector('.page-head h1').textContent === 'Key industry chains'",
+        "return document.body.dataset.ready === '1' && document.querySelector('.page-head h1')?.textContent === 'Key industry chains'",
         "English titles",
     )
     .await;
     page.client.refresh().await.unwrap();
     page.wait_until(
-        "return document.body.dataset.ready === '1' && document.querySelector('.brand span').textContent === 'Chain quality maps'",
+        "return document.body.dataset.ready === '1' && document.querySelector('.brand span')?.textContent === 'Chain quality maps'",
         "English after reload",
     )
     .await;
@@ -263,15 +490,9 @@ async fn every_view_loads_without_console_errors() {
     );
     page.show(&format!("chain/{CHAIN}"), "map").await;
     page.screenshot("map-en").await;
-    page.client
-        .find(Locator::Css("#lang"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    page.click("#lang").await;
     page.wait_until(
-        "return document.documentElement.lang === 'zh-CN'",
+        "return document.documentElement.lang === 'zh-CN' && document.body.dataset.view === 'map' && document.body.dataset.ready === '1'",
         "Chinese again",
     )
     .await;
@@ -297,13 +518,7 @@ async fn the_map_shows_one_mark_per_firm_and_a_click_shows_why_a_firm_is_critica
     );
 
     let additive = firms.iter().find(|f| f["id"] == "pb-zjg-additive").unwrap();
-    page.client
-        .find(Locator::Css("#map [data-id='pb-zjg-additive']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    page.click("#map [data-id='pb-zjg-additive']").await;
     page.wait_until(
         "return !!document.querySelector(\".firm-panel[data-firm='pb-zjg-additive']\")",
         "the firm panel",
@@ -368,25 +583,109 @@ async fn the_map_shows_one_mark_per_firm_and_a_click_shows_why_a_firm_is_critica
 
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_segment_filter_lists_every_segment_and_dims_the_firms_of_the_others() {
+    let page = Page::open().await;
+    page.show(&format!("chain/{CHAIN}"), "map").await;
+    let map = page.api(&format!("/api/v1/chains/{CHAIN}/map"), None).await;
+    let segments = map["chain"]["segments"].as_array().unwrap();
+    assert!(segments.len() >= 5, "the demo chain has its segments");
+
+    // 全部 first, then one option per segment, in chain order, by its Chinese name.
+    let options = page
+        .js("return [...document.querySelectorAll('select[data-filter=segment] option')].map((o) => [o.value, o.textContent])")
+        .await;
+    let mut expected = vec![json!(["", "全部"])];
+    expected.extend(segments.iter().map(|s| json!([s["id"], s["name"]])));
+    assert_eq!(options, Value::Array(expected));
+    let select_text = page
+        .js("return document.querySelector('select[data-filter=segment]').textContent")
+        .await;
+    assert!(
+        !select_text.as_str().unwrap().contains("[object"),
+        "no stringified elements in the drop-down: {select_text}"
+    );
+
+    // Pick the segment with the most firms, the way a user does: by its name.
+    let firms = map["firms"].as_array().unwrap();
+    let in_segment = |id: &Value| -> std::collections::BTreeSet<String> {
+        firms
+            .iter()
+            .filter(|f| &f["segment"] == id)
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let segment = segments
+        .iter()
+        .max_by_key(|s| in_segment(&s["id"]).len())
+        .unwrap();
+    let expected = in_segment(&segment["id"]);
+    assert!(!expected.is_empty() && expected.len() < firms.len());
+    page.client
+        .find(Locator::Css("select[data-filter=segment]"))
+        .await
+        .unwrap()
+        .select_by_label(segment["name"].as_str().unwrap())
+        .await
+        .unwrap();
+    page.wait_until(
+        "return document.querySelector('#map').classList.contains('filtered')",
+        "the filtered map",
+    )
+    .await;
+    // Only that segment's firms stay lit; every other firm (and its label) is dimmed.
+    let lit: std::collections::BTreeSet<String> = serde_json::from_value(
+        page.js("return [...document.querySelectorAll('#map .marks [data-id]:not(.dim)')].map((e) => e.dataset.id)")
+            .await,
+    )
+    .unwrap();
+    assert_eq!(lit, expected, "lit firms for segment {}", segment["id"]);
+    assert_eq!(
+        page.count("#map .marks [data-id].dim").await as usize,
+        firms.len() - expected.len()
+    );
+    assert_eq!(
+        page.count("#map .labels .label:not(.dim)").await as usize,
+        expected.len()
+    );
+    let status = page
+        .js("return document.querySelector('.map-status').textContent")
+        .await;
+    assert!(
+        status
+            .as_str()
+            .unwrap()
+            .contains(&format!("符合筛选的企业：{}", expected.len())),
+        "the status counts the matching firms: {status}"
+    );
+    page.screenshot("map-segment").await;
+
+    // 全部 lights every firm again.
+    page.client
+        .find(Locator::Css("select[data-filter=segment]"))
+        .await
+        .unwrap()
+        .select_by_label("全部")
+        .await
+        .unwrap();
+    page.wait_count("#map .marks [data-id].dim", 0).await;
+    assert_eq!(
+        page.js("return document.querySelector('#map').classList.contains('filtered')")
+            .await,
+        json!(false)
+    );
+    page.assert_no_errors("after the segment filter").await;
+    page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 async fn cutting_all_foreign_suppliers_greys_out_what_the_api_says_is_disabled() {
     let page = Page::open().await;
     page.show(&format!("chain/{CHAIN}/scenario"), "scenario")
         .await;
     assert_eq!(page.count("#map .marks .disabled").await, 0);
-    page.client
-        .find(Locator::Css("[data-scn=all_foreign]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.client
-        .find(Locator::Css("[data-action=run]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    page.click("[data-scn=all_foreign]").await;
+    page.click("[data-action=run]").await;
     page.wait_until(
         "return !!document.body.dataset.scenarioDisabled",
         "the scenario result",
@@ -417,22 +716,15 @@ async fn cutting_all_foreign_suppliers_greys_out_what_the_api_says_is_disabled()
     page.screenshot("scenario-all-foreign").await;
 
     // A region prefix replaces the foreign cut.
-    page.client
-        .find(Locator::Css("[data-action=clear]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    page.click("[data-action=clear]").await;
+    page.wait_until(
+        "return document.body.dataset.scenarioDisabled === ''",
+        "the cleared scenario",
+    )
+    .await;
     assert_eq!(page.count("#map .marks .disabled").await, 0);
     page.js("const i = document.querySelector('[data-scn=region_prefix]'); i.value = '3205'; i.dispatchEvent(new Event('input')); return true").await;
-    page.client
-        .find(Locator::Css("[data-action=run]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    page.click("[data-action=run]").await;
     let answer = page
         .api(
             &format!("/api/v1/chains/{CHAIN}/scenarios"),
@@ -482,15 +774,14 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
         ),
     ];
     for (list, rows) in expected {
-        page.client
-            .find(Locator::Css(&format!("[data-csv={list}]")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        page.js("window.__qmapLastCsv = null; return true").await;
+        page.click(&format!("[data-csv={list}]")).await;
+        page.wait_until(
+            &format!("return window.__qmapLastCsv?.name === '{CHAIN}-{list}.csv'"),
+            &format!("the {list} CSV"),
+        )
+        .await;
         let csv = page.js("return window.__qmapLastCsv").await;
-        assert_eq!(csv["name"], format!("{CHAIN}-{list}.csv"));
         let text = csv["text"].as_str().unwrap();
         assert!(text.starts_with('\u{feff}'), "{list}: UTF-8 BOM for Excel");
         // Quoted fields may hold commas but never line breaks in these lists.
@@ -513,6 +804,63 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
     );
     page.assert_no_errors("after the downloads").await;
     page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_wait_takes_a_script_error_for_not_yet() {
+    let page = Page::open().await;
+    page.show("", "chains").await;
+    // As during a re-render: the condition reads an element that is not there yet, and throws
+    // (null.textContent) on the first two polls; the third poll renders it.
+    page.js("window.__polls = 0; return true").await;
+    page.wait_until(
+        "window.__polls += 1; \
+         if (window.__polls === 3) document.body.append(Object.assign(document.createElement('p'), {id: 'late', textContent: 'drawn'})); \
+         return document.getElementById('late').textContent === 'drawn'",
+        "an element drawn late",
+    )
+    .await;
+    assert_eq!(page.js("return window.__polls").await, json!(3));
+    // The failed polls are WebDriver's errors, not the page's.
+    page.assert_no_errors("after failed polls").await;
+    page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_failing_browser_test_leaves_no_browser_behind() {
+    // A test that panics with its page open, on a task of its own so that its failure can be
+    // looked at from here.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let failing = tokio::spawn(async move {
+        let page = Page::open().await;
+        page.show("", "chains").await;
+        let profiles: Vec<String> = page
+            .driver
+            .profiles
+            .iter()
+            .map(|p| p.path().display().to_string())
+            .collect();
+        tx.send((page.driver.child.id(), profiles)).unwrap();
+        panic!("a deliberate failure, to check that the browser does not outlive it");
+    });
+    let failure = failing.await.expect_err("the inner test fails");
+    assert!(failure.is_panic());
+    let (group, profiles) = rx.recv().unwrap();
+    assert!(!profiles.is_empty());
+    assert_eq!(
+        group_members(group, false),
+        Vec::<u32>::new(),
+        "chromedriver's process group outlived the failed test"
+    );
+    for profile in profiles {
+        assert_eq!(
+            processes_mentioning(&profile),
+            Vec::<u32>::new(),
+            "a Chromium with profile {profile} outlived the failed test"
+        );
+    }
 }
 
 /// Runs a `qmap` command to completion and returns its stdout.
@@ -597,7 +945,7 @@ async fn the_page_logs_in_with_a_token_and_shows_only_what_the_role_may_read() {
         .await
         .unwrap();
     page.wait_until(
-        "return document.body.dataset.ready === '1' && !!document.querySelector('.error-box')",
+        "return document.body.dataset.view === 'map' && document.body.dataset.ready === '1' && !!document.querySelector('.error-box')",
         "the refusal",
     )
     .await;
@@ -609,12 +957,17 @@ async fn the_page_logs_in_with_a_token_and_shows_only_what_the_role_may_read() {
         .await
         .unwrap();
     page.wait_until(
-        "return document.body.dataset.ready === '1'",
+        "return document.body.dataset.view === 'chains' && document.body.dataset.ready === '1'",
         "the chains view",
     )
     .await;
-    page.js("document.querySelector('#user button').click(); return true")
-        .await;
+    // The user box fills in on its own request: wait for its log-out button.
+    page.wait_until(
+        "return document.querySelector('#user button')?.textContent === '退出'",
+        "the log-out button",
+    )
+    .await;
+    page.click("#user button").await;
     page.wait_until(
         "return !!document.querySelector('form.login')",
         "the login form after logging out",

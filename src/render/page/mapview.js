@@ -104,8 +104,9 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
   const assignBox = h('input', { type: 'checkbox', 'data-toggle': 'assignments' });
 
   function fillSegments() {
+    // replaceChildren takes nodes, not an array: an array would be stringified into one text node.
     segSelect.replaceChildren(h('option', { value: '' }, t('filter.all')),
-      map.chain.segments.map((s) => h('option', { value: s.id }, s.name)));
+      ...map.chain.segments.map((s) => h('option', { value: s.id }, s.name)));
     segSelect.value = filter.segment;
   }
 
