@@ -36,26 +36,36 @@ pub struct ChainAnalysis {
     pub assignment: Assignment,
 }
 
-/// One chain's figures, each chain assigned on its own (capacities not shared between chains).
+/// One chain's key figures: the row of the chain list (`/chains`), of a chain's summary and of
+/// the planners' comparison (`/comparison`). Each chain is assigned on its own (capacities not
+/// shared between chains).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ChainRow {
-    pub chain: String,
+    pub id: String,
     pub name: String,
+    /// The lead department (链长单位), when the chain names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chief: Option<String>,
+    /// Number of segments.
+    pub segments: usize,
     /// Member enterprises (masters included).
-    pub firms: u64,
-    pub masters: u64,
+    pub firms: usize,
+    pub masters: usize,
+    /// Supplies between members.
+    pub supplies: usize,
     /// Problems that count as demand (open or in progress).
-    pub demand_problems: u64,
+    pub demand_problems: usize,
+    /// From the weak-link analyses.
+    pub critical_nodes: usize,
+    pub single_source_parts: usize,
+    pub foreign_only_parts: usize,
     pub coverage: Coverage,
+    /// Coverage per QI element.
     pub by_element: Vec<ElementCoverage>,
     /// Needs without any eligible provider.
     pub infrastructure_gaps: u64,
     /// Reachable needs left unassigned.
     pub capacity_gaps: u64,
-    /// From the weak-link analyses.
-    pub critical_nodes: u64,
-    pub single_source_parts: u64,
-    pub foreign_only_parts: u64,
 }
 
 /// The dataset-wide scope: all needs matched at once with capacities shared across chains, and
@@ -165,7 +175,7 @@ pub fn dataset_analysis(
     let qi = qi_report_with(dataset, &all, index, &links, &problems);
     DatasetAnalysis {
         qi,
-        comparison: chains.iter().map(|c| comparison_row(c)).collect(),
+        comparison: chains.iter().map(|c| chain_row(dataset, c)).collect(),
     }
 }
 
@@ -188,24 +198,28 @@ pub fn weak_links<'a>(reports: impl IntoIterator<Item = &'a ChainReport>) -> Wea
     links
 }
 
-/// A planner's comparison row for an analysed chain.
+/// The summary row of an analysed chain.
 ///
-/// Complexity: O(firms of the chain).
-pub fn comparison_row(c: &ChainAnalysis) -> ChainRow {
-    let demand: usize = c.weak.problem_load.iter().map(|l| l.demand_problems).sum();
+/// Complexity: O(firms of the chain), plus one lookup of the chain record.
+pub fn chain_row(dataset: &Dataset, c: &ChainAnalysis) -> ChainRow {
+    let record = dataset.chains.get(&c.weak.id);
+    let coverage = c.qi.figures.coverage;
     ChainRow {
-        chain: c.weak.id.clone(),
+        id: c.weak.id.clone(),
         name: c.weak.name.clone(),
-        firms: c.weak.firms as u64,
-        masters: c.weak.masters.len() as u64,
-        demand_problems: demand as u64,
-        coverage: c.qi.figures.coverage,
+        chief: record.and_then(|r| r.chief.clone()),
+        segments: record.map_or(0, |r| r.segments.len()),
+        firms: c.weak.firms,
+        masters: c.weak.masters.len(),
+        supplies: c.weak.supplies,
+        demand_problems: c.weak.problem_load.iter().map(|l| l.demand_problems).sum(),
+        critical_nodes: c.weak.critical_nodes.len(),
+        single_source_parts: c.weak.single_source_parts.len(),
+        foreign_only_parts: c.weak.foreign_only_parts.len(),
+        coverage,
         by_element: c.qi.figures.by_element.clone(),
-        infrastructure_gaps: c.qi.figures.coverage.infrastructure_gaps(),
-        capacity_gaps: c.qi.figures.coverage.capacity_gaps(),
-        critical_nodes: c.weak.critical_nodes.len() as u64,
-        single_source_parts: c.weak.single_source_parts.len() as u64,
-        foreign_only_parts: c.weak.foreign_only_parts.len() as u64,
+        infrastructure_gaps: coverage.infrastructure_gaps(),
+        capacity_gaps: coverage.capacity_gaps(),
     }
 }
 
@@ -275,7 +289,7 @@ mod tests {
             .flat_map(|p| &p.firms)
             .any(|f| critical.contains(f.as_str())));
         let row = &report.dataset.as_ref().unwrap().comparison[0];
-        assert_eq!(row.critical_nodes, chain.weak.critical_nodes.len() as u64);
+        assert_eq!(row.critical_nodes, chain.weak.critical_nodes.len());
     }
 
     #[test]

@@ -10,12 +10,13 @@ use crate::analysis::assignment::Assignment;
 use crate::analysis::coverage::CoverageReport;
 use crate::analysis::projects::KeyProjects;
 use crate::analysis::qi::report::QiReport;
+use crate::analysis::quality::ChainRow;
 use crate::analysis::recommend::WhatIfResult;
 use crate::analysis::{ChainReport, ChainScenario, ScenarioReport, SupplierView};
 use crate::map::QualityMap;
 use crate::service::chains::{
-    self, ChainDetail, ChainSummary, Comparison, GapReport, ProblemFilter, ProblemPage,
-    ScenarioRequest, WhatIfRequest,
+    self, ChainDetail, Comparison, GapReport, ProblemFilter, ProblemPage, ScenarioRequest,
+    WhatIfRequest,
 };
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -49,11 +50,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Every chain with its key figures, in id order.
 #[utoipa::path(get, path = "/api/v1/chains", tag = "chains",
-    responses((status = 200, body = Vec<ChainSummary>)))]
+    responses((status = 200, body = Vec<ChainRow>)))]
 async fn list_chains(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-) -> Result<Json<Vec<ChainSummary>>, ApiError> {
+) -> Result<Json<Vec<ChainRow>>, ApiError> {
     state
         .read(move |snap| chains::summaries(snap, &who))
         .await

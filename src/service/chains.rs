@@ -12,11 +12,11 @@ use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps}
 use crate::analysis::eligibility::Scope;
 use crate::analysis::projects::KeyProjects;
 use crate::analysis::qi::report::QiReport;
-use crate::analysis::quality::ChainRow;
+use crate::analysis::quality::{chain_row, ChainRow};
 use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
 use crate::analysis::{
-    chain_scenario, run_scenario_on, supplier_view, AnalysisError, ChainAnalysis, ChainReport,
-    ChainScenario, Failure, ScenarioReport, SupplierView,
+    chain_scenario, run_scenario_on, supplier_view, AnalysisError, ChainReport, ChainScenario,
+    Failure, ScenarioReport, SupplierView,
 };
 use crate::model::{Category, Chain, Problem, Status};
 use crate::validate::{ErrorCode, ValidationError};
@@ -25,45 +25,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
-/// A chain's key figures, as listed and compared.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ChainSummary {
-    pub id: String,
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chief: Option<String>,
-    pub segments: usize,
-    pub firms: usize,
-    pub masters: usize,
-    pub supplies: usize,
-    pub demand_problems: usize,
-    pub critical_nodes: usize,
-    pub single_source_parts: usize,
-    pub foreign_only_parts: usize,
-    pub coverage: Coverage,
-    pub coverage_by_element: Vec<ElementCoverage>,
-}
-
-fn summary(chain: &Chain, a: &ChainAnalysis) -> ChainSummary {
-    ChainSummary {
-        id: chain.id.clone(),
-        name: chain.name.clone(),
-        chief: chain.chief.clone(),
-        segments: chain.segments.len(),
-        firms: a.weak.firms,
-        masters: a.weak.masters.len(),
-        supplies: a.weak.supplies,
-        demand_problems: a.weak.problem_load.iter().map(|l| l.demand_problems).sum(),
-        critical_nodes: a.weak.critical_nodes.len(),
-        single_source_parts: a.weak.single_source_parts.len(),
-        foreign_only_parts: a.weak.foreign_only_parts.len(),
-        coverage: a.qi.figures.coverage,
-        coverage_by_element: a.qi.figures.by_element.clone(),
-    }
-}
-
 /// Every chain the holder reads (at least in aggregate), with its key figures, in id order.
-pub fn summaries(snap: &Snapshot, who: &Principal) -> Result<Vec<ChainSummary>, Error> {
+pub fn summaries(snap: &Snapshot, who: &Principal) -> Result<Vec<ChainRow>, Error> {
     let chains: Vec<&Chain> = snap
         .dataset
         .chains
@@ -77,7 +40,7 @@ pub fn summaries(snap: &Snapshot, who: &Principal) -> Result<Vec<ChainSummary>, 
     chains
         .into_iter()
         .zip(analyses)
-        .map(|(c, a)| Ok(summary(c, a?.as_ref())))
+        .map(|(_, a)| Ok(chain_row(&snap.dataset, a?.as_ref())))
         .collect()
 }
 
@@ -85,7 +48,7 @@ pub fn summaries(snap: &Snapshot, who: &Principal) -> Result<Vec<ChainSummary>, 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChainDetail {
     pub chain: Chain,
-    pub summary: ChainSummary,
+    pub summary: ChainRow,
 }
 
 /// One chain with its key figures.
@@ -99,7 +62,7 @@ pub fn detail(snap: &Snapshot, who: &Principal, id: &str) -> Result<ChainDetail,
     let a = snap.chain_analysis(id)?;
     Ok(ChainDetail {
         chain: chain.clone(),
-        summary: summary(chain, &a),
+        summary: chain_row(&snap.dataset, &a),
     })
 }
 

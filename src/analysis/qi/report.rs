@@ -147,7 +147,7 @@ mod tests {
         assert_eq!(rows.len(), 2);
         let b = &rows[0];
         assert_eq!(
-            (b.chain.as_str(), b.firms, b.masters, b.demand_problems),
+            (b.id.as_str(), b.firms, b.masters, b.demand_problems),
             ("battery", 4, 1, 4)
         );
         assert_eq!((b.coverage.needs_total, b.coverage.needs_assigned), (6, 3));

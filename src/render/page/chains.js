@@ -23,7 +23,7 @@ function ring(p) {
 
 function elementBars(chain) {
   return h('div', { class: 'el-bars' }, ELEMENTS.map((el) => {
-    const row = chain.coverage_by_element.find((x) => x.element === el);
+    const row = chain.by_element.find((x) => x.element === el);
     if (!row || row.coverage.needs_total === 0) return null;
     const p = coveragePct(row.coverage);
     return h('div', { class: 'el-bar', title: `${t(`el.${el}`)} ${p}%` },

@@ -43,7 +43,7 @@ function overallChart(rows) {
     const w = ((W - left - 50) * p) / 100;
     return `<text x="${left - 8}" y="${y + 18}" text-anchor="end" class="axis label">${esc(r.name)}</text>`
       + `<rect x="${left}" y="${y + 4}" width="${W - left - 50}" height="20" rx="4" class="track"/>`
-      + `<rect class="bar" data-series="${esc(r.chain)}" x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="20" rx="4" fill="${coverageColour(p)}"/>`
+      + `<rect class="bar" data-series="${esc(r.id)}" x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="20" rx="4" fill="${coverageColour(p)}"/>`
       + `<text x="${(left + w + 6).toFixed(1)}" y="${y + 19}" class="val">${p}%</text>`;
   });
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img">${parts.join('')}</svg>`;
@@ -53,7 +53,7 @@ export async function renderCompare(root) {
   const cmp = await api.comparison();
   const rows = [...cmp.chains].sort((a, b) => coveragePct(a.coverage) - coveragePct(b.coverage));
   const series = [
-    ...rows.map((r, i) => ({ id: r.chain, name: r.name, byElement: r.by_element, colour: PALETTE[i % PALETTE.length] })),
+    ...rows.map((r, i) => ({ id: r.id, name: r.name, byElement: r.by_element, colour: PALETTE[i % PALETTE.length] })),
     { id: '__dataset', name: t('cmp.dataset'), byElement: cmp.dataset_by_element, colour: '#9aa5b8' },
   ];
   const covCell = (c) => {
@@ -69,7 +69,7 @@ export async function renderCompare(root) {
     },
   }));
   const cols = [
-    { label: t('col.chain'), value: (r) => h('a', { href: `#/chain/${encodeURIComponent(r.chain)}` }, r.name) },
+    { label: t('col.chain'), value: (r) => h('a', { href: `#/chain/${encodeURIComponent(r.id)}` }, r.name) },
     { label: t('kpi.firms'), value: (r) => r.firms, cls: 'num' },
     { label: t('kpi.masters'), value: (r) => r.masters, cls: 'num' },
     { label: t('kpi.problems'), value: (r) => r.demand_problems, cls: 'num' },
