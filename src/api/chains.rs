@@ -5,7 +5,7 @@
 use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Snapshot};
-use super::{json_body, query, ApiPath};
+use super::{doc, json_body, query, ApiPath};
 use crate::analysis::assignment::Assignment;
 use crate::analysis::compare::{ChainRow, QiReport};
 use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
@@ -26,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::openapi::{schema::Schema, RefOr};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -238,23 +239,54 @@ pub struct ProblemFilter {
     segment: Option<String>,
     category: Option<Category>,
     /// Only problems of at least this severity.
+    #[param(minimum = 1, maximum = 5)]
     severity: Option<u8>,
     status: Option<Status>,
     /// Only problems of this firm.
     firm: Option<String>,
     /// 1-based page (default 1).
+    #[param(minimum = 1)]
     page: Option<usize>,
     /// Problems per page (default 50, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     per_page: Option<usize>,
 }
 
 /// A problem with where it sits on the chain.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ProblemRow {
     #[serde(flatten)]
     pub problem: Problem,
     pub firm_name: String,
     pub segment: String,
+}
+
+/// The schema of a [`ProblemRow`]: the problem's own schema with `firm_name` and `segment`.
+impl utoipa::PartialSchema for ProblemRow {
+    fn schema() -> RefOr<Schema> {
+        doc::extended(
+            <Problem as utoipa::PartialSchema>::schema(),
+            "A problem with where it sits on the chain.",
+            &[
+                (
+                    "firm_name",
+                    doc::string("The name of the firm holding the problem."),
+                    true,
+                ),
+                (
+                    "segment",
+                    doc::string("The chain segment of that firm."),
+                    true,
+                ),
+            ],
+        )
+    }
+}
+
+impl ToSchema for ProblemRow {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <Problem as ToSchema>::schemas(schemas);
+    }
 }
 
 /// One page of a chain's problem list (问题清单).
@@ -296,6 +328,11 @@ async fn list_chain_problems(
     if page == 0 || per_page == 0 || per_page > 1000 {
         return Err(ApiError::BadRequest(
             "page must be at least 1 and per_page between 1 and 1000".into(),
+        ));
+    }
+    if f.severity.is_some_and(|s| !(1..=5).contains(&s)) {
+        return Err(ApiError::BadRequest(
+            "severity must be between 1 and 5".into(),
         ));
     }
     let snap = state.snapshot();
@@ -512,14 +549,35 @@ fn analysis_error(e: AnalysisError) -> ApiError {
 #[serde(deny_unknown_fields)]
 pub struct ScenarioRequest {
     /// E.g. `[{"firms": ["f1", "f2"]}, "all_foreign", {"region_prefix": "3205"}]`.
+    #[schema(value_type = Vec<FailureSchema>)]
     pub failures: Vec<Failure>,
+}
+
+/// The schema of a [`Failure`] as the server reads it: an object form has its one key only.
+struct FailureSchema;
+
+impl utoipa::PartialSchema for FailureSchema {
+    fn schema() -> RefOr<Schema> {
+        doc::closed_alternatives(<Failure as utoipa::PartialSchema>::schema())
+    }
+}
+
+impl ToSchema for FailureSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        <Failure as ToSchema>::name()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <Failure as ToSchema>::schemas(schemas);
+    }
 }
 
 /// What-if failures on one chain: which firms and masters are disabled.
 #[utoipa::path(post, path = "/api/v1/chains/{id}/scenarios", tag = "analyses",
     params(("id" = String, Path, description = "Chain id")), request_body = ScenarioRequest,
     responses((status = 200, body = ChainScenario), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn run_chain_scenario(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
@@ -570,7 +628,8 @@ fn unknown_firms(d: &crate::model::Dataset, request: &ScenarioRequest) -> Result
 
 /// What-if failures across every chain.
 #[utoipa::path(post, path = "/api/v1/scenarios", tag = "analyses", request_body = ScenarioRequest,
-    responses((status = 200, body = ScenarioReport), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ScenarioReport), (status = 400, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_dataset_scenario(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
@@ -597,7 +656,7 @@ async fn run_dataset_scenario(
 }
 
 /// Hypothetical providers to add and real ones to remove, for one chain or the whole dataset.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WhatIfRequest {
     /// A chain id (its own capacities), or absent for the whole dataset (capacities shared).
@@ -607,10 +666,39 @@ pub struct WhatIfRequest {
     pub change: WhatIf,
 }
 
+/// The schema of a [`WhatIfRequest`]: the change's own schema with `chain`.
+impl utoipa::PartialSchema for WhatIfRequest {
+    fn schema() -> RefOr<Schema> {
+        let chain = utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                utoipa::openapi::Type::String,
+                utoipa::openapi::Type::Null,
+            ]))
+            .description(Some(
+                "A chain id (its own capacities), or absent for the whole dataset (capacities \
+                 shared).",
+            ))
+            .build();
+        doc::extended(
+            <WhatIf as utoipa::PartialSchema>::schema(),
+            "Hypothetical providers to add and real ones to remove, for one chain or the whole \
+             dataset.",
+            &[("chain", chain.into(), false)],
+        )
+    }
+}
+
+impl ToSchema for WhatIfRequest {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <WhatIf as ToSchema>::schemas(schemas);
+    }
+}
+
 /// Coverage before and after adding hypothetical providers or removing real ones.
 #[utoipa::path(post, path = "/api/v1/what-if", tag = "analyses", request_body = WhatIfRequest,
     responses((status = 200, body = WhatIfResult), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn run_what_if(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
