@@ -6,8 +6,8 @@
 # Deterministic by construction: one worker, derandomized generation (no seed to pick, and no
 # example database carried between runs), each run in a fresh directory (schemathesis keeps a
 # cache of past failures in `.schemathesis/` of its working directory), a bounded number of
-# examples per operation, and no Hypothesis deadlines (schemathesis turns them off). Exits non-zero on any failure, and always
-# stops the server it started.
+# examples per operation, and no Hypothesis deadlines (schemathesis turns them off). Exits
+# non-zero on any failure, and always stops the server it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,8 +54,8 @@ data="$work/data"
 for fixture in power_battery_jiangsu hydrogen_shaanxi optoelectronics_suzhou; do
   "$qmap" import "fixtures/$fixture.json" --data "$data" >/dev/null
 done
-admin_token=$("$qmap" token create --role admin --data "$data" 2>/dev/null)
-enterprise_token=$("$qmap" token create --role enterprise --org pb-ly-cell --data "$data" 2>/dev/null)
+admin_token=$("$qmap" token create --role admin --data "$data")
+enterprise_token=$("$qmap" token create --role enterprise --org pb-ly-cell --data "$data")
 
 # Port 0: the system picks a free port, and the server prints the address it got.
 NO_COLOR=1 "$qmap" serve --data "$data" --addr 127.0.0.1:0 --timeout-secs 600 \
@@ -84,7 +84,8 @@ for who in enterprise admin; do
   token_var="${who}_token"
   echo "== schemathesis with an $who token"
   mkdir "$work/$who"
-  if ! (cd "$work/$who" && "$venv/bin/schemathesis" run "$base/api/openapi.json" \
+  # `timeout`: a hang guard only; a run takes a minute or two.
+  if ! (cd "$work/$who" && timeout 1800 "$venv/bin/schemathesis" run "$base/api/openapi.json" \
     --header "Authorization: Bearer ${!token_var}" \
     --checks "$CHECKS" \
     --phases examples,coverage,fuzzing \
