@@ -5,18 +5,20 @@
 use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
-use super::{json_body, query, ApiPath};
+use super::{doc, json_body, query, ApiPath};
 use crate::analysis::assignment::Assignment;
 use crate::analysis::coverage::CoverageReport;
 use crate::analysis::projects::KeyProjects;
 use crate::analysis::qi::report::QiReport;
 use crate::analysis::quality::ChainRow;
+use crate::analysis::recommend::WhatIf;
 use crate::analysis::recommend::WhatIfResult;
-use crate::analysis::{ChainReport, ChainScenario, ScenarioReport, SupplierView};
+use crate::analysis::{ChainReport, ChainScenario, Failure, ScenarioReport, SupplierView};
 use crate::map::QualityMap;
+use crate::model::Problem;
 use crate::service::chains::{
-    self, ChainDetail, Comparison, GapReport, ProblemFilter, ProblemPage, ScenarioRequest,
-    WhatIfRequest,
+    self, ChainDetail, Comparison, GapReport, ProblemFilter, ProblemPage, ProblemRow,
+    ScenarioRequest, WhatIfRequest,
 };
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -25,7 +27,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::openapi::{schema::Schema, RefOr};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -262,7 +265,8 @@ async fn get_supplier_view(
 #[utoipa::path(post, path = "/api/v1/chains/{id}/scenarios", tag = "analyses",
     params(("id" = String, Path, description = "Chain id")), request_body = ScenarioRequest,
     responses((status = 200, body = ChainScenario), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn run_chain_scenario(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
@@ -279,7 +283,8 @@ async fn run_chain_scenario(
 
 /// What-if failures across every chain.
 #[utoipa::path(post, path = "/api/v1/scenarios", tag = "analyses", request_body = ScenarioRequest,
-    responses((status = 200, body = ScenarioReport), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ScenarioReport), (status = 400, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_dataset_scenario(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
@@ -296,7 +301,8 @@ async fn run_dataset_scenario(
 /// Coverage before and after adding hypothetical providers or removing real ones.
 #[utoipa::path(post, path = "/api/v1/what-if", tag = "analyses", request_body = WhatIfRequest,
     responses((status = 200, body = WhatIfResult), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn run_what_if(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
@@ -334,4 +340,110 @@ async fn get_dataset_coverage(
         .read(move |snap| chains::dataset_coverage(snap, &who))
         .await
         .map(Json)
+}
+
+// The schemas of request and response shapes whose derived schema would not say what the server
+// reads or writes (a flattened record with fields beside it; scenario failures whose object
+// forms take one key only).
+
+/// The schema of a [`ProblemRow`]: the problem's own schema with `firm_name` and `segment`.
+impl utoipa::PartialSchema for ProblemRow {
+    fn schema() -> RefOr<Schema> {
+        doc::extended(
+            <Problem as utoipa::PartialSchema>::schema(),
+            "A problem with where it sits on the chain.",
+            &[
+                (
+                    "firm_name",
+                    doc::string("The name of the firm holding the problem."),
+                    true,
+                ),
+                (
+                    "segment",
+                    doc::string("The chain segment of that firm."),
+                    true,
+                ),
+            ],
+        )
+    }
+}
+
+impl ToSchema for ProblemRow {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <Problem as ToSchema>::schemas(schemas);
+    }
+}
+
+/// The schema of a [`Failure`] as the server reads it: an object form has its one key only.
+struct FailureSchema;
+
+impl utoipa::PartialSchema for FailureSchema {
+    fn schema() -> RefOr<Schema> {
+        doc::closed_alternatives(<Failure as utoipa::PartialSchema>::schema())
+    }
+}
+
+impl ToSchema for FailureSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        <Failure as ToSchema>::name()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <Failure as ToSchema>::schemas(schemas);
+    }
+}
+
+/// The schema of a [`ScenarioRequest`]: `failures`, each a closed [`FailureSchema`].
+impl utoipa::PartialSchema for ScenarioRequest {
+    fn schema() -> RefOr<Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder};
+        ObjectBuilder::new()
+            .description(Some("Firms that fail together."))
+            .property(
+                "failures",
+                ArrayBuilder::new()
+                    .items(<FailureSchema as utoipa::PartialSchema>::schema())
+                    .description(Some(
+                        "E.g. `[{\"firms\": [\"f1\", \"f2\"]}, \"all_foreign\", \
+                         {\"region_prefix\": \"3205\"}]`.",
+                    )),
+            )
+            .required("failures")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl ToSchema for ScenarioRequest {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <FailureSchema as ToSchema>::schemas(schemas);
+    }
+}
+
+/// The schema of a [`WhatIfRequest`]: the change's own schema with `chain`.
+impl utoipa::PartialSchema for WhatIfRequest {
+    fn schema() -> RefOr<Schema> {
+        let chain = utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                utoipa::openapi::Type::String,
+                utoipa::openapi::Type::Null,
+            ]))
+            .description(Some(
+                "A chain id (its own capacities), or absent for the whole dataset (capacities \
+                 shared).",
+            ))
+            .build();
+        doc::extended(
+            <WhatIf as utoipa::PartialSchema>::schema(),
+            "Hypothetical providers to add and real ones to remove, for one chain or the whole \
+             dataset.",
+            &[("chain", chain.into(), false)],
+        )
+    }
+}
+
+impl ToSchema for WhatIfRequest {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <WhatIf as ToSchema>::schemas(schemas);
+    }
 }

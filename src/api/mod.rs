@@ -8,6 +8,7 @@
 pub mod auth;
 mod bundle;
 mod chains;
+mod doc;
 pub mod error;
 mod page;
 mod records;
@@ -80,13 +81,15 @@ impl utoipa::Modify for BearerScheme {
 
 /// The routes of `/api/v1` and `/healthz` with their OpenAPI description.
 fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
+    let mut router = OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
         .routes(utoipa_axum::routes!(healthz))
         .routes(utoipa_axum::routes!(get_me))
         .merge(bundle::router())
         .merge(chains::router())
         .merge(records::router())
-        .merge(page::router())
+        .merge(page::router());
+    utoipa::Modify::modify(&doc::SecuredResponses, router.get_openapi_mut());
+    router
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
@@ -209,7 +212,7 @@ pub struct MeChain {
 
 /// Who the token belongs to and what it opens (the page asks this after login).
 #[utoipa::path(get, path = "/api/v1/me", tag = "service",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Me)))]
 async fn get_me(
     axum::extract::State(state): axum::extract::State<AppState>,
     axum::Extension(who): axum::Extension<auth::Principal>,

@@ -340,7 +340,7 @@ pub struct StatusChange {
 #[utoipa::path(post, path = "/api/v1/problems/{id}/status", tag = "records",
     params(("id" = String, Path, description = "Problem id")), request_body = StatusChange,
     responses((status = 200, body = Problem), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_problem_status(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,

@@ -74,18 +74,21 @@ pub struct ProblemFilter {
     pub segment: Option<String>,
     pub category: Option<Category>,
     /// Only problems of at least this severity.
+    #[param(minimum = 1, maximum = 5)]
     pub severity: Option<u8>,
     pub status: Option<Status>,
     /// Only problems of this firm.
     pub firm: Option<String>,
     /// 1-based page (default 1).
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// Problems per page (default 50, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub per_page: Option<usize>,
 }
 
-/// A problem with where it sits on the chain.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// A problem with where it sits on the chain (its schema: `api::chains`).
+#[derive(Debug, Clone, Serialize)]
 pub struct ProblemRow {
     #[serde(flatten)]
     pub problem: Problem,
@@ -131,6 +134,9 @@ pub fn problems(
         return Err(Error::BadRequest(
             "page must be at least 1 and per_page between 1 and 1000".into(),
         ));
+    }
+    if f.severity.is_some_and(|s| !(1..=5).contains(&s)) {
+        return Err(Error::BadRequest("severity must be between 1 and 5".into()));
     }
     if !d.chains.contains_key(id) {
         return Err(Error::not_found("chain", id));
@@ -275,8 +281,8 @@ fn analysis_error(e: AnalysisError) -> Error {
     }
 }
 
-/// Firms that fail together.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// Firms that fail together (its schema: `api::chains`).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioRequest {
     /// E.g. `[{"firms": ["f1", "f2"]}, "all_foreign", {"region_prefix": "3205"}]`.
@@ -371,8 +377,9 @@ pub fn dataset_scenario(
     ))
 }
 
-/// Hypothetical providers to add and real ones to remove, for one chain or the whole dataset.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// Hypothetical providers to add and real ones to remove, for one chain or the whole dataset
+/// (its schema: `api::chains`).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WhatIfRequest {
     /// A chain id (its own capacities), or absent for the whole dataset (capacities shared).

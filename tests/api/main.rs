@@ -3,7 +3,8 @@
 //!
 //! # Layout
 //! - `helpers`: `TestApp`, the fixtures, and the one error shape.
-//! - `openapi`: the document, its coverage by these tests, `/healthz`, the Swagger UI.
+//! - `openapi`: the document, its coverage by these tests, answers checked against it (a small
+//!   JSON Schema checker), `/healthz`, the Swagger UI.
 //! - `errors`: every error status (400, 404, 405, 409, 413, 422), never a 5xx for bad input.
 //! - `writes`: failed writes change nothing; writes are read back; cache invalidation.
 //! - `bundle`: import (dry run, upsert) and export round trips.

@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// The helper methods whose URI argument names an operation (see `helpers`).
@@ -195,4 +195,498 @@ async fn me_names_the_role_of_the_token() {
     assert_eq!(me["role"], "admin");
     assert_eq!(me["chains"].as_array().unwrap().len(), 3);
     assert_eq!(me["compares"], true);
+}
+
+// ---- The document against what the server answers ----------------------------------------------
+
+/// Keywords of a schema that `check` reads or that do not constrain a value.
+const KEYWORDS: [&str; 17] = [
+    "$ref",
+    "type",
+    "enum",
+    "minimum",
+    "maximum",
+    "properties",
+    "required",
+    "additionalProperties",
+    "propertyNames",
+    "items",
+    "prefixItems",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "description",
+    "format",
+    "default",
+];
+
+fn has_type(value: &Value, name: &str) -> bool {
+    match name {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "null" => value.is_null(),
+        "number" => value.is_number(),
+        "integer" => value.is_i64() || value.is_u64(),
+        other => panic!("unknown schema type {other:?}"),
+    }
+}
+
+/// What `value` breaks of `schema` (a schema of `doc`), one line each, at JSON Pointer `at`.
+/// A small JSON Schema 2020-12 checker for the keywords the document uses; an unknown keyword
+/// fails the test rather than pass anything unchecked.
+fn violations(doc: &Value, schema: &Value, value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    check(doc, schema, value, "", &mut out);
+    out
+}
+
+fn check(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    let Some(keywords) = schema.as_object() else {
+        panic!("a schema is an object: {schema}")
+    };
+    for key in keywords.keys() {
+        assert!(
+            KEYWORDS.contains(&key.as_str()),
+            "unchecked keyword {key:?}"
+        );
+    }
+    if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("not a component: {target}"));
+        let component = &doc["components"]["schemas"][name];
+        assert!(component.is_object(), "{target} is not in the document");
+        check(doc, component, value, at, out);
+    }
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().map(|t| t.as_str().unwrap()).collect(),
+            other => panic!("type is {other}"),
+        };
+        if !types.iter().any(|t| has_type(value, t)) {
+            out.push(format!("{at}: {value} is not of type {types:?}"));
+            return;
+        }
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            out.push(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    if let (Some(min), Some(v)) = (
+        schema.get("minimum").and_then(Value::as_f64),
+        value.as_f64(),
+    ) {
+        if v < min {
+            out.push(format!("{at}: {v} is below the minimum {min}"));
+        }
+    }
+    if let (Some(max), Some(v)) = (
+        schema.get("maximum").and_then(Value::as_f64),
+        value.as_f64(),
+    ) {
+        if v > max {
+            out.push(format!("{at}: {v} is above the maximum {max}"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for name in schema["required"].as_array().into_iter().flatten() {
+            if !object.contains_key(name.as_str().unwrap()) {
+                out.push(format!("{at}: the required {name} is missing"));
+            }
+        }
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (name, v) in object {
+            let here = format!("{at}/{name}");
+            if let Some(names) = schema.get("propertyNames") {
+                check(doc, names, &Value::String(name.clone()), &here, out);
+            }
+            match (
+                properties.and_then(|p| p.get(name)),
+                schema.get("additionalProperties"),
+            ) {
+                (Some(property), _) => check(doc, property, v, &here, out),
+                (None, Some(Value::Bool(false))) => {
+                    out.push(format!("{at}: {name:?} is not a documented property"))
+                }
+                (None, Some(more @ Value::Object(_))) => check(doc, more, v, &here, out),
+                (None, _) => {}
+            }
+        }
+    }
+    if let Some(items) = value.as_array() {
+        let prefix = schema["prefixItems"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        for (i, item) in items.iter().enumerate() {
+            let here = format!("{at}/{i}");
+            match (prefix.get(i), schema.get("items")) {
+                (Some(first), _) => check(doc, first, item, &here, out),
+                (None, Some(rest)) => check(doc, rest, item, &here, out),
+                (None, None) => {}
+            }
+        }
+    }
+    for all in schema["allOf"].as_array().into_iter().flatten() {
+        check(doc, all, value, at, out);
+    }
+    let matching = |list: &Value| {
+        list.as_array().map(|alternatives| {
+            alternatives
+                .iter()
+                .filter(|s| violations_at(doc, s, value, at).is_empty())
+                .count()
+        })
+    };
+    if let Some(n) = matching(&schema["anyOf"]) {
+        if n == 0 {
+            out.push(format!("{at}: {value} matches no anyOf alternative"));
+        }
+    }
+    if let Some(n) = matching(&schema["oneOf"]) {
+        if n != 1 {
+            out.push(format!(
+                "{at}: {value} matches {n} oneOf alternatives, not one"
+            ));
+        }
+    }
+}
+
+fn violations_at(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    check(doc, schema, value, at, &mut out);
+    out
+}
+
+/// The documented operation `method` `template`.
+fn operation<'a>(doc: &'a Value, method: &str, template: &str) -> &'a Value {
+    let op = &doc["paths"][template][method];
+    assert!(op.is_object(), "{method} {template} is not documented");
+    op
+}
+
+/// Asserts that the document names the status of `response` for the operation, and that its
+/// JSON body matches the schema documented for that status.
+#[track_caller]
+fn assert_documented(doc: &Value, method: &str, template: &str, response: &TestResponse) {
+    let status = response.status.as_str();
+    let documented = &operation(doc, method, template)["responses"][status];
+    assert!(
+        documented.is_object(),
+        "{method} {template} answered {status}, which it does not document: {}",
+        String::from_utf8_lossy(&response.body)
+    );
+    if let Some(schema) = documented["content"]
+        .get("application/json")
+        .map(|c| &c["schema"])
+    {
+        let broken = violations(doc, schema, &response.json());
+        assert!(
+            broken.is_empty(),
+            "{method} {template} {status} breaks its documented schema: {broken:#?}"
+        );
+    }
+}
+
+/// The JSON schema of an operation's request body.
+fn request_schema<'a>(doc: &'a Value, method: &str, template: &str) -> &'a Value {
+    &operation(doc, method, template)["requestBody"]["content"]["application/json"]["schema"]
+}
+
+#[test]
+fn the_schema_checker_finds_what_a_value_breaks() {
+    let doc = json!({"components": {"schemas": {
+        "Closed": {"type": "object", "required": ["a"], "additionalProperties": false,
+                   "properties": {"a": {"type": "integer", "minimum": 1, "maximum": 5}}},
+        "Either": {"oneOf": [{"type": "string", "enum": ["x"]},
+                             {"type": "object", "required": ["y"], "additionalProperties": false,
+                              "properties": {"y": {"type": ["string", "null"]}}}]}
+    }}});
+    let closed = json!({"$ref": "#/components/schemas/Closed"});
+    let either = json!({"type": "array", "items": {"$ref": "#/components/schemas/Either"}});
+    assert!(violations(&doc, &closed, &json!({"a": 3})).is_empty());
+    assert_eq!(violations(&doc, &closed, &json!({"a": 0})).len(), 1);
+    assert_eq!(violations(&doc, &closed, &json!({"a": 6, "b": 1})).len(), 2);
+    assert_eq!(violations(&doc, &closed, &json!({})).len(), 1);
+    assert_eq!(violations(&doc, &closed, &json!({"a": "3"})).len(), 1);
+    assert!(violations(&doc, &either, &json!(["x", {"y": null}, {"y": "z"}])).is_empty());
+    assert_eq!(violations(&doc, &either, &json!(["w"])).len(), 1);
+    assert_eq!(
+        violations(&doc, &either, &json!([{"y": "z", "w": 1}])).len(),
+        1
+    );
+    // allOf: each part on its own, so a closed part refuses what another part adds.
+    let all_of = json!({"allOf": [{"$ref": "#/components/schemas/Closed"},
+                                  {"type": "object", "properties": {"b": {"type": "integer"}}}]});
+    assert!(violations(&doc, &all_of, &json!({"a": 1})).is_empty());
+    assert_eq!(violations(&doc, &all_of, &json!({"a": 1, "b": 2})).len(), 1);
+}
+
+#[tokio::test]
+async fn every_operation_that_needs_a_token_documents_its_refusals() {
+    let app = spawn_app();
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    let global = &doc["security"];
+    assert_eq!(global, &json!([{"token": []}]));
+    let mut secured = 0;
+    for (method, template) in documented_operations(&doc) {
+        let op = operation(&doc, &method, &template);
+        let security = op.get("security").unwrap_or(global);
+        let open = security
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_object().unwrap().is_empty());
+        let responses = op["responses"].as_object().unwrap();
+        if open {
+            assert_eq!(template, "/healthz", "only /healthz is open");
+            assert!(!responses.contains_key("401"));
+            continue;
+        }
+        secured += 1;
+        for status in ["401", "403", "429"] {
+            let refusal = &responses
+                .get(status)
+                .unwrap_or_else(|| panic!("{method} {template} does not document {status}"));
+            assert_eq!(
+                refusal["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorBody",
+                "{method} {template} {status}"
+            );
+            assert!(!refusal["description"].as_str().unwrap().is_empty());
+        }
+    }
+    assert!(secured >= 30, "{secured} operations need a token");
+}
+
+#[tokio::test]
+async fn reads_of_the_demo_match_their_documented_schemas() {
+    let app = spawn_demo_app();
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    let reads = [
+        ("/healthz", app.get("/healthz").await),
+        ("/api/v1/me", app.get("/api/v1/me").await),
+        ("/api/v1/chains", app.get("/api/v1/chains").await),
+        (
+            "/api/v1/chains/{id}",
+            app.get("/api/v1/chains/pb-power-battery").await,
+        ),
+        (
+            "/api/v1/chains/{id}/map",
+            app.get("/api/v1/chains/pb-power-battery/map?limit=40")
+                .await,
+        ),
+        (
+            "/api/v1/chains/{id}/problems",
+            app.get("/api/v1/chains/pb-power-battery/problems?per_page=1000")
+                .await,
+        ),
+        (
+            "/api/v1/chains/{id}/projects",
+            app.get("/api/v1/chains/h2-hydrogen/projects").await,
+        ),
+        (
+            "/api/v1/chains/{id}/gaps",
+            app.get("/api/v1/chains/oe-optical-fiber/gaps").await,
+        ),
+        (
+            "/api/v1/chains/{id}/weak-links",
+            app.get("/api/v1/chains/pb-power-battery/weak-links").await,
+        ),
+        (
+            "/api/v1/chains/{id}/coverage",
+            app.get("/api/v1/chains/pb-power-battery/coverage").await,
+        ),
+        (
+            "/api/v1/chains/{id}/assignment",
+            app.get("/api/v1/chains/pb-power-battery/assignment").await,
+        ),
+        ("/api/v1/comparison", app.get("/api/v1/comparison").await),
+        ("/api/v1/coverage", app.get("/api/v1/coverage").await),
+        (
+            "/api/v1/organizations/{id}",
+            app.get("/api/v1/organizations/pb-ly-cell").await,
+        ),
+        (
+            "/api/v1/problems/{id}",
+            app.get("/api/v1/problems/pb-p001").await,
+        ),
+        ("/api/v1/export", app.get("/api/v1/export").await),
+        (
+            "/api/v1/chains/{id}",
+            app.get("/api/v1/chains/no-such-chain").await,
+        ),
+    ];
+    for (template, response) in &reads {
+        assert!(
+            response.status.is_success() || template == &"/api/v1/chains/{id}",
+            "{template}: {}",
+            response.status
+        );
+        assert_documented(&doc, "get", template, response);
+    }
+    // The problem list is checked row by row above; it must have rows to check.
+    let problems = reads[5].1.json();
+    assert!(problems["problems"].as_array().unwrap().len() > 10);
+    assert!(problems["problems"][0]["firm_name"].is_string());
+}
+
+#[tokio::test]
+async fn the_problem_list_parameters_are_documented_as_the_server_reads_them() {
+    let app = spawn_demo_app();
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    let op = operation(&doc, "get", "/api/v1/chains/{id}/problems");
+    let param = |name: &str| {
+        op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no parameter {name}"))["schema"]
+            .clone()
+    };
+    assert_eq!(param("page")["minimum"], 1);
+    assert!(param("page").get("maximum").is_none());
+    assert_eq!(param("per_page")["minimum"], 1);
+    assert_eq!(param("per_page")["maximum"], 1000);
+    assert_eq!(param("severity")["minimum"], 1);
+    assert_eq!(param("severity")["maximum"], 5);
+    // The server refuses exactly what the document leaves out, with a documented 400.
+    for refused in [
+        app.get("/api/v1/chains/pb-power-battery/problems?page=0")
+            .await,
+        app.get("/api/v1/chains/pb-power-battery/problems?per_page=0")
+            .await,
+        app.get("/api/v1/chains/pb-power-battery/problems?per_page=1001")
+            .await,
+        app.get("/api/v1/chains/pb-power-battery/problems?severity=0")
+            .await,
+        app.get("/api/v1/chains/pb-power-battery/problems?severity=6")
+            .await,
+    ] {
+        refused.error(StatusCode::BAD_REQUEST, "bad_request");
+        assert_documented(&doc, "get", "/api/v1/chains/{id}/problems", &refused);
+    }
+    let edges = app
+        .get("/api/v1/chains/pb-power-battery/problems?page=1&per_page=1000&severity=5")
+        .await;
+    let page = edges.ok(StatusCode::OK);
+    assert!(page["total"].as_u64().unwrap() > 0);
+    assert!(page["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["severity"] == 5));
+    let lowest = app
+        .get("/api/v1/chains/pb-power-battery/problems?severity=1")
+        .await
+        .ok(StatusCode::OK);
+    let all = app
+        .get("/api/v1/chains/pb-power-battery/problems")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(lowest["total"], all["total"]);
+}
+
+#[tokio::test]
+async fn a_scenario_failure_takes_no_other_key_in_the_document_or_the_server() {
+    let app = spawn_demo_app();
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    let schema = request_schema(&doc, "post", "/api/v1/scenarios");
+    let good =
+        json!({"failures": [{"firms": ["pb-ly-cell"]}, "all_foreign", {"region_prefix": "32"}]});
+    assert!(violations(&doc, schema, &good).is_empty());
+    let answer = app.post("/api/v1/scenarios", &good).await;
+    answer.ok(StatusCode::OK);
+    assert_documented(&doc, "post", "/api/v1/scenarios", &answer);
+    for bad in [
+        json!({"failures": [{"firms": ["pb-ly-cell"], "region_prefix": "32"}]}),
+        json!({"failures": [{"region_prefix": "32", "note": "x"}]}),
+    ] {
+        assert!(
+            !violations(&doc, schema, &bad).is_empty(),
+            "the document admits {bad}"
+        );
+        for (template, answer) in [
+            (
+                "/api/v1/scenarios",
+                app.post("/api/v1/scenarios", &bad).await,
+            ),
+            (
+                "/api/v1/chains/{id}/scenarios",
+                app.post("/api/v1/chains/pb-power-battery/scenarios", &bad)
+                    .await,
+            ),
+        ] {
+            answer.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+            assert_documented(&doc, "post", template, &answer);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_what_if_for_one_chain_matches_its_documented_schema() {
+    let app = spawn_demo_app();
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    let schema = request_schema(&doc, "post", "/api/v1/what-if");
+    for good in [
+        json!({"chain": "pb-power-battery", "remove": []}),
+        json!({"chain": null}),
+        json!({}),
+    ] {
+        assert!(
+            violations(&doc, schema, &good).is_empty(),
+            "{good}: {:?}",
+            violations(&doc, schema, &good)
+        );
+        let answer = app.post("/api/v1/what-if", &good).await;
+        answer.ok(StatusCode::OK);
+        assert_documented(&doc, "post", "/api/v1/what-if", &answer);
+    }
+    let provider = |level: &str| {
+        json!({"id": "new-lab", "name": "新建实验室", "level": level, "region": "320500",
+               "code": "GB/T 31485", "capacity": 10})
+    };
+    let good = json!({"chain": "pb-power-battery", "add": [provider("municipal")]});
+    assert!(violations(&doc, schema, &good).is_empty());
+    let answer = app.post("/api/v1/what-if", &good).await;
+    answer.ok(StatusCode::OK);
+    assert_documented(&doc, "post", "/api/v1/what-if", &answer);
+    for bad in [
+        json!({"chain": "pb-power-battery", "bogus": 1}),
+        json!({"add": [provider("")]}),
+        json!({"add": [provider("county")]}),
+    ] {
+        assert!(
+            !violations(&doc, schema, &bad).is_empty(),
+            "the document admits {bad}"
+        );
+        let answer = app.post("/api/v1/what-if", &bad).await;
+        answer.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert_documented(&doc, "post", "/api/v1/what-if", &answer);
+    }
+}
+
+#[tokio::test]
+async fn a_status_change_of_the_wrong_shape_is_a_documented_422() {
+    let app = spawn_demo_app();
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    let template = "/api/v1/problems/{id}/status";
+    for bad in [json!({"status": "closed"}), json!({"state": "resolved"})] {
+        assert!(!violations(&doc, request_schema(&doc, "post", template), &bad).is_empty());
+        let answer = app.post("/api/v1/problems/pb-p001/status", &bad).await;
+        answer.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert_documented(&doc, "post", template, &answer);
+    }
+    let answer = app
+        .post(
+            "/api/v1/problems/pb-p001/status",
+            &json!({"status": "resolved"}),
+        )
+        .await;
+    answer.ok(StatusCode::OK);
+    assert_documented(&doc, "post", template, &answer);
 }

@@ -140,7 +140,6 @@ pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
 pub struct HypotheticalProvider {
     pub id: String,
     pub name: String,
-    #[schema(value_type = String)]
     pub level: Level,
     /// Six-digit region code where it would sit.
     pub region: String,
