@@ -14,7 +14,7 @@ mod page;
 mod records;
 mod state;
 
-pub use crate::service::Snapshot;
+pub use crate::service::{Me, MeChain, Snapshot};
 pub use error::{ApiError, ErrorBody};
 pub use state::{ApiConfig, AppState};
 
@@ -185,31 +185,6 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     })
 }
 
-/// The holder of the token, and the chains it may open.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    /// `anonymous` for read-only demo access without a token.
-    pub role: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// The organization of an enterprise token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub org: Option<String>,
-    /// Chains the holder reads firm by firm (for an enterprise: the chains it sits on).
-    pub chains: Vec<MeChain>,
-    /// Whether the holder may write (some) records.
-    pub writes: bool,
-    /// Whether the holder reads the dataset-wide figures (the chain comparison).
-    pub compares: bool,
-}
-
-/// A chain the holder may open.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeChain {
-    pub id: String,
-    pub name: String,
-}
-
 /// Who the token belongs to and what it opens (the page asks this after login).
 #[utoipa::path(get, path = "/api/v1/me", tag = "service",
     responses((status = 200, body = Me)))]
@@ -217,37 +192,7 @@ async fn get_me(
     axum::extract::State(state): axum::extract::State<AppState>,
     axum::Extension(who): axum::Extension<auth::Principal>,
 ) -> Json<Me> {
-    let snap = state.snapshot();
-    let chains = snap
-        .dataset
-        .chains
-        .values()
-        .filter(|c| {
-            who.reads_chain(&c.id)
-                || who
-                    .org()
-                    .and_then(|o| snap.dataset.organizations.get(o))
-                    .is_some_and(|o| o.membership(&c.id).is_some())
-        })
-        .map(|c| MeChain {
-            id: c.id.clone(),
-            name: c.name.clone(),
-        })
-        .collect();
-    Json(Me {
-        role: who.role().map_or("anonymous", |r| r.as_str()).to_string(),
-        token: match &who {
-            auth::Principal::Holder(t) => Some(t.id.clone()),
-            auth::Principal::Anonymous => None,
-        },
-        org: who.org().map(str::to_string),
-        chains,
-        writes: !matches!(
-            who.role(),
-            None | Some(crate::model::access::AccessRole::Planner)
-        ),
-        compares: who.reads_dataset_aggregates(),
-    })
+    Json(crate::service::me(&state.snapshot(), &who))
 }
 
 /// What a write returns: the id written and the store revision that holds it.

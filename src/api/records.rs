@@ -122,7 +122,7 @@ async fn create_organization(
     params(("id" = String, Path, description = "Organization id")),
     request_body = Organization,
     responses((status = 200, body = Written), (status = 201, body = Written), (status = 400, body = ErrorBody),
-              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_organization(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
@@ -275,7 +275,7 @@ async fn create_problem(
 #[utoipa::path(put, path = "/api/v1/problems/{id}", tag = "records",
     params(("id" = String, Path, description = "Problem id"), Override), request_body = Problem,
     responses((status = 200, body = Written), (status = 201, body = Written), (status = 400, body = ErrorBody),
-              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_problem(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
@@ -302,7 +302,8 @@ async fn put_problem(
 /// `override_status=true` (admins and regulators; audited).
 #[utoipa::path(delete, path = "/api/v1/problems/{id}", tag = "records",
     params(("id" = String, Path, description = "Problem id"), Override),
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
 async fn delete_problem(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,

@@ -20,7 +20,7 @@ pub mod rules;
 mod snapshot;
 
 pub use error::Error;
-pub use principal::{upstream_of, Principal};
+pub use principal::{me, upstream_of, Me, MeChain, Principal};
 pub use snapshot::Snapshot;
 
 use crate::model::{Bundle, ChangeSet, Dataset};

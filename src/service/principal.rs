@@ -200,3 +200,55 @@ pub fn upstream_of(d: &Dataset, org: &str) -> BTreeSet<String> {
     found.remove(org);
     found
 }
+
+/// The holder of the token, and the chains it may open.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// `anonymous` for read-only demo access without a token.
+    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The organization of an enterprise token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// Chains the holder reads firm by firm (for an enterprise: the chains it sits on).
+    pub chains: Vec<MeChain>,
+    /// Whether the holder may write (some) records.
+    pub writes: bool,
+    /// Whether the holder reads the dataset-wide figures (the chain comparison).
+    pub compares: bool,
+}
+
+/// A chain the holder may open.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MeChain {
+    pub id: String,
+    pub name: String,
+}
+
+/// Who `who` is and what it opens: its role, token, organization, the chains it reads firm by
+/// firm (for an enterprise: the chains it sits on), and whether it writes and compares.
+pub fn me(snap: &super::Snapshot, who: &Principal) -> Me {
+    let own = who.org().and_then(|o| snap.dataset.organizations.get(o));
+    let chains = snap
+        .dataset
+        .chains
+        .values()
+        .filter(|c| who.reads_chain(&c.id) || own.is_some_and(|o| o.membership(&c.id).is_some()))
+        .map(|c| MeChain {
+            id: c.id.clone(),
+            name: c.name.clone(),
+        })
+        .collect();
+    Me {
+        role: who.role().map_or("anonymous", |r| r.as_str()).to_string(),
+        token: match who {
+            Principal::Holder(t) => Some(t.id.clone()),
+            Principal::Anonymous => None,
+        },
+        org: who.org().map(str::to_string),
+        chains,
+        writes: !matches!(who.role(), None | Some(AccessRole::Planner)),
+        compares: who.reads_dataset_aggregates(),
+    }
+}
