@@ -314,7 +314,7 @@ where
 /// Runs the service until SIGINT or SIGTERM; in-flight requests finish, and every acknowledged
 /// write is already durable (the store flushes before a write is acknowledged).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let app = router(state);
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -29,12 +29,18 @@ fn admin_token(dir: &Path) -> String {
 impl Server {
     /// Starts `qmap serve` on a free port and waits for the line with its URL.
     fn start(dir: &Path, demo: bool, token: &str) -> Server {
+        Server::start_with(dir, demo, token, &[])
+    }
+
+    /// [`Server::start`] with more options of `qmap serve`.
+    fn start_with(dir: &Path, demo: bool, token: &str, options: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_qmap"));
         command
             .arg("serve")
             .arg("--data")
             .arg(dir)
             .args(["--addr", "127.0.0.1:0"])
+            .args(options)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -87,6 +93,40 @@ impl Server {
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
         stream
+    }
+
+    /// A connection whose client end is bound to `source` (any of 127.0.0.0/8 is this host),
+    /// so that the server sees another client address.
+    fn connect_from(&self, source: &str) -> TcpStream {
+        let server: SocketAddr = self.addr.parse().unwrap();
+        let source: IpAddr = source.parse().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .unwrap();
+        let stream = runtime.block_on(async {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind(SocketAddr::new(source, 0)).unwrap();
+            socket.connect(server).await.unwrap().into_std().unwrap()
+        });
+        stream.set_nonblocking(false).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream
+    }
+
+    /// A GET from the client address `source` with `token` (none: no `Authorization` header).
+    fn get_from(&self, source: &str, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut stream = self.connect_from(source);
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{auth}\r\n",
+            self.addr
+        )
+        .unwrap();
+        read_response(&mut stream)
     }
 
     fn terminate(&self) {
@@ -221,4 +261,30 @@ fn the_binary_serves_real_http_and_stops_cleanly_on_sigterm_keeping_acknowledged
     assert_eq!(read, problem);
     server.terminate();
     assert!(server.wait().success());
+}
+
+/// A bad token that has the shape of a real one.
+const FORGED: &str =
+    "qmap_000000000000_0000000000000000000000000000000000000000000000000000000000000000";
+
+#[test]
+fn failed_logins_lock_out_only_the_address_that_made_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start(dir.path(), false, &token);
+    for _ in 0..10 {
+        let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(FORGED));
+        assert_eq!(status, 401, "{body}");
+    }
+    // The guessing address is locked out, whatever it presents next.
+    let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(&token));
+    assert_eq!(
+        (status, body["code"].clone()),
+        (429, json!("too_many_attempts"))
+    );
+    // Everyone else is not.
+    let (status, body) = server.get_from("127.0.0.1", "/api/v1/chains", Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = server.get_from("127.0.0.3", "/api/v1/chains", Some(&token));
+    assert_eq!(status, 200, "{body}");
 }
