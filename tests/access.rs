@@ -865,5 +865,61 @@ async fn the_open_demo_reads_without_a_token_but_never_writes() {
         .into_iter()
         .map(|e| e.action)
         .collect();
-    assert_eq!(audited, vec!["PUT /api/v1/problems/pb-p001".to_string()]);
+    // The refused write came without a token: it is logged, not stored.
+    assert!(audited.is_empty(), "{audited:?}");
+}
+
+/// A bad token that has the shape of a real one.
+const FORGED: &str =
+    "qmap_000000000000_0000000000000000000000000000000000000000000000000000000000000000";
+
+#[tokio::test]
+async fn unauthenticated_write_attempts_add_nothing_to_the_audit_log() {
+    let app = app();
+    let long_id = "x".repeat(16_000);
+    for who in [Nobody, Expired, Revoked] {
+        let (status, _) = app
+            .call(
+                who,
+                Method::DELETE,
+                &format!("/api/v1/problems/{long_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{who:?}");
+    }
+    let req = Request::builder()
+        .method(Method::DELETE)
+        .uri(format!("/api/v1/problems/{long_id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {FORGED}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.state.store().audit(None).unwrap(), Vec::new());
+}
+
+#[tokio::test]
+async fn an_audit_row_keeps_a_capped_action() {
+    let app = app();
+    let long_id = "x".repeat(16_000);
+    let (status, _) = app
+        .call(
+            Admin,
+            Method::DELETE,
+            &format!("/api/v1/problems/{long_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let log = app.state.store().audit(None).unwrap();
+    assert_eq!(log.len(), 1);
+    let action = &log[0].action;
+    assert!(
+        action.starts_with("DELETE /api/v1/problems/xxx"),
+        "{action}"
+    );
+    assert!(action.chars().count() < 400, "{} chars kept", action.len());
+    assert!(action.ends_with("[cut: 16024 chars in all]"), "{action}");
+    assert_eq!(log[0].outcome, "404");
 }

@@ -336,7 +336,8 @@ fn only_reads(method: &Method, path: &str) -> bool {
 }
 
 /// Authenticates every request under `/api/v1`, puts its [`Principal`] into the request, and
-/// records every write in the audit log.
+/// records every authenticated write in the audit log (writes without a valid token are only
+/// logged).
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/v1/") {
         return next.run(req).await;
@@ -357,23 +358,32 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         }
         Err(e) => (None, axum::response::IntoResponse::into_response(e)),
     };
-    if !reads {
-        // Every write attempt, refused ones too: who (or "unauthenticated"), when, what, outcome.
-        let store = state.store().clone();
-        let outcome = response.status().as_u16().to_string();
-        let role = principal.as_ref().and_then(Principal::role);
-        let actor = principal
-            .as_ref()
-            .map_or("unauthenticated", Principal::actor)
-            .to_string();
-        let logged = action.clone();
-        let recorded = tokio::task::spawn_blocking(move || {
-            store.append_audit(access::now(), &actor, role, &logged, &outcome)
-        })
-        .await;
-        if !matches!(recorded, Ok(Ok(_))) {
-            tracing::error!(%action, "the audit log could not record a write");
-        }
+    if reads {
+        return response;
+    }
+    let outcome = response.status().as_u16().to_string();
+    let Some(principal) = principal else {
+        // Nobody is accountable for a write without a valid token, and storing it would let
+        // anyone grow the store: it goes to the log only.
+        tracing::warn!(
+            action = %crate::store::capped(&action, crate::store::AUDIT_TEXT_CHARS),
+            %outcome,
+            "write attempt without a valid token"
+        );
+        return response;
+    };
+    // Every authenticated write attempt, refused ones too: who, when, what, outcome (the store
+    // caps the length of each).
+    let store = state.store().clone();
+    let role = principal.role();
+    let actor = principal.actor().to_string();
+    let shown = crate::store::capped(&action, crate::store::AUDIT_TEXT_CHARS);
+    let recorded = tokio::task::spawn_blocking(move || {
+        store.append_audit(access::now(), &actor, role, &action, &outcome)
+    })
+    .await;
+    if !matches!(recorded, Ok(Ok(_))) {
+        tracing::error!(action = %shown, "the audit log could not record a write");
     }
     response
 }

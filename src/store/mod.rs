@@ -54,6 +54,21 @@ const CHUNK_BYTES: usize = 1 << 20;
 /// sled's page cache. The trees of a million-firm store exceed it; sled pages the rest.
 const CACHE_BYTES: u64 = 1 << 30;
 
+/// The most characters an audit entry keeps of its actor, action or outcome.
+pub const AUDIT_TEXT_CHARS: usize = 300;
+
+/// `text`, or its first `max` characters followed by `…[cut: N chars in all]` when it is longer.
+pub fn capped(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => format!(
+            "{}…[cut: {} chars in all]",
+            &text[..end],
+            text.chars().count()
+        ),
+    }
+}
+
 const META_FORMAT: &[u8] = b"format";
 const META_REVISION: &[u8] = b"revision";
 const META_COMMIT: &[u8] = b"commit";
@@ -395,7 +410,9 @@ impl Store {
         !self.inner.tokens.is_empty()
     }
 
-    /// Appends one entry to the audit log, numbering it; durable when it returns.
+    /// Appends one entry to the audit log, numbering it; durable when it returns. Each text is
+    /// kept to [`AUDIT_TEXT_CHARS`] characters (see [`capped`]), so that no request can make a
+    /// row large.
     pub fn append_audit(
         &self,
         at: u64,
@@ -421,10 +438,10 @@ impl Store {
         let entry = AuditEntry {
             seq,
             at,
-            actor: actor.to_string(),
+            actor: capped(actor, AUDIT_TEXT_CHARS),
             role,
-            action: action.to_string(),
-            outcome: outcome.to_string(),
+            action: capped(action, AUDIT_TEXT_CHARS),
+            outcome: capped(outcome, AUDIT_TEXT_CHARS),
         };
         let value = to_json(&entry);
         self.inner
@@ -1127,4 +1144,31 @@ fn decode_json<T: DeserializeOwned>(
         key: key.to_string(),
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capped_text_keeps_whole_characters_and_says_it_was_cut() {
+        assert_eq!(capped("短文本", 3), "短文本");
+        assert_eq!(capped("质量图谱", 2), "质量…[cut: 4 chars in all]");
+        assert_eq!(capped("", 0), "");
+    }
+
+    #[test]
+    fn an_audit_entry_keeps_at_most_the_capped_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let long = "p".repeat(16_000);
+        let entry = store
+            .append_audit(1, &long, None, &format!("DELETE /{long}"), &long)
+            .unwrap();
+        for text in [&entry.actor, &entry.action, &entry.outcome] {
+            assert!(text.chars().count() <= AUDIT_TEXT_CHARS + 30, "{text}");
+            assert!(text.ends_with(" chars in all]"), "{text}");
+        }
+        assert_eq!(store.audit(None).unwrap(), vec![entry]);
+    }
 }
