@@ -923,3 +923,35 @@ async fn an_audit_row_keeps_a_capped_action() {
     assert!(action.ends_with("[cut: 16024 chars in all]"), "{action}");
     assert_eq!(log[0].outcome, "404");
 }
+
+#[tokio::test]
+async fn the_bearer_scheme_is_matched_in_any_case() {
+    let app = app();
+    let secret = &app.tokens.iter().find(|(w, _)| *w == Admin).unwrap().1;
+    let answer = |authorization: String| {
+        let req = Request::builder()
+            .uri("/api/v1/chains")
+            .header(header::AUTHORIZATION, authorization)
+            .body(Body::empty())
+            .unwrap();
+        let router = app.router.clone();
+        async move { router.oneshot(req).await.unwrap().status() }
+    };
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let status = answer(format!("{scheme} {secret}")).await;
+        assert_eq!(status, StatusCode::OK, "{scheme}");
+    }
+    // Several spaces after the scheme are allowed too (RFC 9110: 1*SP).
+    assert_eq!(answer(format!("bearer   {secret}")).await, StatusCode::OK);
+    for other in [
+        format!("Basic {secret}"),
+        format!("Bearer{secret}"),
+        secret.clone(),
+    ] {
+        assert_eq!(
+            answer(other.clone()).await,
+            StatusCode::UNAUTHORIZED,
+            "{other}"
+        );
+    }
+}

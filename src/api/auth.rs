@@ -327,6 +327,16 @@ fn client(req: &Request) -> IpAddr {
         .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 
+/// The token of an `Authorization: Bearer <token>` value. The scheme is matched in any case
+/// (RFC 9110 §11.1) and may be followed by several spaces; another scheme gives `None`.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
 /// Whether a request only reads: GETs, and the POSTs that compute without writing (scenarios
 /// and what-ifs).
 fn only_reads(method: &Method, path: &str) -> bool {
@@ -349,8 +359,8 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|v| v.trim().to_string());
+        .and_then(bearer_token)
+        .map(str::to_string);
     let (principal, response) = match principal_of(&state, presented, reads, client(&req)).await {
         Ok(p) => {
             req.extensions_mut().insert(p.clone());
@@ -434,6 +444,16 @@ mod tests {
 
     fn v4(last: u32) -> IpAddr {
         IpAddr::from((0x0a00_0000u32 + last).to_be_bytes())
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_matched_in_any_case() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("BEARER   abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
     }
 
     #[test]
