@@ -138,6 +138,16 @@ pub enum Command {
         /// Longest a request may compute, in seconds, before it is answered 503.
         #[arg(long, default_value_t = 30)]
         timeout_secs: u64,
+        /// Longest wait, in seconds, for a request's line and headers (also between requests on
+        /// a kept-alive connection); then the connection is closed.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout_secs: u64,
+        /// Longest pause, in seconds, while a request body arrives; then the request fails.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        body_timeout_secs: u64,
+        /// Connections served at once; more wait until one closes.
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+        max_connections: u64,
     },
     /// Manage API tokens (a new token's secret is shown once, at creation).
     Token {
@@ -260,6 +270,9 @@ pub fn run(cli: Cli) -> ExitCode {
             log_json,
             body_limit_mib,
             timeout_secs,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_connections,
         } => serve(
             &data.dir,
             &addr,
@@ -269,6 +282,11 @@ pub fn run(cli: Cli) -> ExitCode {
                 body_limit: body_limit_mib * 1024 * 1024,
                 request_timeout: std::time::Duration::from_secs(timeout_secs),
                 ..crate::api::ApiConfig::default()
+            },
+            crate::api::ServeOptions {
+                header_timeout: Duration::from_secs(header_timeout_secs),
+                body_timeout: Duration::from_secs(body_timeout_secs),
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
             },
         ),
         Command::Render {
@@ -960,6 +978,7 @@ fn serve(
     demo: bool,
     log_json: bool,
     mut config: crate::api::ApiConfig,
+    options: crate::api::ServeOptions,
 ) -> Result<(), CliError> {
     init_logging(log_json);
     let store = Store::open(dir)?;
@@ -1012,7 +1031,9 @@ fn serve(
             io::stdout(),
             "qmap is serving on http://{local}/  (API: /api/v1, docs: /docs; Ctrl-C stops)\n{access}"
         );
-        crate::api::serve(listener, state).await.map_err(serve_err)
+        crate::api::serve(listener, state, options)
+            .await
+            .map_err(serve_err)
     })
 }
 

@@ -288,3 +288,124 @@ fn failed_logins_lock_out_only_the_address_that_made_them() {
     let (status, body) = server.get_from("127.0.0.3", "/api/v1/chains", Some(&token));
     assert_eq!(status, 200, "{body}");
 }
+
+/// Reads until the server closes the connection (a 60 s read timeout guards against a hang) and
+/// returns what came.
+fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut got = Vec::new();
+    match stream.read_to_end(&mut got) {
+        Ok(_) => got,
+        // A close with unread data in the server's buffer may arrive as a reset.
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => got,
+        Err(e) => panic!(
+            "the server kept the connection open ({e}); read so far: {:?}",
+            String::from_utf8_lossy(&got)
+        ),
+    }
+}
+
+#[test]
+fn slow_and_idle_connections_are_closed_after_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(dir.path(), false, &token, &["--header-timeout-secs", "1"]);
+
+    // Half a request line, and then nothing.
+    let mut slow = server.connect();
+    slow.write_all(b"GET /api/v1/cha").unwrap();
+    // A connection that sends nothing at all.
+    let mut silent = server.connect();
+    // A keep-alive connection, idle after its first answer.
+    let mut idle = server.connect();
+    write!(
+        idle,
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+
+    read_until_closed(&mut slow);
+    read_until_closed(&mut silent);
+    let answer = String::from_utf8(read_until_closed(&mut idle)).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+fn a_body_announced_over_the_limit_is_refused_before_it_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(dir.path(), false, &token, &["--body-limit-mib", "1"]);
+    let mut stream = server.connect();
+    write!(
+        stream,
+        "POST /api/v1/import HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2147483648\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let (status, body) = read_response(&mut stream);
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "payload_too_large");
+}
+
+#[test]
+fn a_body_that_stops_arriving_fails_after_the_body_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(dir.path(), false, &token, &["--body-timeout-secs", "1"]);
+    let mut stream = server.connect();
+    write!(
+        stream,
+        "POST /api/v1/import?dry_run=true HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"version\"",
+        server.addr
+    )
+    .unwrap();
+    let answer = String::from_utf8(read_until_closed(&mut stream)).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+}
+
+#[test]
+fn connections_beyond_the_cap_wait_until_one_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(
+        dir.path(),
+        false,
+        &token,
+        &["--max-connections", "1", "--header-timeout-secs", "60"],
+    );
+    let holder = server.connect();
+    let mut waiting = server.connect();
+    write!(
+        waiting,
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    // While the one slot is taken, the second connection is not served...
+    waiting
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let early = waiting.read(&mut byte);
+    assert!(
+        early.as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )),
+        "served past the cap: {early:?}"
+    );
+    // ...and once the slot is free, it is.
+    drop(holder);
+    let answer = String::from_utf8(read_until_closed(&mut waiting)).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
