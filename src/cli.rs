@@ -244,6 +244,13 @@ pub enum CliError {
     Access(#[from] crate::access::AccessError),
     #[error("no token has the id {0:?}")]
     UnknownToken(String),
+    #[error(
+        "the store at {} is in use (a running `qmap serve`?), so --org and --chain cannot be \
+         checked against it: create this token with POST /api/v1/tokens (with an admin token), \
+         or stop the server first",
+        .0.display()
+    )]
+    ScopeNeedsStore(PathBuf),
 }
 
 pub fn main() -> ExitCode {
@@ -1045,6 +1052,48 @@ fn audit_cli(store: &Store, action: &str, outcome: &str) {
     }
 }
 
+/// Where `qmap token` finds tokens: the store when this process can open it, otherwise (a
+/// running `qmap serve` holds it) the token file alone, which the server reads at its next
+/// request.
+struct TokenPlace {
+    /// `None` while another process holds the store.
+    store: Option<Store>,
+    file: crate::store::TokenFile,
+}
+
+impl TokenPlace {
+    fn open(dir: &Path) -> Result<TokenPlace, CliError> {
+        let store = match Store::open(dir) {
+            Ok(store) => Some(store),
+            Err(StoreError::InUse { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        // Opened after the store, which moves tokens of earlier builds into the file first.
+        let file = crate::store::TokenFile::open(dir)?;
+        Ok(TokenPlace { store, file })
+    }
+
+    /// Records a token change: in the audit log, or queued in the token file for the process
+    /// that holds the store.
+    fn audit(&self, action: &str, outcome: &str) {
+        match &self.store {
+            Some(store) => audit_cli(store, action, outcome),
+            None => {
+                let queued = self.file.queue_audit(crate::store::PendingAudit {
+                    at: crate::access::now(),
+                    actor: "cli".into(),
+                    role: None,
+                    action: action.to_string(),
+                    outcome: outcome.to_string(),
+                });
+                if let Err(e) = queued {
+                    eprintln!("qmap: warning: the audit log could not record {action:?}: {e}");
+                }
+            }
+        }
+    }
+}
+
 fn run_token(action: TokenCommand) -> Result<(), CliError> {
     match action {
         TokenCommand::Create {
@@ -1054,12 +1103,21 @@ fn run_token(action: TokenCommand) -> Result<(), CliError> {
             expires,
             data,
         } => {
-            let store = Store::open(&data.dir)?;
+            let place = TokenPlace::open(&data.dir)?;
+            let empty = Dataset::new();
+            let existing: &dyn crate::model::Lookup = match &place.store {
+                Some(store) => store,
+                // Without the store, an organization or chain cannot be checked.
+                None if org.is_some() || !chains.is_empty() => {
+                    return Err(CliError::ScopeNeedsStore(data.dir.clone()))
+                }
+                None => &empty,
+            };
             let now = crate::access::now();
-            let issued = crate::access::issue(role, org.as_deref(), &chains, expires, now, &store)?;
-            store.put_token(&issued.token)?;
-            audit_cli(
-                &store,
+            let issued =
+                crate::access::issue(role, org.as_deref(), &chains, expires, now, existing)?;
+            place.file.put(&issued.token)?;
+            place.audit(
                 &format!("token create {} ({})", issued.token.id, role.as_str()),
                 "ok",
             );
@@ -1072,9 +1130,9 @@ fn run_token(action: TokenCommand) -> Result<(), CliError> {
             Ok(())
         }
         TokenCommand::List { data } => {
-            let store = Store::open(&data.dir)?;
+            let place = TokenPlace::open(&data.dir)?;
             let now = crate::access::now();
-            let tokens = store.tokens()?;
+            let tokens = place.file.list()?;
             if tokens.is_empty() {
                 println!("no tokens (create one with `qmap token create --role admin`)");
             }
@@ -1098,15 +1156,12 @@ fn run_token(action: TokenCommand) -> Result<(), CliError> {
             Ok(())
         }
         TokenCommand::Revoke { id, data } => {
-            let store = Store::open(&data.dir)?;
-            let mut token = store
-                .token(&id)?
+            let place = TokenPlace::open(&data.dir)?;
+            place
+                .file
+                .revoke(&id, crate::access::now())?
                 .ok_or_else(|| CliError::UnknownToken(id.clone()))?;
-            if token.revoked_at.is_none() {
-                token.revoked_at = Some(crate::access::now());
-                store.put_token(&token)?;
-            }
-            audit_cli(&store, &format!("token revoke {id}"), "ok");
+            place.audit(&format!("token revoke {id}"), "ok");
             println!("revoked {id}");
             Ok(())
         }

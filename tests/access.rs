@@ -45,6 +45,8 @@ struct App {
     router: axum::Router,
     state: AppState,
     tokens: Vec<(Who, String)>,
+    /// The id of a token nobody uses, for the revocation cases.
+    spare: String,
     dataset: qmap::model::Dataset,
     _dir: tempfile::TempDir,
 }
@@ -104,12 +106,14 @@ fn app_with(config: ApiConfig) -> App {
     revoked.token.revoked_at = Some(qmap::access::now());
     store.put_token(&revoked.token).unwrap();
     tokens.push((Revoked, revoked.secret));
+    let spare = issue(&store, AccessRole::Planner, None, &[]).token.id;
     let dataset = store.load().unwrap();
     let state = AppState::new(store, config).unwrap();
     App {
         router: qmap::api::router(state.clone()),
         state,
         tokens,
+        spare,
         dataset,
         _dir: dir,
     }
@@ -397,6 +401,21 @@ fn cases(app: &App) -> Vec<Case> {
             "/api/v1/supplies",
             json(serde_json::to_value(&supply).unwrap()),
             &[Admin, Regulator, Limited],
+        ),
+        // Tokens: admins only. Making and revoking tokens changes no data revision, so they
+        // are here rather than among the write cases.
+        case(Method::GET, "/api/v1/tokens", None, &[Admin]),
+        case(
+            Method::POST,
+            "/api/v1/tokens",
+            json(serde_json::json!({"role": "planner", "expires_days": 1})),
+            &[Admin],
+        ),
+        case(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{}", app.spare),
+            None,
+            &[Admin],
         ),
     ]
 }
@@ -816,12 +835,41 @@ async fn every_write_answers_every_caller_as_its_role_allows() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[tokio::test]
-async fn the_open_demo_reads_without_a_token_but_never_writes() {
-    let app = app_with(ApiConfig {
+/// `serve --demo` on a store without tokens: reads are open to all.
+fn open_demo_app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(qmap::cli::load_demo(&store).unwrap());
+    let dataset = store.load().unwrap();
+    let config = ApiConfig {
         anonymous_read: true,
         ..ApiConfig::default()
-    });
+    };
+    let state = AppState::new(store, config).unwrap();
+    App {
+        router: qmap::api::router(state.clone()),
+        state,
+        tokens: Vec::new(),
+        spare: String::new(),
+        dataset,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn the_open_demo_closes_once_a_token_exists() {
+    let app = open_demo_app();
+    let (status, _) = app.call(Nobody, Method::GET, "/api/v1/chains", None).await;
+    assert_eq!(status, StatusCode::OK);
+    // A token made while the server runs (as `qmap token create` beside it would).
+    issue(app.state.store(), AccessRole::Admin, None, &[]);
+    let (status, _) = app.call(Nobody, Method::GET, "/api/v1/chains", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_open_demo_reads_without_a_token_but_never_writes() {
+    let app = open_demo_app();
     let (status, _) = app
         .call(
             Nobody,

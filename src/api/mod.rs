@@ -13,6 +13,7 @@ pub mod error;
 mod page;
 mod records;
 mod state;
+mod tokens;
 
 pub use error::{ApiError, ErrorBody};
 pub use state::{ApiConfig, AppState, Snapshot};
@@ -51,6 +52,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "chains", description = "Chains and their quality maps"),
         (name = "analyses", description = "Weak links, coverage, scenarios and what-ifs"),
         (name = "records", description = "Single organizations, supplies and problems"),
+        (name = "tokens", description = "API tokens (admins only)"),
         (name = "service", description = "Health")
     )
 )]
@@ -86,6 +88,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(bundle::router())
         .merge(chains::router())
         .merge(records::router())
+        .merge(tokens::router())
         .merge(page::router())
 }
 

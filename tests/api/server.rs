@@ -409,3 +409,92 @@ fn connections_beyond_the_cap_wait_until_one_closes() {
     let answer = String::from_utf8(read_until_closed(&mut waiting)).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// `qmap token ARGS --data DIR`.
+fn qmap_token(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qmap"))
+        .arg("token")
+        .args(args)
+        .arg("--data")
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn tokens_made_and_revoked_beside_a_running_server_count_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // A fresh store without any token: every request is refused.
+    let mut server = Server::start(dir.path(), false, "none");
+    let (status, _) = server.get_from("127.0.0.1", "/api/v1/me", None);
+    assert_eq!(status, 401);
+
+    let made = qmap_token(dir.path(), &["create", "--role", "admin"]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let secret = String::from_utf8(made.stdout).unwrap().trim().to_string();
+    let id = secret.split('_').nth(1).unwrap().to_string();
+    let (status, me) = server.get_from("127.0.0.1", "/api/v1/me", Some(&secret));
+    assert_eq!((status, me["role"].clone()), (200, json!("admin")));
+
+    let list = qmap_token(dir.path(), &["list"]);
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(list.contains(&id) && list.contains("active"), "{list}");
+
+    // A scoped token cannot be checked against a store the server holds: a clear refusal.
+    let scoped = qmap_token(
+        dir.path(),
+        &["create", "--role", "enterprise", "--org", "f1"],
+    );
+    assert!(!scoped.status.success());
+    let stderr = String::from_utf8(scoped.stderr).unwrap();
+    assert!(
+        stderr.contains("in use") && stderr.contains("POST /api/v1/tokens"),
+        "{stderr}"
+    );
+
+    // The token API of the running server makes one too.
+    server.token = secret.clone();
+    let (status, made) =
+        server.request("POST", "/api/v1/tokens", Some(&json!({"role": "planner"})));
+    assert_eq!(status, 201, "{made}");
+    let planner = made["secret"].as_str().unwrap().to_string();
+    let (status, me) = server.get_from("127.0.0.1", "/api/v1/me", Some(&planner));
+    assert_eq!((status, me["role"].clone()), (200, json!("planner")));
+
+    let revoked = qmap_token(dir.path(), &["revoke", &id]);
+    assert!(revoked.status.success());
+    let (status, _) = server.get_from("127.0.0.1", "/api/v1/me", Some(&secret));
+    assert_eq!(status, 401);
+
+    server.terminate();
+    assert!(server.wait().success());
+    // The command line's changes reached the audit log through the running server.
+    let audit = Command::new(env!("CARGO_BIN_EXE_qmap"))
+        .args(["audit", "--json", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let audit: Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        format!("token create {id} (admin)"),
+        format!("token revoke {id}"),
+    ] {
+        assert!(actions.contains(&expected.as_str()), "{actions:?}");
+    }
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.starts_with("POST /api/v1/tokens (created ")),
+        "{actions:?}"
+    );
+}
