@@ -429,7 +429,11 @@ async fn principal_of(
     let store = state.store().clone();
     let checked = tokio::task::spawn_blocking(move || {
         let stored = match access::token_id(&presented) {
-            Some(id) => store.token(id).ok().flatten(),
+            // A token file that cannot be read refuses every token (and says why in the log).
+            Some(id) => store.token(id).unwrap_or_else(|error| {
+                tracing::error!(%error, "the token file cannot be read");
+                None
+            }),
             None => None,
         };
         access::verify(&presented, stored.as_ref(), access::now()).map(|()| stored)
