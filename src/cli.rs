@@ -141,6 +141,16 @@ pub enum Command {
         /// Longest a request may compute, in seconds, before it is answered 503.
         #[arg(long, default_value_t = 30)]
         timeout_secs: u64,
+        /// Longest wait, in seconds, for a request's line and headers (also between requests on
+        /// a kept-alive connection); then the connection is closed.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout_secs: u64,
+        /// Longest pause, in seconds, while a request body arrives; then the request fails.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        body_timeout_secs: u64,
+        /// Connections served at once; more wait until one closes.
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+        max_connections: u64,
     },
     /// Manage API tokens (a new token's secret is shown once, at creation).
     Token {
@@ -237,6 +247,13 @@ pub enum CliError {
     Access(#[from] crate::access::AccessError),
     #[error("no token has the id {0:?}")]
     UnknownToken(String),
+    #[error(
+        "the store at {} is in use (a running `qmap serve`?), so --org and --chain cannot be \
+         checked against it: create this token with POST /api/v1/tokens (with an admin token), \
+         or stop the server first",
+        .0.display()
+    )]
+    ScopeNeedsStore(PathBuf),
 }
 
 pub fn main() -> ExitCode {
@@ -263,6 +280,9 @@ pub fn run(cli: Cli) -> ExitCode {
             log_json,
             body_limit_mib,
             timeout_secs,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_connections,
         } => serve(
             &data.dir,
             &addr,
@@ -272,6 +292,11 @@ pub fn run(cli: Cli) -> ExitCode {
                 body_limit: body_limit_mib * 1024 * 1024,
                 request_timeout: std::time::Duration::from_secs(timeout_secs),
                 ..crate::api::ApiConfig::default()
+            },
+            crate::api::ServeOptions {
+                header_timeout: Duration::from_secs(header_timeout_secs),
+                body_timeout: Duration::from_secs(body_timeout_secs),
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
             },
         ),
         Command::Render {
@@ -979,6 +1004,7 @@ fn serve(
     demo: bool,
     log_json: bool,
     mut config: crate::api::ApiConfig,
+    options: crate::api::ServeOptions,
 ) -> Result<(), CliError> {
     init_logging(log_json);
     let store = Store::open(dir)?;
@@ -1031,7 +1057,9 @@ fn serve(
             io::stdout(),
             "qmap is serving on http://{local}/  (API: /api/v1, docs: /docs; Ctrl-C stops)\n{access}"
         );
-        crate::api::serve(listener, state).await.map_err(serve_err)
+        crate::api::serve(listener, state, options)
+            .await
+            .map_err(serve_err)
     })
 }
 
@@ -1040,6 +1068,48 @@ fn serve(
 fn audit_cli(store: &Store, action: &str, outcome: &str) {
     if let Err(e) = store.append_audit(crate::access::now(), "cli", None, action, outcome) {
         eprintln!("qmap: warning: the audit log could not record {action:?}: {e}");
+    }
+}
+
+/// Where `qmap token` finds tokens: the store when this process can open it, otherwise (a
+/// running `qmap serve` holds it) the token file alone, which the server reads at its next
+/// request.
+struct TokenPlace {
+    /// `None` while another process holds the store.
+    store: Option<Store>,
+    file: crate::store::TokenFile,
+}
+
+impl TokenPlace {
+    fn open(dir: &Path) -> Result<TokenPlace, CliError> {
+        let store = match Store::open(dir) {
+            Ok(store) => Some(store),
+            Err(StoreError::InUse { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        // Opened after the store, which moves tokens of earlier builds into the file first.
+        let file = crate::store::TokenFile::open(dir)?;
+        Ok(TokenPlace { store, file })
+    }
+
+    /// Records a token change: in the audit log, or queued in the token file for the process
+    /// that holds the store.
+    fn audit(&self, action: &str, outcome: &str) {
+        match &self.store {
+            Some(store) => audit_cli(store, action, outcome),
+            None => {
+                let queued = self.file.queue_audit(crate::store::PendingAudit {
+                    at: crate::access::now(),
+                    actor: "cli".into(),
+                    role: None,
+                    action: action.to_string(),
+                    outcome: outcome.to_string(),
+                });
+                if let Err(e) = queued {
+                    eprintln!("qmap: warning: the audit log could not record {action:?}: {e}");
+                }
+            }
+        }
     }
 }
 
@@ -1052,12 +1122,21 @@ fn run_token(action: TokenCommand) -> Result<(), CliError> {
             expires,
             data,
         } => {
-            let store = Store::open(&data.dir)?;
+            let place = TokenPlace::open(&data.dir)?;
+            let empty = Dataset::new();
+            let existing: &dyn crate::model::Lookup = match &place.store {
+                Some(store) => store,
+                // Without the store, an organization or chain cannot be checked.
+                None if org.is_some() || !chains.is_empty() => {
+                    return Err(CliError::ScopeNeedsStore(data.dir.clone()))
+                }
+                None => &empty,
+            };
             let now = crate::access::now();
-            let issued = crate::access::issue(role, org.as_deref(), &chains, expires, now, &store)?;
-            store.put_token(&issued.token)?;
-            audit_cli(
-                &store,
+            let issued =
+                crate::access::issue(role, org.as_deref(), &chains, expires, now, existing)?;
+            place.file.put(&issued.token)?;
+            place.audit(
                 &format!("token create {} ({})", issued.token.id, role.as_str()),
                 "ok",
             );
@@ -1070,9 +1149,9 @@ fn run_token(action: TokenCommand) -> Result<(), CliError> {
             Ok(())
         }
         TokenCommand::List { data } => {
-            let store = Store::open(&data.dir)?;
+            let place = TokenPlace::open(&data.dir)?;
             let now = crate::access::now();
-            let tokens = store.tokens()?;
+            let tokens = place.file.list()?;
             if tokens.is_empty() {
                 println!("no tokens (create one with `qmap token create --role admin`)");
             }
@@ -1096,15 +1175,12 @@ fn run_token(action: TokenCommand) -> Result<(), CliError> {
             Ok(())
         }
         TokenCommand::Revoke { id, data } => {
-            let store = Store::open(&data.dir)?;
-            let mut token = store
-                .token(&id)?
+            let place = TokenPlace::open(&data.dir)?;
+            place
+                .file
+                .revoke(&id, crate::access::now())?
                 .ok_or_else(|| CliError::UnknownToken(id.clone()))?;
-            if token.revoked_at.is_none() {
-                token.revoked_at = Some(crate::access::now());
-                store.put_token(&token)?;
-            }
-            audit_cli(&store, &format!("token revoke {id}"), "ok");
+            place.audit(&format!("token revoke {id}"), "ok");
             println!("revoked {id}");
             Ok(())
         }

@@ -45,6 +45,8 @@ struct App {
     router: axum::Router,
     state: AppState,
     tokens: Vec<(Who, String)>,
+    /// The id of a token nobody uses, for the revocation cases.
+    spare: String,
     dataset: qmap::model::Dataset,
     _dir: tempfile::TempDir,
 }
@@ -104,12 +106,14 @@ fn app_with(config: ApiConfig) -> App {
     revoked.token.revoked_at = Some(qmap::access::now());
     store.put_token(&revoked.token).unwrap();
     tokens.push((Revoked, revoked.secret));
+    let spare = issue(&store, AccessRole::Planner, None, &[]).token.id;
     let dataset = store.load().unwrap();
     let state = AppState::new(store, config).unwrap();
     App {
         router: qmap::api::router(state.clone()),
         state,
         tokens,
+        spare,
         dataset,
         _dir: dir,
     }
@@ -397,6 +401,21 @@ fn cases(app: &App) -> Vec<Case> {
             "/api/v1/supplies",
             json(serde_json::to_value(&supply).unwrap()),
             &[Admin, Regulator, Limited],
+        ),
+        // Tokens: admins only. Making and revoking tokens changes no data revision, so they
+        // are here rather than among the write cases.
+        case(Method::GET, "/api/v1/tokens", None, &[Admin]),
+        case(
+            Method::POST,
+            "/api/v1/tokens",
+            json(serde_json::json!({"role": "planner", "expires_days": 1})),
+            &[Admin],
+        ),
+        case(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{}", app.spare),
+            None,
+            &[Admin],
         ),
     ]
 }
@@ -912,12 +931,41 @@ async fn every_write_answers_every_caller_as_its_role_allows() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[tokio::test]
-async fn the_open_demo_reads_without_a_token_but_never_writes() {
-    let app = app_with(ApiConfig {
+/// `serve --demo` on a store without tokens: reads are open to all.
+fn open_demo_app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(qmap::cli::load_demo(&store).unwrap());
+    let dataset = store.load().unwrap();
+    let config = ApiConfig {
         anonymous_read: true,
         ..ApiConfig::default()
-    });
+    };
+    let state = AppState::new(store, config).unwrap();
+    App {
+        router: qmap::api::router(state.clone()),
+        state,
+        tokens: Vec::new(),
+        spare: String::new(),
+        dataset,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn the_open_demo_closes_once_a_token_exists() {
+    let app = open_demo_app();
+    let (status, _) = app.call(Nobody, Method::GET, "/api/v1/chains", None).await;
+    assert_eq!(status, StatusCode::OK);
+    // A token made while the server runs (as `qmap token create` beside it would).
+    issue(app.state.store(), AccessRole::Admin, None, &[]);
+    let (status, _) = app.call(Nobody, Method::GET, "/api/v1/chains", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_open_demo_reads_without_a_token_but_never_writes() {
+    let app = open_demo_app();
     let (status, _) = app
         .call(
             Nobody,
@@ -961,5 +1009,93 @@ async fn the_open_demo_reads_without_a_token_but_never_writes() {
         .into_iter()
         .map(|e| e.action)
         .collect();
-    assert_eq!(audited, vec!["PUT /api/v1/problems/pb-p001".to_string()]);
+    // The refused write came without a token: it is logged, not stored.
+    assert!(audited.is_empty(), "{audited:?}");
+}
+
+/// A bad token that has the shape of a real one.
+const FORGED: &str =
+    "qmap_000000000000_0000000000000000000000000000000000000000000000000000000000000000";
+
+#[tokio::test]
+async fn unauthenticated_write_attempts_add_nothing_to_the_audit_log() {
+    let app = app();
+    let long_id = "x".repeat(16_000);
+    for who in [Nobody, Expired, Revoked] {
+        let (status, _) = app
+            .call(
+                who,
+                Method::DELETE,
+                &format!("/api/v1/problems/{long_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{who:?}");
+    }
+    let req = Request::builder()
+        .method(Method::DELETE)
+        .uri(format!("/api/v1/problems/{long_id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {FORGED}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.state.store().audit(None).unwrap(), Vec::new());
+}
+
+#[tokio::test]
+async fn an_audit_row_keeps_a_capped_action() {
+    let app = app();
+    let long_id = "x".repeat(16_000);
+    let (status, _) = app
+        .call(
+            Admin,
+            Method::DELETE,
+            &format!("/api/v1/problems/{long_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let log = app.state.store().audit(None).unwrap();
+    assert_eq!(log.len(), 1);
+    let action = &log[0].action;
+    assert!(
+        action.starts_with("DELETE /api/v1/problems/xxx"),
+        "{action}"
+    );
+    assert!(action.chars().count() < 400, "{} chars kept", action.len());
+    assert!(action.ends_with("[cut: 16024 chars in all]"), "{action}");
+    assert_eq!(log[0].outcome, "404");
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_matched_in_any_case() {
+    let app = app();
+    let secret = &app.tokens.iter().find(|(w, _)| *w == Admin).unwrap().1;
+    let answer = |authorization: String| {
+        let req = Request::builder()
+            .uri("/api/v1/chains")
+            .header(header::AUTHORIZATION, authorization)
+            .body(Body::empty())
+            .unwrap();
+        let router = app.router.clone();
+        async move { router.oneshot(req).await.unwrap().status() }
+    };
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let status = answer(format!("{scheme} {secret}")).await;
+        assert_eq!(status, StatusCode::OK, "{scheme}");
+    }
+    // Several spaces after the scheme are allowed too (RFC 9110: 1*SP).
+    assert_eq!(answer(format!("bearer   {secret}")).await, StatusCode::OK);
+    for other in [
+        format!("Basic {secret}"),
+        format!("Bearer{secret}"),
+        secret.clone(),
+    ] {
+        assert_eq!(
+            answer(other.clone()).await,
+            StatusCode::UNAUTHORIZED,
+            "{other}"
+        );
+    }
 }

@@ -13,6 +13,7 @@ pub mod error;
 mod page;
 mod records;
 mod state;
+mod tokens;
 
 pub use crate::service::{Me, MeChain, Snapshot};
 pub use error::{ApiError, ErrorBody};
@@ -52,6 +53,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "chains", description = "Chains and their quality maps"),
         (name = "analyses", description = "Weak links, coverage, scenarios and what-ifs"),
         (name = "records", description = "Single organizations, supplies and problems"),
+        (name = "tokens", description = "API tokens (admins only)"),
         (name = "service", description = "Health")
     )
 )]
@@ -87,6 +89,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(bundle::router())
         .merge(chains::router())
         .merge(records::router())
+        .merge(tokens::router())
         .merge(page::router());
     utoipa::Modify::modify(&doc::SecuredResponses, router.get_openapi_mut());
     router
@@ -98,7 +101,8 @@ pub fn openapi() -> OpenApi {
 }
 
 /// The whole application: API routes, OpenAPI document, Swagger UI, and the middleware stack
-/// (request ids, one log line per request, body limit, panics as JSON 500s).
+/// (request ids, one log line per request, body limit with an over-limit `Content-Length`
+/// refused before reading, panics as JSON 500s).
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().body_limit;
     let (api, doc) = api_router().split_for_parts();
@@ -112,6 +116,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit,
+            refuse_oversized,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("handler panicked".into()).into_response()
         }))
@@ -259,15 +267,122 @@ where
     }
 }
 
+/// Limits of the HTTP server itself: how long a client may take to send a request, and how many
+/// connections are served at once. They keep slow or idle clients from holding the server.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Longest wait for a whole request head (request line and headers), on a new connection
+    /// and on a keep-alive connection between requests; then the connection is closed.
+    pub header_timeout: Duration,
+    /// Longest pause while a request body arrives; then the request fails (400) and the
+    /// connection is closed.
+    pub body_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+        }
+    }
+}
+
 /// Runs the service until SIGINT or SIGTERM; in-flight requests finish, and every acknowledged
 /// write is already durable (the store flushes before a write is acknowledged).
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+///
+/// Each connection is served by hyper's HTTP/1 server with a header read timeout, each request
+/// body under a body timeout, and each request knows the client's address (`ConnectInfo`), which
+/// the failed-login lockout counts by.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    options: ServeOptions,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let app = tower::ServiceBuilder::new()
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            options.body_timeout,
+        ))
+        .service(router(state));
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(options.header_timeout);
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, client) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(client));
+            app.clone().oneshot(req)
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %client, "connection closed");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// An accept that failed: a connection that went away before it was accepted is nothing; running
+/// out of file descriptors is waited out (retrying at once would spin).
+async fn accept_failed(error: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(%error, "accepting a connection failed; retrying in a second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// Refuses a request whose `Content-Length` exceeds the body limit at once, before any of the
+/// body is read (otherwise the client would be kept sending it until the limit is reached).
+async fn refuse_oversized(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let announced = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return ApiError::TooLarge { limit }.into_response();
+    }
+    next.run(req).await
 }
 
 async fn shutdown_signal() {

@@ -32,6 +32,9 @@
 mod keys;
 mod log;
 mod page;
+mod tokens;
+
+pub use tokens::{PendingAudit, TokenFile};
 
 use crate::model::access::{AccessRole, AuditEntry, Token};
 use crate::model::{
@@ -54,6 +57,21 @@ const CHUNK_BYTES: usize = 1 << 20;
 /// sled's page cache. The trees of a million-firm store exceed it; sled pages the rest.
 const CACHE_BYTES: u64 = 1 << 30;
 
+/// The most characters an audit entry keeps of its actor, action or outcome.
+pub const AUDIT_TEXT_CHARS: usize = 300;
+
+/// `text`, or its first `max` characters followed by `…[cut: N chars in all]` when it is longer.
+pub fn capped(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => format!(
+            "{}…[cut: {} chars in all]",
+            &text[..end],
+            text.chars().count()
+        ),
+    }
+}
+
 const META_FORMAT: &[u8] = b"format";
 const META_REVISION: &[u8] = b"revision";
 const META_COMMIT: &[u8] = b"commit";
@@ -66,6 +84,17 @@ pub enum StoreError {
     /// process, not a sled database).
     #[error("cannot open the store at {}: {source}", dir.display())]
     Open { dir: PathBuf, source: sled::Error },
+    /// Another process holds the store (sled lets one process open it): usually a running
+    /// `qmap serve`.
+    #[error("the store at {} is in use by another qmap process (a running `qmap serve`?)", dir.display())]
+    InUse { dir: PathBuf },
+    /// A file beside the sled store (the token file) could not be read or written.
+    #[error("{during} ({}) failed: {source}", path.display())]
+    File {
+        path: PathBuf,
+        during: &'static str,
+        source: std::io::Error,
+    },
     /// sled failed during an operation.
     #[error("storage failed while {during}: {source}")]
     Storage {
@@ -137,8 +166,9 @@ struct Inner {
     trees: Vec<sled::Tree>,
     meta: sled::Tree,
     log: sled::Tree,
-    /// API tokens by id (JSON); small, so one key per token.
-    tokens: sled::Tree,
+    /// API tokens, in a file beside sled so that other processes can change them while this
+    /// one holds the store (see [`tokens`]).
+    tokens: TokenFile,
     /// The audit log: big-endian sequence number → JSON entry.
     audit: sled::Tree,
     /// Serializes audit appends so sequence numbers are dense.
@@ -167,9 +197,17 @@ impl Store {
     /// Opens the store in `dir`, creating it if missing, and finishes or drops a write that a
     /// crash interrupted.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open {
-            dir: dir.to_path_buf(),
-            source,
+        let open_err = |source: sled::Error| match &source {
+            // sled's words when another process holds the lock on its files.
+            sled::Error::Io(e) if e.to_string().contains("could not acquire lock") => {
+                StoreError::InUse {
+                    dir: dir.to_path_buf(),
+                }
+            }
+            _ => StoreError::Open {
+                dir: dir.to_path_buf(),
+                source,
+            },
         };
         let db = sled::Config::new()
             .path(dir)
@@ -187,7 +225,9 @@ impl Store {
             .map_err(open_err)?;
         let meta = db.open_tree("meta").map_err(open_err)?;
         let log = db.open_tree("log").map_err(open_err)?;
-        let tokens = db.open_tree("tokens").map_err(open_err)?;
+        // Tokens lived in this tree before they moved to the token file; it is emptied into
+        // the file below.
+        let old_tokens = db.open_tree("tokens").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
 
         match meta
@@ -231,7 +271,7 @@ impl Store {
                 trees,
                 meta,
                 log,
-                tokens,
+                tokens: TokenFile::open(dir)?,
                 audit,
                 audit_lock: Mutex::new(()),
                 revision: AtomicU64::new(revision),
@@ -239,7 +279,56 @@ impl Store {
             }),
         };
         store.recover()?;
+        store.migrate_tokens(&old_tokens)?;
+        store.move_pending_audit()?;
         Ok(store)
+    }
+
+    /// Moves the tokens of the `tokens` tree (where earlier builds kept them) into the token
+    /// file, then empties the tree. A token already in the file keeps its version there. Safe to
+    /// repeat after a crash at any point.
+    fn migrate_tokens(&self, tree: &sled::Tree) -> Result<(), StoreError> {
+        if tree.is_empty() {
+            return Ok(());
+        }
+        let mut old = Vec::new();
+        for entry in tree.iter() {
+            let (key, value) = entry.map_err(storage("reading tokens"))?;
+            old.push(decode_json::<Token>(
+                "tokens",
+                &String::from_utf8_lossy(&key),
+                &value,
+            )?);
+        }
+        self.inner.tokens.update(|tokens| {
+            for token in old {
+                tokens.by_id.entry(token.id.clone()).or_insert(token);
+            }
+            Ok(())
+        })?;
+        tree.clear().map_err(storage("clearing the old tokens"))?;
+        self.flush_all("flushing the cleared tokens")?;
+        tracing::info!(
+            "moved the API tokens into {}",
+            self.dir().join("tokens.json").display()
+        );
+        Ok(())
+    }
+
+    /// Moves the audit entries that waited in the token file into the audit log. An entry is
+    /// removed from the file only after the audit log holds it, so a crash in between may record
+    /// it twice but never loses it.
+    fn move_pending_audit(&self) -> Result<(), StoreError> {
+        if self.inner.tokens.current()?.0.pending_audit.is_empty() {
+            return Ok(());
+        }
+        self.inner.tokens.update(|tokens| {
+            for p in &tokens.pending_audit {
+                self.append_audit(p.at, &p.actor, p.role, &p.action, &p.outcome)?;
+            }
+            tokens.pending_audit.clear();
+            Ok(())
+        })
     }
 
     /// The directory the store lives in.
@@ -353,49 +442,48 @@ impl Store {
 
     /// Stores (or replaces) an API token record; durable when it returns.
     pub fn put_token(&self, token: &Token) -> Result<(), StoreError> {
-        let value = to_json(token);
-        self.inner
-            .tokens
-            .insert(token.id.as_bytes(), value)
-            .map_err(storage("writing a token"))?;
-        self.flush_all("flushing a token")
+        self.inner.tokens.put(token)
     }
 
-    /// The token with this id.
+    /// Revokes the token with this id at `at` (a revoked token keeps its first revocation
+    /// time); `None` when no token has this id. Durable when it returns.
+    pub fn revoke_token(&self, id: &str, at: u64) -> Result<Option<Token>, StoreError> {
+        self.inner.tokens.revoke(id, at)
+    }
+
+    /// The token with this id, as the token file holds it now: a token made or revoked by
+    /// another process (`qmap token` beside a running server) counts at once. Audit entries that
+    /// process queued are moved into the audit log on the way.
     pub fn token(&self, id: &str) -> Result<Option<Token>, StoreError> {
-        self.inner
-            .tokens
-            .get(id.as_bytes())
-            .map_err(storage("reading a token"))?
-            .map(|v| decode_json("tokens", id, &v))
-            .transpose()
+        let (tokens, reloaded) = self.inner.tokens.current()?;
+        if reloaded && !tokens.pending_audit.is_empty() {
+            if let Err(error) = self.move_pending_audit() {
+                tracing::error!(%error, "queued audit entries could not be moved to the audit log");
+            }
+        }
+        Ok(tokens.by_id.get(id).cloned())
     }
 
     /// Every token, oldest first.
     pub fn tokens(&self) -> Result<Vec<Token>, StoreError> {
-        let mut all = Vec::new();
-        for entry in self.inner.tokens.iter() {
-            let (key, value) = entry.map_err(storage("reading tokens"))?;
-            all.push(decode_json::<Token>(
-                "tokens",
-                &String::from_utf8_lossy(&key),
-                &value,
-            )?);
-        }
-        all.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        Ok(all)
+        self.inner.tokens.list()
     }
 
-    /// Whether any token was ever issued (revoked and expired ones count).
+    /// Whether any token was ever issued (revoked and expired ones count). When the token file
+    /// cannot be read, it says yes: the safe answer for the open demo, which it closes.
     pub fn has_tokens(&self) -> bool {
-        !self.inner.tokens.is_empty()
+        match self.inner.tokens.is_empty() {
+            Ok(empty) => !empty,
+            Err(error) => {
+                tracing::error!(%error, "the token file cannot be read");
+                true
+            }
+        }
     }
 
-    /// Appends one entry to the audit log, numbering it; durable when it returns.
+    /// Appends one entry to the audit log, numbering it; durable when it returns. Each text is
+    /// kept to [`AUDIT_TEXT_CHARS`] characters (see [`capped`]), so that no request can make a
+    /// row large.
     pub fn append_audit(
         &self,
         at: u64,
@@ -421,10 +509,10 @@ impl Store {
         let entry = AuditEntry {
             seq,
             at,
-            actor: actor.to_string(),
+            actor: capped(actor, AUDIT_TEXT_CHARS),
             role,
-            action: action.to_string(),
-            outcome: outcome.to_string(),
+            action: capped(action, AUDIT_TEXT_CHARS),
+            outcome: capped(outcome, AUDIT_TEXT_CHARS),
         };
         let value = to_json(&entry);
         self.inner
@@ -1127,4 +1215,105 @@ fn decode_json<T: DeserializeOwned>(
         key: key.to_string(),
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capped_text_keeps_whole_characters_and_says_it_was_cut() {
+        assert_eq!(capped("短文本", 3), "短文本");
+        assert_eq!(capped("质量图谱", 2), "质量…[cut: 4 chars in all]");
+        assert_eq!(capped("", 0), "");
+    }
+
+    #[test]
+    fn an_audit_entry_keeps_at_most_the_capped_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let long = "p".repeat(16_000);
+        let entry = store
+            .append_audit(1, &long, None, &format!("DELETE /{long}"), &long)
+            .unwrap();
+        for text in [&entry.actor, &entry.action, &entry.outcome] {
+            assert!(text.chars().count() <= AUDIT_TEXT_CHARS + 30, "{text}");
+            assert!(text.ends_with(" chars in all]"), "{text}");
+        }
+        assert_eq!(store.audit(None).unwrap(), vec![entry]);
+    }
+
+    #[test]
+    fn tokens_kept_in_sled_by_earlier_builds_move_to_the_token_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = Token {
+            id: "0123456789ab".into(),
+            role: AccessRole::Admin,
+            org: None,
+            chains: Vec::new(),
+            created_at: 7,
+            expires_at: None,
+            revoked_at: None,
+            secret_sha256: "f".repeat(64),
+        };
+        {
+            let db = sled::open(dir.path()).unwrap();
+            let tree = db.open_tree("tokens").unwrap();
+            tree.insert(token.id.as_bytes(), to_json(&token)).unwrap();
+            db.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.tokens().unwrap(), vec![token.clone()]);
+        assert!(dir.path().join("tokens.json").exists());
+        drop(store);
+        let db = sled::open(dir.path()).unwrap();
+        assert!(db.open_tree("tokens").unwrap().is_empty());
+        drop(db);
+        // Opening again changes nothing.
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.token(&token.id).unwrap(), Some(token));
+    }
+
+    #[test]
+    fn audit_entries_queued_in_the_token_file_reach_the_audit_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let elsewhere = TokenFile::open(dir.path()).unwrap();
+        let pending = PendingAudit {
+            at: 9,
+            actor: "cli".into(),
+            role: None,
+            action: "token revoke 0123456789ab".into(),
+            outcome: "ok".into(),
+        };
+        elsewhere.queue_audit(pending.clone()).unwrap();
+        // The next token lookup notices the change and moves the entry.
+        assert_eq!(store.token("0123456789ab").unwrap(), None);
+        let log = store.audit(None).unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(
+            (log[0].at, log[0].action.as_str()),
+            (9, pending.action.as_str())
+        );
+        assert!(store
+            .inner
+            .tokens
+            .current()
+            .unwrap()
+            .0
+            .pending_audit
+            .is_empty());
+    }
+
+    #[test]
+    fn a_store_held_by_another_handle_is_reported_as_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = sled::open(dir.path()).unwrap();
+        // sled locks per process with flock, which another open file description honours.
+        match Store::open(dir.path()) {
+            Err(StoreError::InUse { .. }) => {}
+            Err(other) => panic!("another error: {other}"),
+            Ok(_) => panic!("opened a store held elsewhere"),
+        }
+    }
 }

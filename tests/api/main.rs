@@ -10,7 +10,8 @@
 //! - `bundle`: import (dry run, upsert) and export round trips.
 //! - `chains`: chain list and detail, the map, the problem list, weak links, coverage, supplier view.
 //! - `analyses`: scenarios, what-ifs, comparison and dataset coverage against `qmap::analysis`.
-//! - `server`: `qmap serve` over TCP, SIGTERM, restart.
+//! - `server`: `qmap serve` over TCP, SIGTERM, restart, timeouts, tokens made beside it.
+//! - `tokens`: the token API (make, list, revoke).
 
 mod analyses;
 mod bundle;
@@ -19,4 +20,5 @@ mod errors;
 mod helpers;
 mod openapi;
 mod server;
+mod tokens;
 mod writes;

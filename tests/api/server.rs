@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -29,12 +29,18 @@ fn admin_token(dir: &Path) -> String {
 impl Server {
     /// Starts `qmap serve` on a free port and waits for the line with its URL.
     fn start(dir: &Path, demo: bool, token: &str) -> Server {
+        Server::start_with(dir, demo, token, &[])
+    }
+
+    /// [`Server::start`] with more options of `qmap serve`.
+    fn start_with(dir: &Path, demo: bool, token: &str, options: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_qmap"));
         command
             .arg("serve")
             .arg("--data")
             .arg(dir)
             .args(["--addr", "127.0.0.1:0"])
+            .args(options)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -87,6 +93,40 @@ impl Server {
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
         stream
+    }
+
+    /// A connection whose client end is bound to `source` (any of 127.0.0.0/8 is this host),
+    /// so that the server sees another client address.
+    fn connect_from(&self, source: &str) -> TcpStream {
+        let server: SocketAddr = self.addr.parse().unwrap();
+        let source: IpAddr = source.parse().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .unwrap();
+        let stream = runtime.block_on(async {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind(SocketAddr::new(source, 0)).unwrap();
+            socket.connect(server).await.unwrap().into_std().unwrap()
+        });
+        stream.set_nonblocking(false).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream
+    }
+
+    /// A GET from the client address `source` with `token` (none: no `Authorization` header).
+    fn get_from(&self, source: &str, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut stream = self.connect_from(source);
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{auth}\r\n",
+            self.addr
+        )
+        .unwrap();
+        read_response(&mut stream)
     }
 
     fn terminate(&self) {
@@ -221,4 +261,240 @@ fn the_binary_serves_real_http_and_stops_cleanly_on_sigterm_keeping_acknowledged
     assert_eq!(read, problem);
     server.terminate();
     assert!(server.wait().success());
+}
+
+/// A bad token that has the shape of a real one.
+const FORGED: &str =
+    "qmap_000000000000_0000000000000000000000000000000000000000000000000000000000000000";
+
+#[test]
+fn failed_logins_lock_out_only_the_address_that_made_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start(dir.path(), false, &token);
+    for _ in 0..10 {
+        let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(FORGED));
+        assert_eq!(status, 401, "{body}");
+    }
+    // The guessing address is locked out, whatever it presents next.
+    let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(&token));
+    assert_eq!(
+        (status, body["code"].clone()),
+        (429, json!("too_many_attempts"))
+    );
+    // Everyone else is not.
+    let (status, body) = server.get_from("127.0.0.1", "/api/v1/chains", Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = server.get_from("127.0.0.3", "/api/v1/chains", Some(&token));
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Reads until the server closes the connection (a 60 s read timeout guards against a hang) and
+/// returns what came.
+fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut got = Vec::new();
+    match stream.read_to_end(&mut got) {
+        Ok(_) => got,
+        // A close with unread data in the server's buffer may arrive as a reset.
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => got,
+        Err(e) => panic!(
+            "the server kept the connection open ({e}); read so far: {:?}",
+            String::from_utf8_lossy(&got)
+        ),
+    }
+}
+
+#[test]
+fn slow_and_idle_connections_are_closed_after_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(dir.path(), false, &token, &["--header-timeout-secs", "1"]);
+
+    // Half a request line, and then nothing.
+    let mut slow = server.connect();
+    slow.write_all(b"GET /api/v1/cha").unwrap();
+    // A connection that sends nothing at all.
+    let mut silent = server.connect();
+    // A keep-alive connection, idle after its first answer.
+    let mut idle = server.connect();
+    write!(
+        idle,
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+
+    read_until_closed(&mut slow);
+    read_until_closed(&mut silent);
+    let answer = String::from_utf8(read_until_closed(&mut idle)).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+fn a_body_announced_over_the_limit_is_refused_before_it_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(dir.path(), false, &token, &["--body-limit-mib", "1"]);
+    let mut stream = server.connect();
+    write!(
+        stream,
+        "POST /api/v1/import HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2147483648\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let (status, body) = read_response(&mut stream);
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "payload_too_large");
+}
+
+#[test]
+fn a_body_that_stops_arriving_fails_after_the_body_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(dir.path(), false, &token, &["--body-timeout-secs", "1"]);
+    let mut stream = server.connect();
+    write!(
+        stream,
+        "POST /api/v1/import?dry_run=true HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"version\"",
+        server.addr
+    )
+    .unwrap();
+    let answer = String::from_utf8(read_until_closed(&mut stream)).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+}
+
+#[test]
+fn connections_beyond_the_cap_wait_until_one_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(
+        dir.path(),
+        false,
+        &token,
+        &["--max-connections", "1", "--header-timeout-secs", "60"],
+    );
+    let holder = server.connect();
+    let mut waiting = server.connect();
+    write!(
+        waiting,
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    // While the one slot is taken, the second connection is not served...
+    waiting
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let early = waiting.read(&mut byte);
+    assert!(
+        early.as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )),
+        "served past the cap: {early:?}"
+    );
+    // ...and once the slot is free, it is.
+    drop(holder);
+    let answer = String::from_utf8(read_until_closed(&mut waiting)).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// `qmap token ARGS --data DIR`.
+fn qmap_token(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qmap"))
+        .arg("token")
+        .args(args)
+        .arg("--data")
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn tokens_made_and_revoked_beside_a_running_server_count_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // A fresh store without any token: every request is refused.
+    let mut server = Server::start(dir.path(), false, "none");
+    let (status, _) = server.get_from("127.0.0.1", "/api/v1/me", None);
+    assert_eq!(status, 401);
+
+    let made = qmap_token(dir.path(), &["create", "--role", "admin"]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let secret = String::from_utf8(made.stdout).unwrap().trim().to_string();
+    let id = secret.split('_').nth(1).unwrap().to_string();
+    let (status, me) = server.get_from("127.0.0.1", "/api/v1/me", Some(&secret));
+    assert_eq!((status, me["role"].clone()), (200, json!("admin")));
+
+    let list = qmap_token(dir.path(), &["list"]);
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(list.contains(&id) && list.contains("active"), "{list}");
+
+    // A scoped token cannot be checked against a store the server holds: a clear refusal.
+    let scoped = qmap_token(
+        dir.path(),
+        &["create", "--role", "enterprise", "--org", "f1"],
+    );
+    assert!(!scoped.status.success());
+    let stderr = String::from_utf8(scoped.stderr).unwrap();
+    assert!(
+        stderr.contains("in use") && stderr.contains("POST /api/v1/tokens"),
+        "{stderr}"
+    );
+
+    // The token API of the running server makes one too.
+    server.token = secret.clone();
+    let (status, made) =
+        server.request("POST", "/api/v1/tokens", Some(&json!({"role": "planner"})));
+    assert_eq!(status, 201, "{made}");
+    let planner = made["secret"].as_str().unwrap().to_string();
+    let (status, me) = server.get_from("127.0.0.1", "/api/v1/me", Some(&planner));
+    assert_eq!((status, me["role"].clone()), (200, json!("planner")));
+
+    let revoked = qmap_token(dir.path(), &["revoke", &id]);
+    assert!(revoked.status.success());
+    let (status, _) = server.get_from("127.0.0.1", "/api/v1/me", Some(&secret));
+    assert_eq!(status, 401);
+
+    server.terminate();
+    assert!(server.wait().success());
+    // The command line's changes reached the audit log through the running server.
+    let audit = Command::new(env!("CARGO_BIN_EXE_qmap"))
+        .args(["audit", "--json", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let audit: Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        format!("token create {id} (admin)"),
+        format!("token revoke {id}"),
+    ] {
+        assert!(actions.contains(&expected.as_str()), "{actions:?}");
+    }
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.starts_with("POST /api/v1/tokens (created ")),
+        "{actions:?}"
+    );
 }
