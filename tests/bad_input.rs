@@ -362,7 +362,7 @@ fn run(case: &Case) {
         Err(report) => report,
     };
     let mut got: Vec<(&str, &str)> = report
-        .errors
+        .errors()
         .iter()
         .map(|e| (e.path.as_str(), e.code.as_str()))
         .collect();
@@ -370,11 +370,11 @@ fn run(case: &Case) {
     let mut expected = case.expected.to_vec();
     expected.sort();
     assert_eq!(got, expected, "case {:?}: {report}", case.name);
-    for e in &report.errors {
+    for e in report.errors() {
         assert!(!e.message.is_empty(), "case {:?}: empty message", case.name);
     }
     if let Some(position) = case.position {
-        let e = &report.errors[0];
+        let e = &report.errors()[0];
         assert_eq!(
             (e.line.unwrap(), e.column.unwrap()),
             position,
@@ -482,7 +482,7 @@ fn references_to_stored_records_are_accepted() {
     // The same document against an empty store dangles exactly where it refers to the store.
     let report = parse_bundle(&bytes, &Dataset::new()).unwrap_err();
     let got: Vec<_> = report
-        .errors
+        .errors()
         .iter()
         .map(|e| (e.path.as_str(), e.code))
         .collect();
@@ -508,8 +508,8 @@ fn replacing_a_stored_organization_must_keep_its_stored_supplies_valid() {
     });
     let bytes = serde_json::to_vec(&doc).unwrap();
     let report = parse_bundle(&bytes, &stored_base()).unwrap_err();
-    assert_eq!(report.errors.len(), 1, "{report}");
-    let e = &report.errors[0];
+    assert_eq!(report.total(), 1, "{report}");
+    let e = &report.errors()[0];
     assert_eq!(
         (e.path.as_str(), e.code),
         ("/organizations/0", ErrorCode::NotAMember)
@@ -563,7 +563,7 @@ fn a_valid_medium_document_parses_on_the_fast_path() {
     let doc = medium_document(20, 250);
     let bytes = serde_json::to_vec(&doc).unwrap();
     let typed: Bundle = serde_json::from_slice(&bytes).expect("the typed parse accepts it");
-    assert_eq!(check_bundle(&typed, &Dataset::new()), vec![]);
+    assert_eq!(check_bundle(&typed, &Dataset::new()), Report::new());
     let parsed = parse_bundle(&bytes, &Dataset::new()).unwrap();
     assert_eq!(parsed, typed);
     assert_eq!(parsed.organizations.len(), 20 * 251);

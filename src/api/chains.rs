@@ -497,13 +497,14 @@ fn analysis_error(e: AnalysisError) -> ApiError {
     match e {
         AnalysisError::UnknownChain { chain } => ApiError::not_found("chain", chain),
         AnalysisError::NotOnChain { firm, .. } => ApiError::not_found("chain member", firm),
-        e @ AnalysisError::NotAChainMaster { .. } => {
-            ApiError::Invalid(vec![crate::validate::ValidationError::new(
+        e @ AnalysisError::NotAChainMaster { .. } => ApiError::Invalid(
+            crate::validate::ValidationError::new(
                 crate::validate::ErrorCode::NotAMember,
                 "",
                 e.to_string(),
-            )])
-        }
+            )
+            .into(),
+        ),
     }
 }
 
@@ -564,7 +565,7 @@ fn unknown_firms(d: &crate::model::Dataset, request: &ScenarioRequest) -> Result
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::Invalid(errors))
+        Err(ApiError::Invalid(errors.into()))
     }
 }
 

@@ -150,7 +150,7 @@ impl AppState {
         let (summary, bundle) = self
             .blocking_write(move |deadline| {
                 let bundle = validate::parse_bundle(&bytes, before.dataset.as_ref())
-                    .map_err(|r| ApiError::from_validation(r.errors))?;
+                    .map_err(ApiError::from_validation)?;
                 if dry_run {
                     return Ok((None, bundle));
                 }
@@ -246,11 +246,8 @@ impl Deadline {
 }
 
 /// Deletes that would leave dangling references are conflicts (409); everything else is 422.
-fn conflict_or_invalid(errors: Vec<validate::ValidationError>) -> ApiError {
-    if errors
-        .iter()
-        .all(|e| e.code == validate::ErrorCode::StillReferenced)
-    {
+fn conflict_or_invalid(errors: validate::Report) -> ApiError {
+    if errors.all_of(validate::ErrorCode::StillReferenced) {
         ApiError::Conflict {
             code: "still_referenced",
             message: "the record is still referenced by others".into(),

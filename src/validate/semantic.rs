@@ -6,7 +6,7 @@
 //! fetched through `Lookup` only for references the document does not resolve, and each is
 //! fetched once.
 
-use super::{ErrorCode, ValidationError};
+use super::{ErrorCode, Report, ValidationError};
 use crate::model::{
     region, Bundle, Chain, Element, Lookup, OrgKind, Organization, Problem, Region, Supply,
     BUNDLE_VERSION,
@@ -20,9 +20,9 @@ type FastHash = foldhash::fast::RandomState;
 
 /// Semantic checks of an already-typed bundle against itself and `existing`.
 ///
-/// Returns every error found, in document order within each kind (regions, chains,
+/// Returns the errors found, in document order within each kind (regions, chains,
 /// organizations, supplies, problems), then the consistency errors against `existing`.
-pub fn check_bundle(bundle: &Bundle, existing: &dyn Lookup) -> Vec<ValidationError> {
+pub fn check_bundle(bundle: &Bundle, existing: &dyn Lookup) -> Report {
     check_records(bundle, Some(bundle.version), existing)
 }
 
@@ -32,7 +32,7 @@ pub(super) fn check_records(
     bundle: &Bundle,
     version: Option<u32>,
     existing: &dyn Lookup,
-) -> Vec<ValidationError> {
+) -> Report {
     let doc = Doc {
         version,
         regions: Column::Typed(&bundle.regions),
@@ -199,7 +199,7 @@ enum ChainFacts {
 
 struct Checker<'a> {
     existing: &'a dyn Lookup,
-    errors: Vec<ValidationError>,
+    errors: Report,
     chains: HashMap<&'a str, Indexed<'a, Chain>>,
     organizations: HashMap<IdKey<'a>, OrgEntry, FastHash>,
     organization_records: Column<'a, Organization>,
@@ -215,10 +215,10 @@ struct Checker<'a> {
     stored_organizations: BTreeMap<String, Option<Organization>>,
 }
 
-pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Vec<ValidationError> {
+pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
     let mut c = Checker {
         existing,
-        errors: Vec::new(),
+        errors: Report::new(),
         chains: HashMap::with_capacity(doc.chains.len()),
         organizations: HashMap::with_capacity_and_hasher(
             doc.organizations.len(),
@@ -832,7 +832,7 @@ impl<'a> Checker<'a> {
         if fetched.is_empty() {
             return;
         }
-        let mut errors = Vec::new();
+        let mut errors = Report::new();
         for (i, chain) in chains.sound() {
             if self.chains.get(chain.id.as_str()).map(|f| f.index) != Some(i) {
                 continue;
@@ -899,6 +899,7 @@ mod tests {
     fn check_with(doc: serde_json::Value, existing: &Dataset) -> Vec<(String, ErrorCode)> {
         let bundle: Bundle = serde_json::from_value(doc).expect("typed document");
         check_bundle(&bundle, existing)
+            .into_errors()
             .into_iter()
             .map(|e| (e.path, e.code))
             .collect()
@@ -1288,7 +1289,7 @@ mod tests {
         });
         let errors: Vec<_> = {
             let bundle: Bundle = serde_json::from_value(moved).unwrap();
-            check_bundle(&bundle, &store)
+            check_bundle(&bundle, &store).into_errors()
         };
         let pairs: Vec<_> = errors.iter().map(|e| (e.path.as_str(), e.code)).collect();
         assert_eq!(
@@ -1345,6 +1346,6 @@ mod tests {
         d["supplies"][0]["to"] = json!("f9");
         let bundle: Bundle = serde_json::from_value(d).unwrap();
         let errors = check_bundle(&bundle, &Dataset::new());
-        assert_eq!(errors[0].message, "unknown organization \"f9\"");
+        assert_eq!(errors.errors()[0].message, "unknown organization \"f9\"");
     }
 }

@@ -527,3 +527,72 @@ async fn a_misspelt_field_in_a_what_if_is_a_422_not_an_empty_change() {
         assert_eq!(body["details"][0]["code"], "unknown_field", "{request}");
     }
 }
+
+/// A bundle of `n` organizations that are each `{}`: three missing fields each.
+fn empty_organizations(n: usize) -> Vec<u8> {
+    let mut text = String::with_capacity(40 + 3 * n);
+    text.push_str("{\"version\": 1, \"organizations\": [");
+    for i in 0..n {
+        text.push_str(if i == 0 { "{}" } else { ",{}" });
+    }
+    text.push_str("]}");
+    text.into_bytes()
+}
+
+#[tokio::test]
+async fn an_import_with_300_000_errors_lists_the_first_thousand_and_counts_them_all() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    let bundle = empty_organizations(100_000);
+    for uri in ["/api/v1/import", "/api/v1/import?dry_run=true"] {
+        let body = app
+            .post_bytes(uri, bundle.clone())
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        let listed = details(&body);
+        assert_eq!(listed.len(), 1000, "{uri}");
+        assert_eq!(listed[0], pair("/organizations/0/id", "missing_field"));
+        assert_eq!(listed[999], pair("/organizations/333/id", "missing_field"));
+        assert_eq!(body["truncated"], true, "{uri}");
+        assert_eq!(body["counts"], json!({"missing_field": 300_000}), "{uri}");
+        assert!(
+            body["message"].as_str().unwrap().contains("300000"),
+            "{body:.300}"
+        );
+    }
+    app.assert_unchanged(&before).await;
+}
+
+#[tokio::test]
+async fn a_record_write_with_many_errors_lists_the_first_thousand_and_counts_them_all() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    let capabilities: Vec<Value> = (0..1500)
+        .map(|i| json!({"code": format!("cooking:dish-{i}")}))
+        .collect();
+    let provider = json!({"id": "q-many", "name": "检测中心", "kind": "institute",
+                          "region": "320500", "level": "national", "capabilities": capabilities});
+    let res = app.post("/api/v1/organizations", &provider).await;
+    let body = res.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let listed = details(&body);
+    assert_eq!(listed.len(), 1000);
+    assert_eq!(
+        listed[0],
+        pair("/capabilities/0/code", "invalid_capability")
+    );
+    assert_eq!(body["truncated"], true);
+    assert_eq!(body["counts"], json!({"invalid_capability": 1500}));
+    // A few errors are listed in full, without `truncated` or `counts`.
+    let mut provider = provider;
+    provider["capabilities"] = json!([{"code": "cooking:rice"}, {"code": "testing:x"}]);
+    let body = app
+        .put("/api/v1/organizations/q-many", &provider)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/capabilities/0/code", "invalid_capability")]
+    );
+    assert!(body.get("truncated").is_none() && body.get("counts").is_none());
+    app.assert_unchanged(&before).await;
+}
