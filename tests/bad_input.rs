@@ -132,6 +132,80 @@ fn cases() -> Vec<Case> {
             &[("/problems/0/id", "empty_id")],
         ),
         case(
+            "a NUL in record ids",
+            with(|d| {
+                d["chains"].as_array_mut().unwrap().push(json!({
+                    "id": "c\u{0}", "name": "链", "segments": [{"id": "s\u{0}1", "name": "S"}]}));
+                organizations(d).push(json!({
+                    "id": "f\u{0}x", "name": "外资企业", "kind": "enterprise", "foreign": true}));
+                d["problems"][0]["id"] = json!("p\u{0}1");
+            }),
+            &[
+                ("/chains/1/id", "invalid_id"),
+                ("/chains/1/segments/0/id", "invalid_id"),
+                ("/organizations/3/id", "invalid_id"),
+                ("/problems/0/id", "invalid_id"),
+            ],
+        ),
+        case(
+            "a NUL in a supply part (the reported 500)",
+            with(|d| d["supplies"][0]["part"] = json!("a\u{0}b")),
+            &[("/supplies/0/part", "invalid_id")],
+        ),
+        case(
+            "a NUL in references",
+            with(|d| {
+                d["organizations"][0]["chains"][0]["segment"] = json!("cells\u{0}");
+                d["organizations"][0]["chains"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"chain": "x\u{0}", "role": "member", "segment": "s"}));
+                d["supplies"].as_array_mut().unwrap().push(
+                    json!({"chain": "power-battery\u{0}", "from": "f2\u{0}", "to": "f1\u{0}",
+                           "part": "cathode"}),
+                );
+                d["problems"][0]["org"] = json!("f1\u{0}");
+                d["problems"][0]["chain"] = json!("\u{0}");
+            }),
+            &[
+                ("/organizations/0/chains/0/segment", "invalid_id"),
+                ("/organizations/0/chains/1/chain", "invalid_id"),
+                ("/supplies/1/chain", "invalid_id"),
+                ("/supplies/1/from", "invalid_id"),
+                ("/supplies/1/to", "invalid_id"),
+                ("/problems/0/org", "invalid_id"),
+                ("/problems/0/chain", "invalid_id"),
+            ],
+        ),
+        case(
+            "control characters in codes, needs and region codes",
+            with(|d| {
+                d["organizations"][2]["capabilities"][0]["code"] = json!("testing:a\u{0}b");
+                d["problems"][0]["needs"] = json!(["testing:a\u{7f}", "rd:\u{85}x", "rd:a\nb"]);
+                d["regions"][0]["code"] = json!("32050\u{0}");
+                d["organizations"][0]["region"] = json!("\u{0}20583");
+            }),
+            &[
+                ("/organizations/2/capabilities/0/code", "invalid_id"),
+                ("/problems/0/needs/0", "invalid_id"),
+                ("/problems/0/needs/1", "invalid_id"),
+                ("/problems/0/needs/2", "invalid_id"),
+                ("/regions/0/code", "invalid_region"),
+                ("/organizations/0/region", "invalid_region"),
+            ],
+        ),
+        case(
+            "a NUL id in a record that has a typo too",
+            with(|d| {
+                d["problems"][0]["id"] = json!("p\u{0}");
+                d["problems"][0]["colour"] = json!("red");
+            }),
+            &[
+                ("/problems/0/colour", "unknown_field"),
+                ("/problems/0/id", "invalid_id"),
+            ],
+        ),
+        case(
             "duplicate id",
             with(|d| {
                 let again = d["organizations"][2].clone();

@@ -137,8 +137,15 @@ impl ApiError {
 }
 
 impl From<crate::store::StoreError> for ApiError {
+    /// An id the store refuses is bad input (422 `invalid_id`), never a 500: validation reports
+    /// such ids with their path first, so this is the last line of defence.
     fn from(e: crate::store::StoreError) -> ApiError {
-        ApiError::Internal(e.to_string())
+        match e {
+            crate::store::StoreError::InvalidId { .. } => ApiError::Invalid(
+                ValidationError::new(ErrorCode::InvalidId, "", e.to_string()).into(),
+            ),
+            e => ApiError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -182,5 +189,26 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_the_store_refuses_is_a_422_not_a_500() {
+        let refused = crate::store::StoreError::InvalidId {
+            kind: "part",
+            id: "a\u{0}b".into(),
+            reason: "it contains a NUL character",
+        };
+        let e = ApiError::from(refused);
+        assert_eq!(e.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        let ApiError::Invalid(report) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(report.errors()[0].code, ErrorCode::InvalidId);
+        assert!(report.errors()[0].message.contains("part"), "{report}");
     }
 }

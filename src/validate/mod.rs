@@ -319,6 +319,9 @@ error_codes! {
     WrongType => "wrong_type",
     /// An id (chain, segment, organization, problem) is the empty string.
     EmptyId => "empty_id",
+    /// An id, a reference to one, a supply part or a capability code (or need) holds a control
+    /// character such as NUL, which ids cannot hold (the store's keys are joined by NUL).
+    InvalidId => "invalid_id",
     /// An id occurs twice within its kind (reported at the later one); region codes too.
     DuplicateId => "duplicate_id",
     /// A reference to a chain that is neither in the document nor in the store.

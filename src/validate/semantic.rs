@@ -260,6 +260,21 @@ impl<'a> Checker<'a> {
         self.errors.push(ValidationError::new(code, path, message));
     }
 
+    /// Whether `value` (an id, a reference to one, a supply part or a capability code) can be
+    /// part of a key of the store; when it cannot, reports it at `path` and returns false.
+    fn key(&mut self, value: &str, what: &str, path: impl FnOnce() -> String) -> bool {
+        if has_control(value) {
+            self.errors.add(ErrorCode::InvalidId, path, || {
+                format!(
+                    "{what} {} holds a control character (such as NUL), which ids cannot hold",
+                    shown(value)
+                )
+            });
+            return false;
+        }
+        true
+    }
+
     fn regions(&mut self, regions: &Column<'a, Region>) {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(regions.len());
         for (i, r) in regions.sound() {
@@ -295,6 +310,7 @@ impl<'a> Checker<'a> {
             let path = || format!("/chains/{i}/id");
             if id.is_empty() {
                 self.push(ErrorCode::EmptyId, path(), "chain id is empty".into());
+            } else if !self.key(id, "chain id", path) {
             } else if let Some(first) = self.chains.get(id) {
                 let message = format!(
                     "duplicate chain id {id:?} (first at /chains/{})",
@@ -317,6 +333,7 @@ impl<'a> Checker<'a> {
             let path = || format!("/chains/{i}/segments/{j}/id");
             if s.id.is_empty() {
                 self.push(ErrorCode::EmptyId, path(), "segment id is empty".into());
+            } else if !self.key(&s.id, "segment id", path) {
             } else if let Some(&first) = seen.get(s.id.as_str()) {
                 let message = format!(
                     "duplicate segment id {:?} in chain {:?} (first at /chains/{i}/segments/{first})",
@@ -344,6 +361,10 @@ impl<'a> Checker<'a> {
                     path(),
                     "organization id is empty".into(),
                 );
+                continue;
+            }
+            if !self.key(id, "organization id", path) {
+                self.unindexed_organizations.insert(i);
                 continue;
             }
             let index = u32::try_from(i).expect("fewer than 2^32 organizations");
@@ -458,7 +479,8 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(caps.len());
         for (k, cap) in caps.iter().enumerate() {
             let at = |field: &str| format!("/organizations/{i}/capabilities/{k}/{field}");
-            if Element::of_code(&cap.code).is_none() {
+            if !self.key(&cap.code, "capability code", || at("code")) {
+            } else if Element::of_code(&cap.code).is_none() {
                 self.push(
                     ErrorCode::InvalidCapability,
                     at("code"),
@@ -491,6 +513,12 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(memberships.len());
         for (j, m) in memberships.iter().enumerate() {
             let at = |field: &str| format!("/organizations/{i}/chains/{j}/{field}");
+            if !self.key(&m.chain, "chain", || at("chain")) {
+                continue;
+            }
+            let segment = self
+                .key(&m.segment, "segment", || at("segment"))
+                .then_some(m.segment.as_str());
             if let Some(&first) = seen.get(m.chain.as_str()) {
                 let message = format!(
                     "{:?} sits on chain {:?} twice (first at /organizations/{i}/chains/{first})",
@@ -500,7 +528,17 @@ impl<'a> Checker<'a> {
                 continue;
             }
             seen.insert(&m.chain, j);
-            match self.chain_facts(&m.chain, Some(&m.segment)) {
+            let Some(segment) = segment else {
+                if let ChainFacts::Missing = self.chain_facts(&m.chain, None) {
+                    self.push(
+                        ErrorCode::UnknownChain,
+                        at("chain"),
+                        format!("unknown chain {:?}", m.chain),
+                    );
+                }
+                continue;
+            };
+            match self.chain_facts(&m.chain, Some(segment)) {
                 ChainFacts::Missing => self.push(
                     ErrorCode::UnknownChain,
                     at("chain"),
@@ -523,7 +561,9 @@ impl<'a> Checker<'a> {
         let mut last: Option<(&str, bool, Option<u32>)> = None;
         for (i, s) in supplies.sound() {
             let at = |field: &str| format!("/supplies/{i}/{field}");
+            let chain_ok = self.key(&s.chain, "chain", || at("chain"));
             let (chain_known, chain_key) = match last {
+                _ if !chain_ok => (false, None),
                 Some((name, known, key)) if name == s.chain => (known, key),
                 _ => {
                     let known = !matches!(self.chain_facts(&s.chain, None), ChainFacts::Missing);
@@ -532,24 +572,27 @@ impl<'a> Checker<'a> {
                     (known, key)
                 }
             };
-            if !chain_known {
+            if chain_ok && !chain_known {
                 self.push(
                     ErrorCode::UnknownChain,
                     at("chain"),
                     format!("unknown chain {:?}", s.chain),
                 );
             }
-            self.supply_end(i, "from", &s.supplier, (&s.chain, chain_key), chain_known);
+            if self.key(&s.supplier, "supplier", || at("from")) {
+                self.supply_end(i, "from", &s.supplier, (&s.chain, chain_key), chain_known);
+            }
             if s.supplier == s.customer {
                 self.push(
                     ErrorCode::SelfSupply,
                     at("to"),
                     format!("{:?} supplies itself", s.supplier),
                 );
-            } else {
+            } else if self.key(&s.customer, "customer", || at("to")) {
                 self.supply_end(i, "to", &s.customer, (&s.chain, chain_key), chain_known);
             }
-            if s.part.trim().is_empty() {
+            if !self.key(&s.part, "part", || at("part")) {
+            } else if s.part.trim().is_empty() {
                 self.push(
                     ErrorCode::EmptyPart,
                     at("part"),
@@ -616,6 +659,7 @@ impl<'a> Checker<'a> {
             let at = |field: &str| format!("/problems/{i}/{field}");
             if id.is_empty() {
                 self.push(ErrorCode::EmptyId, at("id"), "problem id is empty".into());
+            } else if !self.key(id, "problem id", || at("id")) {
             } else if let Some(&first) = self.problem_ids.get(id) {
                 self.push(
                     ErrorCode::DuplicateId,
@@ -636,19 +680,26 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
-            let chain_known = match self.chain_facts(&p.chain, None) {
-                ChainFacts::Missing => {
-                    self.push(
-                        ErrorCode::UnknownChain,
-                        at("chain"),
-                        format!("unknown chain {:?}", p.chain),
-                    );
-                    false
-                }
-                ChainFacts::Opaque | ChainFacts::Known { .. } => true,
-            };
+            let chain_ok = self.key(&p.chain, "chain", || at("chain"));
+            let chain_known = chain_ok
+                && match self.chain_facts(&p.chain, None) {
+                    ChainFacts::Missing => {
+                        self.push(
+                            ErrorCode::UnknownChain,
+                            at("chain"),
+                            format!("unknown chain {:?}", p.chain),
+                        );
+                        false
+                    }
+                    ChainFacts::Opaque | ChainFacts::Known { .. } => true,
+                };
             let chain_key = self.chain_keys.get(p.chain.as_str()).copied();
-            match self.org_facts(&p.org, &p.chain, chain_key) {
+            let org = if self.key(&p.org, "organization", || at("org")) {
+                self.org_facts(&p.org, &p.chain, chain_key)
+            } else {
+                OrgFacts::Opaque
+            };
+            match org {
                 OrgFacts::Missing => self.push(
                     ErrorCode::UnknownOrganization,
                     at("org"),
@@ -674,7 +725,9 @@ impl<'a> Checker<'a> {
                 OrgFacts::Enterprise { .. } | OrgFacts::Opaque => {}
             }
             for (k, need) in p.needs.iter().enumerate() {
-                if Element::of_code(need).is_none() {
+                let path = || format!("/problems/{i}/needs/{k}");
+                if !self.key(need, "need", path) {
+                } else if Element::of_code(need).is_none() {
                     self.push(
                         ErrorCode::InvalidCapability,
                         format!("/problems/{i}/needs/{k}"),
@@ -862,6 +915,25 @@ impl<'a> Checker<'a> {
             }
         }
         self.errors.extend(errors);
+    }
+}
+
+/// Whether `s` holds a control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F),
+/// NUL among them.
+fn has_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(char::is_control)
+    }
+}
+
+/// A value for a message: quoted and escaped, and cut after 40 characters.
+fn shown(value: &str) -> String {
+    const SHOWN: usize = 40;
+    match value.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}…", &value[..cut]),
+        None => format!("{value:?}"),
     }
 }
 

@@ -596,3 +596,94 @@ async fn a_record_write_with_many_errors_lists_the_first_thousand_and_counts_the
     assert!(body.get("truncated").is_none() && body.get("counts").is_none());
     app.assert_unchanged(&before).await;
 }
+
+#[tokio::test]
+async fn a_nul_in_an_id_or_part_is_a_422_at_its_path_on_every_write() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    let supply = json!({"chain": BATTERY, "from": "pb-zjg-additive", "to": "pb-ly-cell",
+                        "part": "a\u{0}b"});
+    for uri in ["/api/v1/import", "/api/v1/import?dry_run=true"] {
+        let bundle = json!({"version": 1, "supplies": [supply]});
+        let body = app
+            .post(uri, &bundle)
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert_eq!(
+            details(&body),
+            vec![pair("/supplies/0/part", "invalid_id")],
+            "{uri}"
+        );
+    }
+    let body = app
+        .put("/api/v1/supplies", &supply)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/part", "invalid_id")]);
+    let mut ends = supply.clone();
+    ends["part"] = json!("添加剂");
+    ends["from"] = json!("pb-zjg-additive\u{0}");
+    ends["chain"] = json!("\u{0}");
+    let body = app
+        .put("/api/v1/supplies", &ends)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/chain", "invalid_id"), pair("/from", "invalid_id")]
+    );
+
+    let body = app
+        .post("/api/v1/organizations", &new_firm("x\u{0}1"))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "invalid_id")]);
+    let body = app
+        .put("/api/v1/organizations/x%001", &new_firm("x\u{0}1"))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "invalid_id")]);
+    let mut firm = new_firm("x2");
+    firm["chains"][0]["segment"] = json!("cell\u{0}");
+    let body = app
+        .put("/api/v1/organizations/x2", &firm)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/chains/0/segment", "invalid_id")]
+    );
+
+    let body = app
+        .post("/api/v1/problems", &new_problem("p\u{0}1", "pb-ly-cell"))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "invalid_id")]);
+    let body = app
+        .put(
+            "/api/v1/problems/p%001",
+            &new_problem("p\u{0}1", "pb-ly-cell"),
+        )
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "invalid_id")]);
+    let mut problem = new_problem("p-new", "pb-ly-cell\u{0}");
+    problem["needs"] = json!(["metrology:a\u{0}"]);
+    let body = app
+        .put("/api/v1/problems/p-new", &problem)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/org", "invalid_id"), pair("/needs/0", "invalid_id")]
+    );
+
+    // Reads and deletes of such ids find nothing.
+    app.get("/api/v1/organizations/x%001")
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+    app.delete("/api/v1/problems/p%001")
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+    app.assert_unchanged(&before).await;
+}
