@@ -206,6 +206,54 @@ fn cases() -> Vec<Case> {
             ],
         ),
         case(
+            "ids, references, codes and needs longer than 128 characters",
+            with(|d| {
+                let long = "f".repeat(129);
+                organizations(d).push(json!({
+                    "id": "x".repeat(100_000), "name": "超长", "kind": "enterprise",
+                    "foreign": true}));
+                d["chains"][0]["segments"][0]["id"] = json!(long);
+                d["supplies"][0]["from"] = json!(long);
+                d["problems"][0]["chain"] = json!(long);
+                d["organizations"][2]["capabilities"][0]["code"] =
+                    json!(format!("testing:{}", "测".repeat(121)));
+                d["problems"][0]["needs"] = json!([format!("rd:{}", "x".repeat(126))]);
+            }),
+            &[
+                ("/chains/0/segments/0/id", "too_long"),
+                // f2 sat on the segment that was renamed.
+                ("/organizations/1/chains/0/segment", "unknown_segment"),
+                ("/organizations/3/id", "too_long"),
+                ("/supplies/0/from", "too_long"),
+                ("/problems/0/chain", "too_long"),
+                ("/organizations/2/capabilities/0/code", "too_long"),
+                ("/problems/0/needs/0", "too_long"),
+            ],
+        ),
+        case(
+            "names, titles and parts over their limits",
+            with(|d| {
+                d["regions"][0]["name"] = json!("市".repeat(501));
+                d["chains"][0]["name"] = json!("n".repeat(501));
+                d["chains"][0]["chief"] = json!("n".repeat(501));
+                d["chains"][0]["segments"][1]["name"] = json!("n".repeat(501));
+                d["organizations"][0]["name"] = json!("厂".repeat(501));
+                d["organizations"][1]["country"] = json!("J".repeat(501));
+                d["problems"][0]["title"] = json!("题".repeat(501));
+                d["supplies"][0]["part"] = json!("膜".repeat(201));
+            }),
+            &[
+                ("/regions/0/name", "too_long"),
+                ("/chains/0/name", "too_long"),
+                ("/chains/0/chief", "too_long"),
+                ("/chains/0/segments/1/name", "too_long"),
+                ("/organizations/0/name", "too_long"),
+                ("/organizations/1/country", "too_long"),
+                ("/supplies/0/part", "too_long"),
+                ("/problems/0/title", "too_long"),
+            ],
+        ),
+        case(
             "duplicate id",
             with(|d| {
                 let again = d["organizations"][2].clone();
@@ -533,6 +581,24 @@ fn three_different_errors_in_one_document_are_all_reported() {
             ("/problems/0/severity", "invalid_severity"),
         ],
     ));
+}
+
+#[test]
+fn values_at_their_limits_are_valid() {
+    let mut doc = base();
+    let id = "企".repeat(qmap::model::limits::ID);
+    doc["organizations"][0]["id"] = json!(id);
+    doc["supplies"][0]["to"] = json!(id);
+    doc["problems"][0]["org"] = json!(id);
+    doc["supplies"][0]["part"] = json!("膜".repeat(qmap::model::limits::PART));
+    doc["organizations"][0]["name"] = json!("厂".repeat(qmap::model::limits::TEXT));
+    doc["problems"][0]["title"] = json!("t".repeat(qmap::model::limits::TEXT));
+    let code = format!("testing:{}", "x".repeat(qmap::model::limits::ID - 8));
+    doc["organizations"][2]["capabilities"][0]["code"] = json!(code);
+    doc["problems"][0]["needs"] = json!([code]);
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let bundle = parse_bundle(&bytes, &Dataset::new()).unwrap();
+    assert_eq!(bundle.organizations[0].id.chars().count(), 128);
 }
 
 fn stored_base() -> Dataset {

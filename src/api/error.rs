@@ -68,6 +68,9 @@ pub enum ApiError {
     /// 413: the body is larger than the configured limit.
     #[error("request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// 415: the body's `Content-Type` is not one the route reads (it names the type given).
+    #[error("the body must be application/json, not {0}")]
+    UnsupportedMediaType(String),
     /// 422: well-formed JSON that breaks bundle format 1's rules.
     #[error("the document is invalid ({} problem{})", .0.total(), if .0.total() == 1 { "" } else { "s" })]
     Invalid(Report),
@@ -91,6 +94,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -108,6 +112,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::TooLarge { .. } => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Invalid(_) => "invalid",
             ApiError::Timeout(_) => "timeout",
             ApiError::Internal(_) => "internal",

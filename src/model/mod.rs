@@ -19,6 +19,24 @@ use utoipa::ToSchema;
 /// The only bundle format version this build reads and writes.
 pub const BUNDLE_VERSION: u32 = 1;
 
+/// The longest values bundle format 1 holds, in characters (Unicode scalar values). No real
+/// record comes near them, and within them every record can be read back by its URL.
+/// Validation reports a longer value as `too_long`; the schemas say so with `maxLength` (the
+/// attributes repeat the numbers, which `limits_are_the_schemas_max_lengths` checks).
+pub mod limits {
+    /// Ids (chain, segment, organization, problem), references to them, capability codes and
+    /// needs.
+    pub const ID: usize = 128;
+    /// A supply's part.
+    pub const PART: usize = 200;
+    /// Names, titles, a chain's chief and an organization's country.
+    pub const TEXT: usize = 500;
+}
+
+/// An id, or a reference to one: no control character (the store joins the parts of its keys
+/// with NUL).
+const ID_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*$";
+
 /// One JSON document carrying any number of records of every kind: the unit of import and export.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +83,8 @@ pub struct Region {
     /// Six-digit GB/T 2260 code, e.g. `320500` (苏州市).
     #[schemars(regex(pattern = r"^[0-9]{6}$"))]
     pub code: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub name: String,
 }
 
@@ -72,11 +92,20 @@ pub struct Region {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Chain {
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub name: String,
     /// The chain chief (链长): the government unit responsible for the chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub chief: Option<String>,
     /// Ordered segments, upstream first.
     #[serde(default)]
@@ -94,8 +123,15 @@ impl Chain {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Segment {
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub name: String,
 }
 
@@ -232,8 +268,15 @@ impl Level {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub name: String,
     pub kind: OrgKind,
     /// Six-digit GB/T 2260 code; required for domestic organizations.
@@ -245,6 +288,8 @@ pub struct Organization {
     pub foreign: bool,
     /// ISO 3166 country code of a foreign organization, e.g. `JP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub country: Option<String>,
     /// Chain memberships (enterprises only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -286,8 +331,20 @@ impl Organization {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Membership {
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub chain: String,
     pub role: Role,
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub segment: String,
 }
 
@@ -296,7 +353,11 @@ pub struct Membership {
 #[serde(deny_unknown_fields)]
 pub struct Capability {
     /// `element:subject`, element one of metrology, testing, standard, certification, rd.
-    #[schemars(regex(pattern = r"^(metrology|testing|standard|certification|rd):\S+$"))]
+    #[schemars(
+        length(max = limits::ID),
+        regex(pattern = r"^(metrology|testing|standard|certification|rd):\S+$")
+    )]
+    #[schema(max_length = 128)]
     pub code: String,
     /// How many needs it can take; absent means no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -310,14 +371,33 @@ pub struct Capability {
 )]
 #[serde(deny_unknown_fields)]
 pub struct Supply {
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub chain: String,
     /// The supplier's organization id.
     #[serde(rename = "from")]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub supplier: String,
     /// The customer's organization id.
     #[serde(rename = "to")]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub customer: String,
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::PART), regex(pattern = ID_PATTERN))]
+    #[schema(min_length = 1, max_length = 200)]
     pub part: String,
 }
 
@@ -504,11 +584,30 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
     /// The enterprise holding the problem.
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub org: String,
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub chain: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub title: String,
     pub category: Category,
     /// 1 (minor) to 5 (blocks production).
@@ -517,6 +616,7 @@ pub struct Problem {
     pub status: Status,
     /// Capability codes that would solve it; each is one need.
     #[serde(default)]
+    #[schemars(inner(length(max = limits::ID)))]
     pub needs: Vec<String>,
 }
 
@@ -560,6 +660,59 @@ mod tests {
         assert_eq!(Element::of_code("testing:a b"), None);
         assert_eq!(Element::of_code("cooking:rice"), None);
         assert_eq!(Element::of_code("metrology"), None);
+    }
+
+    /// The utoipa attributes repeat the limits and patterns as literals: both schemas must say
+    /// what `limits` and the patterns say.
+    #[test]
+    fn limits_are_the_schemas_max_lengths() {
+        fn openapi<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()
+        }
+        let bundle = bundle_schema();
+        let apis = [
+            ("Chain", openapi::<Chain>()),
+            ("Segment", openapi::<Segment>()),
+            ("Organization", openapi::<Organization>()),
+            ("Membership", openapi::<Membership>()),
+            ("Supply", openapi::<Supply>()),
+            ("Problem", openapi::<Problem>()),
+            ("Region", openapi::<Region>()),
+            ("Capability", openapi::<Capability>()),
+        ];
+        let fields: &[(&str, &[&str], usize)] = &[
+            ("Chain", &["id"], limits::ID),
+            ("Chain", &["name", "chief"], limits::TEXT),
+            ("Segment", &["id"], limits::ID),
+            ("Segment", &["name"], limits::TEXT),
+            ("Organization", &["id"], limits::ID),
+            ("Organization", &["name", "country"], limits::TEXT),
+            ("Membership", &["chain", "segment"], limits::ID),
+            ("Supply", &["chain", "from", "to"], limits::ID),
+            ("Supply", &["part"], limits::PART),
+            ("Problem", &["id", "org", "chain"], limits::ID),
+            ("Problem", &["title"], limits::TEXT),
+            ("Region", &["name"], limits::TEXT),
+            ("Capability", &["code"], limits::ID),
+        ];
+        for &(def, names, limit) in fields {
+            let api = &apis.iter().find(|(d, _)| *d == def).unwrap().1;
+            for name in names {
+                let ours = &bundle["$defs"][def]["properties"][name];
+                let theirs = &api["properties"][name];
+                assert_eq!(ours["maxLength"], limit, "{def}.{name}");
+                assert_eq!(
+                    theirs["maxLength"], limit,
+                    "{def}.{name} in the OpenAPI schema"
+                );
+                if limit == limits::ID && *name != "code" {
+                    assert_eq!(ours["pattern"], ID_PATTERN, "{def}.{name}");
+                    assert_eq!(theirs["pattern"], ID_PATTERN, "{def}.{name}");
+                }
+            }
+        }
+        let needs = &bundle["$defs"]["Problem"]["properties"]["needs"]["items"];
+        assert_eq!(needs["maxLength"], limits::ID);
     }
 
     #[test]

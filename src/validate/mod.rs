@@ -322,6 +322,9 @@ error_codes! {
     /// An id, a reference to one, a supply part or a capability code (or need) holds a control
     /// character such as NUL, which ids cannot hold (the store's keys are joined by NUL).
     InvalidId => "invalid_id",
+    /// A value longer than its limit (`crate::model::limits`): 128 characters for ids,
+    /// references, capability codes and needs, 200 for parts, 500 for names and titles.
+    TooLong => "too_long",
     /// An id occurs twice within its kind (reported at the later one); region codes too.
     DuplicateId => "duplicate_id",
     /// A reference to a chain that is neither in the document nor in the store.

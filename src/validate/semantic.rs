@@ -7,6 +7,7 @@
 //! fetched once.
 
 use super::{ErrorCode, Report, ValidationError};
+use crate::model::limits::{ID, PART, TEXT};
 use crate::model::{
     region, Bundle, Chain, Element, Lookup, OrgKind, Organization, Problem, Region, Supply,
     BUNDLE_VERSION,
@@ -261,8 +262,9 @@ impl<'a> Checker<'a> {
     }
 
     /// Whether `value` (an id, a reference to one, a supply part or a capability code) can be
-    /// part of a key of the store; when it cannot, reports it at `path` and returns false.
-    fn key(&mut self, value: &str, what: &str, path: impl FnOnce() -> String) -> bool {
+    /// part of a key of the store and is at most `max` characters long; when it is not, reports
+    /// it at `path` and returns false.
+    fn key(&mut self, value: &str, what: &str, max: usize, path: impl FnOnce() -> String) -> bool {
         if has_control(value) {
             self.errors.add(ErrorCode::InvalidId, path, || {
                 format!(
@@ -272,12 +274,40 @@ impl<'a> Checker<'a> {
             });
             return false;
         }
-        true
+        self.short(value, what, max, path)
+    }
+
+    /// Whether `value` is at most `max` characters long; when it is not, reports it at `path`.
+    fn short(
+        &mut self,
+        value: &str,
+        what: &str,
+        max: usize,
+        path: impl FnOnce() -> String,
+    ) -> bool {
+        // A string has at least as many bytes as characters: most need no counting.
+        if value.len() <= max {
+            return true;
+        }
+        let n = value.chars().count();
+        if n <= max {
+            return true;
+        }
+        self.errors.add(ErrorCode::TooLong, path, || {
+            format!(
+                "{what} {} is {n} characters long; at most {max} are allowed",
+                shown(value)
+            )
+        });
+        false
     }
 
     fn regions(&mut self, regions: &Column<'a, Region>) {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(regions.len());
         for (i, r) in regions.sound() {
+            self.short(&r.name, "region name", TEXT, || {
+                format!("/regions/{i}/name")
+            });
             let path = || format!("/regions/{i}/code");
             if !region::is_valid(&r.code) {
                 self.push(
@@ -310,7 +340,7 @@ impl<'a> Checker<'a> {
             let path = || format!("/chains/{i}/id");
             if id.is_empty() {
                 self.push(ErrorCode::EmptyId, path(), "chain id is empty".into());
-            } else if !self.key(id, "chain id", path) {
+            } else if !self.key(id, "chain id", ID, path) {
             } else if let Some(first) = self.chains.get(id) {
                 let message = format!(
                     "duplicate chain id {id:?} (first at /chains/{})",
@@ -322,6 +352,11 @@ impl<'a> Checker<'a> {
                 self.chain_key(id);
             }
             if let Some(chain) = record {
+                let at = |field: &str| format!("/chains/{i}/{field}");
+                self.short(&chain.name, "chain name", TEXT, || at("name"));
+                if let Some(chief) = &chain.chief {
+                    self.short(chief, "chain chief", TEXT, || at("chief"));
+                }
                 self.segments(i, chain);
             }
         }
@@ -330,10 +365,13 @@ impl<'a> Checker<'a> {
     fn segments(&mut self, i: usize, chain: &'a Chain) {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(chain.segments.len());
         for (j, s) in chain.segments.iter().enumerate() {
+            self.short(&s.name, "segment name", TEXT, || {
+                format!("/chains/{i}/segments/{j}/name")
+            });
             let path = || format!("/chains/{i}/segments/{j}/id");
             if s.id.is_empty() {
                 self.push(ErrorCode::EmptyId, path(), "segment id is empty".into());
-            } else if !self.key(&s.id, "segment id", path) {
+            } else if !self.key(&s.id, "segment id", ID, path) {
             } else if let Some(&first) = seen.get(s.id.as_str()) {
                 let message = format!(
                     "duplicate segment id {:?} in chain {:?} (first at /chains/{i}/segments/{first})",
@@ -363,7 +401,7 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
-            if !self.key(id, "organization id", path) {
+            if !self.key(id, "organization id", ID, path) {
                 self.unindexed_organizations.insert(i);
                 continue;
             }
@@ -410,6 +448,10 @@ impl<'a> Checker<'a> {
         let at = |field: &str| format!("/organizations/{i}/{field}");
         let id = &org.id;
         let kind = org.kind.as_str();
+        self.short(&org.name, "organization name", TEXT, || at("name"));
+        if let Some(country) = &org.country {
+            self.short(country, "country", TEXT, || at("country"));
+        }
         match &org.region {
             Some(code) if !region::is_valid(code) => self.push(
                 ErrorCode::InvalidRegion,
@@ -479,7 +521,7 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(caps.len());
         for (k, cap) in caps.iter().enumerate() {
             let at = |field: &str| format!("/organizations/{i}/capabilities/{k}/{field}");
-            if !self.key(&cap.code, "capability code", || at("code")) {
+            if !self.key(&cap.code, "capability code", ID, || at("code")) {
             } else if Element::of_code(&cap.code).is_none() {
                 self.push(
                     ErrorCode::InvalidCapability,
@@ -513,11 +555,11 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(memberships.len());
         for (j, m) in memberships.iter().enumerate() {
             let at = |field: &str| format!("/organizations/{i}/chains/{j}/{field}");
-            if !self.key(&m.chain, "chain", || at("chain")) {
+            if !self.key(&m.chain, "chain", ID, || at("chain")) {
                 continue;
             }
             let segment = self
-                .key(&m.segment, "segment", || at("segment"))
+                .key(&m.segment, "segment", ID, || at("segment"))
                 .then_some(m.segment.as_str());
             if let Some(&first) = seen.get(m.chain.as_str()) {
                 let message = format!(
@@ -561,7 +603,7 @@ impl<'a> Checker<'a> {
         let mut last: Option<(&str, bool, Option<u32>)> = None;
         for (i, s) in supplies.sound() {
             let at = |field: &str| format!("/supplies/{i}/{field}");
-            let chain_ok = self.key(&s.chain, "chain", || at("chain"));
+            let chain_ok = self.key(&s.chain, "chain", ID, || at("chain"));
             let (chain_known, chain_key) = match last {
                 _ if !chain_ok => (false, None),
                 Some((name, known, key)) if name == s.chain => (known, key),
@@ -579,7 +621,7 @@ impl<'a> Checker<'a> {
                     format!("unknown chain {:?}", s.chain),
                 );
             }
-            if self.key(&s.supplier, "supplier", || at("from")) {
+            if self.key(&s.supplier, "supplier", ID, || at("from")) {
                 self.supply_end(i, "from", &s.supplier, (&s.chain, chain_key), chain_known);
             }
             if s.supplier == s.customer {
@@ -588,10 +630,10 @@ impl<'a> Checker<'a> {
                     at("to"),
                     format!("{:?} supplies itself", s.supplier),
                 );
-            } else if self.key(&s.customer, "customer", || at("to")) {
+            } else if self.key(&s.customer, "customer", ID, || at("to")) {
                 self.supply_end(i, "to", &s.customer, (&s.chain, chain_key), chain_known);
             }
-            if !self.key(&s.part, "part", || at("part")) {
+            if !self.key(&s.part, "part", PART, || at("part")) {
             } else if s.part.trim().is_empty() {
                 self.push(
                     ErrorCode::EmptyPart,
@@ -659,7 +701,7 @@ impl<'a> Checker<'a> {
             let at = |field: &str| format!("/problems/{i}/{field}");
             if id.is_empty() {
                 self.push(ErrorCode::EmptyId, at("id"), "problem id is empty".into());
-            } else if !self.key(id, "problem id", || at("id")) {
+            } else if !self.key(id, "problem id", ID, || at("id")) {
             } else if let Some(&first) = self.problem_ids.get(id) {
                 self.push(
                     ErrorCode::DuplicateId,
@@ -670,6 +712,7 @@ impl<'a> Checker<'a> {
                 self.problem_ids.insert(id, i);
             }
             let Entry::Sound(p) = entry else { continue };
+            self.short(&p.title, "problem title", TEXT, || at("title"));
             if !(1..=5).contains(&p.severity) {
                 self.push(
                     ErrorCode::InvalidSeverity,
@@ -680,7 +723,7 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
-            let chain_ok = self.key(&p.chain, "chain", || at("chain"));
+            let chain_ok = self.key(&p.chain, "chain", ID, || at("chain"));
             let chain_known = chain_ok
                 && match self.chain_facts(&p.chain, None) {
                     ChainFacts::Missing => {
@@ -694,7 +737,7 @@ impl<'a> Checker<'a> {
                     ChainFacts::Opaque | ChainFacts::Known { .. } => true,
                 };
             let chain_key = self.chain_keys.get(p.chain.as_str()).copied();
-            let org = if self.key(&p.org, "organization", || at("org")) {
+            let org = if self.key(&p.org, "organization", ID, || at("org")) {
                 self.org_facts(&p.org, &p.chain, chain_key)
             } else {
                 OrgFacts::Opaque
@@ -726,7 +769,7 @@ impl<'a> Checker<'a> {
             }
             for (k, need) in p.needs.iter().enumerate() {
                 let path = || format!("/problems/{i}/needs/{k}");
-                if !self.key(need, "need", path) {
+                if !self.key(need, "need", ID, path) {
                 } else if Element::of_code(need).is_none() {
                     self.push(
                         ErrorCode::InvalidCapability,

@@ -687,3 +687,113 @@ async fn a_nul_in_an_id_or_part_is_a_422_at_its_path_on_every_write() {
         .error(StatusCode::NOT_FOUND, "not_found");
     app.assert_unchanged(&before).await;
 }
+
+#[tokio::test]
+async fn ids_and_names_over_their_limits_are_a_422_too_long() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    // The reported case: a 100,000-character id imported, then could not be read back (414).
+    let long = "x".repeat(100_000);
+    let bundle = json!({"version": 1, "organizations": [new_firm(&long)]});
+    let body = app
+        .post("/api/v1/import", &bundle)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/organizations/0/id", "too_long")]
+    );
+    // The message names the value, cut short.
+    assert!(body.to_string().len() < 2000, "{body:.300}");
+
+    let body = app
+        .post("/api/v1/organizations", &new_firm(&"x".repeat(129)))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "too_long")]);
+    let mut problem = new_problem("pb-new", "pb-ly-cell");
+    problem["title"] = json!("题".repeat(501));
+    let body = app
+        .put("/api/v1/problems/pb-new", &problem)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/title", "too_long")]);
+    let body = app
+        .put(
+            "/api/v1/supplies",
+            &json!({"chain": BATTERY, "from": "pb-zjg-additive", "to": "pb-ly-cell",
+                    "part": "剂".repeat(201)}),
+        )
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/part", "too_long")]);
+    app.assert_unchanged(&before).await;
+}
+
+#[tokio::test]
+async fn a_path_like_id_is_plain_data_read_back_by_its_encoded_url_and_exported() {
+    let app = spawn_demo_app();
+    let id = "../../etc/passwd";
+    let bundle = json!({"version": 1, "organizations": [new_firm(id)],
+        "problems": [new_problem("../p?#%", id)]});
+    app.post("/api/v1/import", &bundle).await.ok(StatusCode::OK);
+    let firm = app
+        .get("/api/v1/organizations/..%2F..%2Fetc%2Fpasswd")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(firm["id"], id);
+    let problem = app
+        .get("/api/v1/problems/..%2Fp%3F%23%25")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(problem["org"], id);
+    let export: Value = serde_json::from_slice(&app.export().await).unwrap();
+    let exported = export["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == id);
+    assert_eq!(exported, Some(&firm));
+}
+
+#[tokio::test]
+async fn an_import_that_is_not_json_by_its_content_type_is_a_415() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    let bundle = fixture("linear.json");
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/jsonx",
+        "multipart/form-data; boundary=x",
+    ] {
+        for uri in ["/api/v1/import", "/api/v1/import?dry_run=true"] {
+            let res = app
+                .send_with(
+                    Method::POST,
+                    uri,
+                    &[("content-type", content_type)],
+                    Some(bundle.clone().into()),
+                )
+                .await;
+            let body = res.error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+            assert!(
+                body["message"].as_str().unwrap().contains(content_type),
+                "{body}"
+            );
+        }
+    }
+    app.assert_unchanged(&before).await;
+    // JSON with a charset, in any case, is JSON.
+    for content_type in ["application/json; charset=utf-8", "Application/JSON"] {
+        let res = app
+            .send_with(
+                Method::POST,
+                "/api/v1/import?dry_run=true",
+                &[("content-type", content_type)],
+                Some(bundle.clone().into()),
+            )
+            .await;
+        assert_eq!(res.ok(StatusCode::OK)["dry_run"], true, "{content_type}");
+    }
+}
