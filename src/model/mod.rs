@@ -36,6 +36,12 @@ pub mod limits {
 /// An id, or a reference to one: no control character (the store joins the parts of its keys
 /// with NUL).
 const ID_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*$";
+/// A part: no control character, and not blank.
+const PART_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+/// A capability code (or need): `element:subject`, the subject without whitespace or control
+/// characters.
+const CODE_PATTERN: &str =
+    r"^(metrology|testing|standard|certification|rd):[^\s\x00-\x1F\x7F-\x9F]+$";
 
 /// One JSON document carrying any number of records of every kind: the unit of import and export.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, ToSchema)]
@@ -43,7 +49,8 @@ const ID_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*$";
 #[schemars(title = "qmap bundle format 1")]
 pub struct Bundle {
     /// Format version; must be 1.
-    #[schemars(range(min = 1, max = 1))]
+    #[schemars(range(min = 1, max = 1), extend("const" = 1))]
+    #[schema(minimum = 1, maximum = 1)]
     pub version: u32,
     #[serde(default)]
     pub regions: Vec<Region>,
@@ -82,6 +89,7 @@ impl Bundle {
 pub struct Region {
     /// Six-digit GB/T 2260 code, e.g. `320500` (苏州市).
     #[schemars(regex(pattern = r"^[0-9]{6}$"))]
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub code: String,
     #[schemars(length(max = limits::TEXT))]
     #[schema(max_length = 500)]
@@ -264,9 +272,31 @@ impl Level {
 }
 
 /// An organization: an enterprise (with chain memberships) or a provider (with level and
-/// capabilities). Which fields are allowed depends on `kind`; `crate::validate` enforces it.
+/// capabilities). Which fields are allowed depends on `kind`; `crate::validate` enforces it,
+/// and the schema says the same: a provider has `level`, `capabilities` and `region`, no
+/// `chains` and is not `foreign`; an enterprise has no `level` or `capabilities`; whatever is
+/// not foreign has a `region`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("allOf" = [
+    {
+        "if": {"properties": {"kind": {"const": "enterprise"}}},
+        "then": {"properties": {"level": {"type": "null"}, "capabilities": {"type": "null"}}},
+        "else": {
+            "required": ["level", "capabilities", "region"],
+            "properties": {
+                "chains": {"type": "null"},
+                "foreign": {"const": false},
+                "level": {"not": {"type": "null"}},
+                "capabilities": {"type": "array"}
+            }
+        }
+    },
+    {
+        "if": {"properties": {"foreign": {"const": true}}, "required": ["foreign"]},
+        "else": {"required": ["region"], "properties": {"region": {"type": "string"}}}
+    }
+]))]
 pub struct Organization {
     #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
     #[schema(
@@ -282,6 +312,7 @@ pub struct Organization {
     /// Six-digit GB/T 2260 code; required for domestic organizations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9]{6}$"))]
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub region: Option<String>,
     /// True for a foreign organization (enterprises only).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -353,15 +384,16 @@ pub struct Membership {
 #[serde(deny_unknown_fields)]
 pub struct Capability {
     /// `element:subject`, element one of metrology, testing, standard, certification, rd.
-    #[schemars(
-        length(max = limits::ID),
-        regex(pattern = r"^(metrology|testing|standard|certification|rd):\S+$")
+    #[schemars(length(max = limits::ID), regex(pattern = CODE_PATTERN))]
+    #[schema(
+        max_length = 128,
+        pattern = r"^(metrology|testing|standard|certification|rd):[^\s\x00-\x1F\x7F-\x9F]+$"
     )]
-    #[schema(max_length = 128)]
     pub code: String,
-    /// How many needs it can take; absent means no limit.
+    /// How many needs it can take, a whole number of at least 1; absent means no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = u32::MAX))]
+    #[schema(minimum = 1, maximum = 4294967295_u64)]
     pub capacity: Option<u32>,
 }
 
@@ -396,7 +428,8 @@ pub struct Supply {
         pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
     )]
     pub customer: String,
-    #[schemars(length(min = 1, max = limits::PART), regex(pattern = ID_PATTERN))]
+    /// What is supplied; not blank.
+    #[schemars(length(min = 1, max = limits::PART), regex(pattern = PART_PATTERN))]
     #[schema(min_length = 1, max_length = 200)]
     pub part: String,
 }
@@ -612,11 +645,12 @@ pub struct Problem {
     pub category: Category,
     /// 1 (minor) to 5 (blocks production).
     #[schemars(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub severity: u8,
     pub status: Status,
     /// Capability codes that would solve it; each is one need.
     #[serde(default)]
-    #[schemars(inner(length(max = limits::ID)))]
+    #[schemars(inner(length(max = limits::ID), regex(pattern = CODE_PATTERN)))]
     pub needs: Vec<String>,
 }
 
@@ -711,8 +745,59 @@ mod tests {
                 }
             }
         }
+        let code = &apis[7].1["properties"]["code"]["pattern"];
+        assert_eq!(code, CODE_PATTERN);
         let needs = &bundle["$defs"]["Problem"]["properties"]["needs"]["items"];
         assert_eq!(needs["maxLength"], limits::ID);
+        assert_eq!(needs["pattern"], CODE_PATTERN);
+    }
+
+    /// The numbers validation bounds are bounded alike in the bundle schema and in the OpenAPI
+    /// schemas (which once allowed `version: 0`, `severity: 0` and `capacity: 0`).
+    #[test]
+    fn the_schemas_bound_numbers_as_validation_does() {
+        fn openapi<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()
+        }
+        let bundle = bundle_schema();
+        let defs = &bundle["$defs"];
+        let version = &bundle["properties"]["version"];
+        assert_eq!(version["const"], BUNDLE_VERSION);
+        let api_version = &openapi::<Bundle>()["properties"]["version"];
+        assert_eq!(api_version["minimum"], 1);
+        assert_eq!(api_version["maximum"], 1);
+        for severity in [
+            &defs["Problem"]["properties"]["severity"],
+            &openapi::<Problem>()["properties"]["severity"],
+        ] {
+            assert_eq!(
+                (&severity["minimum"], &severity["maximum"]),
+                (&1.into(), &5.into())
+            );
+        }
+        for capacity in [
+            &defs["Capability"]["properties"]["capacity"],
+            &openapi::<Capability>()["properties"]["capacity"],
+        ] {
+            assert_eq!(capacity["minimum"], 1);
+            assert_eq!(capacity["maximum"], u32::MAX);
+            assert_eq!(capacity["type"][0], "integer");
+        }
+        assert_eq!(
+            defs["Supply"]["properties"]["part"]["pattern"],
+            PART_PATTERN
+        );
+        // Which fields each kind carries: enterprises no level or capabilities, providers a
+        // level, capabilities and a region but no chains; the domestic a region.
+        let rules = &defs["Organization"]["allOf"];
+        assert_eq!(rules[0]["if"]["properties"]["kind"]["const"], "enterprise");
+        assert_eq!(rules[0]["then"]["properties"]["level"]["type"], "null");
+        assert_eq!(
+            rules[0]["else"]["required"],
+            serde_json::json!(["level", "capabilities", "region"])
+        );
+        assert_eq!(rules[0]["else"]["properties"]["chains"]["type"], "null");
+        assert_eq!(rules[1]["else"]["required"], serde_json::json!(["region"]));
     }
 
     #[test]
