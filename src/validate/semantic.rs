@@ -341,6 +341,7 @@ impl<'a> Checker<'a> {
             if id.is_empty() {
                 self.push(ErrorCode::EmptyId, path(), "chain id is empty".into());
             } else if !self.key(id, "chain id", ID, path) {
+                // Reported; like an empty id, left out of the index.
             } else if let Some(first) = self.chains.get(id) {
                 let message = format!(
                     "duplicate chain id {id:?} (first at /chains/{})",
@@ -372,6 +373,7 @@ impl<'a> Checker<'a> {
             if s.id.is_empty() {
                 self.push(ErrorCode::EmptyId, path(), "segment id is empty".into());
             } else if !self.key(&s.id, "segment id", ID, path) {
+                // Reported; not compared with the other segments.
             } else if let Some(&first) = seen.get(s.id.as_str()) {
                 let message = format!(
                     "duplicate segment id {:?} in chain {:?} (first at /chains/{i}/segments/{first})",
@@ -522,6 +524,7 @@ impl<'a> Checker<'a> {
         for (k, cap) in caps.iter().enumerate() {
             let at = |field: &str| format!("/organizations/{i}/capabilities/{k}/{field}");
             if !self.key(&cap.code, "capability code", ID, || at("code")) {
+                // Reported; its form is not judged further.
             } else if Element::of_code(&cap.code).is_none() {
                 self.push(
                     ErrorCode::InvalidCapability,
@@ -634,6 +637,7 @@ impl<'a> Checker<'a> {
                 self.supply_end(i, "to", &s.customer, (&s.chain, chain_key), chain_known);
             }
             if !self.key(&s.part, "part", PART, || at("part")) {
+                // Reported; not judged blank as well.
             } else if s.part.trim().is_empty() {
                 self.push(
                     ErrorCode::EmptyPart,
@@ -702,6 +706,7 @@ impl<'a> Checker<'a> {
             if id.is_empty() {
                 self.push(ErrorCode::EmptyId, at("id"), "problem id is empty".into());
             } else if !self.key(id, "problem id", ID, || at("id")) {
+                // Reported; like an empty id, left out of the index.
             } else if let Some(&first) = self.problem_ids.get(id) {
                 self.push(
                     ErrorCode::DuplicateId,
@@ -770,6 +775,7 @@ impl<'a> Checker<'a> {
             for (k, need) in p.needs.iter().enumerate() {
                 let path = || format!("/problems/{i}/needs/{k}");
                 if !self.key(need, "need", ID, path) {
+                    // Reported; its form is not judged further.
                 } else if Element::of_code(need).is_none() {
                     self.push(
                         ErrorCode::InvalidCapability,
