@@ -224,7 +224,7 @@ pub struct DataDir {
 pub enum CliError {
     #[error("cannot read {}: {source}", path.display())]
     ReadFile { path: PathBuf, source: io::Error },
-    #[error("{} is invalid ({} problem{}); nothing was written", path.display(), report.errors.len(), if report.errors.len() == 1 { "" } else { "s" })]
+    #[error("{} is invalid ({} problem{}); nothing was written", path.display(), report.total(), if report.total() == 1 { "" } else { "s" })]
     Invalid { path: PathBuf, report: Report },
     #[error("cannot write {}: {source}", path.display())]
     WriteFile { path: PathBuf, source: io::Error },
@@ -349,15 +349,23 @@ pub fn run(cli: Cli) -> ExitCode {
     finish(result)
 }
 
-/// Prints a failure (with every validation error) and turns it into the exit code.
+/// Prints a failure (with its validation errors, the first thousand and then the count of each
+/// code) and turns it into the exit code.
 fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("qmap: {e}");
             if let CliError::Invalid { report, .. } = &e {
-                for error in &report.errors {
+                for error in report.errors() {
                     eprintln!("  {error}");
+                }
+                if report.truncated() {
+                    eprintln!(
+                        "  … and {} more not listed; in all by code: {}",
+                        report.total() - report.errors().len(),
+                        report.counts_line()
+                    );
                 }
             }
             ExitCode::FAILURE
@@ -393,14 +401,21 @@ fn run_validate(file: &Path, data: Option<PathBuf>, json: bool) -> ExitCode {
     };
     let result = read_bundle(file, existing);
     if json {
-        let errors = match result {
-            Ok(_) => Vec::new(),
-            Err(CliError::Invalid { report, .. }) => report.errors,
+        // `{"valid", "errors"}`, and like the API's error body `"truncated": true` and the
+        // `"counts"` of each code when `errors` lists only the first thousand.
+        let report = match result {
+            Ok(_) => Report::new(),
+            Err(CliError::Invalid { report, .. }) => report,
             Err(other) => return finish(Err(other)),
         };
-        let out = serde_json::json!({ "valid": errors.is_empty(), "errors": errors });
+        let valid = report.is_empty();
+        let mut out = serde_json::json!({ "valid": valid, "errors": report.errors() });
+        if report.truncated() {
+            out["truncated"] = true.into();
+            out["counts"] = serde_json::to_value(report.counts()).expect("JSON");
+        }
         println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
-        return if errors.is_empty() {
+        return if valid {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
@@ -501,7 +516,7 @@ fn import_timed(
         } else {
             Err(CliError::Invalid {
                 path: file.to_path_buf(),
-                report: Report { errors: broken },
+                report: broken.into(),
             })
         }
     });

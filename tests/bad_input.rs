@@ -132,6 +132,128 @@ fn cases() -> Vec<Case> {
             &[("/problems/0/id", "empty_id")],
         ),
         case(
+            "a NUL in record ids",
+            with(|d| {
+                d["chains"].as_array_mut().unwrap().push(json!({
+                    "id": "c\u{0}", "name": "链", "segments": [{"id": "s\u{0}1", "name": "S"}]}));
+                organizations(d).push(json!({
+                    "id": "f\u{0}x", "name": "外资企业", "kind": "enterprise", "foreign": true}));
+                d["problems"][0]["id"] = json!("p\u{0}1");
+            }),
+            &[
+                ("/chains/1/id", "invalid_id"),
+                ("/chains/1/segments/0/id", "invalid_id"),
+                ("/organizations/3/id", "invalid_id"),
+                ("/problems/0/id", "invalid_id"),
+            ],
+        ),
+        case(
+            "a NUL in a supply part (the reported 500)",
+            with(|d| d["supplies"][0]["part"] = json!("a\u{0}b")),
+            &[("/supplies/0/part", "invalid_id")],
+        ),
+        case(
+            "a NUL in references",
+            with(|d| {
+                d["organizations"][0]["chains"][0]["segment"] = json!("cells\u{0}");
+                d["organizations"][0]["chains"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"chain": "x\u{0}", "role": "member", "segment": "s"}));
+                d["supplies"].as_array_mut().unwrap().push(
+                    json!({"chain": "power-battery\u{0}", "from": "f2\u{0}", "to": "f1\u{0}",
+                           "part": "cathode"}),
+                );
+                d["problems"][0]["org"] = json!("f1\u{0}");
+                d["problems"][0]["chain"] = json!("\u{0}");
+            }),
+            &[
+                ("/organizations/0/chains/0/segment", "invalid_id"),
+                ("/organizations/0/chains/1/chain", "invalid_id"),
+                ("/supplies/1/chain", "invalid_id"),
+                ("/supplies/1/from", "invalid_id"),
+                ("/supplies/1/to", "invalid_id"),
+                ("/problems/0/org", "invalid_id"),
+                ("/problems/0/chain", "invalid_id"),
+            ],
+        ),
+        case(
+            "control characters in codes, needs and region codes",
+            with(|d| {
+                d["organizations"][2]["capabilities"][0]["code"] = json!("testing:a\u{0}b");
+                d["problems"][0]["needs"] = json!(["testing:a\u{7f}", "rd:\u{85}x", "rd:a\nb"]);
+                d["regions"][0]["code"] = json!("32050\u{0}");
+                d["organizations"][0]["region"] = json!("\u{0}20583");
+            }),
+            &[
+                ("/organizations/2/capabilities/0/code", "invalid_id"),
+                ("/problems/0/needs/0", "invalid_id"),
+                ("/problems/0/needs/1", "invalid_id"),
+                ("/problems/0/needs/2", "invalid_id"),
+                ("/regions/0/code", "invalid_region"),
+                ("/organizations/0/region", "invalid_region"),
+            ],
+        ),
+        case(
+            "a NUL id in a record that has a typo too",
+            with(|d| {
+                d["problems"][0]["id"] = json!("p\u{0}");
+                d["problems"][0]["colour"] = json!("red");
+            }),
+            &[
+                ("/problems/0/colour", "unknown_field"),
+                ("/problems/0/id", "invalid_id"),
+            ],
+        ),
+        case(
+            "ids, references, codes and needs longer than 128 characters",
+            with(|d| {
+                let long = "f".repeat(129);
+                organizations(d).push(json!({
+                    "id": "x".repeat(100_000), "name": "超长", "kind": "enterprise",
+                    "foreign": true}));
+                d["chains"][0]["segments"][0]["id"] = json!(long);
+                d["supplies"][0]["from"] = json!(long);
+                d["problems"][0]["chain"] = json!(long);
+                d["organizations"][2]["capabilities"][0]["code"] =
+                    json!(format!("testing:{}", "测".repeat(121)));
+                d["problems"][0]["needs"] = json!([format!("rd:{}", "x".repeat(126))]);
+            }),
+            &[
+                ("/chains/0/segments/0/id", "too_long"),
+                // f2 sat on the segment that was renamed.
+                ("/organizations/1/chains/0/segment", "unknown_segment"),
+                ("/organizations/3/id", "too_long"),
+                ("/supplies/0/from", "too_long"),
+                ("/problems/0/chain", "too_long"),
+                ("/organizations/2/capabilities/0/code", "too_long"),
+                ("/problems/0/needs/0", "too_long"),
+            ],
+        ),
+        case(
+            "names, titles and parts over their limits",
+            with(|d| {
+                d["regions"][0]["name"] = json!("市".repeat(501));
+                d["chains"][0]["name"] = json!("n".repeat(501));
+                d["chains"][0]["chief"] = json!("n".repeat(501));
+                d["chains"][0]["segments"][1]["name"] = json!("n".repeat(501));
+                d["organizations"][0]["name"] = json!("厂".repeat(501));
+                d["organizations"][1]["country"] = json!("J".repeat(501));
+                d["problems"][0]["title"] = json!("题".repeat(501));
+                d["supplies"][0]["part"] = json!("膜".repeat(201));
+            }),
+            &[
+                ("/regions/0/name", "too_long"),
+                ("/chains/0/name", "too_long"),
+                ("/chains/0/chief", "too_long"),
+                ("/chains/0/segments/1/name", "too_long"),
+                ("/organizations/0/name", "too_long"),
+                ("/organizations/1/country", "too_long"),
+                ("/supplies/0/part", "too_long"),
+                ("/problems/0/title", "too_long"),
+            ],
+        ),
+        case(
             "duplicate id",
             with(|d| {
                 let again = d["organizations"][2].clone();
@@ -362,7 +484,7 @@ fn run(case: &Case) {
         Err(report) => report,
     };
     let mut got: Vec<(&str, &str)> = report
-        .errors
+        .errors()
         .iter()
         .map(|e| (e.path.as_str(), e.code.as_str()))
         .collect();
@@ -370,11 +492,11 @@ fn run(case: &Case) {
     let mut expected = case.expected.to_vec();
     expected.sort();
     assert_eq!(got, expected, "case {:?}: {report}", case.name);
-    for e in &report.errors {
+    for e in report.errors() {
         assert!(!e.message.is_empty(), "case {:?}: empty message", case.name);
     }
     if let Some(position) = case.position {
-        let e = &report.errors[0];
+        let e = &report.errors()[0];
         assert_eq!(
             (e.line.unwrap(), e.column.unwrap()),
             position,
@@ -461,6 +583,24 @@ fn three_different_errors_in_one_document_are_all_reported() {
     ));
 }
 
+#[test]
+fn values_at_their_limits_are_valid() {
+    let mut doc = base();
+    let id = "企".repeat(qmap::model::limits::ID);
+    doc["organizations"][0]["id"] = json!(id);
+    doc["supplies"][0]["to"] = json!(id);
+    doc["problems"][0]["org"] = json!(id);
+    doc["supplies"][0]["part"] = json!("膜".repeat(qmap::model::limits::PART));
+    doc["organizations"][0]["name"] = json!("厂".repeat(qmap::model::limits::TEXT));
+    doc["problems"][0]["title"] = json!("t".repeat(qmap::model::limits::TEXT));
+    let code = format!("testing:{}", "x".repeat(qmap::model::limits::ID - 8));
+    doc["organizations"][2]["capabilities"][0]["code"] = json!(code);
+    doc["problems"][0]["needs"] = json!([code]);
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let bundle = parse_bundle(&bytes, &Dataset::new()).unwrap();
+    assert_eq!(bundle.organizations[0].id.chars().count(), 128);
+}
+
 fn stored_base() -> Dataset {
     Dataset::from_bundle(serde_json::from_value(base()).unwrap())
 }
@@ -482,7 +622,7 @@ fn references_to_stored_records_are_accepted() {
     // The same document against an empty store dangles exactly where it refers to the store.
     let report = parse_bundle(&bytes, &Dataset::new()).unwrap_err();
     let got: Vec<_> = report
-        .errors
+        .errors()
         .iter()
         .map(|e| (e.path.as_str(), e.code))
         .collect();
@@ -508,8 +648,8 @@ fn replacing_a_stored_organization_must_keep_its_stored_supplies_valid() {
     });
     let bytes = serde_json::to_vec(&doc).unwrap();
     let report = parse_bundle(&bytes, &stored_base()).unwrap_err();
-    assert_eq!(report.errors.len(), 1, "{report}");
-    let e = &report.errors[0];
+    assert_eq!(report.total(), 1, "{report}");
+    let e = &report.errors()[0];
     assert_eq!(
         (e.path.as_str(), e.code),
         ("/organizations/0", ErrorCode::NotAMember)
@@ -563,7 +703,7 @@ fn a_valid_medium_document_parses_on_the_fast_path() {
     let doc = medium_document(20, 250);
     let bytes = serde_json::to_vec(&doc).unwrap();
     let typed: Bundle = serde_json::from_slice(&bytes).expect("the typed parse accepts it");
-    assert_eq!(check_bundle(&typed, &Dataset::new()), vec![]);
+    assert_eq!(check_bundle(&typed, &Dataset::new()), Report::new());
     let parsed = parse_bundle(&bytes, &Dataset::new()).unwrap();
     assert_eq!(parsed, typed);
     assert_eq!(parsed.organizations.len(), 20 * 251);

@@ -100,6 +100,56 @@ fn a_failed_import_says_why_on_stderr_and_writes_nothing() {
     assert_eq!(qmap(&["export", "--data", data]).stdout, before);
 }
 
+/// A bundle of `n` organizations that are each `{}`: three missing fields each.
+fn empty_organizations(n: usize) -> String {
+    let items = vec!["{}"; n].join(",");
+    format!("{{\"version\": 1, \"organizations\": [{items}]}}")
+}
+
+#[test]
+fn validate_and_import_list_the_first_thousand_errors_and_count_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("empty-orgs.json");
+    std::fs::write(&file, empty_organizations(100_000)).unwrap();
+    let file = file.to_str().unwrap();
+
+    let out = qmap(&["validate", "--json", file]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1000);
+    assert_eq!(errors[0]["path"], "/organizations/0/id");
+    assert_eq!(report["truncated"], true);
+    assert_eq!(
+        report["counts"],
+        serde_json::json!({"missing_field": 300_000})
+    );
+
+    // Text, from `validate` and from a failed `import`: a thousand lines and the totals.
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    for args in [vec!["validate", file], vec!["import", file, "--data", data]] {
+        let out = qmap(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let listed = stderr
+            .lines()
+            .filter(|l| l.starts_with("  /organizations/"))
+            .count();
+        assert_eq!(listed, 1000, "{args:?}");
+        assert!(stderr.contains("(300000 problems)"), "{args:?}");
+        assert!(
+            stderr.contains("299000 more not listed; in all by code: missing_field 300000"),
+            "{args:?}: {}",
+            stderr.lines().last().unwrap_or_default()
+        );
+    }
+    let export: serde_json::Value =
+        serde_json::from_slice(&qmap(&["export", "--data", data]).stdout).unwrap();
+    assert_eq!(export["organizations"], serde_json::json!([]));
+}
+
 #[test]
 fn a_missing_file_is_a_clear_error() {
     let out = qmap(&["validate", "/nonexistent/bundle.json"]);

@@ -1,13 +1,16 @@
 //! `ApiError`: the one error type of the HTTP API and the only place that picks a status code.
 //!
 //! Every error body has the same shape: `{"code", "message", "details": [{"path", "code",
-//! "message"}]}`. Bad input is always a 4xx; a 5xx logs its detail and sends only "internal error".
+//! "message"}]}`, and when the details were cut to the first 1,000 also `"truncated": true` and
+//! `"counts"` (the number of problems of each code found in all). Bad input is always a 4xx; a
+//! 5xx logs its detail and sends only "internal error".
 
-use crate::validate::{ErrorCode, ValidationError};
+use crate::validate::{ErrorCode, Report, ValidationError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// The JSON body of every error response.
@@ -17,16 +20,25 @@ pub struct ErrorBody {
     pub code: String,
     /// A human-readable message.
     pub message: String,
-    /// For validation errors: one item per problem, with a JSON Pointer into the request body.
+    /// For validation errors: one item per problem, with a JSON Pointer into the request body;
+    /// at most the first 1,000 problems found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ValidationError>,
+    /// Present (and true) only when more problems were found than `details` lists.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+    /// Present only with `truncated`: the number of problems of each code found in all, e.g.
+    /// `{"missing_field": 3000000}`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub counts: BTreeMap<ErrorCode, usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400: the body is not JSON (details carry line and column).
     #[error("malformed JSON")]
-    Malformed(Vec<ValidationError>),
+    Malformed(Report),
     /// 400: a query parameter or path segment is not acceptable.
     #[error("{0}")]
     BadRequest(String),
@@ -51,14 +63,17 @@ pub enum ApiError {
     Conflict {
         code: &'static str,
         message: String,
-        details: Vec<ValidationError>,
+        details: Report,
     },
     /// 413: the body is larger than the configured limit.
     #[error("request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// 415: the body's `Content-Type` is not one the route reads (it names the type given).
+    #[error("the body must be application/json, not {0}")]
+    UnsupportedMediaType(String),
     /// 422: well-formed JSON that breaks bundle format 1's rules.
-    #[error("the document is invalid ({} problems)", .0.len())]
-    Invalid(Vec<ValidationError>),
+    #[error("the document is invalid ({} problem{})", .0.total(), if .0.total() == 1 { "" } else { "s" })]
+    Invalid(Report),
     /// 503: the computation did not finish within the request timeout.
     #[error("the request took longer than {0} ms")]
     Timeout(u64),
@@ -79,6 +94,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -96,6 +112,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::TooLarge { .. } => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Invalid(_) => "invalid",
             ApiError::Timeout(_) => "timeout",
             ApiError::Internal(_) => "internal",
@@ -103,11 +120,12 @@ impl ApiError {
     }
 
     /// Splits validation errors into the right variant: malformed JSON is a 400, the rest 422.
-    pub fn from_validation(errors: Vec<ValidationError>) -> ApiError {
-        if errors.iter().any(|e| e.code == ErrorCode::MalformedJson) {
-            ApiError::Malformed(errors)
+    pub fn from_validation(errors: impl Into<Report>) -> ApiError {
+        let report = errors.into();
+        if report.counts().contains_key(&ErrorCode::MalformedJson) {
+            ApiError::Malformed(report)
         } else {
-            ApiError::Invalid(errors)
+            ApiError::Invalid(report)
         }
     }
 
@@ -124,8 +142,15 @@ impl ApiError {
 }
 
 impl From<crate::store::StoreError> for ApiError {
+    /// An id the store refuses is bad input (422 `invalid_id`), never a 500: validation reports
+    /// such ids with their path first, so this is the last line of defence.
     fn from(e: crate::store::StoreError) -> ApiError {
-        ApiError::Internal(e.to_string())
+        match e {
+            crate::store::StoreError::InvalidId { .. } => ApiError::Invalid(
+                ValidationError::new(ErrorCode::InvalidId, "", e.to_string()).into(),
+            ),
+            e => ApiError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -140,17 +165,25 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let details = match self {
+        let report = match self {
             ApiError::Malformed(d) | ApiError::Invalid(d) => d,
             ApiError::Conflict { details, .. } => details,
-            _ => Vec::new(),
+            _ => Report::new(),
+        };
+        let truncated = report.truncated();
+        let counts = if truncated {
+            report.counts().clone()
+        } else {
+            BTreeMap::new()
         };
         let mut response = (
             status,
             Json(ErrorBody {
                 code,
                 message,
-                details,
+                details: report.into_errors(),
+                truncated,
+                counts,
             }),
         )
             .into_response();
@@ -185,5 +218,26 @@ impl From<crate::service::Error> for ApiError {
             E::Timeout(ms) => ApiError::Timeout(ms),
             E::Internal(m) => ApiError::Internal(m),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_the_store_refuses_is_a_422_not_a_500() {
+        let refused = crate::store::StoreError::InvalidId {
+            kind: "part",
+            id: "a\u{0}b".into(),
+            reason: "it contains a NUL character",
+        };
+        let e = ApiError::from(refused);
+        assert_eq!(e.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        let ApiError::Invalid(report) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(report.errors()[0].code, ErrorCode::InvalidId);
+        assert!(report.errors()[0].message.contains("part"), "{report}");
     }
 }

@@ -40,13 +40,16 @@ fn created_or_replaced(existed: bool) -> StatusCode {
 }
 
 fn id_mismatch(path_id: &str, body_id: &str) -> ApiError {
-    ApiError::Invalid(vec![crate::validate::ValidationError {
-        code: crate::validate::ErrorCode::IdMismatch,
-        path: "/id".into(),
-        message: format!("the body's id {body_id:?} differs from the path's id {path_id:?}"),
-        line: None,
-        column: None,
-    }])
+    ApiError::Invalid(
+        crate::validate::ValidationError {
+            code: crate::validate::ErrorCode::IdMismatch,
+            path: "/id".into(),
+            message: format!("the body's id {body_id:?} differs from the path's id {path_id:?}"),
+            line: None,
+            column: None,
+        }
+        .into(),
+    )
 }
 
 /// A record sent on its own is checked as a one-record change. The paths of what is wrong are
@@ -68,11 +71,8 @@ fn relative_to(prefix: &'static str) -> impl Fn(ApiError) -> ApiError {
     }
 }
 
-fn strip_prefix(
-    mut details: Vec<crate::validate::ValidationError>,
-    prefix: &str,
-) -> Vec<crate::validate::ValidationError> {
-    for d in &mut details {
+fn strip_prefix(mut details: crate::validate::Report, prefix: &str) -> crate::validate::Report {
+    for d in details.errors_mut() {
         if let Some(rest) = d.path.strip_prefix(prefix) {
             if rest.is_empty() || rest.starts_with('/') {
                 d.path = rest.to_string();

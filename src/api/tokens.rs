@@ -209,7 +209,7 @@ fn refused(error: AccessError, new: &NewToken, data: &Dataset) -> ApiError {
         ),
         AccessError::Random(detail) => return ApiError::Internal(detail),
     };
-    ApiError::Invalid(vec![ValidationError::new(code, path, message)])
+    ApiError::Invalid(ValidationError::new(code, path, message).into())
 }
 
 /// Revoke a token: it stops working at once. Revoking a revoked token changes nothing.

@@ -21,13 +21,38 @@ use utoipa::ToSchema;
 /// The only bundle format version this build reads and writes.
 pub const BUNDLE_VERSION: u32 = 1;
 
+/// The longest values bundle format 1 holds, in characters (Unicode scalar values). No real
+/// record comes near them, and within them every record can be read back by its URL.
+/// Validation reports a longer value as `too_long`; the schemas say so with `maxLength` (the
+/// attributes repeat the numbers, which `limits_are_the_schemas_max_lengths` checks).
+pub mod limits {
+    /// Ids (chain, segment, organization, problem), references to them, capability codes and
+    /// needs.
+    pub const ID: usize = 128;
+    /// A supply's part.
+    pub const PART: usize = 200;
+    /// Names, titles, a chain's chief and an organization's country.
+    pub const TEXT: usize = 500;
+}
+
+/// An id, or a reference to one: no control character (the store joins the parts of its keys
+/// with NUL).
+const ID_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*$";
+/// A part: no control character, and not blank.
+const PART_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+/// A capability code (or need): `element:subject`, the subject without whitespace or control
+/// characters.
+const CODE_PATTERN: &str =
+    r"^(metrology|testing|standard|certification|rd):[^\s\x00-\x1F\x7F-\x9F]+$";
+
 /// One JSON document carrying any number of records of every kind: the unit of import and export.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "qmap bundle format 1")]
 pub struct Bundle {
     /// Format version; must be 1.
-    #[schemars(range(min = 1, max = 1))]
+    #[schemars(range(min = 1, max = 1), extend("const" = 1))]
+    #[schema(minimum = 1, maximum = 1)]
     pub version: u32,
     #[serde(default)]
     pub regions: Vec<Region>,
@@ -66,7 +91,10 @@ impl Bundle {
 pub struct Region {
     /// Six-digit GB/T 2260 code, e.g. `320500` (苏州市).
     #[schemars(regex(pattern = r"^[0-9]{6}$"))]
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub code: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub name: String,
 }
 
@@ -74,11 +102,20 @@ pub struct Region {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Chain {
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub name: String,
     /// The chain chief (链长): the government unit responsible for the chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub chief: Option<String>,
     /// Ordered segments, upstream first.
     #[serde(default)]
@@ -96,8 +133,15 @@ impl Chain {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Segment {
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub name: String,
 }
 
@@ -230,23 +274,55 @@ impl Level {
 }
 
 /// An organization: an enterprise (with chain memberships) or a provider (with level and
-/// capabilities). Which fields are allowed depends on `kind`; `crate::validate` enforces it.
+/// capabilities). Which fields are allowed depends on `kind`; `crate::validate` enforces it,
+/// and the schema says the same: a provider has `level`, `capabilities` and `region`, no
+/// `chains` and is not `foreign`; an enterprise has no `level` or `capabilities`; whatever is
+/// not foreign has a `region`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("allOf" = [
+    {
+        "if": {"properties": {"kind": {"const": "enterprise"}}},
+        "then": {"properties": {"level": {"type": "null"}, "capabilities": {"type": "null"}}},
+        "else": {
+            "required": ["level", "capabilities", "region"],
+            "properties": {
+                "chains": {"type": "null"},
+                "foreign": {"const": false},
+                "level": {"not": {"type": "null"}},
+                "capabilities": {"type": "array"}
+            }
+        }
+    },
+    {
+        "if": {"properties": {"foreign": {"const": true}}, "required": ["foreign"]},
+        "else": {"required": ["region"], "properties": {"region": {"type": "string"}}}
+    }
+]))]
 pub struct Organization {
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub name: String,
     pub kind: OrgKind,
     /// Six-digit GB/T 2260 code; required for domestic organizations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9]{6}$"))]
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub region: Option<String>,
     /// True for a foreign organization (enterprises only).
     #[serde(default, skip_serializing_if = "is_false")]
     pub foreign: bool,
     /// ISO 3166 country code of a foreign organization, e.g. `JP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub country: Option<String>,
     /// Chain memberships (enterprises only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -288,8 +364,20 @@ impl Organization {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Membership {
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub chain: String,
     pub role: Role,
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub segment: String,
 }
 
@@ -298,11 +386,16 @@ pub struct Membership {
 #[serde(deny_unknown_fields)]
 pub struct Capability {
     /// `element:subject`, element one of metrology, testing, standard, certification, rd.
-    #[schemars(regex(pattern = r"^(metrology|testing|standard|certification|rd):\S+$"))]
+    #[schemars(length(max = limits::ID), regex(pattern = CODE_PATTERN))]
+    #[schema(
+        max_length = 128,
+        pattern = r"^(metrology|testing|standard|certification|rd):[^\s\x00-\x1F\x7F-\x9F]+$"
+    )]
     pub code: String,
-    /// How many needs it can take; absent means no limit.
+    /// How many needs it can take, a whole number of at least 1; absent means no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = u32::MAX))]
+    #[schema(minimum = 1, maximum = 4294967295_u64)]
     pub capacity: Option<u32>,
 }
 
@@ -312,14 +405,34 @@ pub struct Capability {
 )]
 #[serde(deny_unknown_fields)]
 pub struct Supply {
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub chain: String,
     /// The supplier's organization id.
     #[serde(rename = "from")]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub supplier: String,
     /// The customer's organization id.
     #[serde(rename = "to")]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub customer: String,
-    #[schemars(length(min = 1))]
+    /// What is supplied; not blank.
+    #[schemars(length(min = 1, max = limits::PART), regex(pattern = PART_PATTERN))]
+    #[schema(min_length = 1, max_length = 200)]
     pub part: String,
 }
 
@@ -506,19 +619,40 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
     /// The enterprise holding the problem.
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub org: String,
+    #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub chain: String,
+    #[schemars(length(max = limits::TEXT))]
+    #[schema(max_length = 500)]
     pub title: String,
     pub category: Category,
     /// 1 (minor) to 5 (blocks production).
     #[schemars(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub severity: u8,
     pub status: Status,
     /// Capability codes that would solve it; each is one need.
     #[serde(default)]
+    #[schemars(inner(length(max = limits::ID), regex(pattern = CODE_PATTERN)))]
     pub needs: Vec<String>,
 }
 
@@ -562,6 +696,110 @@ mod tests {
         assert_eq!(Element::of_code("testing:a b"), None);
         assert_eq!(Element::of_code("cooking:rice"), None);
         assert_eq!(Element::of_code("metrology"), None);
+    }
+
+    /// The utoipa attributes repeat the limits and patterns as literals: both schemas must say
+    /// what `limits` and the patterns say.
+    #[test]
+    fn limits_are_the_schemas_max_lengths() {
+        fn openapi<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()
+        }
+        let bundle = bundle_schema();
+        let apis = [
+            ("Chain", openapi::<Chain>()),
+            ("Segment", openapi::<Segment>()),
+            ("Organization", openapi::<Organization>()),
+            ("Membership", openapi::<Membership>()),
+            ("Supply", openapi::<Supply>()),
+            ("Problem", openapi::<Problem>()),
+            ("Region", openapi::<Region>()),
+            ("Capability", openapi::<Capability>()),
+        ];
+        let fields: &[(&str, &[&str], usize)] = &[
+            ("Chain", &["id"], limits::ID),
+            ("Chain", &["name", "chief"], limits::TEXT),
+            ("Segment", &["id"], limits::ID),
+            ("Segment", &["name"], limits::TEXT),
+            ("Organization", &["id"], limits::ID),
+            ("Organization", &["name", "country"], limits::TEXT),
+            ("Membership", &["chain", "segment"], limits::ID),
+            ("Supply", &["chain", "from", "to"], limits::ID),
+            ("Supply", &["part"], limits::PART),
+            ("Problem", &["id", "org", "chain"], limits::ID),
+            ("Problem", &["title"], limits::TEXT),
+            ("Region", &["name"], limits::TEXT),
+            ("Capability", &["code"], limits::ID),
+        ];
+        for &(def, names, limit) in fields {
+            let api = &apis.iter().find(|(d, _)| *d == def).unwrap().1;
+            for name in names {
+                let ours = &bundle["$defs"][def]["properties"][name];
+                let theirs = &api["properties"][name];
+                assert_eq!(ours["maxLength"], limit, "{def}.{name}");
+                assert_eq!(
+                    theirs["maxLength"], limit,
+                    "{def}.{name} in the OpenAPI schema"
+                );
+                if limit == limits::ID && *name != "code" {
+                    assert_eq!(ours["pattern"], ID_PATTERN, "{def}.{name}");
+                    assert_eq!(theirs["pattern"], ID_PATTERN, "{def}.{name}");
+                }
+            }
+        }
+        let code = &apis[7].1["properties"]["code"]["pattern"];
+        assert_eq!(code, CODE_PATTERN);
+        let needs = &bundle["$defs"]["Problem"]["properties"]["needs"]["items"];
+        assert_eq!(needs["maxLength"], limits::ID);
+        assert_eq!(needs["pattern"], CODE_PATTERN);
+    }
+
+    /// The numbers validation bounds are bounded alike in the bundle schema and in the OpenAPI
+    /// schemas (which once allowed `version: 0`, `severity: 0` and `capacity: 0`).
+    #[test]
+    fn the_schemas_bound_numbers_as_validation_does() {
+        fn openapi<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()
+        }
+        let bundle = bundle_schema();
+        let defs = &bundle["$defs"];
+        let version = &bundle["properties"]["version"];
+        assert_eq!(version["const"], BUNDLE_VERSION);
+        let api_version = &openapi::<Bundle>()["properties"]["version"];
+        assert_eq!(api_version["minimum"], 1);
+        assert_eq!(api_version["maximum"], 1);
+        for severity in [
+            &defs["Problem"]["properties"]["severity"],
+            &openapi::<Problem>()["properties"]["severity"],
+        ] {
+            assert_eq!(
+                (&severity["minimum"], &severity["maximum"]),
+                (&1.into(), &5.into())
+            );
+        }
+        for capacity in [
+            &defs["Capability"]["properties"]["capacity"],
+            &openapi::<Capability>()["properties"]["capacity"],
+        ] {
+            assert_eq!(capacity["minimum"], 1);
+            assert_eq!(capacity["maximum"], u32::MAX);
+            assert_eq!(capacity["type"][0], "integer");
+        }
+        assert_eq!(
+            defs["Supply"]["properties"]["part"]["pattern"],
+            PART_PATTERN
+        );
+        // Which fields each kind carries: enterprises no level or capabilities, providers a
+        // level, capabilities and a region but no chains; the domestic a region.
+        let rules = &defs["Organization"]["allOf"];
+        assert_eq!(rules[0]["if"]["properties"]["kind"]["const"], "enterprise");
+        assert_eq!(rules[0]["then"]["properties"]["level"]["type"], "null");
+        assert_eq!(
+            rules[0]["else"]["required"],
+            serde_json::json!(["level", "capabilities", "region"])
+        );
+        assert_eq!(rules[0]["else"]["properties"]["chains"]["type"], "null");
+        assert_eq!(rules[1]["else"]["required"], serde_json::json!(["region"]));
     }
 
     #[test]

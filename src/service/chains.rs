@@ -348,7 +348,7 @@ fn named_firms(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(Error::Invalid(errors))
+        Err(Error::Invalid(errors.into()))
     }
 }
 

@@ -1,13 +1,13 @@
 //! `service::Error`: why the service refused or could not answer a request. It knows no HTTP;
 //! `api::ApiError` maps each variant to a status code, the CLI to a message.
 
-use crate::validate::{ErrorCode, ValidationError};
+use crate::validate::{ErrorCode, Report, ValidationError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The body is not JSON (details carry line and column).
     #[error("malformed JSON")]
-    Malformed(Vec<ValidationError>),
+    Malformed(Report),
     /// A parameter is not acceptable (a page number of 0, …).
     #[error("{0}")]
     BadRequest(String),
@@ -24,11 +24,11 @@ pub enum Error {
     Conflict {
         code: &'static str,
         message: String,
-        details: Vec<ValidationError>,
+        details: Report,
     },
     /// Well-formed input that breaks bundle format 1's rules.
-    #[error("the document is invalid ({} problems)", .0.len())]
-    Invalid(Vec<ValidationError>),
+    #[error("the document is invalid ({} problems)", .0.total())]
+    Invalid(Report),
     /// The work did not finish within the request's time (a write checks before it commits).
     #[error("the request took longer than {0} ms")]
     Timeout(u64),
@@ -39,8 +39,9 @@ pub enum Error {
 
 impl Error {
     /// Splits validation errors into the right variant: malformed JSON, or invalid content.
-    pub fn from_validation(errors: Vec<ValidationError>) -> Error {
-        if errors.iter().any(|e| e.code == ErrorCode::MalformedJson) {
+    pub fn from_validation(errors: impl Into<Report>) -> Error {
+        let errors = errors.into();
+        if errors.counts().contains_key(&ErrorCode::MalformedJson) {
             Error::Malformed(errors)
         } else {
             Error::Invalid(errors)
@@ -60,12 +61,19 @@ impl Error {
 
     /// One validation error at `path`, as a 422.
     pub fn invalid(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Invalid(vec![ValidationError::new(code, path, message)])
+        Error::Invalid(ValidationError::new(code, path, message).into())
     }
 }
 
 impl From<crate::store::StoreError> for Error {
+    /// An id the store's keys cannot hold is bad input (validation should have caught it
+    /// first); every other store error is the service's own fault.
     fn from(e: crate::store::StoreError) -> Error {
-        Error::Internal(e.to_string())
+        match e {
+            crate::store::StoreError::InvalidId { .. } => {
+                Error::invalid(ErrorCode::InvalidId, "", e.to_string())
+            }
+            other => Error::Internal(other.to_string()),
+        }
     }
 }

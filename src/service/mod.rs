@@ -77,7 +77,7 @@ impl Service {
         let _writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
         let before = self.snapshot();
         let bundle = validate::parse_bundle(bytes, before.dataset.as_ref())
-            .map_err(|r| Error::from_validation(r.errors))?;
+            .map_err(Error::from_validation)?;
         if !how.override_status {
             let broken = rules::check_problems(&bundle.problems, before.dataset.as_ref());
             if !broken.is_empty() {
@@ -213,7 +213,7 @@ fn rule_conflict(details: Vec<validate::ValidationError>) -> Error {
         message: details
             .first()
             .map_or_else(String::new, |e| e.message.clone()),
-        details,
+        details: details.into(),
     }
 }
 
@@ -255,11 +255,8 @@ impl Deadline {
 }
 
 /// Deletes that would leave dangling references are conflicts; everything else is invalid.
-fn conflict_or_invalid(errors: Vec<validate::ValidationError>) -> Error {
-    if errors
-        .iter()
-        .all(|e| e.code == validate::ErrorCode::StillReferenced)
-    {
+fn conflict_or_invalid(errors: validate::Report) -> Error {
+    if errors.all_of(validate::ErrorCode::StillReferenced) {
         Error::Conflict {
             code: "still_referenced",
             message: "the record is still referenced by others".into(),

@@ -49,7 +49,7 @@ fn already_exists(kind: &'static str, id: &str) -> Error {
     Error::Conflict {
         code: "already_exists",
         message: format!("{kind} {id:?} already exists"),
-        details: Vec::new(),
+        details: Default::default(),
     }
 }
 
@@ -257,7 +257,7 @@ pub fn set_problem_status(
                     problem.status.as_str(),
                     status.as_str()
                 ),
-                details: Vec::new(),
+                details: Default::default(),
             });
         }
         problem.status = status;

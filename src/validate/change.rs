@@ -6,7 +6,7 @@
 //! such a delete is judged as the upsert of a new version, never as a removal.
 
 use super::semantic::check_records;
-use super::{ErrorCode, ValidationError};
+use super::{ErrorCode, Report, ValidationError};
 use crate::model::{Chain, ChangeSet, Lookup, Organization, Problem, Supply};
 use std::collections::HashSet;
 
@@ -19,7 +19,7 @@ use std::collections::HashSet;
 /// deletes or replaces them), and records of the change that refer to any deleted record.
 /// Not checked: stored members, supplies and problems of a deleted chain, which `Lookup` cannot
 /// enumerate. Deleting a record that does not exist is not an error.
-pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Vec<ValidationError> {
+pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
     let after = AfterDeletes::new(change, existing);
     let mut errors = check_records(&change.upsert, None, &after);
     let upserted_problems: HashSet<&str> = change
@@ -187,8 +187,12 @@ mod tests {
         }
     }
 
-    fn pairs(errors: Vec<ValidationError>) -> Vec<(String, ErrorCode)> {
-        errors.into_iter().map(|e| (e.path, e.code)).collect()
+    fn pairs(report: Report) -> Vec<(String, ErrorCode)> {
+        report
+            .into_errors()
+            .into_iter()
+            .map(|e| (e.path, e.code))
+            .collect()
     }
 
     #[test]
@@ -197,8 +201,9 @@ mod tests {
             delete_organizations: vec!["q".into(), "a".into(), "nobody".into()],
             ..ChangeSet::default()
         };
-        let errors = check_change(&change, &store());
-        assert_eq!(errors.len(), 1);
+        let report = check_change(&change, &store());
+        let errors = report.errors();
+        assert_eq!(report.total(), 1);
         assert_eq!(errors[0].path, "/delete_organizations/1");
         assert_eq!(errors[0].code, ErrorCode::StillReferenced);
         assert!(

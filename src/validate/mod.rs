@@ -40,27 +40,170 @@ mod structure;
 
 use crate::model::{Bundle, Lookup, BUNDLE_VERSION};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 
 pub use change::check_change;
 pub use semantic::check_bundle;
 
-/// Every problem found in a document, in the order they were found.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+/// How many errors a [`Report`] keeps with their path and message. Past it errors are only
+/// counted, so that a document with millions of errors costs no more memory (and no longer an
+/// answer) than one with a thousand.
+pub const MAX_DETAILS: usize = 1000;
+
+/// The problems found in a document: the first [`MAX_DETAILS`] in the order they were found,
+/// with their path and message, and how many of each code were found in all.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
-    pub errors: Vec<ValidationError>,
+    errors: Vec<ValidationError>,
+    counts: BTreeMap<ErrorCode, usize>,
+    total: usize,
 }
 
 impl Report {
-    /// Whether an error with this code was reported at this path.
+    pub fn new() -> Report {
+        Report::default()
+    }
+
+    /// Counts `error`, and keeps it while fewer than [`MAX_DETAILS`] are kept.
+    pub fn push(&mut self, error: ValidationError) {
+        self.count(error.code);
+        if self.errors.len() < MAX_DETAILS {
+            self.errors.push(error);
+        }
+    }
+
+    /// Counts an error of `code`, and builds its path and message only when it is kept.
+    pub(crate) fn add(
+        &mut self,
+        code: ErrorCode,
+        path: impl FnOnce() -> String,
+        message: impl FnOnce() -> String,
+    ) {
+        self.count(code);
+        if self.errors.len() < MAX_DETAILS {
+            self.errors
+                .push(ValidationError::new(code, path(), message()));
+        }
+    }
+
+    fn count(&mut self, code: ErrorCode) {
+        *self.counts.entry(code).or_default() += 1;
+        self.total += 1;
+    }
+
+    /// Appends the errors of `other`, as if they had been pushed one by one.
+    pub fn extend(&mut self, other: Report) {
+        let room = MAX_DETAILS.saturating_sub(self.errors.len());
+        self.errors.extend(other.errors.into_iter().take(room));
+        for (code, n) in other.counts {
+            *self.counts.entry(code).or_default() += n;
+        }
+        self.total += other.total;
+    }
+
+    /// Whether no error was found.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The number of errors found, kept or not.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Whether errors were found beyond those kept.
+    pub fn truncated(&self) -> bool {
+        self.total > self.errors.len()
+    }
+
+    /// The errors kept: the first [`MAX_DETAILS`] found.
+    pub fn errors(&self) -> &[ValidationError] {
+        &self.errors
+    }
+
+    /// The errors kept, to rewrite their paths (to make them relative to a request body).
+    pub fn errors_mut(&mut self) -> &mut [ValidationError] {
+        &mut self.errors
+    }
+
+    pub fn into_errors(self) -> Vec<ValidationError> {
+        self.errors
+    }
+
+    /// How many errors of each code were found in all (kept or not); codes not found are absent.
+    pub fn counts(&self) -> &BTreeMap<ErrorCode, usize> {
+        &self.counts
+    }
+
+    /// Whether every error found has this code (and there is at least one).
+    pub fn all_of(&self, code: ErrorCode) -> bool {
+        !self.is_empty() && self.counts.keys().all(|&c| c == code)
+    }
+
+    /// This report without the errors of `codes`, counted or kept.
+    pub(crate) fn without(self, codes: &[ErrorCode]) -> Report {
+        let mut rest = Report {
+            errors: Vec::with_capacity(self.errors.len()),
+            ..Report::default()
+        };
+        for (&code, &n) in &self.counts {
+            if !codes.contains(&code) {
+                rest.counts.insert(code, n);
+                rest.total += n;
+            }
+        }
+        rest.errors = self
+            .errors
+            .into_iter()
+            .filter(|e| !codes.contains(&e.code))
+            .collect();
+        rest
+    }
+
+    /// Whether an error with this code was reported at this path (among those kept).
     pub fn has(&self, path: &str, code: ErrorCode) -> bool {
         self.errors.iter().any(|e| e.path == path && e.code == code)
+    }
+
+    /// `code n, code n, …` over every code found, for a line under a cut list.
+    pub fn counts_line(&self) -> String {
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
+        counts.join(", ")
+    }
+}
+
+impl From<Vec<ValidationError>> for Report {
+    fn from(errors: Vec<ValidationError>) -> Report {
+        errors.into_iter().collect()
+    }
+}
+
+impl From<ValidationError> for Report {
+    fn from(error: ValidationError) -> Report {
+        let mut report = Report::new();
+        report.push(error);
+        report
+    }
+}
+
+impl FromIterator<ValidationError> for Report {
+    fn from_iter<I: IntoIterator<Item = ValidationError>>(iter: I) -> Report {
+        let mut report = Report::new();
+        for e in iter {
+            report.push(e);
+        }
+        report
     }
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.errors.len();
+        let n = self.total;
         write!(
             f,
             "the document has {n} error{}",
@@ -68,6 +211,14 @@ impl fmt::Display for Report {
         )?;
         for e in &self.errors {
             write!(f, "\n  {e}")?;
+        }
+        if self.truncated() {
+            write!(
+                f,
+                "\n  … and {} more not listed (by code: {})",
+                self.total - self.errors.len(),
+                self.counts_line()
+            )?;
         }
         Ok(())
     }
@@ -131,7 +282,9 @@ impl fmt::Display for ValidationError {
 macro_rules! error_codes {
     ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
         /// What is wrong; the snake_case string of each code is stable API.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema,
+        )]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($(#[doc = $doc])* $variant,)*
@@ -166,6 +319,12 @@ error_codes! {
     WrongType => "wrong_type",
     /// An id (chain, segment, organization, problem) is the empty string.
     EmptyId => "empty_id",
+    /// An id, a reference to one, a supply part or a capability code (or need) holds a control
+    /// character such as NUL, which ids cannot hold (the store's keys are joined by NUL).
+    InvalidId => "invalid_id",
+    /// A value longer than its limit (`crate::model::limits`): 128 characters for ids,
+    /// references, capability codes and needs, 200 for parts, 500 for names and titles.
+    TooLong => "too_long",
     /// An id occurs twice within its kind (reported at the later one); region codes too.
     DuplicateId => "duplicate_id",
     /// A reference to a chain that is neither in the document nor in the store.
@@ -237,15 +396,16 @@ impl fmt::Display for ErrorCode {
 /// `existing` holds the records already stored, which the document may refer to and whose
 /// consistency it must keep (see the module documentation for what exactly is checked).
 ///
-/// Returns the bundle when there is no error, otherwise every error found.
+/// Returns the bundle when there is no error, otherwise the errors found (see [`Report`] for how
+/// many are kept).
 pub fn parse_bundle(bytes: &[u8], existing: &dyn Lookup) -> Result<Bundle, Report> {
     let typed_error = match serde_json::from_slice::<Bundle>(bytes) {
         Ok(bundle) => {
-            let errors = check_bundle(&bundle, existing);
-            return if errors.is_empty() {
+            let report = check_bundle(&bundle, existing);
+            return if report.is_empty() {
                 Ok(bundle)
             } else {
-                Err(Report { errors })
+                Err(report)
             };
         }
         Err(e) => e,
@@ -254,17 +414,11 @@ pub fn parse_bundle(bytes: &[u8], existing: &dyn Lookup) -> Result<Bundle, Repor
         Ok(v) => v,
         Err(e) => {
             let message = format!("the document is not valid JSON: {}", strip_position(&e));
-            return Err(Report {
-                errors: vec![ValidationError::at_text(
-                    ErrorCode::MalformedJson,
-                    message,
-                    &e,
-                )],
-            });
+            return Err(ValidationError::at_text(ErrorCode::MalformedJson, message, &e).into());
         }
     };
-    let mut errors = structure::check_value(&value, existing);
-    if errors.is_empty() {
+    let mut report = structure::check_value(&value, existing);
+    if report.is_empty() {
         // The walk mirrors the serde attributes of the model; whatever it does not see (such as
         // a field given twice, which a `Value` silently collapses) still must not pass.
         let text = strip_position(&typed_error);
@@ -273,9 +427,9 @@ pub fn parse_bundle(bytes: &[u8], existing: &dyn Lookup) -> Result<Bundle, Repor
         } else {
             ErrorCode::WrongType
         };
-        errors.push(ValidationError::at_text(code, text, &typed_error));
+        report.push(ValidationError::at_text(code, text, &typed_error));
     }
-    Err(Report { errors })
+    Err(report)
 }
 
 /// A record kind that can be sent on its own (to the HTTP API): the name of its bundle array.
@@ -304,7 +458,7 @@ impl Record for crate::model::Problem {
 ///
 /// Only the record's shape is checked here; its references and rules are checked with the rest
 /// of the write by [`check_change`].
-pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> {
+pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Report> {
     let value = parse_value(bytes)?;
     let typed_error = match serde_json::from_value::<T>(value.clone()) {
         Ok(record) => return Ok(record),
@@ -312,37 +466,30 @@ pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Vec<ValidationError>> 
     };
     let doc = serde_json::json!({ "version": BUNDLE_VERSION, T::ARRAY: [value] });
     let prefix = format!("/{}/0", T::ARRAY);
-    let errors: Vec<ValidationError> = structure::check_value(&doc, &crate::model::Dataset::new())
-        .into_iter()
-        .filter_map(|mut e| {
-            let rest = e.path.strip_prefix(&prefix)?;
-            if !rest.is_empty() && !rest.starts_with('/') {
-                return None;
+    // Only the shape: references are resolved later against the live data.
+    let mut report = structure::check_value(&doc, &crate::model::Dataset::new()).without(&[
+        ErrorCode::UnknownChain,
+        ErrorCode::UnknownSegment,
+        ErrorCode::UnknownOrganization,
+        ErrorCode::NotAMember,
+        ErrorCode::NotAnEnterprise,
+    ]);
+    // Every path of a one-record document is under the record.
+    for e in report.errors_mut() {
+        if let Some(rest) = e.path.strip_prefix(&prefix) {
+            if rest.is_empty() || rest.starts_with('/') {
+                e.path = rest.to_string();
             }
-            // Only the shape: references are resolved later against the live data.
-            if matches!(
-                e.code,
-                ErrorCode::UnknownChain
-                    | ErrorCode::UnknownSegment
-                    | ErrorCode::UnknownOrganization
-                    | ErrorCode::NotAMember
-                    | ErrorCode::NotAnEnterprise
-            ) {
-                return None;
-            }
-            e.path = rest.to_string();
-            Some(e)
-        })
-        .collect();
-    if errors.is_empty() {
-        Err(vec![ValidationError::new(
+        }
+    }
+    if report.is_empty() {
+        report.push(ValidationError::new(
             ErrorCode::WrongType,
             "",
             strip_position(&typed_error),
-        )])
-    } else {
-        Err(errors)
+        ));
     }
+    Err(report)
 }
 
 /// Parses any JSON document into `T`: malformed JSON is reported with line and column; a wrong
@@ -442,8 +589,8 @@ mod tests {
     #[test]
     fn malformed_json_is_located_by_line_and_column() {
         let err = parse_bundle(b"{\n  \"version\": 1,\n  ]", &Dataset::new()).unwrap_err();
-        assert_eq!(err.errors.len(), 1);
-        let e = &err.errors[0];
+        assert_eq!(err.errors().len(), 1);
+        let e = &err.errors()[0];
         assert_eq!(e.code, ErrorCode::MalformedJson);
         assert_eq!(e.path, "");
         assert_eq!((e.line, e.column), (Some(3), Some(3)));
@@ -453,7 +600,7 @@ mod tests {
     #[test]
     fn a_document_cut_off_after_a_newline_is_located_at_column_one() {
         let err = parse_bundle(b"[1, 2,\n\n", &Dataset::new()).unwrap_err();
-        let e = &err.errors[0];
+        let e = &err.errors()[0];
         assert_eq!(e.code, ErrorCode::MalformedJson);
         assert_eq!((e.line, e.column), (Some(3), Some(1)));
     }
@@ -461,24 +608,55 @@ mod tests {
     #[test]
     fn a_field_given_twice_is_reported() {
         let err = parse_bundle(br#"{"version": 1, "version": 1}"#, &Dataset::new()).unwrap_err();
-        assert_eq!(err.errors.len(), 1);
-        assert_eq!(err.errors[0].code, ErrorCode::DuplicateField);
-        assert_eq!(err.errors[0].line, Some(1));
+        assert_eq!(err.errors().len(), 1);
+        assert_eq!(err.errors()[0].code, ErrorCode::DuplicateField);
+        assert_eq!(err.errors()[0].line, Some(1));
+    }
+
+    #[test]
+    fn a_report_keeps_the_first_errors_and_counts_them_all_without_collecting_the_rest() {
+        let items = vec!["{}"; 5000].join(",");
+        let doc = format!(r#"{{"version": 1, "organizations": [{items}], "supplies": [1]}}"#);
+        let report = parse_bundle(doc.as_bytes(), &Dataset::new()).unwrap_err();
+        assert_eq!(report.errors().len(), MAX_DETAILS);
+        // Never more than the cap was held: a list cut after the fact keeps its capacity.
+        assert!(report.errors.capacity() < 2 * MAX_DETAILS);
+        assert_eq!(report.total(), 15001);
+        assert!(report.truncated());
+        let counts: Vec<_> = report.counts().iter().map(|(c, n)| (*c, *n)).collect();
+        assert_eq!(
+            counts,
+            vec![(ErrorCode::MissingField, 15000), (ErrorCode::WrongType, 1)]
+        );
+        assert_eq!(report.counts_line(), "missing_field 15000, wrong_type 1");
+        assert!(report
+            .to_string()
+            .ends_with("… and 14001 more not listed (by code: missing_field 15000, wrong_type 1)"));
+
+        let mut merged = Report::from(ValidationError::new(ErrorCode::EmptyId, "/a", "x"));
+        merged.extend(report);
+        assert_eq!(merged.errors().len(), MAX_DETAILS);
+        assert_eq!(merged.total(), 15002);
+        assert_eq!(merged.errors()[0].code, ErrorCode::EmptyId);
+        let rest = merged.without(&[ErrorCode::MissingField]);
+        assert_eq!((rest.total(), rest.errors().len()), (2, 1));
+        assert!(!rest.all_of(ErrorCode::WrongType));
+        assert!(rest
+            .without(&[ErrorCode::EmptyId])
+            .all_of(ErrorCode::WrongType));
     }
 
     #[test]
     fn a_report_lists_every_error_with_code_and_path() {
-        let report = Report {
-            errors: vec![
-                ValidationError::new(ErrorCode::EmptyPart, "/supplies/0/part", "empty part"),
-                ValidationError::new(ErrorCode::MalformedJson, "", "bad"),
-            ],
-        };
+        let report = Report::from(vec![
+            ValidationError::new(ErrorCode::EmptyPart, "/supplies/0/part", "empty part"),
+            ValidationError::new(ErrorCode::MalformedJson, "", "bad"),
+        ]);
         let text = report.to_string();
         assert!(text.starts_with("the document has 2 errors"));
         assert!(text.contains("/supplies/0/part: empty part [empty_part]"));
         assert!(text.contains("(document): bad [malformed_json]"));
-        let json = serde_json::to_value(&report.errors[0]).unwrap();
+        let json = serde_json::to_value(&report.errors()[0]).unwrap();
         assert!(json.get("line").is_none());
         assert_eq!(json["code"], "empty_part");
     }

@@ -6,7 +6,8 @@
 //! fetched through `Lookup` only for references the document does not resolve, and each is
 //! fetched once.
 
-use super::{ErrorCode, ValidationError};
+use super::{ErrorCode, Report, ValidationError};
+use crate::model::limits::{ID, PART, TEXT};
 use crate::model::{
     region, Bundle, Chain, Element, Lookup, OrgKind, Organization, Problem, Region, Supply,
     BUNDLE_VERSION,
@@ -20,9 +21,9 @@ type FastHash = foldhash::fast::RandomState;
 
 /// Semantic checks of an already-typed bundle against itself and `existing`.
 ///
-/// Returns every error found, in document order within each kind (regions, chains,
+/// Returns the errors found, in document order within each kind (regions, chains,
 /// organizations, supplies, problems), then the consistency errors against `existing`.
-pub fn check_bundle(bundle: &Bundle, existing: &dyn Lookup) -> Vec<ValidationError> {
+pub fn check_bundle(bundle: &Bundle, existing: &dyn Lookup) -> Report {
     check_records(bundle, Some(bundle.version), existing)
 }
 
@@ -32,7 +33,7 @@ pub(super) fn check_records(
     bundle: &Bundle,
     version: Option<u32>,
     existing: &dyn Lookup,
-) -> Vec<ValidationError> {
+) -> Report {
     let doc = Doc {
         version,
         regions: Column::Typed(&bundle.regions),
@@ -199,7 +200,7 @@ enum ChainFacts {
 
 struct Checker<'a> {
     existing: &'a dyn Lookup,
-    errors: Vec<ValidationError>,
+    errors: Report,
     chains: HashMap<&'a str, Indexed<'a, Chain>>,
     organizations: HashMap<IdKey<'a>, OrgEntry, FastHash>,
     organization_records: Column<'a, Organization>,
@@ -215,10 +216,10 @@ struct Checker<'a> {
     stored_organizations: BTreeMap<String, Option<Organization>>,
 }
 
-pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Vec<ValidationError> {
+pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
     let mut c = Checker {
         existing,
-        errors: Vec::new(),
+        errors: Report::new(),
         chains: HashMap::with_capacity(doc.chains.len()),
         organizations: HashMap::with_capacity_and_hasher(
             doc.organizations.len(),
@@ -260,9 +261,53 @@ impl<'a> Checker<'a> {
         self.errors.push(ValidationError::new(code, path, message));
     }
 
+    /// Whether `value` (an id, a reference to one, a supply part or a capability code) can be
+    /// part of a key of the store and is at most `max` characters long; when it is not, reports
+    /// it at `path` and returns false.
+    fn key(&mut self, value: &str, what: &str, max: usize, path: impl FnOnce() -> String) -> bool {
+        if has_control(value) {
+            self.errors.add(ErrorCode::InvalidId, path, || {
+                format!(
+                    "{what} {} holds a control character (such as NUL), which ids cannot hold",
+                    shown(value)
+                )
+            });
+            return false;
+        }
+        self.short(value, what, max, path)
+    }
+
+    /// Whether `value` is at most `max` characters long; when it is not, reports it at `path`.
+    fn short(
+        &mut self,
+        value: &str,
+        what: &str,
+        max: usize,
+        path: impl FnOnce() -> String,
+    ) -> bool {
+        // A string has at least as many bytes as characters: most need no counting.
+        if value.len() <= max {
+            return true;
+        }
+        let n = value.chars().count();
+        if n <= max {
+            return true;
+        }
+        self.errors.add(ErrorCode::TooLong, path, || {
+            format!(
+                "{what} {} is {n} characters long; at most {max} are allowed",
+                shown(value)
+            )
+        });
+        false
+    }
+
     fn regions(&mut self, regions: &Column<'a, Region>) {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(regions.len());
         for (i, r) in regions.sound() {
+            self.short(&r.name, "region name", TEXT, || {
+                format!("/regions/{i}/name")
+            });
             let path = || format!("/regions/{i}/code");
             if !region::is_valid(&r.code) {
                 self.push(
@@ -295,6 +340,8 @@ impl<'a> Checker<'a> {
             let path = || format!("/chains/{i}/id");
             if id.is_empty() {
                 self.push(ErrorCode::EmptyId, path(), "chain id is empty".into());
+            } else if !self.key(id, "chain id", ID, path) {
+                // Reported; like an empty id, left out of the index.
             } else if let Some(first) = self.chains.get(id) {
                 let message = format!(
                     "duplicate chain id {id:?} (first at /chains/{})",
@@ -306,6 +353,11 @@ impl<'a> Checker<'a> {
                 self.chain_key(id);
             }
             if let Some(chain) = record {
+                let at = |field: &str| format!("/chains/{i}/{field}");
+                self.short(&chain.name, "chain name", TEXT, || at("name"));
+                if let Some(chief) = &chain.chief {
+                    self.short(chief, "chain chief", TEXT, || at("chief"));
+                }
                 self.segments(i, chain);
             }
         }
@@ -314,9 +366,14 @@ impl<'a> Checker<'a> {
     fn segments(&mut self, i: usize, chain: &'a Chain) {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(chain.segments.len());
         for (j, s) in chain.segments.iter().enumerate() {
+            self.short(&s.name, "segment name", TEXT, || {
+                format!("/chains/{i}/segments/{j}/name")
+            });
             let path = || format!("/chains/{i}/segments/{j}/id");
             if s.id.is_empty() {
                 self.push(ErrorCode::EmptyId, path(), "segment id is empty".into());
+            } else if !self.key(&s.id, "segment id", ID, path) {
+                // Reported; not compared with the other segments.
             } else if let Some(&first) = seen.get(s.id.as_str()) {
                 let message = format!(
                     "duplicate segment id {:?} in chain {:?} (first at /chains/{i}/segments/{first})",
@@ -344,6 +401,10 @@ impl<'a> Checker<'a> {
                     path(),
                     "organization id is empty".into(),
                 );
+                continue;
+            }
+            if !self.key(id, "organization id", ID, path) {
+                self.unindexed_organizations.insert(i);
                 continue;
             }
             let index = u32::try_from(i).expect("fewer than 2^32 organizations");
@@ -389,6 +450,10 @@ impl<'a> Checker<'a> {
         let at = |field: &str| format!("/organizations/{i}/{field}");
         let id = &org.id;
         let kind = org.kind.as_str();
+        self.short(&org.name, "organization name", TEXT, || at("name"));
+        if let Some(country) = &org.country {
+            self.short(country, "country", TEXT, || at("country"));
+        }
         match &org.region {
             Some(code) if !region::is_valid(code) => self.push(
                 ErrorCode::InvalidRegion,
@@ -458,7 +523,9 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(caps.len());
         for (k, cap) in caps.iter().enumerate() {
             let at = |field: &str| format!("/organizations/{i}/capabilities/{k}/{field}");
-            if Element::of_code(&cap.code).is_none() {
+            if !self.key(&cap.code, "capability code", ID, || at("code")) {
+                // Reported; its form is not judged further.
+            } else if Element::of_code(&cap.code).is_none() {
                 self.push(
                     ErrorCode::InvalidCapability,
                     at("code"),
@@ -491,6 +558,12 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(memberships.len());
         for (j, m) in memberships.iter().enumerate() {
             let at = |field: &str| format!("/organizations/{i}/chains/{j}/{field}");
+            if !self.key(&m.chain, "chain", ID, || at("chain")) {
+                continue;
+            }
+            let segment = self
+                .key(&m.segment, "segment", ID, || at("segment"))
+                .then_some(m.segment.as_str());
             if let Some(&first) = seen.get(m.chain.as_str()) {
                 let message = format!(
                     "{:?} sits on chain {:?} twice (first at /organizations/{i}/chains/{first})",
@@ -500,7 +573,17 @@ impl<'a> Checker<'a> {
                 continue;
             }
             seen.insert(&m.chain, j);
-            match self.chain_facts(&m.chain, Some(&m.segment)) {
+            let Some(segment) = segment else {
+                if let ChainFacts::Missing = self.chain_facts(&m.chain, None) {
+                    self.push(
+                        ErrorCode::UnknownChain,
+                        at("chain"),
+                        format!("unknown chain {:?}", m.chain),
+                    );
+                }
+                continue;
+            };
+            match self.chain_facts(&m.chain, Some(segment)) {
                 ChainFacts::Missing => self.push(
                     ErrorCode::UnknownChain,
                     at("chain"),
@@ -523,7 +606,9 @@ impl<'a> Checker<'a> {
         let mut last: Option<(&str, bool, Option<u32>)> = None;
         for (i, s) in supplies.sound() {
             let at = |field: &str| format!("/supplies/{i}/{field}");
+            let chain_ok = self.key(&s.chain, "chain", ID, || at("chain"));
             let (chain_known, chain_key) = match last {
+                _ if !chain_ok => (false, None),
                 Some((name, known, key)) if name == s.chain => (known, key),
                 _ => {
                     let known = !matches!(self.chain_facts(&s.chain, None), ChainFacts::Missing);
@@ -532,24 +617,28 @@ impl<'a> Checker<'a> {
                     (known, key)
                 }
             };
-            if !chain_known {
+            if chain_ok && !chain_known {
                 self.push(
                     ErrorCode::UnknownChain,
                     at("chain"),
                     format!("unknown chain {:?}", s.chain),
                 );
             }
-            self.supply_end(i, "from", &s.supplier, (&s.chain, chain_key), chain_known);
+            if self.key(&s.supplier, "supplier", ID, || at("from")) {
+                self.supply_end(i, "from", &s.supplier, (&s.chain, chain_key), chain_known);
+            }
             if s.supplier == s.customer {
                 self.push(
                     ErrorCode::SelfSupply,
                     at("to"),
                     format!("{:?} supplies itself", s.supplier),
                 );
-            } else {
+            } else if self.key(&s.customer, "customer", ID, || at("to")) {
                 self.supply_end(i, "to", &s.customer, (&s.chain, chain_key), chain_known);
             }
-            if s.part.trim().is_empty() {
+            if !self.key(&s.part, "part", PART, || at("part")) {
+                // Reported; not judged blank as well.
+            } else if s.part.trim().is_empty() {
                 self.push(
                     ErrorCode::EmptyPart,
                     at("part"),
@@ -616,6 +705,8 @@ impl<'a> Checker<'a> {
             let at = |field: &str| format!("/problems/{i}/{field}");
             if id.is_empty() {
                 self.push(ErrorCode::EmptyId, at("id"), "problem id is empty".into());
+            } else if !self.key(id, "problem id", ID, || at("id")) {
+                // Reported; like an empty id, left out of the index.
             } else if let Some(&first) = self.problem_ids.get(id) {
                 self.push(
                     ErrorCode::DuplicateId,
@@ -626,6 +717,7 @@ impl<'a> Checker<'a> {
                 self.problem_ids.insert(id, i);
             }
             let Entry::Sound(p) = entry else { continue };
+            self.short(&p.title, "problem title", TEXT, || at("title"));
             if !(1..=5).contains(&p.severity) {
                 self.push(
                     ErrorCode::InvalidSeverity,
@@ -636,19 +728,26 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
-            let chain_known = match self.chain_facts(&p.chain, None) {
-                ChainFacts::Missing => {
-                    self.push(
-                        ErrorCode::UnknownChain,
-                        at("chain"),
-                        format!("unknown chain {:?}", p.chain),
-                    );
-                    false
-                }
-                ChainFacts::Opaque | ChainFacts::Known { .. } => true,
-            };
+            let chain_ok = self.key(&p.chain, "chain", ID, || at("chain"));
+            let chain_known = chain_ok
+                && match self.chain_facts(&p.chain, None) {
+                    ChainFacts::Missing => {
+                        self.push(
+                            ErrorCode::UnknownChain,
+                            at("chain"),
+                            format!("unknown chain {:?}", p.chain),
+                        );
+                        false
+                    }
+                    ChainFacts::Opaque | ChainFacts::Known { .. } => true,
+                };
             let chain_key = self.chain_keys.get(p.chain.as_str()).copied();
-            match self.org_facts(&p.org, &p.chain, chain_key) {
+            let org = if self.key(&p.org, "organization", ID, || at("org")) {
+                self.org_facts(&p.org, &p.chain, chain_key)
+            } else {
+                OrgFacts::Opaque
+            };
+            match org {
                 OrgFacts::Missing => self.push(
                     ErrorCode::UnknownOrganization,
                     at("org"),
@@ -674,7 +773,10 @@ impl<'a> Checker<'a> {
                 OrgFacts::Enterprise { .. } | OrgFacts::Opaque => {}
             }
             for (k, need) in p.needs.iter().enumerate() {
-                if Element::of_code(need).is_none() {
+                let path = || format!("/problems/{i}/needs/{k}");
+                if !self.key(need, "need", ID, path) {
+                    // Reported; its form is not judged further.
+                } else if Element::of_code(need).is_none() {
                     self.push(
                         ErrorCode::InvalidCapability,
                         format!("/problems/{i}/needs/{k}"),
@@ -832,7 +934,7 @@ impl<'a> Checker<'a> {
         if fetched.is_empty() {
             return;
         }
-        let mut errors = Vec::new();
+        let mut errors = Report::new();
         for (i, chain) in chains.sound() {
             if self.chains.get(chain.id.as_str()).map(|f| f.index) != Some(i) {
                 continue;
@@ -862,6 +964,25 @@ impl<'a> Checker<'a> {
             }
         }
         self.errors.extend(errors);
+    }
+}
+
+/// Whether `s` holds a control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F),
+/// NUL among them.
+fn has_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(char::is_control)
+    }
+}
+
+/// A value for a message: quoted and escaped, and cut after 40 characters.
+fn shown(value: &str) -> String {
+    const SHOWN: usize = 40;
+    match value.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}…", &value[..cut]),
+        None => format!("{value:?}"),
     }
 }
 
@@ -899,6 +1020,7 @@ mod tests {
     fn check_with(doc: serde_json::Value, existing: &Dataset) -> Vec<(String, ErrorCode)> {
         let bundle: Bundle = serde_json::from_value(doc).expect("typed document");
         check_bundle(&bundle, existing)
+            .into_errors()
             .into_iter()
             .map(|e| (e.path, e.code))
             .collect()
@@ -1288,7 +1410,7 @@ mod tests {
         });
         let errors: Vec<_> = {
             let bundle: Bundle = serde_json::from_value(moved).unwrap();
-            check_bundle(&bundle, &store)
+            check_bundle(&bundle, &store).into_errors()
         };
         let pairs: Vec<_> = errors.iter().map(|e| (e.path.as_str(), e.code)).collect();
         assert_eq!(
@@ -1345,6 +1467,6 @@ mod tests {
         d["supplies"][0]["to"] = json!("f9");
         let bundle: Bundle = serde_json::from_value(d).unwrap();
         let errors = check_bundle(&bundle, &Dataset::new());
-        assert_eq!(errors[0].message, "unknown organization \"f9\"");
+        assert_eq!(errors.errors()[0].message, "unknown organization \"f9\"");
     }
 }

@@ -7,14 +7,16 @@
 //! through the semantic checks; a record with errors takes part only by its id.
 
 use super::semantic::{check_doc, Column, Doc, Slot};
-use super::{pointer_push, ErrorCode, ValidationError};
+use super::{pointer_push, ErrorCode, Report, ValidationError};
 use crate::model::{Lookup, BUNDLE_VERSION};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// Every structural error of `value`, then the semantic errors of its sound records.
-pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Vec<ValidationError> {
-    let mut w = Walker { errors: Vec::new() };
+pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Report {
+    let mut w = Walker {
+        errors: Report::new(),
+    };
     let Some(top) = w.object(value, "", TOP_FIELDS) else {
         return w.errors;
     };
@@ -124,7 +126,7 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 struct Walker {
-    errors: Vec<ValidationError>,
+    errors: Report,
 }
 
 impl Walker {
@@ -171,10 +173,10 @@ impl Walker {
     ) -> Option<&'v Value> {
         match map.get(name) {
             None if presence == Presence::Required => {
-                self.push(
+                self.errors.add(
                     ErrorCode::MissingField,
-                    pointer_push(path, name),
-                    format!("missing field {name:?}"),
+                    || pointer_push(path, name),
+                    || format!("missing field {name:?}"),
                 );
                 None
             }
@@ -312,12 +314,12 @@ impl Walker {
             .enumerate()
             .map(|(i, item)| {
                 let path = format!("{path}/{i}");
-                let before = self.errors.len();
+                let before = self.errors.total();
                 let Some(map) = self.object(item, &path, fields) else {
                     return Slot::Opaque(None);
                 };
                 let id = walk(self, map, &path);
-                if self.errors.len() > before {
+                if self.errors.total() > before {
                     return Slot::Opaque(id);
                 }
                 match T::deserialize(item) {
@@ -460,6 +462,7 @@ mod tests {
 
     fn walk(doc: Value) -> Vec<(String, ErrorCode)> {
         check_value(&doc, &Dataset::new())
+            .into_errors()
             .into_iter()
             .map(|e| (e.path, e.code))
             .collect()

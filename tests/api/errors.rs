@@ -527,3 +527,273 @@ async fn a_misspelt_field_in_a_what_if_is_a_422_not_an_empty_change() {
         assert_eq!(body["details"][0]["code"], "unknown_field", "{request}");
     }
 }
+
+/// A bundle of `n` organizations that are each `{}`: three missing fields each.
+fn empty_organizations(n: usize) -> Vec<u8> {
+    let mut text = String::with_capacity(40 + 3 * n);
+    text.push_str("{\"version\": 1, \"organizations\": [");
+    for i in 0..n {
+        text.push_str(if i == 0 { "{}" } else { ",{}" });
+    }
+    text.push_str("]}");
+    text.into_bytes()
+}
+
+#[tokio::test]
+async fn an_import_with_300_000_errors_lists_the_first_thousand_and_counts_them_all() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    let bundle = empty_organizations(100_000);
+    for uri in ["/api/v1/import", "/api/v1/import?dry_run=true"] {
+        let body = app
+            .post_bytes(uri, bundle.clone())
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        let listed = details(&body);
+        assert_eq!(listed.len(), 1000, "{uri}");
+        assert_eq!(listed[0], pair("/organizations/0/id", "missing_field"));
+        assert_eq!(listed[999], pair("/organizations/333/id", "missing_field"));
+        assert_eq!(body["truncated"], true, "{uri}");
+        assert_eq!(body["counts"], json!({"missing_field": 300_000}), "{uri}");
+        assert!(
+            body["message"].as_str().unwrap().contains("300000"),
+            "{body:.300}"
+        );
+    }
+    app.assert_unchanged(&before).await;
+}
+
+#[tokio::test]
+async fn a_record_write_with_many_errors_lists_the_first_thousand_and_counts_them_all() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    let capabilities: Vec<Value> = (0..1500)
+        .map(|i| json!({"code": format!("cooking:dish-{i}")}))
+        .collect();
+    let provider = json!({"id": "q-many", "name": "检测中心", "kind": "institute",
+                          "region": "320500", "level": "national", "capabilities": capabilities});
+    let res = app.post("/api/v1/organizations", &provider).await;
+    let body = res.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let listed = details(&body);
+    assert_eq!(listed.len(), 1000);
+    assert_eq!(
+        listed[0],
+        pair("/capabilities/0/code", "invalid_capability")
+    );
+    assert_eq!(body["truncated"], true);
+    assert_eq!(body["counts"], json!({"invalid_capability": 1500}));
+    // A few errors are listed in full, without `truncated` or `counts`.
+    let mut provider = provider;
+    provider["capabilities"] = json!([{"code": "cooking:rice"}, {"code": "testing:x"}]);
+    let body = app
+        .put("/api/v1/organizations/q-many", &provider)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/capabilities/0/code", "invalid_capability")]
+    );
+    assert!(body.get("truncated").is_none() && body.get("counts").is_none());
+    app.assert_unchanged(&before).await;
+}
+
+#[tokio::test]
+async fn a_nul_in_an_id_or_part_is_a_422_at_its_path_on_every_write() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    let supply = json!({"chain": BATTERY, "from": "pb-zjg-additive", "to": "pb-ly-cell",
+                        "part": "a\u{0}b"});
+    for uri in ["/api/v1/import", "/api/v1/import?dry_run=true"] {
+        let bundle = json!({"version": 1, "supplies": [supply]});
+        let body = app
+            .post(uri, &bundle)
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert_eq!(
+            details(&body),
+            vec![pair("/supplies/0/part", "invalid_id")],
+            "{uri}"
+        );
+    }
+    let body = app
+        .put("/api/v1/supplies", &supply)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/part", "invalid_id")]);
+    let mut ends = supply.clone();
+    ends["part"] = json!("添加剂");
+    ends["from"] = json!("pb-zjg-additive\u{0}");
+    ends["chain"] = json!("\u{0}");
+    let body = app
+        .put("/api/v1/supplies", &ends)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/chain", "invalid_id"), pair("/from", "invalid_id")]
+    );
+
+    let body = app
+        .post("/api/v1/organizations", &new_firm("x\u{0}1"))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "invalid_id")]);
+    let body = app
+        .put("/api/v1/organizations/x%001", &new_firm("x\u{0}1"))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "invalid_id")]);
+    let mut firm = new_firm("x2");
+    firm["chains"][0]["segment"] = json!("cell\u{0}");
+    let body = app
+        .put("/api/v1/organizations/x2", &firm)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/chains/0/segment", "invalid_id")]
+    );
+
+    let body = app
+        .post("/api/v1/problems", &new_problem("p\u{0}1", "pb-ly-cell"))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "invalid_id")]);
+    let body = app
+        .put(
+            "/api/v1/problems/p%001",
+            &new_problem("p\u{0}1", "pb-ly-cell"),
+        )
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "invalid_id")]);
+    let mut problem = new_problem("p-new", "pb-ly-cell\u{0}");
+    problem["needs"] = json!(["metrology:a\u{0}"]);
+    let body = app
+        .put("/api/v1/problems/p-new", &problem)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/org", "invalid_id"), pair("/needs/0", "invalid_id")]
+    );
+
+    // Reads and deletes of such ids find nothing.
+    app.get("/api/v1/organizations/x%001")
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+    app.delete("/api/v1/problems/p%001")
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+    app.assert_unchanged(&before).await;
+}
+
+#[tokio::test]
+async fn ids_and_names_over_their_limits_are_a_422_too_long() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    // The reported case: a 100,000-character id imported, then could not be read back (414).
+    let long = "x".repeat(100_000);
+    let bundle = json!({"version": 1, "organizations": [new_firm(&long)]});
+    let body = app
+        .post("/api/v1/import", &bundle)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        vec![pair("/organizations/0/id", "too_long")]
+    );
+    // The message names the value, cut short.
+    assert!(body.to_string().len() < 2000, "{body:.300}");
+
+    let body = app
+        .post("/api/v1/organizations", &new_firm(&"x".repeat(129)))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/id", "too_long")]);
+    let mut problem = new_problem("pb-new", "pb-ly-cell");
+    problem["title"] = json!("题".repeat(501));
+    let body = app
+        .put("/api/v1/problems/pb-new", &problem)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/title", "too_long")]);
+    let body = app
+        .put(
+            "/api/v1/supplies",
+            &json!({"chain": BATTERY, "from": "pb-zjg-additive", "to": "pb-ly-cell",
+                    "part": "剂".repeat(201)}),
+        )
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(details(&body), vec![pair("/part", "too_long")]);
+    app.assert_unchanged(&before).await;
+}
+
+#[tokio::test]
+async fn a_path_like_id_is_plain_data_read_back_by_its_encoded_url_and_exported() {
+    let app = spawn_demo_app();
+    let id = "../../etc/passwd";
+    let bundle = json!({"version": 1, "organizations": [new_firm(id)],
+        "problems": [new_problem("../p?#%", id)]});
+    app.post("/api/v1/import", &bundle).await.ok(StatusCode::OK);
+    let firm = app
+        .get("/api/v1/organizations/..%2F..%2Fetc%2Fpasswd")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(firm["id"], id);
+    let problem = app
+        .get("/api/v1/problems/..%2Fp%3F%23%25")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(problem["org"], id);
+    let export: Value = serde_json::from_slice(&app.export().await).unwrap();
+    let exported = export["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == id);
+    assert_eq!(exported, Some(&firm));
+}
+
+#[tokio::test]
+async fn an_import_that_is_not_json_by_its_content_type_is_a_415() {
+    let app = spawn_demo_app();
+    let before = app.fingerprint().await;
+    let bundle = fixture("linear.json");
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/jsonx",
+        "multipart/form-data; boundary=x",
+    ] {
+        for uri in ["/api/v1/import", "/api/v1/import?dry_run=true"] {
+            let res = app
+                .send_with(
+                    Method::POST,
+                    uri,
+                    &[("content-type", content_type)],
+                    Some(bundle.clone().into()),
+                )
+                .await;
+            let body = res.error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+            assert!(
+                body["message"].as_str().unwrap().contains(content_type),
+                "{body}"
+            );
+        }
+    }
+    app.assert_unchanged(&before).await;
+    // JSON with a charset, in any case, is JSON.
+    for content_type in ["application/json; charset=utf-8", "Application/JSON"] {
+        let res = app
+            .send_with(
+                Method::POST,
+                "/api/v1/import?dry_run=true",
+                &[("content-type", content_type)],
+                Some(bundle.clone().into()),
+            )
+            .await;
+        assert_eq!(res.ok(StatusCode::OK)["dry_run"], true, "{content_type}");
+    }
+}

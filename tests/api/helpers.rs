@@ -146,13 +146,14 @@ impl TestResponse {
 }
 
 /// `{code, message, details?}`: a non-empty snake_case code, a message, and details only as a
-/// non-empty list of `{code, path, message, line?, column?}`.
+/// non-empty list of `{code, path, message, line?, column?}`; when the details were cut, also
+/// `truncated: true` and `counts` (each code's total, together more than the details listed).
 #[track_caller]
 pub fn assert_error_shape(body: &Value) {
     let obj = body.as_object().expect("an error body is an object");
     for key in obj.keys() {
         assert!(
-            ["code", "message", "details"].contains(&key.as_str()),
+            ["code", "message", "details", "truncated", "counts"].contains(&key.as_str()),
             "unexpected key {key:?} in {body}"
         );
     }
@@ -168,6 +169,21 @@ pub fn assert_error_shape(body: &Value) {
         for d in details {
             assert!(d["code"].is_string() && d["path"].is_string() && d["message"].is_string());
         }
+    }
+    assert_eq!(
+        obj.contains_key("truncated"),
+        obj.contains_key("counts"),
+        "truncated and counts come together: {body}"
+    );
+    if let Some(truncated) = obj.get("truncated") {
+        assert_eq!(truncated, &Value::Bool(true), "{body}");
+        let listed = obj["details"].as_array().expect("cut details").len() as u64;
+        let counts = obj["counts"].as_object().expect("counts is an object");
+        let total: u64 = counts
+            .values()
+            .map(|n| n.as_u64().expect("a count is a number"))
+            .sum();
+        assert!(total > listed, "counts {total} ≤ details {listed}");
     }
 }
 

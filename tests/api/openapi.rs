@@ -200,8 +200,12 @@ async fn me_names_the_role_of_the_token() {
 // ---- The document against what the server answers ----------------------------------------------
 
 /// Keywords of a schema that `check` reads or that do not constrain a value.
-const KEYWORDS: [&str; 17] = [
+const KEYWORDS: [&str; 21] = [
     "$ref",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "title",
     "type",
     "enum",
     "minimum",
@@ -290,6 +294,27 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<Str
     ) {
         if v > max {
             out.push(format!("{at}: {v} is above the maximum {max}"));
+        }
+    }
+    if let Some(text) = value.as_str() {
+        // Lengths count characters (code points), as JSON Schema does.
+        let chars = text.chars().count() as u64;
+        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
+            if chars > max {
+                out.push(format!("{at}: {chars} characters, more than {max}"));
+            }
+        }
+        if let Some(min) = schema.get("minLength").and_then(Value::as_u64) {
+            if chars < min {
+                out.push(format!("{at}: {chars} characters, fewer than {min}"));
+            }
+        }
+        if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+            let re = regex::Regex::new(pattern)
+                .unwrap_or_else(|e| panic!("pattern {pattern:?} does not compile: {e}"));
+            if !re.is_match(text) {
+                out.push(format!("{at}: {text:?} does not match {pattern:?}"));
+            }
         }
     }
     if let Some(object) = value.as_object() {
