@@ -3,8 +3,8 @@
 //!
 //! Run: `cargo bench --bench matching` (or `-- province` / `-- national` for one group).
 //! The data come from a deterministic generator in this file, shaped like the surveys of
-//! DOMAIN.md: firms spread over provinces/cities/counties, chain-specific capability codes, QI
-//! bodies at three levels (most of them municipal), capacities from 5 to 100 or unlimited.
+//! `docs/domain.md`: firms spread over provinces/cities/counties, chain-specific capability codes,
+//! QI bodies at three levels (most of them municipal), capacities from 5 to 100 or unlimited.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use qmap::analysis::assignment::assign;

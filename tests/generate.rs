@@ -1,5 +1,5 @@
-//! Generated datasets: deterministic, valid under every rule of bundle format 1 (DOMAIN.md), and
-//! shaped like real chain surveys.
+//! Generated datasets: deterministic, valid under every rule of bundle format 1
+//! (`docs/domain.md`), and shaped like real chain surveys.
 
 use clap::Parser;
 use qmap::cli::{run, Cli};
@@ -23,8 +23,8 @@ fn medium() -> &'static Bundle {
     MEDIUM.get_or_init(|| generate(&opts(8, 3000, 42)))
 }
 
-/// Checks every rule of DOMAIN.md's bundle format 1 (and the generator's own promises: regions
-/// listed, ASCII ids, unique firm names), panicking with the offending record.
+/// Checks every rule of bundle format 1 in `docs/domain.md` (and the generator's own promises:
+/// regions listed, ASCII ids, unique firm names), panicking with the offending record.
 fn assert_valid(b: &Bundle) {
     assert_eq!(b.version, 1);
 
@@ -324,7 +324,7 @@ fn every_chain_has_a_recycling_cycle() {
     }
 }
 
-/// Disabled sets of one chain under DOMAIN.md's AND/OR rule (least fixpoint).
+/// Disabled sets of one chain under the AND/OR rule of `docs/analyses.md` (least fixpoint).
 struct Cascade<'a> {
     index: HashMap<&'a str, usize>,
     /// (customer, part) groups: the customer and the number of suppliers.

@@ -1,4 +1,4 @@
-//! The domain model of DOMAIN.md: regions, chains, organizations, supplies and problems, and
+//! The domain model of `docs/domain.md`: regions, chains, organizations, supplies and problems, and
 //! bundle format 1 that carries them.
 //!
 //! This module owns the types and their JSON shape (serde) and JSON Schema (schemars). It knows

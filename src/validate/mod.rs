@@ -1,7 +1,7 @@
 //! Validation of bundle format 1 documents and of API writes: every problem of a document is
 //! reported in one pass, each with a stable code and the JSON Pointer of the offending field.
 //!
-//! This module owns the rules of DOMAIN.md that the types in `crate::model` cannot express
+//! This module owns the rules of docs/domain.md that the types in `crate::model` cannot express
 //! (which fields each kind of organization carries, references between records, ranges, code
 //! formats) and the consistency of a write with the records already stored. It reads the store
 //! only through `Lookup` and never writes anything.
@@ -363,9 +363,9 @@ error_codes! {
     InvalidSeverity => "invalid_severity",
     /// A problem status other than open, in_progress, resolved.
     UnknownStatus => "unknown_status",
-    /// A problem category not in DOMAIN.md's list.
+    /// A problem category not in the list of docs/domain.md.
     UnknownCategory => "unknown_category",
-    /// An organization kind not in DOMAIN.md's list.
+    /// An organization kind not in the list of docs/domain.md.
     UnknownKind => "unknown_kind",
     /// A membership role other than chain_master, member.
     UnknownRole => "unknown_role",

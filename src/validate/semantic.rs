@@ -1,4 +1,4 @@
-//! Semantic checks: the rules of DOMAIN.md over typed records, and the consistency of a document
+//! Semantic checks: the rules of docs/domain.md over typed records, and the consistency of a document
 //! with the records already stored.
 //!
 //! Indexes borrow the strings of the document (no per-record cloning), so a valid document of

@@ -1,5 +1,6 @@
-//! Capacity-aware assignment of needs to QI providers (DOMAIN.md "Assignment"): the lexicographic
-//! optimum, first the largest total severity assigned, then the smallest total distance tier.
+//! Capacity-aware assignment of needs to QI providers (`docs/analyses.md`, "Assignment"): the
+//! lexicographic optimum, first the largest total severity assigned, then the smallest total
+//! distance tier.
 //!
 //! # Algorithm
 //!

@@ -1,5 +1,5 @@
-//! Coverage of a scope's needs by QI supply (DOMAIN.md "Coverage"), broken down by segment, QI
-//! element and region; gap lists; and the per-firm QI gap used by the risk score.
+//! Coverage of a scope's needs by QI supply (`docs/analyses.md`, "Coverage"), broken down by
+//! segment, QI element and region; gap lists; and the per-firm QI gap used by the risk score.
 //!
 //! This module only aggregates an [`Assignment`]; it never re-solves one.
 

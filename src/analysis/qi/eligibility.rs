@@ -1,5 +1,5 @@
-//! QI eligibility and distance (DOMAIN.md "QI eligibility and distance"), the needs of a scope,
-//! and the provider index that makes "who can take this need" a few hash lookups.
+//! QI eligibility and distance (`docs/analyses.md`, "Eligibility and distance tiers"), the needs
+//! of a scope, and the provider index that makes "who can take this need" a few hash lookups.
 //!
 //! This module owns the rules: which provider may serve which firm, the distance tier between
 //! them, and which problems count as demand in a [`Scope`]. It does not decide who *does* serve

@@ -1,10 +1,11 @@
 //! The failure-propagation engine shared by criticality, the supplier view and scenarios.
 //!
 //! It computes the least set of disabled firms forced by a set of failed firms under the AND/OR
-//! semantics of DOMAIN.md, with one live-supplier counter per (customer, part) group: when a
-//! supplier dies, the counters of the groups it feeds drop by one, and a group reaching zero kills
-//! its buyer. Starting only from the failed firms and killing only what a counter forces gives the
-//! least fixpoint, cycles included: a firm on a cycle dies only if a failure reaches it.
+//! semantics of `docs/analyses.md`, with one live-supplier counter per (customer, part) group:
+//! when a supplier dies, the counters of the groups it feeds drop by one, and a group reaching
+//! zero kills its buyer. Starting only from the failed firms and killing only what a counter
+//! forces gives the least fixpoint, cycles included: a firm on a cycle dies only if a failure
+//! reaches it.
 //!
 //! The state is reused across runs and reset sparsely (only touched counters and dead flags), so a
 //! run costs O(edges out of the disabled firms), not O(graph).
