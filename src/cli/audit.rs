@@ -1,0 +1,61 @@
+//! `qmap audit`: the audit log of writes.
+
+use super::*;
+
+pub(super) fn run_audit(dir: &Path, limit: Option<usize>, json: bool) -> Result<(), CliError> {
+    let store = Store::open(dir)?;
+    let entries = store.audit(limit)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&entries).expect("JSON"));
+        return Ok(());
+    }
+    if entries.is_empty() {
+        println!("the audit log is empty");
+    }
+    for e in entries {
+        println!(
+            "{:>6}  {}  {:<14} {:<10} {}  → {}",
+            e.seq,
+            utc(e.at),
+            e.actor,
+            e.role.map_or("-", |r| r.as_str()),
+            e.action,
+            e.outcome
+        );
+    }
+    Ok(())
+}
+
+/// A Unix time as `YYYY-MM-DD HH:MM:SSZ` (UTC), for people reading lists and logs.
+pub fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_times_read_as_utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00Z");
+        assert_eq!(utc(1_795_301_999), "2026-11-21 22:59:59Z");
+    }
+}

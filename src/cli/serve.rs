@@ -1,0 +1,116 @@
+//! `qmap serve`: the HTTP API and the map page, and the demo chains it can load.
+
+use super::*;
+
+/// The demo chains that `serve --demo` loads, embedded so the binary needs no files.
+pub const DEMO_FIXTURES: [(&str, &str); 3] = [
+    (
+        "power_battery_jiangsu.json",
+        include_str!("../../fixtures/power_battery_jiangsu.json"),
+    ),
+    (
+        "hydrogen_shaanxi.json",
+        include_str!("../../fixtures/hydrogen_shaanxi.json"),
+    ),
+    (
+        "optoelectronics_suzhou.json",
+        include_str!("../../fixtures/optoelectronics_suzhou.json"),
+    ),
+];
+
+/// Imports the demo chains into `store` when it is empty; returns whether it did.
+pub fn load_demo(store: &Store) -> Result<bool, CliError> {
+    if !store.is_empty()? {
+        return Ok(false);
+    }
+    for (name, text) in DEMO_FIXTURES {
+        let bundle =
+            crate::validate::parse_bundle(text.as_bytes(), store).map_err(CliError::Demo)?;
+        store.import(&bundle)?;
+        tracing::info!(
+            fixture = name,
+            records = bundle.record_count(),
+            "demo chain loaded"
+        );
+    }
+    Ok(true)
+}
+
+pub(super) fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr);
+    // A second initialisation (tests running several servers) keeps the first subscriber.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+pub(super) fn serve(
+    dir: &Path,
+    addr: &str,
+    demo: bool,
+    log_json: bool,
+    mut config: crate::api::ApiConfig,
+    options: crate::api::ServeOptions,
+) -> Result<(), CliError> {
+    init_logging(log_json);
+    let store = Store::open(dir)?;
+    // Secure by default: only the demo, and only while no token exists, opens reads to all.
+    config.anonymous_read = demo && !store.has_tokens();
+    if demo {
+        if load_demo(&store)? {
+            tracing::info!("loaded the demo chains into {}", dir.display());
+        } else {
+            tracing::info!(
+                "{} already holds data: --demo loads nothing over it",
+                dir.display()
+            );
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| CliError::Serve {
+            addr: addr.to_string(),
+            source,
+        })?;
+    runtime.block_on(async {
+        let state =
+            crate::api::AppState::new(store, config).map_err(|e| CliError::Api(e.to_string()))?;
+        let serve_err = |source| CliError::Serve {
+            addr: addr.to_string(),
+            source,
+        };
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(serve_err)?;
+        let local = listener.local_addr().map_err(serve_err)?;
+        let snap = state.snapshot();
+        tracing::info!(
+            chains = snap.dataset.chains.len(),
+            organizations = snap.dataset.organizations.len(),
+            revision = snap.revision,
+            "serving {}",
+            dir.display()
+        );
+        let access = if state.config().anonymous_read {
+            "no API token is configured: anyone who can reach this address may READ the demo \
+             data without a token; writes need one (qmap token create --role admin)"
+        } else {
+            "every /api/v1 request needs a token (qmap token create --role ROLE)"
+        };
+        // One write, and no panic if whoever started us stopped reading stdout.
+        let _ = writeln!(
+            io::stdout(),
+            "qmap is serving on http://{local}/  (API: /api/v1, docs: /docs; Ctrl-C stops)\n{access}"
+        );
+        crate::api::serve(listener, state, options)
+            .await
+            .map_err(serve_err)
+    })
+}

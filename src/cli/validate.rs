@@ -1,0 +1,53 @@
+//! `qmap validate`: check a bundle file, every problem with its JSON Pointer and code.
+
+use super::*;
+
+/// Reads and validates a bundle file against what `existing` already holds.
+pub fn read_bundle(path: &Path, existing: &dyn crate::model::Lookup) -> Result<Bundle, CliError> {
+    let bytes = read_file(path)?;
+    crate::validate::parse_bundle(&bytes, existing).map_err(|report| CliError::Invalid {
+        path: path.to_path_buf(),
+        report,
+    })
+}
+
+pub(super) fn run_validate(file: &Path, data: Option<PathBuf>, json: bool) -> ExitCode {
+    let store = match data.map(|dir| Store::open(&dir)).transpose() {
+        Ok(store) => store,
+        Err(e) => return finish(Err(e.into())),
+    };
+    let empty = crate::model::Dataset::new();
+    let existing: &dyn crate::model::Lookup = match &store {
+        Some(store) => store,
+        None => &empty,
+    };
+    let result = read_bundle(file, existing);
+    if json {
+        // `{"valid", "errors"}`, and like the API's error body `"truncated": true` and the
+        // `"counts"` of each code when `errors` lists only the first thousand.
+        let report = match result {
+            Ok(_) => Report::new(),
+            Err(CliError::Invalid { report, .. }) => report,
+            Err(other) => return finish(Err(other)),
+        };
+        let valid = report.is_empty();
+        let mut out = serde_json::json!({ "valid": valid, "errors": report.errors() });
+        if report.truncated() {
+            out["truncated"] = true.into();
+            out["counts"] = serde_json::to_value(report.counts()).expect("JSON");
+        }
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+        return if valid {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
+    match result {
+        Ok(bundle) => {
+            println!("{} is valid: {}", file.display(), counts(&bundle));
+            ExitCode::SUCCESS
+        }
+        Err(e) => finish(Err(e)),
+    }
+}
