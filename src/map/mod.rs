@@ -11,7 +11,7 @@
 use crate::analysis::coverage::{Coverage, ElementCoverage, Gaps};
 use crate::analysis::eligibility::{Place, ProviderIndex};
 use crate::analysis::{ChainAnalysis, RiskScore, SegmentSummary};
-use crate::model::{region, Dataset, OrgKind, Problem, Role};
+use crate::model::{region, ChainIndex, Dataset, OrgKind, Problem, Role};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use utoipa::ToSchema;
@@ -157,15 +157,18 @@ pub struct MapProvider {
 /// Builds the map document of an analysed chain.
 ///
 /// # Arguments
-/// - `dataset`: the records; `analysis`: the chain's cached analysis; `index`: providers by code.
+/// - `dataset`: the records; `analysis`: the chain's cached analysis; `index`: providers by code;
+///   `chains`: the members and problems of each chain.
 /// - `limit`: at most this many firms are listed (`None`: all).
 ///
 /// # Complexity
-/// O(V log V + E + P·k) for V firms, E supplies and P problems of the chain, k candidates per need.
+/// O(V log V + E + P·k) for V firms, E supplies and P problems of the chain, k candidates per need
+/// (plus O(log n) per lookup by id): nothing scans the whole dataset.
 pub fn quality_map(
     dataset: &Dataset,
     analysis: &ChainAnalysis,
     index: &ProviderIndex,
+    chains: &ChainIndex,
     limit: Option<usize>,
 ) -> QualityMap {
     let weak = &analysis.weak;
@@ -199,8 +202,8 @@ pub fn quality_map(
         .collect();
     let masters = weak.masters.len().max(1) as f64;
 
-    let mut firms: Vec<MapFirm> = dataset
-        .members_of_chain(chain_id)
+    let mut firms: Vec<MapFirm> = chains
+        .members(dataset, chain_id)
         .filter_map(|o| {
             let m = o.membership(chain_id)?;
             let c = critical.get(o.id.as_str());
@@ -282,8 +285,9 @@ pub fn quality_map(
         .collect();
     let mut relevant: BTreeSet<String> = BTreeSet::new();
     let mut problems: Vec<MapProblem> = Vec::new();
-    let chain_problems: Vec<&Problem> = dataset
-        .problems_of_chain(chain_id)
+    let chain_problems: Vec<&Problem> = chains
+        .problems(dataset, chain_id)
+        .into_iter()
         .filter(|p| shown.contains(p.org.as_str()))
         .collect();
     for p in chain_problems {

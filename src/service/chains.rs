@@ -14,9 +14,10 @@ use crate::analysis::projects::KeyProjects;
 use crate::analysis::qi::report::QiReport;
 use crate::analysis::quality::{chain_row, ChainRow};
 use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
+use crate::analysis::suppliers::supplier_view_of;
 use crate::analysis::{
-    chain_scenario, run_scenario_on, supplier_view, AnalysisError, ChainReport, ChainScenario,
-    Failure, ScenarioReport, SupplierView,
+    chain_scenario, run_scenario_on, AnalysisError, ChainReport, ChainScenario, Failure,
+    ScenarioReport, SupplierView,
 };
 use crate::model::{Category, Chain, Problem, Status};
 use crate::validate::{ErrorCode, ValidationError};
@@ -262,7 +263,9 @@ pub fn suppliers(
     let graph = graphs
         .chain(id)
         .ok_or_else(|| Error::not_found("chain", id))?;
-    let mut view = supplier_view(&snap.dataset, graph, org).map_err(analysis_error)?;
+    let problems = snap.chain_index().problems(&snap.dataset, id);
+    let mut view =
+        supplier_view_of(&snap.dataset, graph, org, &problems).map_err(analysis_error)?;
     if !who.reads_chain(id) {
         for s in &mut view.suppliers {
             s.problems.clear();

@@ -43,11 +43,10 @@ impl Snapshot {
     }
 
     /// Members and problems of each chain (built once per snapshot).
-    pub fn chain_index(&self) -> Arc<ChainIndex> {
+    pub fn chain_index(&self) -> &ChainIndex {
         self.cache
             .by_chain
             .get_or_init(|| Arc::new(ChainIndex::build(&self.dataset)))
-            .clone()
     }
 
     fn entry(&self, chain: &str) -> Result<&Arc<ChainEntry>, Error> {
@@ -145,6 +144,7 @@ impl Snapshot {
             &self.dataset,
             &analysis,
             &self.providers(),
+            self.chain_index(),
             limit,
         ))
     }

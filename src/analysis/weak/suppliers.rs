@@ -4,7 +4,7 @@
 use super::propagation::Propagation;
 use crate::analysis::AnalysisError;
 use crate::graph::ChainGraph;
-use crate::model::{Category, Dataset, Status};
+use crate::model::{Category, Dataset, Problem, Status};
 use petgraph::graph::NodeIndex;
 use petgraph::Direction;
 use serde::Serialize;
@@ -68,7 +68,8 @@ pub struct ProblemBrief {
 /// # Complexity
 /// Breadth-first search over incoming supplies, O(V + E); then one propagation per upstream firm
 /// `u`, stopping once the master is disabled, O(Σ_u edges out of disabled(u)) at worst; then
-/// O(P) over the dataset's problems.
+/// O(P_c) over the chain's problems (see [`supplier_view_of`]; this one first collects them from
+/// the dataset, O(P)).
 ///
 /// # Example
 /// ```text
@@ -81,6 +82,18 @@ pub fn supplier_view(
     dataset: &Dataset,
     graph: &ChainGraph,
     master: &str,
+) -> Result<SupplierView, AnalysisError> {
+    let problems: Vec<&Problem> = dataset.problems_of_chain(graph.id()).collect();
+    supplier_view_of(dataset, graph, master, &problems)
+}
+
+/// [`supplier_view`] given the chain's problems in id order (e.g. from a
+/// [`crate::model::ChainIndex`]), so that it costs the size of the chain only.
+pub fn supplier_view_of(
+    dataset: &Dataset,
+    graph: &ChainGraph,
+    master: &str,
+    chain_problems: &[&Problem],
 ) -> Result<SupplierView, AnalysisError> {
     let m = graph
         .node(master)
@@ -139,8 +152,8 @@ pub fn supplier_view(
         .enumerate()
         .map(|(i, (_, r))| (r.id.as_str(), i))
         .collect();
-    let mut problems: Vec<(usize, ProblemBrief)> = dataset
-        .problems_of_chain(graph.id())
+    let mut problems: Vec<(usize, ProblemBrief)> = chain_problems
+        .iter()
         .filter(|p| p.is_demand())
         .filter_map(|p| {
             row_of.get(p.org.as_str()).map(|&i| {
@@ -158,7 +171,7 @@ pub fn supplier_view(
         })
         .collect();
     drop(row_of);
-    // problems_of_chain yields problems in id order, so each firm's list stays in id order.
+    // The chain's problems come in id order, so each firm's list stays in id order.
     for (i, brief) in problems.drain(..) {
         rows[i].1.problems.push(brief);
     }
