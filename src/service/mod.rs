@@ -18,6 +18,7 @@ mod principal;
 pub mod records;
 pub mod rules;
 mod snapshot;
+pub mod tokens;
 
 pub use error::Error;
 pub use principal::{me, upstream_of, Me, MeChain, Principal};
