@@ -20,9 +20,10 @@ use crate::analysis::{
     ScenarioReport, SupplierView,
 };
 use crate::model::{Category, Chain, Problem, Status};
-use crate::validate::{ErrorCode, ValidationError};
+use crate::validate::{check_provider_fields, ErrorCode, ProviderFields, Report, ValidationError};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::hash_map::{Entry, HashMap};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
@@ -402,6 +403,7 @@ pub fn what_if_of(
         Some(id) => who.reads_chain_aggregates(id),
         None => who.reads_dataset_aggregates(),
     })?;
+    check_hypothetical(&request.change)?;
     let scope = match request.chain {
         Some(id) if !snap.dataset.chains.contains_key(&id) => {
             return Err(Error::not_found("chain", id))
@@ -419,6 +421,47 @@ pub fn what_if_of(
         return Err(Error::not_found("provider", id.clone()));
     }
     Ok(what_if(&snap.dataset, &scope, &request.change))
+}
+
+/// The hypothetical providers of `change`, each checked as the same fields of a provider record
+/// are (with the same codes), and their ids unique among them; paths point into the request
+/// body (`/add/0/region`). The removed ids are looked up by [`what_if_of`] (404 for one that
+/// names no provider).
+fn check_hypothetical(change: &WhatIf) -> Result<(), Error> {
+    let mut report = Report::new();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(change.add.len());
+    for (i, h) in change.add.iter().enumerate() {
+        let at = |field: &str| format!("/add/{i}/{field}");
+        let fields = ProviderFields {
+            id: &h.id,
+            name: &h.name,
+            region: &h.region,
+            code: &h.code,
+            capacity: h.capacity,
+        };
+        if !check_provider_fields(&fields, at, &mut report) {
+            continue;
+        }
+        match seen.entry(&h.id) {
+            Entry::Occupied(first) => report.push(ValidationError::new(
+                ErrorCode::DuplicateId,
+                at("id"),
+                format!(
+                    "duplicate provider id {:?} (first at /add/{})",
+                    h.id,
+                    first.get()
+                ),
+            )),
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+    }
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(report))
+    }
 }
 
 /// Planners' comparison: one row per chain, plus the dataset-wide coverage.

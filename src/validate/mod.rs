@@ -44,7 +44,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use change::check_change;
-pub use semantic::check_bundle;
+pub use semantic::{check_bundle, check_provider_fields, ProviderFields};
 
 /// How many errors a [`Report`] keeps with their path and message. Past it errors are only
 /// counted, so that a document with millions of errors costs no more memory (and no longer an

@@ -262,22 +262,12 @@ impl<'a> Checker<'a> {
     }
 
     /// Whether `value` (an id, a reference to one, a supply part or a capability code) can be
-    /// part of a key of the store and is at most `max` characters long; when it is not, reports
-    /// it at `path` and returns false.
+    /// part of a key of the store and is at most `max` characters long (see [`key`]).
     fn key(&mut self, value: &str, what: &str, max: usize, path: impl FnOnce() -> String) -> bool {
-        if has_control(value) {
-            self.errors.add(ErrorCode::InvalidId, path, || {
-                format!(
-                    "{what} {} holds a control character (such as NUL), which ids cannot hold",
-                    shown(value)
-                )
-            });
-            return false;
-        }
-        self.short(value, what, max, path)
+        key(&mut self.errors, value, what, max, path)
     }
 
-    /// Whether `value` is at most `max` characters long; when it is not, reports it at `path`.
+    /// Whether `value` is at most `max` characters long (see [`short`]).
     fn short(
         &mut self,
         value: &str,
@@ -285,21 +275,7 @@ impl<'a> Checker<'a> {
         max: usize,
         path: impl FnOnce() -> String,
     ) -> bool {
-        // A string has at least as many bytes as characters: most need no counting.
-        if value.len() <= max {
-            return true;
-        }
-        let n = value.chars().count();
-        if n <= max {
-            return true;
-        }
-        self.errors.add(ErrorCode::TooLong, path, || {
-            format!(
-                "{what} {} is {n} characters long; at most {max} are allowed",
-                shown(value)
-            )
-        });
-        false
+        short(&mut self.errors, value, what, max, path)
     }
 
     fn regions(&mut self, regions: &Column<'a, Region>) {
@@ -455,12 +431,7 @@ impl<'a> Checker<'a> {
             self.short(country, "country", TEXT, || at("country"));
         }
         match &org.region {
-            Some(code) if !region::is_valid(code) => self.push(
-                ErrorCode::InvalidRegion,
-                at("region"),
-                format!("region code {code:?} of organization {id:?} is not six digits"),
-            ),
-            Some(_) => {}
+            Some(code) => check_region(&mut self.errors, code, "organization", id, || at("region")),
             None if org.is_provider() || !org.foreign => self.push(
                 ErrorCode::MissingRegion,
                 at("region"),
@@ -523,14 +494,8 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(caps.len());
         for (k, cap) in caps.iter().enumerate() {
             let at = |field: &str| format!("/organizations/{i}/capabilities/{k}/{field}");
-            if !self.key(&cap.code, "capability code", ID, || at("code")) {
-                // Reported; its form is not judged further.
-            } else if Element::of_code(&cap.code).is_none() {
-                self.push(
-                    ErrorCode::InvalidCapability,
-                    at("code"),
-                    invalid_code_message(&cap.code),
-                );
+            if !check_capability_code(&mut self.errors, &cap.code, || at("code")) {
+                // Reported; not compared with the other codes.
             } else if let Some(&first) = seen.get(cap.code.as_str()) {
                 let message = format!(
                     "{:?} lists capability {:?} twice (first at /organizations/{i}/capabilities/{first})",
@@ -540,16 +505,9 @@ impl<'a> Checker<'a> {
             } else {
                 seen.insert(&cap.code, k);
             }
-            if cap.capacity == Some(0) {
-                self.push(
-                    ErrorCode::InvalidCapacity,
-                    at("capacity"),
-                    format!(
-                        "capacity of {:?} at {:?} is 0; it must be at least 1 (omit it for no limit)",
-                        cap.code, org.id
-                    ),
-                );
-            }
+            check_capacity(&mut self.errors, cap.capacity, &cap.code, &org.id, || {
+                at("capacity")
+            });
         }
     }
 
@@ -964,6 +922,147 @@ impl<'a> Checker<'a> {
             }
         }
         self.errors.extend(errors);
+    }
+}
+
+/// The fields of a provider that is not a record, such as a hypothetical provider of a
+/// what-if (which has one capability).
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderFields<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub region: &'a str,
+    pub code: &'a str,
+    pub capacity: Option<u32>,
+}
+
+/// Checks `provider` by the rules the same fields of a provider record follow, with the same
+/// codes: `empty_id`, `invalid_id` or `too_long` for the id; `too_long` for the name;
+/// `invalid_region`; `invalid_id`, `too_long` or `invalid_capability` for the capability code;
+/// `invalid_capacity`. `at(field)` is the JSON Pointer of a field (`id`, `name`, `region`, `code`
+/// or `capacity`).
+///
+/// Returns whether the id is sound (not empty, without control characters, not too long).
+/// Whether it is unique is left to the caller, which knows among what; an unsound id is best
+/// left out of that comparison, as a bundle leaves it out of its index.
+pub fn check_provider_fields(
+    provider: &ProviderFields<'_>,
+    at: impl Fn(&str) -> String,
+    errors: &mut Report,
+) -> bool {
+    let id = provider.id;
+    let sound_id = if id.is_empty() {
+        errors.push(ValidationError::new(
+            ErrorCode::EmptyId,
+            at("id"),
+            "provider id is empty",
+        ));
+        false
+    } else {
+        key(errors, id, "provider id", ID, || at("id"))
+    };
+    short(errors, provider.name, "provider name", TEXT, || at("name"));
+    check_region(errors, provider.region, "provider", id, || at("region"));
+    check_capability_code(errors, provider.code, || at("code"));
+    check_capacity(errors, provider.capacity, provider.code, id, || {
+        at("capacity")
+    });
+    sound_id
+}
+
+/// Whether `value` (an id, a reference to one, a supply part or a capability code) can be part
+/// of a key of the store and is at most `max` characters long; when it is not, reports it at
+/// `path` and returns false.
+fn key(
+    errors: &mut Report,
+    value: &str,
+    what: &str,
+    max: usize,
+    path: impl FnOnce() -> String,
+) -> bool {
+    if has_control(value) {
+        errors.add(ErrorCode::InvalidId, path, || {
+            format!(
+                "{what} {} holds a control character (such as NUL), which ids cannot hold",
+                shown(value)
+            )
+        });
+        return false;
+    }
+    short(errors, value, what, max, path)
+}
+
+/// Whether `value` is at most `max` characters long; when it is not, reports it at `path`.
+fn short(
+    errors: &mut Report,
+    value: &str,
+    what: &str,
+    max: usize,
+    path: impl FnOnce() -> String,
+) -> bool {
+    // A string has at least as many bytes as characters: most need no counting.
+    if value.len() <= max {
+        return true;
+    }
+    let n = value.chars().count();
+    if n <= max {
+        return true;
+    }
+    errors.add(ErrorCode::TooLong, path, || {
+        format!(
+            "{what} {} is {n} characters long; at most {max} are allowed",
+            shown(value)
+        )
+    });
+    false
+}
+
+/// Reports the region `code` of the `kind` (organization, provider) `id` at `path` unless it is
+/// six ASCII digits.
+fn check_region(
+    errors: &mut Report,
+    code: &str,
+    kind: &str,
+    id: &str,
+    path: impl FnOnce() -> String,
+) {
+    if !region::is_valid(code) {
+        errors.add(ErrorCode::InvalidRegion, path, || {
+            format!("region code {code:?} of {kind} {id:?} is not six digits")
+        });
+    }
+}
+
+/// Whether `code` is a capability code that can be part of a key, at most [`ID`] characters
+/// long and `element:subject`; when it is not, reports it at `path` and returns false.
+fn check_capability_code(errors: &mut Report, code: &str, path: impl Fn() -> String) -> bool {
+    if !key(errors, code, "capability code", ID, &path) {
+        // Reported; its form is not judged further.
+        return false;
+    }
+    if Element::of_code(code).is_none() {
+        errors.add(ErrorCode::InvalidCapability, path, || {
+            invalid_code_message(code)
+        });
+        return false;
+    }
+    true
+}
+
+/// Reports a capacity of 0 (of capability `code` at provider `id`) at `path`.
+fn check_capacity(
+    errors: &mut Report,
+    capacity: Option<u32>,
+    code: &str,
+    id: &str,
+    path: impl FnOnce() -> String,
+) {
+    if capacity == Some(0) {
+        errors.add(ErrorCode::InvalidCapacity, path, || {
+            format!(
+                "capacity of {code:?} at {id:?} is 0; it must be at least 1 (omit it for no limit)"
+            )
+        });
     }
 }
 

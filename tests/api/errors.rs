@@ -528,6 +528,153 @@ async fn a_misspelt_field_in_a_what_if_is_a_422_not_an_empty_change() {
     }
 }
 
+/// A hypothetical provider of a what-if that the demo data accepts, changed by `change`.
+fn hypothetical(change: Value) -> Value {
+    let mut provider = json!({"id": "new-lab", "name": "新建检测实验室", "level": "municipal",
+                              "region": "320500", "code": "testing:cell-safety", "capacity": 10});
+    for (key, value) in change.as_object().unwrap() {
+        provider[key] = value.clone();
+    }
+    provider
+}
+
+#[tokio::test]
+async fn a_what_if_with_a_bad_hypothetical_provider_is_a_422_at_its_fields() {
+    let app = spawn_demo_app();
+    let long_id = "x".repeat(129);
+    let long_name = "名".repeat(501);
+    let long_code = format!("testing:{}", "x".repeat(121));
+    let cases = [
+        (
+            json!({"region": "3205"}),
+            vec![pair("/add/0/region", "invalid_region")],
+        ),
+        (
+            json!({"region": "32050a"}),
+            vec![pair("/add/0/region", "invalid_region")],
+        ),
+        (
+            json!({"region": "三二〇五〇〇"}),
+            vec![pair("/add/0/region", "invalid_region")],
+        ),
+        (
+            json!({"code": "GB/T 31485"}),
+            vec![pair("/add/0/code", "invalid_capability")],
+        ),
+        (
+            json!({"code": "chemistry:x"}),
+            vec![pair("/add/0/code", "invalid_capability")],
+        ),
+        (
+            json!({"code": "testing:"}),
+            vec![pair("/add/0/code", "invalid_capability")],
+        ),
+        (
+            json!({"code": "testing:a b"}),
+            vec![pair("/add/0/code", "invalid_capability")],
+        ),
+        (
+            json!({"code": "testing:a\u{1}"}),
+            vec![pair("/add/0/code", "invalid_id")],
+        ),
+        (
+            json!({"code": long_code}),
+            vec![pair("/add/0/code", "too_long")],
+        ),
+        (
+            json!({"capacity": 0}),
+            vec![pair("/add/0/capacity", "invalid_capacity")],
+        ),
+        (json!({"id": ""}), vec![pair("/add/0/id", "empty_id")]),
+        (
+            json!({"id": "new\u{0}lab"}),
+            vec![pair("/add/0/id", "invalid_id")],
+        ),
+        (
+            json!({"id": "new\u{85}lab"}),
+            vec![pair("/add/0/id", "invalid_id")],
+        ),
+        (json!({"id": long_id}), vec![pair("/add/0/id", "too_long")]),
+        (
+            json!({"name": long_name}),
+            vec![pair("/add/0/name", "too_long")],
+        ),
+        (
+            json!({"id": "", "region": "32", "code": "testing", "capacity": 0}),
+            vec![
+                pair("/add/0/id", "empty_id"),
+                pair("/add/0/region", "invalid_region"),
+                pair("/add/0/code", "invalid_capability"),
+                pair("/add/0/capacity", "invalid_capacity"),
+            ],
+        ),
+    ];
+    for (change, expected) in cases {
+        for chain in [Some(BATTERY), None] {
+            let request = json!({"chain": chain, "add": [hypothetical(change.clone())]});
+            let body = app
+                .post("/api/v1/what-if", &request)
+                .await
+                .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+            assert_eq!(details(&body), expected, "{request}");
+            assert!(
+                body["details"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|d| !d["message"].as_str().unwrap().is_empty()),
+                "{body}"
+            );
+        }
+    }
+
+    // Each provider is reported at its own index; two with one id, at the later one.
+    let request = json!({"chain": BATTERY, "add": [
+        hypothetical(json!({})),
+        hypothetical(json!({"id": "second", "capacity": 0})),
+        hypothetical(json!({})),
+    ], "remove": ["pb-q-nat-battery"]});
+    let body = app
+        .post("/api/v1/what-if", &request)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(
+        details(&body),
+        [
+            pair("/add/1/capacity", "invalid_capacity"),
+            pair("/add/2/id", "duplicate_id"),
+        ]
+    );
+    assert!(
+        body["details"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/add/0"),
+        "{body}"
+    );
+
+    // A bad hypothetical provider is bad input even when a removed one does not exist.
+    app.post(
+        "/api/v1/what-if",
+        &json!({"add": [hypothetical(json!({"capacity": 0}))], "remove": ["nobody"]}),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+
+    // A good one still gets its answer, and so do codes at the limits.
+    let limits = hypothetical(json!({
+        "id": "x".repeat(128), "name": "名".repeat(500),
+        "code": format!("rd:{}", "x".repeat(125)), "capacity": 1,
+    }));
+    for add in [hypothetical(json!({})), limits] {
+        let result = app
+            .post("/api/v1/what-if", &json!({"chain": BATTERY, "add": [add]}))
+            .await
+            .ok(StatusCode::OK);
+        assert!(result["after"]["coverage"].is_object(), "{result}");
+    }
+}
+
 /// A bundle of `n` organizations that are each `{}`: three missing fields each.
 fn empty_organizations(n: usize) -> Vec<u8> {
     let mut text = String::with_capacity(40 + 3 * n);

@@ -673,7 +673,13 @@ async fn a_what_if_for_one_chain_matches_its_documented_schema() {
     }
     let provider = |level: &str| {
         json!({"id": "new-lab", "name": "新建实验室", "level": level, "region": "320500",
-               "code": "GB/T 31485", "capacity": 10})
+               "code": "testing:GB/T-31485", "capacity": 10})
+    };
+    // What the server refuses in a hypothetical provider, the document refuses too.
+    let with = |field: &str, value: Value| {
+        let mut p = provider("municipal");
+        p[field] = value;
+        json!({"chain": "pb-power-battery", "add": [p]})
     };
     let good = json!({"chain": "pb-power-battery", "add": [provider("municipal")]});
     assert!(violations(&doc, schema, &good).is_empty());
@@ -684,6 +690,16 @@ async fn a_what_if_for_one_chain_matches_its_documented_schema() {
         json!({"chain": "pb-power-battery", "bogus": 1}),
         json!({"add": [provider("")]}),
         json!({"add": [provider("county")]}),
+        with("region", json!("3205")),
+        with("region", json!("32050a")),
+        with("code", json!("GB/T 31485")),
+        with("code", json!("chemistry:x")),
+        with("code", json!(format!("rd:{}", "x".repeat(126)))),
+        with("capacity", json!(0)),
+        with("id", json!("")),
+        with("id", json!("new\u{0}lab")),
+        with("id", json!("x".repeat(129))),
+        with("name", json!("名".repeat(501))),
     ] {
         assert!(
             !violations(&doc, schema, &bad).is_empty(),

@@ -134,18 +134,36 @@ pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
     out
 }
 
-/// A provider that does not exist (yet), with one capability.
+/// A provider that does not exist (yet), with one capability. Its fields follow the rules of
+/// the same fields of a provider record.
+// Checked by `crate::validate::check_provider_fields` (in `service::chains`); the schema
+// attributes below are those of `Organization` and `Capability`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HypotheticalProvider {
+    /// Unique among the providers added; no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
+    #[schema(max_length = 500)]
     pub name: String,
     pub level: Level,
-    /// Six-digit region code where it would sit.
+    /// Six-digit GB/T 2260 region code where it would sit.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub region: String,
+    /// `element:subject`, element one of metrology, testing, standard, certification, rd.
+    #[schema(
+        max_length = 128,
+        pattern = r"^(metrology|testing|standard|certification|rd):[^\s\x00-\x1F\x7F-\x9F]+$"
+    )]
     pub code: String,
-    /// `None`: unlimited.
+    /// How many needs it can take, a whole number of at least 1; absent (or null) means no
+    /// limit.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 4294967295_u64)]
     pub capacity: Option<u32>,
 }
 
@@ -256,6 +274,34 @@ mod tests {
         assert!(recs
             .iter()
             .all(|r| r.code == "rd:electrolyte" && r.element == "rd"));
+    }
+
+    /// The schema of a hypothetical provider bounds each field as the schema of the same field
+    /// of a provider record does (the validation is the same: `check_provider_fields`).
+    #[test]
+    fn a_hypothetical_provider_is_bounded_as_a_provider_record_is() {
+        use crate::model::{Capability, Organization};
+        use utoipa::PartialSchema;
+        let ours = serde_json::to_value(HypotheticalProvider::schema()).unwrap();
+        let organization = serde_json::to_value(Organization::schema()).unwrap();
+        let capability = serde_json::to_value(Capability::schema()).unwrap();
+        for (field, record, keys) in [
+            (
+                "id",
+                &organization,
+                &["minLength", "maxLength", "pattern"][..],
+            ),
+            ("name", &organization, &["maxLength"]),
+            ("region", &organization, &["pattern"]),
+            ("code", &capability, &["maxLength", "pattern"]),
+            ("capacity", &capability, &["minimum", "maximum"]),
+        ] {
+            for key in keys {
+                let theirs = &record["properties"][field][key];
+                assert!(!theirs.is_null(), "{field}.{key}");
+                assert_eq!(&ours["properties"][field][key], theirs, "{field}.{key}");
+            }
+        }
     }
 
     #[test]
