@@ -97,20 +97,16 @@ pub fn delete_organization(
     how: How,
     id: String,
 ) -> Result<u64, Error> {
-    let (revision, ()) = service.write(how, move |data| {
+    delete(service, how, move |data| {
         let Some(old) = data.organizations.get(&id) else {
             return Err(who.not_found("organization", id));
         };
         who.require(who.writes_organization(Some(old), None))?;
-        Ok(Prepared::new(
-            ChangeSet {
-                delete_organizations: vec![id],
-                ..ChangeSet::default()
-            },
-            (),
-        ))
-    })?;
-    Ok(revision)
+        Ok(ChangeSet {
+            delete_organizations: vec![id],
+            ..ChangeSet::default()
+        })
+    })
 }
 
 /// How a supply is named in messages.
@@ -155,19 +151,15 @@ pub fn delete_supply(
     supply: Supply,
 ) -> Result<u64, Error> {
     who.require(who.writes_chain(&supply.chain))?;
-    let (revision, ()) = service.write(how, move |data| {
+    delete(service, how, move |data| {
         if !data.supplies.contains(&supply) {
             return Err(Error::not_found("supply", supply_label(&supply)));
         }
-        Ok(Prepared::new(
-            ChangeSet {
-                delete_supplies: vec![supply],
-                ..ChangeSet::default()
-            },
-            (),
-        ))
-    })?;
-    Ok(revision)
+        Ok(ChangeSet {
+            delete_supplies: vec![supply],
+            ..ChangeSet::default()
+        })
+    })
 }
 
 /// One problem, if the holder may read it.
@@ -216,21 +208,17 @@ pub fn delete_problem(
     how: How,
     id: String,
 ) -> Result<u64, Error> {
-    let (revision, ()) = service.write(how, move |data| {
+    delete(service, how, move |data| {
         let Some(old) = data.problems.get(&id) else {
             return Err(who.not_found("problem", id));
         };
         who.require(who.writes_problem(&old.org, &old.chain))?;
         may_override(who, how, &[old.chain.as_str()])?;
-        Ok(Prepared::new(
-            ChangeSet {
-                delete_problems: vec![id],
-                ..ChangeSet::default()
-            },
-            (),
-        ))
-    })?;
-    Ok(revision)
+        Ok(ChangeSet {
+            delete_problems: vec![id],
+            ..ChangeSet::default()
+        })
+    })
 }
 
 /// Moves a problem's status forward (see [`rules::transition_allowed`]). Returns the problem
@@ -264,6 +252,17 @@ pub fn set_problem_status(
         Ok(Prepared::new(upsert(one_problem(problem.clone())), problem))
     })?;
     Ok(problem)
+}
+
+/// A write that only deletes what `prepare` names; returns the revision.
+fn delete(
+    service: &Service,
+    how: How,
+    prepare: impl FnOnce(&crate::model::Dataset) -> Result<ChangeSet, Error>,
+) -> Result<u64, Error> {
+    service
+        .write(how, |data| Ok(Prepared::new(prepare(data)?, ())))
+        .map(|(revision, ())| revision)
 }
 
 fn upsert(bundle: Bundle) -> ChangeSet {
