@@ -3,16 +3,28 @@
 //! Every test starts from a store holding state A, imports a big bundle B in a child
 //! `qmap import`, kills it, then opens the store (which runs recovery) and compares the whole
 //! export with the two states the import may leave: exactly A, or exactly A + B.
+//!
+//! Nothing here depends on how fast the machine is: the kill moments are placed on the
+//! child's own progress lines (`--timings`) and adapt to how long the import takes in this
+//! run, and every wait is bounded only by a generous hang guard.
 
 mod common;
 
 use common::synthetic;
 use qmap::model::{Bundle, Dataset};
 use qmap::store::Store;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// How long any one wait on a child may last before the test calls it hung. An import takes
+/// a second or two on an idle machine; this is only there so a hang fails instead of blocking.
+const HANG_GUARD: Duration = Duration::from_secs(180);
+
+const SIGKILL: i32 = 9;
 
 struct Scenario {
     _files: tempfile::TempDir,
@@ -48,11 +60,12 @@ fn scenario() -> Scenario {
 /// releases sled's file lock at once, a dropped in-process `Db` only when its IO threads end.
 fn store_with_a(s: &Scenario) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let status = import_command(&s.a_file, dir.path())
+    let mut child = import_command(&s.a_file, dir.path())
         .stdout(Stdio::null())
-        .status()
+        .spawn()
         .unwrap();
-    assert!(status.success());
+    let status = wait(&mut child);
+    assert!(status.success(), "importing A failed: {status}");
     dir
 }
 
@@ -65,6 +78,53 @@ fn import_command(file: &Path, data: &Path) -> Command {
         .env_remove("QMAP_DATA")
         .stdin(Stdio::null());
     cmd
+}
+
+/// Waits for `child` to end, killing it and failing the test if it outlives [`HANG_GUARD`].
+fn wait(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + HANG_GUARD;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("qmap import still running after {HANG_GUARD:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The lines of a child's pipe, read on a thread so the test can wait for them with a hang
+/// guard (and so the child never blocks on a full pipe).
+fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next line starting with `prefix` (skipping others), or `None` once the pipe is closed.
+fn line_starting(lines: &Receiver<String>, prefix: &str) -> Option<String> {
+    let deadline = Instant::now() + HANG_GUARD;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.trim_start().starts_with(prefix) => return Some(line),
+            Ok(_) => {}
+            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("no line starting with {prefix:?} from qmap import in {HANG_GUARD:?}")
+            }
+        }
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -96,44 +156,177 @@ fn outcome(s: &Scenario, data: &Path) -> Outcome {
     }
 }
 
+/// A child `qmap import --timings` of B into a store holding A. With `--timings` the child
+/// prints `validate: …` to stderr the moment validation ends and the write (redo log, commit
+/// marker, apply) begins: the anchor for kills aimed at the write.
+struct Import {
+    child: Child,
+    stderr: Receiver<String>,
+    started: Instant,
+}
+
+impl Import {
+    fn spawn(s: &Scenario, data: &Path) -> Import {
+        let mut child = import_command(&s.big_file, data)
+            .arg("--timings")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let stderr = lines_of(child.stderr.take().unwrap());
+        Import {
+            child,
+            stderr,
+            started,
+        }
+    }
+
+    /// Waits for the write to begin; `None` if the child ended first (it cannot succeed
+    /// without validating, so that is a failure the caller reports).
+    fn write_begins(&mut self) -> Option<Instant> {
+        line_starting(&self.stderr, "validate:").map(|_| Instant::now())
+    }
+}
+
+/// Where a kill is aimed: `at` after the child was spawned, or `at` after it began the write.
+#[derive(Clone, Copy, Debug)]
+enum Aim {
+    FromSpawn(Duration),
+    IntoWrite(Duration),
+}
+
+/// What one kill did.
+#[derive(Debug)]
+struct Kill {
+    aim: Aim,
+    /// Whether SIGKILL ended the child (rather than the child having exited by itself first).
+    killed: bool,
+    outcome: Outcome,
+}
+
+/// Imports B into a fresh store holding A, kills the child as `aim` says, and checks the
+/// store holds exactly A or exactly A + B.
+fn kill_at(s: &Scenario, aim: Aim) -> Kill {
+    let data = store_with_a(s);
+    let mut import = Import::spawn(s, data.path());
+    match aim {
+        Aim::FromSpawn(at) => {
+            std::thread::sleep(at.saturating_sub(import.started.elapsed()));
+        }
+        Aim::IntoWrite(at) => {
+            if let Some(began) = import.write_begins() {
+                std::thread::sleep(at.saturating_sub(began.elapsed()));
+            }
+        }
+    }
+    import.child.kill().unwrap(); // SIGKILL; a no-op on a child that already exited
+    let status = wait(&mut import.child);
+    let killed = status.signal() == Some(SIGKILL);
+    assert!(
+        killed || status.success(),
+        "the import failed by itself ({status}) when aimed at {aim:?}"
+    );
+    let outcome = outcome(s, data.path());
+    if !killed {
+        assert_eq!(outcome, Outcome::After, "a finished import left A");
+    }
+    Kill {
+        aim,
+        killed,
+        outcome,
+    }
+}
+
 #[test]
 fn an_import_killed_at_any_moment_leaves_the_old_state_or_the_new_one() {
     let s = scenario();
 
-    // How long an uninterrupted import takes here, to spread the kills over all of it.
+    // How long an uninterrupted import takes here, before and during its write, to spread the
+    // kills over all of it. Only a first guess: the kills below adapt if the machine's pace
+    // changes.
     let data = store_with_a(&s);
-    let started = Instant::now();
-    let status = import_command(&s.big_file, data.path())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    let full = started.elapsed();
-    assert!(status.success());
+    let mut import = Import::spawn(&s, data.path());
+    let began = import
+        .write_begins()
+        .expect("the import ended before validating");
+    let status = wait(&mut import.child);
+    let write = began.elapsed();
+    let before_write = began - import.started;
+    assert!(
+        status.success(),
+        "the uninterrupted import failed: {status}"
+    );
     assert_eq!(outcome(&s, data.path()), Outcome::After);
 
-    const KILLS: u32 = 24;
-    let mut outcomes = Vec::new();
-    for i in 0..KILLS {
-        let data = store_with_a(&s);
-        // From 0 to 110% of the import, so both ends of the timeline are hit.
-        let delay = full.mul_f64(1.1 * f64::from(i) / f64::from(KILLS - 1));
-        let mut child = import_command(&s.big_file, data.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL on unix
-        child.wait().unwrap();
-        outcomes.push((delay, outcome(&s, data.path())));
+    // A spread over the whole import: a quarter before the write begins (reading, parsing,
+    // validating), the rest over the write itself (redo log, commit marker, apply) and a
+    // little past its end, timed from the child's own `validate:` line.
+    const SPREAD: u32 = 24;
+    const EARLY: u32 = 6;
+    let mut kills = Vec::new();
+    for i in 0..EARLY {
+        let at = before_write.mul_f64(f64::from(i) / f64::from(EARLY));
+        kills.push(kill_at(&s, Aim::FromSpawn(at)));
     }
-    eprintln!("full import {full:?}; kills: {outcomes:?}");
+    for i in 0..SPREAD - EARLY {
+        let at = write.mul_f64(1.1 * f64::from(i) / f64::from(SPREAD - EARLY - 1));
+        kills.push(kill_at(&s, Aim::IntoWrite(at)));
+    }
+
+    // Both outcomes must come from a child that SIGKILL actually ended: A from a kill before
+    // the commit point, A + B from a kill after it while the child was still applying. A
+    // loaded machine can shift every kill of the spread to one side of the commit point, so
+    // search for the other side: bisect between the latest kill into the write that left A
+    // and the earliest one that found the child finished (doubling while there is none).
+    let seen = |kills: &[Kill], o: Outcome| kills.iter().any(|k| k.killed && k.outcome == o);
+    let mut early = Duration::ZERO;
+    let mut late: Option<Duration> = None;
+    for k in &kills {
+        if let Aim::IntoWrite(at) = k.aim {
+            match (k.killed, &k.outcome) {
+                (true, Outcome::Before) => early = early.max(at),
+                (false, _) => late = Some(late.map_or(at, |l| l.min(at))),
+                (true, Outcome::After) => {}
+            }
+        }
+    }
+    const SEARCH: usize = 60;
+    for _ in 0..SEARCH {
+        if seen(&kills, Outcome::Before) && seen(&kills, Outcome::After) {
+            break;
+        }
+        // A bracket narrower than a fiftieth of the write (or upside down) means the
+        // machine's pace changed under the search: forget the late side and widen again.
+        let at = match late {
+            Some(late) if late.saturating_sub(early) >= write / 50 => (early + late) / 2,
+            _ => {
+                late = None;
+                early * 2 + write / 10
+            }
+        };
+        let kill = kill_at(&s, Aim::IntoWrite(at));
+        match (kill.killed, &kill.outcome) {
+            (true, Outcome::Before) => early = at,
+            (false, _) => late = Some(at),
+            (true, Outcome::After) => {}
+        }
+        kills.push(kill);
+    }
+    eprintln!("uninterrupted import: {before_write:?} before the write, {write:?} writing");
+    for k in &kills {
+        let how = if k.killed { "killed" } else { "had ended" };
+        eprintln!("  {:?}: {how}, {:?}", k.aim, k.outcome);
+    }
     assert!(
-        outcomes.iter().any(|(_, o)| *o == Outcome::Before),
-        "no kill landed before the commit point"
+        seen(&kills, Outcome::Before),
+        "no kill landed before the commit point in {} kills",
+        kills.len()
     );
     assert!(
-        outcomes.iter().any(|(_, o)| *o == Outcome::After),
-        "no kill landed after the commit point"
+        seen(&kills, Outcome::After),
+        "no kill landed between the commit point and the end of the import in {} kills",
+        kills.len()
     );
 }
 
@@ -147,22 +340,12 @@ fn an_import_that_reported_success_survives_a_kill_right_after() {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            assert_ne!(
-                stdout.read_line(&mut line).unwrap(),
-                0,
-                "import ended silently"
-            );
-            if line.starts_with("imported ") {
-                break;
-            }
-        }
+        let stdout = lines_of(child.stdout.take().unwrap());
+        let line = line_starting(&stdout, "imported ");
         child.kill().unwrap();
-        child.wait().unwrap();
-        assert_eq!(line.trim_end(), "imported 61020 records (revision 2)");
+        wait(&mut child);
+        let line = line.expect("import ended silently");
+        assert_eq!(line, "imported 61020 records (revision 2)");
         assert_eq!(outcome(&s, data.path()), Outcome::After);
     }
 }

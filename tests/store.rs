@@ -217,7 +217,7 @@ fn a_reopened_store_keeps_its_records_and_revision() {
         assert_eq!(store.revision(), 2);
         store.export().unwrap()
     };
-    let store = Store::open(dir.path()).unwrap();
+    let store = reopen(dir.path());
     assert_eq!(store.revision(), 2);
     assert_eq!(store.export().unwrap(), exported);
     assert_eq!(store.suppliers_of("f1").unwrap().len(), 2);
@@ -246,6 +246,22 @@ fn ids_that_break_the_key_encoding_are_refused_and_nothing_is_written() {
         store.import(&wrong),
         Err(StoreError::UnsupportedBundleVersion { found: 2, .. })
     ));
+}
+
+/// A handle dropped and the store opened again at once, many times: sled lets go of its lock
+/// a moment after the drop (its IO threads hold the file), so a plain `Store::open` here failed
+/// now and then with `InUse` on a loaded machine; `reopen` waits for the lock.
+#[test]
+fn a_store_this_process_just_dropped_opens_again() {
+    for i in 0..150 {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.import(&power_battery()).unwrap();
+        }
+        let store = reopen(dir.path());
+        assert_eq!(store.revision(), 1, "cycle {i}");
+    }
 }
 
 #[test]
@@ -447,7 +463,7 @@ proptest! {
             assert_indexes_match(&store, &model);
         }
         drop(store);
-        let reopened = Store::open(dir.path()).unwrap();
+        let reopened = reopen(dir.path());
         prop_assert_eq!(reopened.revision(), writes.len() as u64);
         prop_assert_eq!(reopened.export().unwrap(), model.to_bundle());
     }

@@ -1243,6 +1243,28 @@ mod tests {
         assert_eq!(store.audit(None).unwrap(), vec![entry]);
     }
 
+    /// `open()`, retried while it fails on the lock (`locked`) of a handle this process just
+    /// dropped: sled's IO threads let go of the file a moment after the drop returns, later on
+    /// a loaded machine. The minute is a hang guard only.
+    fn once_released<T, E: std::fmt::Debug>(
+        open: impl Fn() -> Result<T, E>,
+        locked: impl Fn(&E) -> bool,
+    ) -> T {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            match open() {
+                Err(e) if locked(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                opened => return opened.unwrap(),
+            }
+        }
+    }
+
+    fn in_use(e: &StoreError) -> bool {
+        matches!(e, StoreError::InUse { .. })
+    }
+
     #[test]
     fn tokens_kept_in_sled_by_earlier_builds_move_to_the_token_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -1262,15 +1284,18 @@ mod tests {
             tree.insert(token.id.as_bytes(), to_json(&token)).unwrap();
             db.flush().unwrap();
         }
-        let store = Store::open(dir.path()).unwrap();
+        let store = once_released(|| Store::open(dir.path()), in_use);
         assert_eq!(store.tokens().unwrap(), vec![token.clone()]);
         assert!(dir.path().join("tokens.json").exists());
         drop(store);
-        let db = sled::open(dir.path()).unwrap();
+        let db = once_released(
+            || sled::open(dir.path()),
+            |e: &sled::Error| e.to_string().contains("could not acquire lock"),
+        );
         assert!(db.open_tree("tokens").unwrap().is_empty());
         drop(db);
         // Opening again changes nothing.
-        let store = Store::open(dir.path()).unwrap();
+        let store = once_released(|| Store::open(dir.path()), in_use);
         assert_eq!(store.token(&token.id).unwrap(), Some(token));
     }
 

@@ -7,12 +7,49 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
+
+/// How long the tests wait for anything (a line from the server, an answer, an exit) before
+/// they call it hung. Only a hang guard: everything here takes well under a second when idle.
+const HANG_GUARD: Duration = Duration::from_secs(120);
 
 struct Server {
     child: Child,
     addr: String,
     token: String,
+    /// The server's log (stderr), line by line.
+    log: Receiver<String>,
+}
+
+/// The lines of a child's pipe, read on a thread so they can be waited for with a hang guard
+/// (and so the child never blocks on a full pipe).
+fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next line of `lines` that contains `needle` (skipping others).
+fn line_with(lines: &Receiver<String>, needle: &str) -> String {
+    let deadline = Instant::now() + HANG_GUARD;
+    loop {
+        match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => {}
+            Err(RecvTimeoutError::Disconnected) => panic!("the server ended without {needle:?}"),
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("no {needle:?} from the server in {HANG_GUARD:?}")
+            }
+        }
+    }
 }
 
 /// An admin token for the store in `dir`, made by `qmap token create`.
@@ -41,17 +78,16 @@ impl Server {
             .arg(dir)
             .args(["--addr", "127.0.0.1:0"])
             .args(options)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(Stdio::piped());
         if demo {
             command.arg("--demo");
         }
         let mut child = command.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let log = lines_of(child.stderr.take().unwrap());
+        let line = line_with(&lines_of(child.stdout.take().unwrap()), "http://");
         let url = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -68,6 +104,7 @@ impl Server {
             child,
             addr,
             token: token.to_string(),
+            log,
         }
     }
 
@@ -89,9 +126,7 @@ impl Server {
 
     fn connect(&self) -> TcpStream {
         let stream = TcpStream::connect(&self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
+        stream.set_read_timeout(Some(HANG_GUARD)).unwrap();
         stream
     }
 
@@ -110,9 +145,7 @@ impl Server {
             socket.connect(server).await.unwrap().into_std().unwrap()
         });
         stream.set_nonblocking(false).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
+        stream.set_read_timeout(Some(HANG_GUARD)).unwrap();
         stream
     }
 
@@ -137,16 +170,16 @@ impl Server {
         assert!(status.success());
     }
 
-    /// Waits for the process to exit (at most 20 s).
+    /// Waits for the process to exit (failing after [`HANG_GUARD`]).
     fn wait(mut self) -> ExitStatus {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            if start.elapsed() > Duration::from_secs(20) {
+            if start.elapsed() > HANG_GUARD {
                 let _ = self.child.kill();
-                panic!("the server did not stop within 20 s of SIGTERM");
+                panic!("the server did not stop within {HANG_GUARD:?} of SIGTERM");
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -157,6 +190,18 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+/// Reads the head of an interim response up to its blank line; returns its status line.
+fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).unwrap(), 1, "closed after {head:?}");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    head.lines().next().unwrap().to_string()
 }
 
 /// Reads a whole HTTP/1.1 response (the server closes the connection): status and JSON body.
@@ -225,24 +270,28 @@ fn the_binary_serves_real_http_and_stops_cleanly_on_sigterm_keeping_acknowledged
     assert_eq!(status, 201, "{written}");
     let revision = written["revision"].as_u64().unwrap();
 
-    // A request in flight when SIGTERM arrives: its headers and half its body are sent.
+    // A request in flight when SIGTERM arrives: the server has read its headers and waits for
+    // its body (it asked for it with `100 Continue`), of which half is sent.
     let body = json!({"failures": ["all_foreign"]}).to_string();
     let (first, rest) = body.split_at(body.len() / 2);
     let mut in_flight = server.connect();
     write!(
         in_flight,
         "POST /api/v1/scenarios HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
-         Authorization: Bearer {}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+         Authorization: Bearer {}\r\nExpect: 100-continue\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         server.addr,
         server.token,
         body.len()
     )
     .unwrap();
     in_flight.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(read_head(&mut in_flight), "HTTP/1.1 100 Continue");
+    in_flight.write_all(first.as_bytes()).unwrap();
+    in_flight.flush().unwrap();
     server.terminate();
-    std::thread::sleep(Duration::from_millis(300));
+    // The rest of the body only once the server has taken the signal in.
+    line_with(&server.log, "shutting down");
     in_flight.write_all(rest.as_bytes()).unwrap();
     let (status, report) = read_response(&mut in_flight);
     assert_eq!(status, 200, "{report}");
@@ -289,12 +338,10 @@ fn failed_logins_lock_out_only_the_address_that_made_them() {
     assert_eq!(status, 200, "{body}");
 }
 
-/// Reads until the server closes the connection (a 60 s read timeout guards against a hang) and
-/// returns what came.
+/// Reads until the server closes the connection (a read timeout of [`HANG_GUARD`] guards against
+/// a hang) and returns what came.
 fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+    stream.set_read_timeout(Some(HANG_GUARD)).unwrap();
     let mut got = Vec::new();
     match stream.read_to_end(&mut got) {
         Ok(_) => got,
@@ -347,9 +394,7 @@ fn a_body_announced_over_the_limit_is_refused_before_it_is_sent() {
         server.addr
     )
     .unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+    stream.set_read_timeout(Some(HANG_GUARD)).unwrap();
     let (status, body) = read_response(&mut stream);
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["code"], "payload_too_large");

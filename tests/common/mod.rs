@@ -5,6 +5,25 @@ use qmap::model::{
     Bundle, Capability, Category, Chain, Level, Membership, OrgKind, Organization, Problem, Region,
     Role, Segment, Status, Supply,
 };
+use qmap::store::{Store, StoreError};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Opens the store in `dir` again after this process dropped its handle. sled's lock on its
+/// files goes only when its background IO threads let go of them, which on a loaded machine
+/// can be a moment after the drop returned: until then the open fails with `InUse`. Retries
+/// that (any other error fails at once); the minute is a hang guard only.
+pub fn reopen(dir: &Path) -> Store {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match Store::open(dir) {
+            Err(StoreError::InUse { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            opened => return opened.unwrap(),
+        }
+    }
+}
 
 pub fn region(code: &str) -> Region {
     Region {
