@@ -5,6 +5,7 @@
 //! parse a request, call one function of the service layer ([`crate::service`]) and shape the
 //! answer. Every error goes through `ApiError`, the one place that picks a status code.
 
+mod attempts;
 pub mod auth;
 mod bundle;
 mod chains;

@@ -27,7 +27,7 @@ impl Default for ApiConfig {
             body_limit: 256 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             anonymous_read: false,
-            failed_attempts_per_minute: super::auth::MAX_FAILURES,
+            failed_attempts_per_minute: super::attempts::MAX_FAILURES,
         }
     }
 }
@@ -40,7 +40,7 @@ pub struct AppState {
 struct Inner {
     service: Service,
     config: ApiConfig,
-    failed: super::auth::FailedAttempts,
+    failed: super::attempts::FailedAttempts,
 }
 
 impl AppState {
@@ -50,7 +50,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 service: Service::open(store)?,
                 config,
-                failed: super::auth::FailedAttempts::default(),
+                failed: super::attempts::FailedAttempts::default(),
             }),
         })
     }
@@ -68,7 +68,7 @@ impl AppState {
     }
 
     /// Failed authentication attempts, for rate limiting.
-    pub fn failed_attempts(&self) -> &super::auth::FailedAttempts {
+    pub fn failed_attempts(&self) -> &super::attempts::FailedAttempts {
         &self.inner.failed
     }
 
