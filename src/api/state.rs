@@ -41,6 +41,9 @@ struct Inner {
     service: Service,
     config: ApiConfig,
     failed: super::attempts::FailedAttempts,
+    // Writes queue here, as async tasks, for their turn at the service's writer: waiting writes
+    // then hold no blocking thread, which reads need.
+    turn: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -51,6 +54,7 @@ impl AppState {
                 service: Service::open(store)?,
                 config,
                 failed: super::attempts::FailedAttempts::default(),
+                turn: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -104,6 +108,7 @@ impl AppState {
             deadline: Deadline::after(self.inner.config.request_timeout),
             override_status,
         };
+        let _turn = self.inner.turn.lock().await;
         let service = self.inner.service.clone();
         tokio::task::spawn_blocking(move || f(&service, how))
             .await
