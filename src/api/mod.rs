@@ -11,6 +11,7 @@ mod bundle;
 mod chains;
 mod doc;
 pub mod error;
+mod metrics;
 mod page;
 mod records;
 mod state;
@@ -91,6 +92,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(chains::router())
         .merge(records::router())
         .merge(tokens::router())
+        .merge(metrics::router())
         .merge(page::router());
     utoipa::Modify::modify(&doc::SecuredResponses, router.get_openapi_mut());
     router
@@ -102,8 +104,8 @@ pub fn openapi() -> OpenApi {
 }
 
 /// The whole application: API routes, OpenAPI document, Swagger UI, and the middleware stack
-/// (request ids, one log line per request, body limit with an over-limit `Content-Length`
-/// refused before reading, panics as JSON 500s).
+/// (request ids, one log line per request, request counters for `/api/v1/metrics`, body limit
+/// with an over-limit `Content-Length` refused before reading, panics as JSON 500s).
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().body_limit;
     let (api, doc) = api_router().split_for_parts();
@@ -124,6 +126,11 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("handler panicked".into()).into_response()
         }))
+        // Counts every answer by route template (layers of a `Router` run after routing).
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(metrics::HttpMetrics::default()),
+            metrics::record,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
