@@ -126,11 +126,6 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("handler panicked".into()).into_response()
         }))
-        // Counts every answer by route template (layers of a `Router` run after routing).
-        .layer(axum::middleware::from_fn_with_state(
-            std::sync::Arc::new(metrics::HttpMetrics::default()),
-            metrics::record,
-        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
@@ -156,6 +151,12 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, Sequential::default()))
+        // Outermost, so that every answer is counted (413s and panics too); layers of a `Router`
+        // run after routing, so the route template is known.
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(metrics::HttpMetrics::default()),
+            metrics::record,
+        ))
 }
 
 /// Request ids: a per-process sequence, shown in the log line and the `x-request-id` header.

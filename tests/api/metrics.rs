@@ -254,6 +254,33 @@ async fn metrics_are_for_admins_only() {
     );
 }
 
+#[tokio::test]
+async fn a_body_refused_for_its_announced_length_is_counted_too() {
+    let app = spawn_app_with(
+        qmap::api::ApiConfig {
+            body_limit: 1024,
+            ..Default::default()
+        },
+        false,
+    );
+    let refused = app
+        .send_with(
+            axum::http::Method::POST,
+            "/api/v1/import",
+            &[(header::CONTENT_LENGTH.as_str(), "4096")],
+            Some(vec![b' '; 4096].into()),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let m = Exposition::parse(&app.get("/api/v1/metrics").await.text());
+    assert_eq!(
+        m.value(
+            "qmap_http_requests_total{route=\"/api/v1/import\",method=\"POST\",status=\"413\"}"
+        ),
+        1.0
+    );
+}
+
 #[test]
 fn the_parser_refuses_what_is_not_the_text_format() {
     let good = "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"q\\\"\"} 1\n";
