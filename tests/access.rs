@@ -417,6 +417,8 @@ fn cases(app: &App) -> Vec<Case> {
             None,
             &[Admin],
         ),
+        // Metrics: admins only.
+        case(Method::GET, "/api/v1/metrics", None, &[Admin]),
     ]
 }
 

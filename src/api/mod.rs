@@ -11,6 +11,7 @@ mod bundle;
 mod chains;
 mod doc;
 pub mod error;
+mod metrics;
 mod page;
 mod records;
 mod state;
@@ -91,6 +92,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(chains::router())
         .merge(records::router())
         .merge(tokens::router())
+        .merge(metrics::router())
         .merge(page::router());
     utoipa::Modify::modify(&doc::SecuredResponses, router.get_openapi_mut());
     router
@@ -102,8 +104,8 @@ pub fn openapi() -> OpenApi {
 }
 
 /// The whole application: API routes, OpenAPI document, Swagger UI, and the middleware stack
-/// (request ids, one log line per request, body limit with an over-limit `Content-Length`
-/// refused before reading, panics as JSON 500s).
+/// (request ids, one log line per request, request counters for `/api/v1/metrics`, body limit
+/// with an over-limit `Content-Length` refused before reading, panics as JSON 500s).
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().body_limit;
     let (api, doc) = api_router().split_for_parts();
@@ -149,6 +151,12 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, Sequential::default()))
+        // Outermost, so that every answer is counted (413s and panics too); layers of a `Router`
+        // run after routing, so the route template is known.
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(metrics::HttpMetrics::default()),
+            metrics::record,
+        ))
 }
 
 /// Request ids: a per-process sequence, shown in the log line and the `x-request-id` header.

@@ -7,6 +7,7 @@
 //! matching depend on the providers and on the firms' regions too, so a change to a provider
 //! changes every chain's results (the QI gap is part of each firm's risk), but not its graph.
 
+use super::metrics::CacheCounters;
 use crate::analysis::eligibility::ProviderIndex;
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
 use crate::graph::Graphs;
@@ -100,6 +101,8 @@ pub struct AnalysisCache {
     pub by_chain: OnceLock<Arc<ChainIndex>>,
     /// Dataset-wide results (capacities shared): stale after any change to needs or providers.
     pub all: Arc<OnceLock<Arc<DatasetAnalysis>>>,
+    /// Hits and misses, shared by every later snapshot's cache.
+    pub counters: Arc<CacheCounters>,
 }
 
 impl AnalysisCache {
@@ -113,6 +116,7 @@ impl AnalysisCache {
             providers: Arc::new(OnceLock::new()),
             by_chain: OnceLock::new(),
             all: Arc::new(OnceLock::new()),
+            counters: Arc::default(),
         }
     }
 
@@ -157,6 +161,7 @@ impl AnalysisCache {
             } else {
                 Arc::new(OnceLock::new())
             },
+            counters: self.counters.clone(),
         }
     }
 }

@@ -14,6 +14,7 @@
 pub mod cache;
 pub mod chains;
 mod error;
+pub mod metrics;
 mod principal;
 pub mod records;
 pub mod rules;
@@ -42,6 +43,8 @@ struct Inner {
     snapshot: RwLock<Arc<Snapshot>>,
     // Serializes writes: validate, commit and publish happen under it.
     writer: Mutex<()>,
+    // Durations of committed writes.
+    write_durations: metrics::Histogram,
 }
 
 impl Service {
@@ -54,6 +57,7 @@ impl Service {
                 store,
                 snapshot: RwLock::new(Arc::new(Snapshot::of(dataset, revision))),
                 writer: Mutex::new(()),
+                write_durations: metrics::Histogram::default(),
             }),
         })
     }
@@ -71,11 +75,24 @@ impl Service {
             .clone()
     }
 
+    /// The service's counters now (reads the store's size on disk: blocking disk work).
+    pub fn metrics(&self) -> metrics::Readings {
+        let snap = self.snapshot();
+        metrics::Readings {
+            cache: snap.cache.counters.read(),
+            writes: self.inner.write_durations.read(),
+            revision: snap.revision,
+            snapshot_age: snap.published.elapsed(),
+            store_size_bytes: self.inner.store.size_on_disk().ok(),
+        }
+    }
+
     /// Validates and imports a bundle (all or nothing); with `dry_run` only validates. The
     /// rules of [`rules`] apply unless `how.override_status`. Checks `how.deadline` just before
     /// it commits.
     pub fn import(&self, bytes: &[u8], dry_run: bool, how: How) -> Result<ImportOutcome, Error> {
         let _writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let started = Instant::now();
         let before = self.snapshot();
         let bundle = validate::parse_bundle(bytes, before.dataset.as_ref())
             .map_err(Error::from_validation)?;
@@ -96,6 +113,7 @@ impl Service {
         how.deadline.check()?;
         let summary = self.inner.store.import(&bundle)?;
         self.publish(&before, ChangeSet::upsert(bundle), summary.revision);
+        self.inner.write_durations.observe(started.elapsed());
         Ok(ImportOutcome {
             dry_run,
             counts,
@@ -114,6 +132,7 @@ impl Service {
         prepare: impl FnOnce(&Dataset) -> Result<Prepared<T>, Error>,
     ) -> Result<(u64, T), Error> {
         let _writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let started = Instant::now();
         let before = self.snapshot();
         let Prepared {
             change,
@@ -136,6 +155,7 @@ impl Service {
         how.deadline.check()?;
         let revision = self.inner.store.apply(&change)?;
         self.publish(&before, change, revision);
+        self.inner.write_durations.observe(started.elapsed());
         Ok((revision, extra))
     }
 
@@ -151,6 +171,7 @@ impl Service {
             revision,
             dataset,
             cache,
+            published: Instant::now(),
         });
         *self
             .inner

@@ -2,6 +2,7 @@
 //! cached (see [`super::cache`]). Every read works on a snapshot; a write publishes a new one.
 
 use super::cache::{AnalysisCache, ChainEntry};
+use super::metrics::Cached;
 use super::Error;
 use crate::analysis::eligibility::ProviderIndex;
 use crate::analysis::quality::{analyze_chain, dataset_analysis};
@@ -12,6 +13,7 @@ use crate::model::{ChainIndex, Dataset};
 use bytes::Bytes;
 use rayon::prelude::*;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// One consistent view of the data: what every read works on.
 pub struct Snapshot {
@@ -19,6 +21,8 @@ pub struct Snapshot {
     pub revision: u64,
     pub dataset: Arc<Dataset>,
     pub cache: AnalysisCache,
+    /// When this snapshot became the current one.
+    pub published: Instant,
 }
 
 /// The analyses of a snapshot, computed on first use and cached. Each may take a while on a big
@@ -31,6 +35,7 @@ impl Snapshot {
             revision,
             dataset: Arc::new(dataset),
             cache,
+            published: Instant::now(),
         }
     }
 
@@ -62,8 +67,10 @@ impl Snapshot {
 
     /// The supply graph of one chain.
     pub fn chain_graph(&self, chain: &str) -> Result<Arc<Graphs>, Error> {
-        Ok(self
-            .entry(chain)?
+        let entry = self.entry(chain)?;
+        let hit = entry.graph.get().is_some();
+        self.cache.counters.count(Cached::ChainGraph, hit);
+        Ok(entry
             .graph
             .get_or_init(|| {
                 let index = self.chain_index();
@@ -77,8 +84,10 @@ impl Snapshot {
     pub fn chain_analysis(&self, chain: &str) -> Result<Arc<ChainAnalysis>, Error> {
         let entry = self.entry(chain)?;
         if let Some(a) = entry.analysis.get() {
+            self.cache.counters.count(Cached::ChainAnalysis, true);
             return Ok(a.clone());
         }
+        self.cache.counters.count(Cached::ChainAnalysis, false);
         let graphs = self.chain_graph(chain)?;
         let graph = graphs
             .chain(chain)
@@ -105,8 +114,10 @@ impl Snapshot {
     pub fn default_map(&self, chain: &str) -> Result<Bytes, Error> {
         let entry = self.entry(chain)?;
         if let Some(bytes) = entry.map.get() {
+            self.cache.counters.count(Cached::DefaultMap, true);
             return Ok(bytes.clone());
         }
+        self.cache.counters.count(Cached::DefaultMap, false);
         let map = self.quality_map(chain, Some(crate::map::DEFAULT_LIMIT))?;
         let bytes = Bytes::from(serde_json::to_vec(&map).map_err(Error::internal)?);
         Ok(entry.map.get_or_init(|| bytes).clone())
@@ -152,8 +163,10 @@ impl Snapshot {
     /// The dataset-wide scope and the chain comparison.
     pub fn dataset_analysis(&self) -> Result<Arc<DatasetAnalysis>, Error> {
         if let Some(a) = self.cache.all.get() {
+            self.cache.counters.count(Cached::DatasetAnalysis, true);
             return Ok(a.clone());
         }
+        self.cache.counters.count(Cached::DatasetAnalysis, false);
         let chains = self.all_chain_analyses()?;
         let refs: Vec<&ChainAnalysis> = chains.iter().map(|c| c.as_ref()).collect();
         Ok(self

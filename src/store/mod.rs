@@ -427,6 +427,14 @@ impl Store {
         self.inner.revision.load(Ordering::SeqCst)
     }
 
+    /// The size of sled's files on disk, in bytes (not counting the token file beside them).
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.inner
+            .db
+            .size_on_disk()
+            .map_err(storage("measuring the size on disk"))
+    }
+
     /// Whether no record of any kind is stored.
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         Ok([

@@ -12,12 +12,14 @@
 //! - `analyses`: scenarios, what-ifs, comparison and dataset coverage against `qmap::analysis`.
 //! - `server`: `qmap serve` over TCP, SIGTERM, restart, timeouts, tokens made beside it.
 //! - `tokens`: the token API (make, list, revoke).
+//! - `metrics`: `/api/v1/metrics` in the Prometheus text format, admins only.
 
 mod analyses;
 mod bundle;
 mod chains;
 mod errors;
 mod helpers;
+mod metrics;
 mod openapi;
 mod server;
 mod tokens;
