@@ -11,6 +11,7 @@ mod bundle;
 mod chains;
 mod doc;
 pub mod error;
+mod etag;
 mod page;
 mod records;
 mod state;
@@ -32,6 +33,8 @@ use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -102,8 +105,8 @@ pub fn openapi() -> OpenApi {
 }
 
 /// The whole application: API routes, OpenAPI document, Swagger UI, and the middleware stack
-/// (request ids, one log line per request, body limit with an over-limit `Content-Length`
-/// refused before reading, panics as JSON 500s).
+/// (request ids, one log line per request, compressed answers, body limit with an over-limit
+/// `Content-Length` refused before reading, panics as JSON 500s, ETags and 304 for reads).
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().body_limit;
     let (api, doc) = api_router().split_for_parts();
@@ -111,6 +114,10 @@ pub fn router(state: AppState) -> Router {
     api.merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            etag::revalidate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -124,6 +131,12 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("handler panicked".into()).into_response()
         }))
+        // gzip, br or zstd as the client prefers, for answers over 1 KiB not already compressed.
+        .layer(CompressionLayer::new().compress_when(
+            SizeAbove::new(1024)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE),
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {

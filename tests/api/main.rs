@@ -12,12 +12,14 @@
 //! - `analyses`: scenarios, what-ifs, comparison and dataset coverage against `qmap::analysis`.
 //! - `server`: `qmap serve` over TCP, SIGTERM, restart, timeouts, tokens made beside it.
 //! - `tokens`: the token API (make, list, revoke).
+//! - `http`: compressed answers (gzip, br, zstd), ETags and 304.
 
 mod analyses;
 mod bundle;
 mod chains;
 mod errors;
 mod helpers;
+mod http;
 mod openapi;
 mod server;
 mod tokens;
