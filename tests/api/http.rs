@@ -176,6 +176,35 @@ async fn a_read_carries_an_etag_and_its_tag_gets_304_without_a_body() {
 }
 
 #[tokio::test]
+async fn a_304_does_not_run_the_handler() {
+    let app = spawn_demo_app();
+    let uri = "/api/v1/chains/oe-optical-fiber/map";
+    // A plain read caches the plain map only; the gzip bytes are made by the first read that
+    // asks for gzip, so whether they exist shows whether the handler ran.
+    let plain = app.get_with(uri, &[("accept-encoding", "identity")]).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    let tag = etag(&plain.headers);
+    assert!(!app.state.snapshot().default_map_ready(FIBER, true));
+    let revalidated = app
+        .get_with(
+            uri,
+            &[("accept-encoding", "gzip"), ("if-none-match", tag.as_str())],
+        )
+        .await;
+    assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED);
+    assert!(revalidated.body.is_empty());
+    assert!(
+        !app.state.snapshot().default_map_ready(FIBER, true),
+        "the handler ran for a 304"
+    );
+    // Without the tag, the same request runs the handler (which makes the gzip bytes).
+    let fetched = app.get_with(uri, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(fetched.status, StatusCode::OK);
+    assert_eq!(etag(&fetched.headers), tag);
+    assert!(app.state.snapshot().default_map_ready(FIBER, true));
+}
+
+#[tokio::test]
 async fn a_write_changes_the_tags_of_reads() {
     let app = spawn_app();
     app.import_fixtures(&["hydrogen_shaanxi.json"]).await;
