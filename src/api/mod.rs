@@ -11,6 +11,7 @@ mod bundle;
 mod chains;
 mod doc;
 pub mod error;
+mod etag;
 mod metrics;
 mod page;
 mod records;
@@ -33,6 +34,8 @@ use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -104,8 +107,9 @@ pub fn openapi() -> OpenApi {
 }
 
 /// The whole application: API routes, OpenAPI document, Swagger UI, and the middleware stack
-/// (request ids, one log line per request, request counters for `/api/v1/metrics`, body limit
-/// with an over-limit `Content-Length` refused before reading, panics as JSON 500s).
+/// (request ids, one log line per request, request counters for `/api/v1/metrics`, compressed
+/// answers, body limit with an over-limit `Content-Length` refused before reading, panics as JSON
+/// 500s, ETags and 304 for reads).
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().body_limit;
     let (api, doc) = api_router().split_for_parts();
@@ -113,6 +117,10 @@ pub fn router(state: AppState) -> Router {
     api.merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            etag::revalidate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -126,6 +134,12 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("handler panicked".into()).into_response()
         }))
+        // gzip, br or zstd as the client prefers, for answers over 1 KiB not already compressed.
+        .layer(CompressionLayer::new().compress_when(
+            SizeAbove::new(1024)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE),
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {

@@ -13,12 +13,14 @@
 //! - `server`: `qmap serve` over TCP, SIGTERM, restart, timeouts, tokens made beside it.
 //! - `tokens`: the token API (make, list, revoke).
 //! - `metrics`: `/api/v1/metrics` in the Prometheus text format, admins only.
+//! - `http`: compressed answers (gzip, br, zstd), ETags and 304.
 
 mod analyses;
 mod bundle;
 mod chains;
 mod errors;
 mod helpers;
+mod http;
 mod metrics;
 mod openapi;
 mod server;
