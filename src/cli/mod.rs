@@ -177,6 +177,11 @@ pub enum Command {
         /// Connections served at once; more wait until one closes.
         #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
         max_connections: u64,
+        /// Failed logins allowed per client address per minute; after them the address gets 429
+        /// for the rest of the minute, whatever it presents.
+        #[arg(long, default_value_t = crate::api::auth::MAX_FAILURES as u64,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        failed_logins_per_minute: u64,
     },
     /// Manage API tokens (a new token's secret is shown once, at creation).
     Token {
@@ -309,6 +314,7 @@ pub fn run(cli: Cli) -> ExitCode {
             header_timeout_secs,
             body_timeout_secs,
             max_connections,
+            failed_logins_per_minute,
         } => serve(
             &data.dir,
             &addr,
@@ -317,6 +323,8 @@ pub fn run(cli: Cli) -> ExitCode {
             crate::api::ApiConfig {
                 body_limit: body_limit_mib * 1024 * 1024,
                 request_timeout: std::time::Duration::from_secs(timeout_secs),
+                failed_attempts_per_minute: usize::try_from(failed_logins_per_minute)
+                    .unwrap_or(usize::MAX),
                 ..crate::api::ApiConfig::default()
             },
             crate::api::ServeOptions {

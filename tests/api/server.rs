@@ -338,6 +338,31 @@ fn failed_logins_lock_out_only_the_address_that_made_them() {
     assert_eq!(status, 200, "{body}");
 }
 
+/// `--failed-logins-per-minute` sets the limit: with 3, the fourth request of a guessing address
+/// is refused (with the default of 10 it would be served).
+#[test]
+fn the_failed_login_limit_is_set_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let server = Server::start_with(
+        dir.path(),
+        false,
+        &token,
+        &["--failed-logins-per-minute", "3"],
+    );
+    for _ in 0..3 {
+        let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(FORGED));
+        assert_eq!(status, 401, "{body}");
+    }
+    let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(&token));
+    assert_eq!(
+        (status, body["code"].clone()),
+        (429, json!("too_many_attempts"))
+    );
+    let (status, body) = server.get_from("127.0.0.1", "/api/v1/chains", Some(&token));
+    assert_eq!(status, 200, "{body}");
+}
+
 /// Reads until the server closes the connection (a read timeout of [`HANG_GUARD`] guards against
 /// a hang) and returns what came.
 fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
