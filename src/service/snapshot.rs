@@ -93,14 +93,13 @@ impl Snapshot {
             .chain(chain)
             .ok_or_else(|| Error::not_found("chain", chain))?;
         let providers = self.providers();
-        Ok(entry
-            .analysis
-            .get_or_init(|| {
-                let index = self.chain_index();
-                let problems = index.problems(&self.dataset, chain);
-                Arc::new(analyze_chain(&self.dataset, graph, &problems, &providers))
-            })
-            .clone())
+        let problems = self.chain_index().problems(&self.dataset, chain);
+        // Computed outside the `OnceLock`, then offered to it: the analysis of a very large chain
+        // runs on rayon's pool, whose threads may meanwhile pick up another request's job for
+        // this very chain; inside `get_or_init` that would wait on itself. Two requests racing
+        // on a cold chain may both compute it; the first to finish is kept.
+        let computed = Arc::new(analyze_chain(&self.dataset, graph, &problems, &providers));
+        Ok(entry.analysis.get_or_init(|| computed).clone())
     }
 
     /// Every chain's analysis, in chain id order, computed on the available cores.
