@@ -10,14 +10,13 @@
 
 mod common;
 
-use common::synthetic;
+use common::{lines_of, synthetic};
 use qmap::model::{Bundle, Dataset};
 use qmap::store::Store;
-use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// How long any one wait on a child may last before the test calls it hung. An import takes
@@ -94,21 +93,6 @@ fn wait(child: &mut Child) -> ExitStatus {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-}
-
-/// The lines of a child's pipe, read on a thread so the test can wait for them with a hang
-/// guard (and so the child never blocks on a full pipe).
-fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }
 
 /// The next line starting with `prefix` (skipping others), or `None` once the pipe is closed.

@@ -15,6 +15,9 @@
 //! - `metrics`: `/api/v1/metrics` in the Prometheus text format, admins only.
 //! - `http`: compressed answers (gzip, br, zstd), ETags and 304.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod analyses;
 mod bundle;
 mod chains;

@@ -2,12 +2,13 @@
 //! HTTP/1.1 written by hand, finishes a request in flight on SIGTERM, exits 0, and an
 //! acknowledged write is there after a restart.
 
+use crate::common::lines_of;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// How long the tests wait for anything (a line from the server, an answer, an exit) before
@@ -20,21 +21,6 @@ struct Server {
     token: String,
     /// The server's log (stderr), line by line.
     log: Receiver<String>,
-}
-
-/// The lines of a child's pipe, read on a thread so they can be waited for with a hang guard
-/// (and so the child never blocks on a full pipe).
-fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }
 
 /// The next line of `lines` that contains `needle` (skipping others).
@@ -316,21 +302,26 @@ fn the_binary_serves_real_http_and_stops_cleanly_on_sigterm_keeping_acknowledged
 const FORGED: &str =
     "qmap_000000000000_0000000000000000000000000000000000000000000000000000000000000000";
 
+/// `limit` forged tokens from 127.0.0.2 are each a 401; then that address is locked out (429),
+/// whatever it presents next, the valid `token` included.
+fn guess_until_locked_out(server: &Server, limit: usize, token: &str) {
+    for _ in 0..limit {
+        let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(FORGED));
+        assert_eq!(status, 401, "{body}");
+    }
+    let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(token));
+    assert_eq!(
+        (status, body["code"].clone()),
+        (429, json!("too_many_attempts"))
+    );
+}
+
 #[test]
 fn failed_logins_lock_out_only_the_address_that_made_them() {
     let dir = tempfile::tempdir().unwrap();
     let token = admin_token(dir.path());
     let server = Server::start(dir.path(), false, &token);
-    for _ in 0..10 {
-        let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(FORGED));
-        assert_eq!(status, 401, "{body}");
-    }
-    // The guessing address is locked out, whatever it presents next.
-    let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(&token));
-    assert_eq!(
-        (status, body["code"].clone()),
-        (429, json!("too_many_attempts"))
-    );
+    guess_until_locked_out(&server, 10, &token);
     // Everyone else is not.
     let (status, body) = server.get_from("127.0.0.1", "/api/v1/chains", Some(&token));
     assert_eq!(status, 200, "{body}");
@@ -350,15 +341,7 @@ fn the_failed_login_limit_is_set_on_the_command_line() {
         &token,
         &["--failed-logins-per-minute", "3"],
     );
-    for _ in 0..3 {
-        let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(FORGED));
-        assert_eq!(status, 401, "{body}");
-    }
-    let (status, body) = server.get_from("127.0.0.2", "/api/v1/chains", Some(&token));
-    assert_eq!(
-        (status, body["code"].clone()),
-        (429, json!("too_many_attempts"))
-    );
+    guess_until_locked_out(&server, 3, &token);
     let (status, body) = server.get_from("127.0.0.1", "/api/v1/chains", Some(&token));
     assert_eq!(status, 200, "{body}");
 }

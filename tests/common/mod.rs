@@ -1,4 +1,4 @@
-//! Bundles shared by the store and crash tests.
+//! Bundles and helpers shared by the store, crash and API tests.
 #![allow(dead_code)]
 
 use qmap::model::{
@@ -6,7 +6,9 @@ use qmap::model::{
     Role, Segment, Status, Supply,
 };
 use qmap::store::{Store, StoreError};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 /// Opens the store in `dir` again after this process dropped its handle. sled's lock on its
@@ -212,4 +214,19 @@ pub fn synthetic(tag: &str, chains: usize, orgs: usize, supplies: usize) -> Bund
         })
         .collect();
     bundle
+}
+
+/// The lines of a child's pipe, read on a thread so the test can wait for them with a hang
+/// guard (and so the child never blocks on a full pipe).
+pub fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
