@@ -17,7 +17,7 @@ use super::weak::report::{chain_report, ChainReport};
 use crate::graph::{ChainGraph, Graphs};
 use crate::model::{Dataset, Problem};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -39,7 +39,7 @@ pub struct ChainAnalysis {
 /// One chain's key figures: the row of the chain list (`/chains`), of a chain's summary and of
 /// the planners' comparison (`/comparison`). Each chain is assigned on its own (capacities not
 /// shared between chains).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ChainRow {
     pub id: String,
     pub name: String,

@@ -79,9 +79,12 @@ pub(super) fn serve(
             addr: addr.to_string(),
             source,
         })?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let state =
             crate::api::AppState::new(store, config).map_err(|e| CliError::Api(e.to_string()))?;
+        // Every chain's analysis starts now, in the background, and each write's chains right
+        // after it (see `service::precompute`).
+        state.service().start_precomputing();
         let serve_err = |source| CliError::Serve {
             addr: addr.to_string(),
             source,
@@ -112,5 +115,9 @@ pub(super) fn serve(
         crate::api::serve(listener, state, options)
             .await
             .map_err(serve_err)
-    })
+    });
+    // Reads whose client has gone (or timed out) may still be computing on blocking threads;
+    // their results are of no use now, so the process does not wait for them to stop.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    served
 }

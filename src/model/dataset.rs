@@ -7,15 +7,15 @@
 use super::{
     Bundle, Chain, ChangeSet, Lookup, Organization, Problem, Region, Supply, BUNDLE_VERSION,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use imbl::{OrdMap, OrdSet};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
-    pub regions: BTreeMap<String, Region>,
-    pub chains: BTreeMap<String, Chain>,
-    pub organizations: BTreeMap<String, Organization>,
-    pub supplies: BTreeSet<Supply>,
-    pub problems: BTreeMap<String, Problem>,
+    pub regions: OrdMap<String, Region>,
+    pub chains: OrdMap<String, Chain>,
+    pub organizations: OrdMap<String, Organization>,
+    pub supplies: OrdSet<Supply>,
+    pub problems: OrdMap<String, Problem>,
 }
 
 impl Dataset {

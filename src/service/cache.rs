@@ -7,8 +7,10 @@
 //! matching depend on the providers and on the firms' regions too, so a change to a provider
 //! changes every chain's results (the QI gap is part of each firm's risk), but not its graph.
 
+use super::computed::Computed;
 use super::metrics::CacheCounters;
 use crate::analysis::eligibility::ProviderIndex;
+use crate::analysis::quality::ChainRow;
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
 use crate::graph::Graphs;
 use crate::model::{ChainIndex, ChangeSet, Dataset};
@@ -84,12 +86,14 @@ impl Touched {
 pub struct ChainEntry {
     /// The chain's supply graph (a one-chain `Graphs`).
     pub graph: OnceLock<Arc<Graphs>>,
-    /// Weak links and QI of the chain.
-    pub analysis: OnceLock<Arc<ChainAnalysis>>,
+    /// Weak links and QI of the chain (computed by one thread at a time: see [`Computed`]).
+    pub analysis: Computed<Arc<ChainAnalysis>>,
     /// The serialized quality map with the default firm limit (the page's first request).
     pub map: OnceLock<Bytes>,
     /// `map`, gzip-compressed once, for clients that accept it (a tenth of the size).
     pub map_gzip: OnceLock<Bytes>,
+    /// The chain's row of the chain list: from `analysis`, or stored for this revision.
+    pub row: OnceLock<ChainRow>,
 }
 
 /// Lazily computed results of every chain and of the whole dataset, for one snapshot.
@@ -100,7 +104,7 @@ pub struct AnalysisCache {
     /// Members and problems of each chain (rebuilt for every snapshot that a write makes).
     pub by_chain: OnceLock<Arc<ChainIndex>>,
     /// Dataset-wide results (capacities shared): stale after any change to needs or providers.
-    pub all: Arc<OnceLock<Arc<DatasetAnalysis>>>,
+    pub all: Arc<Computed<Arc<DatasetAnalysis>>>,
     /// Hits and misses, shared by every later snapshot's cache.
     pub counters: Arc<CacheCounters>,
 }
@@ -115,7 +119,7 @@ impl AnalysisCache {
                 .collect(),
             providers: Arc::new(OnceLock::new()),
             by_chain: OnceLock::new(),
-            all: Arc::new(OnceLock::new()),
+            all: Arc::default(),
             counters: Arc::default(),
         }
     }
@@ -159,7 +163,7 @@ impl AnalysisCache {
             all: if untouched {
                 self.all.clone()
             } else {
-                Arc::new(OnceLock::new())
+                Arc::default()
             },
             counters: self.counters.clone(),
         }

@@ -35,15 +35,7 @@ pub fn summaries(snap: &Snapshot, who: &Principal) -> Result<Vec<ChainRow>, Erro
         .values()
         .filter(|c| who.reads_chain_aggregates(&c.id))
         .collect();
-    let analyses: Vec<_> = chains
-        .par_iter()
-        .map(|c| snap.chain_analysis(&c.id))
-        .collect();
-    chains
-        .into_iter()
-        .zip(analyses)
-        .map(|(_, a)| Ok(chain_row(&snap.dataset, a?.as_ref())))
-        .collect()
+    chains.par_iter().map(|c| snap.chain_row(&c.id)).collect()
 }
 
 /// A chain record with its key figures.

@@ -5,11 +5,11 @@ use super::cache::{AnalysisCache, ChainEntry};
 use super::metrics::Cached;
 use super::Error;
 use crate::analysis::eligibility::ProviderIndex;
-use crate::analysis::quality::{analyze_chain, dataset_analysis};
+use crate::analysis::quality::{analyze_chain, chain_row, dataset_analysis, ChainRow};
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
 use crate::graph::Graphs;
 use crate::map::QualityMap;
-use crate::model::{ChainIndex, Dataset};
+use crate::model::{Chain, ChainIndex, Dataset, Lookup, Organization, Problem, Supply};
 use bytes::Bytes;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -80,26 +80,57 @@ impl Snapshot {
             .clone())
     }
 
-    /// Weak links and QI of one chain.
+    /// Weak links and QI of one chain. While another thread computes it (a write starts the
+    /// chains it touched in the background), this waits for that result (see [`Computed`](super::Computed)).
     pub fn chain_analysis(&self, chain: &str) -> Result<Arc<ChainAnalysis>, Error> {
         let entry = self.entry(chain)?;
         if let Some(a) = entry.analysis.get() {
             self.cache.counters.count(Cached::ChainAnalysis, true);
-            return Ok(a.clone());
+            return Ok(a);
         }
         self.cache.counters.count(Cached::ChainAnalysis, false);
         let graphs = self.chain_graph(chain)?;
         let graph = graphs
             .chain(chain)
             .ok_or_else(|| Error::not_found("chain", chain))?;
-        let providers = self.providers();
-        let problems = self.chain_index().problems(&self.dataset, chain);
-        // Computed outside the `OnceLock`, then offered to it: the analysis of a very large chain
-        // runs on rayon's pool, whose threads may meanwhile pick up another request's job for
-        // this very chain; inside `get_or_init` that would wait on itself. Two requests racing
-        // on a cold chain may both compute it; the first to finish is kept.
-        let computed = Arc::new(analyze_chain(&self.dataset, graph, &problems, &providers));
-        Ok(entry.analysis.get_or_init(|| computed).clone())
+        Ok(entry.analysis.get_or_compute(|| {
+            let providers = self.providers();
+            let problems = self.chain_index().problems(&self.dataset, chain);
+            Arc::new(analyze_chain(&self.dataset, graph, &problems, &providers))
+        }))
+    }
+
+    /// The row of one chain in the chain list (stored at start, or from its analysis).
+    pub fn chain_row(&self, chain: &str) -> Result<ChainRow, Error> {
+        let entry = self.entry(chain)?;
+        if let Some(row) = entry.row.get() {
+            return Ok(row.clone());
+        }
+        let row = chain_row(&self.dataset, &*self.chain_analysis(chain)?);
+        Ok(entry.row.get_or_init(|| row).clone())
+    }
+
+    /// Every chain's row, in chain id order.
+    pub fn chain_rows(&self) -> Result<Vec<ChainRow>, Error> {
+        let ids: Vec<&String> = self.dataset.chains.keys().collect();
+        ids.par_iter().map(|id| self.chain_row(id)).collect()
+    }
+
+    /// Takes the rows stored for this snapshot's revision (rows of unknown chains are ignored).
+    pub fn seed_rows(&self, rows: Vec<ChainRow>) {
+        for row in rows {
+            if let Some(entry) = self.cache.chain(&row.id) {
+                let _ = entry.row.set(row);
+            }
+        }
+    }
+
+    /// Whether every chain's analysis is computed.
+    pub fn all_chains_analysed(&self) -> bool {
+        self.dataset
+            .chains
+            .keys()
+            .all(|id| self.cache.chain(id).is_some_and(|e| e.analysis.is_done()))
     }
 
     /// Every chain's analysis, in chain id order, computed on the available cores.
@@ -163,7 +194,7 @@ impl Snapshot {
     pub fn dataset_analysis(&self) -> Result<Arc<DatasetAnalysis>, Error> {
         if let Some(a) = self.cache.all.get() {
             self.cache.counters.count(Cached::DatasetAnalysis, true);
-            return Ok(a.clone());
+            return Ok(a);
         }
         self.cache.counters.count(Cached::DatasetAnalysis, false);
         let chains = self.all_chain_analyses()?;
@@ -171,7 +202,86 @@ impl Snapshot {
         Ok(self
             .cache
             .all
-            .get_or_init(|| Arc::new(dataset_analysis(&self.dataset, &self.providers(), &refs)))
-            .clone())
+            .get_or_compute(|| Arc::new(dataset_analysis(&self.dataset, &self.providers(), &refs))))
+    }
+}
+
+/// The stored records as validation sees them before a write. Unlike [`Dataset`]'s own (which
+/// scans), the two questions about one organization cost the size of its chains: every supply
+/// and problem of a firm lies on a chain it is a member of (validation keeps it so).
+impl Lookup for Snapshot {
+    fn chain(&self, id: &str) -> Option<Chain> {
+        self.dataset.chain(id)
+    }
+    fn organization(&self, id: &str) -> Option<Organization> {
+        self.dataset.organization(id)
+    }
+    fn problem(&self, id: &str) -> Option<Problem> {
+        self.dataset.problem(id)
+    }
+    fn has_supply(&self, supply: &Supply) -> bool {
+        self.dataset.has_supply(supply)
+    }
+    /// Complexity: O(S_c) over the supplies of the organization's chains.
+    fn supplies_touching(&self, org: &str) -> Vec<Supply> {
+        let Some(record) = self.dataset.organizations.get(org) else {
+            return Vec::new();
+        };
+        let mut found: Vec<Supply> = record
+            .memberships()
+            .iter()
+            .flat_map(|m| self.dataset.supplies_of_chain(&m.chain))
+            .filter(|s| s.supplier == org || s.customer == org)
+            .cloned()
+            .collect();
+        // Set order, as the dataset answers; a firm is listed on a chain once.
+        found.sort();
+        found.dedup();
+        found
+    }
+    /// Complexity: O(P_c log P) over the problems of the organization's chains.
+    fn problems_of(&self, org: &str) -> Vec<Problem> {
+        let Some(record) = self.dataset.organizations.get(org) else {
+            return Vec::new();
+        };
+        let index = self.chain_index();
+        let mut found: Vec<Problem> = record
+            .memberships()
+            .iter()
+            .flat_map(|m| index.problems(&self.dataset, &m.chain))
+            .filter(|p| p.org == org)
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        found.dedup_by(|a, b| a.id == b.id);
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ChangeSet;
+
+    #[test]
+    fn the_snapshots_lookup_answers_as_the_datasets_scan_does() {
+        let mut d = Dataset::new();
+        for (_, text) in crate::cli::DEMO_FIXTURES {
+            d.apply(&ChangeSet::upsert(serde_json::from_str(text).unwrap()));
+        }
+        let snap = Snapshot::of(d.clone(), 0);
+        let mut touching = 0;
+        for id in d
+            .organizations
+            .keys()
+            .map(String::as_str)
+            .chain(["no-such-org"])
+        {
+            let supplies = Lookup::supplies_touching(&snap, id);
+            assert_eq!(supplies, d.supplies_touching(id), "{id}");
+            touching += supplies.len();
+            assert_eq!(Lookup::problems_of(&snap, id), d.problems_of(id), "{id}");
+        }
+        assert!(touching > 0);
     }
 }

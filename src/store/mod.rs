@@ -171,6 +171,9 @@ struct Inner {
     tokens: TokenFile,
     /// The audit log: big-endian sequence number → JSON entry.
     audit: sled::Tree,
+    /// Results derived from the records (e.g. the chain list's figures), each stored with the
+    /// revision it reflects; never part of a write's commit (see [`Store::put_derived`]).
+    derived: sled::Tree,
     /// Serializes audit appends so sequence numbers are dense.
     audit_lock: Mutex<()>,
     revision: AtomicU64,
@@ -229,6 +232,7 @@ impl Store {
         // the file below.
         let old_tokens = db.open_tree("tokens").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
+        let derived = db.open_tree("derived").map_err(open_err)?;
 
         match meta
             .get(META_FORMAT)
@@ -273,6 +277,7 @@ impl Store {
                 log,
                 tokens: TokenFile::open(dir)?,
                 audit,
+                derived,
                 audit_lock: Mutex::new(()),
                 revision: AtomicU64::new(revision),
                 writer: Mutex::new(()),
@@ -449,6 +454,38 @@ impl Store {
     }
 
     /// Stores (or replaces) an API token record; durable when it returns.
+    /// Stores a result derived from the records as of `revision` under `name`, replacing the
+    /// previous one. Not flushed: after a crash it may be missing or older, which
+    /// [`Store::derived`] reports by its revision, never as the current result.
+    pub fn put_derived(&self, name: &str, revision: u64, value: &[u8]) -> Result<(), StoreError> {
+        let mut bytes = Vec::with_capacity(8 + value.len());
+        bytes.extend_from_slice(&revision.to_be_bytes());
+        bytes.extend_from_slice(value);
+        self.inner
+            .derived
+            .insert(name.as_bytes(), bytes)
+            .map_err(storage("storing a derived result"))?;
+        Ok(())
+    }
+
+    /// The result stored under `name`, if it reflects the current revision.
+    pub fn derived(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(bytes) = self
+            .inner
+            .derived
+            .get(name.as_bytes())
+            .map_err(storage("reading a derived result"))?
+        else {
+            return Ok(None);
+        };
+        Ok(match bytes.split_first_chunk::<8>() {
+            Some((revision, value)) if u64::from_be_bytes(*revision) == self.revision() => {
+                Some(value.to_vec())
+            }
+            _ => None,
+        })
+    }
+
     pub fn put_token(&self, token: &Token) -> Result<(), StoreError> {
         self.inner.tokens.put(token)
     }

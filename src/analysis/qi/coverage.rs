@@ -6,12 +6,12 @@
 use super::assignment::{Assignment, Outcome};
 use super::eligibility::{FastMap, Scope};
 use crate::model::{region, Dataset, Element};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 
 /// Coverage figures of a set of needs. The field names are part of the product's contract.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Coverage {
     pub needs_total: u64,
     /// Needs with at least one eligible provider, capacity ignored.
@@ -62,7 +62,7 @@ pub struct SegmentCoverage {
 }
 
 /// Coverage of the needs of one QI element.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ElementCoverage {
     /// `metrology`, `standard`, `testing`, `certification` or `rd`.
     pub element: String,

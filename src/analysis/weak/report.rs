@@ -230,7 +230,9 @@ mod tests {
             let mut chain = other.chains.remove(CHAIN).unwrap();
             chain.id = id.clone();
             d.chains.insert(id.clone(), chain);
-            for org in d.organizations.values_mut() {
+            let ids: Vec<String> = d.organizations.keys().cloned().collect();
+            for id in &ids {
+                let org = d.organizations.get_mut(id).unwrap();
                 let mut m = org.membership(CHAIN).unwrap().clone();
                 m.chain = id.clone();
                 org.chains.as_mut().unwrap().push(m);
