@@ -96,3 +96,98 @@ fn readers_never_see_a_half_applied_write() {
         format!("第{}轮：两个问题同时改名", rounds - 1)
     );
 }
+
+/// Polls `done` until it holds; 120 s is only a guard against hanging (never a measure of speed).
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn demo_service() -> (tempfile::TempDir, Store, Service) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(qmap::cli::load_demo(&store).unwrap());
+    let service = Service::open(store.clone()).unwrap();
+    (dir, store, service)
+}
+
+/// A serving process analyses every chain in the background, stores the chain list's figures
+/// with their revision, and the next start lists the chains from them without analysing any.
+#[test]
+fn the_chain_list_is_stored_for_the_next_start() {
+    use qmap::service::precompute::CHAIN_ROWS;
+    let (_dir, store, service) = demo_service();
+    assert!(store.derived(CHAIN_ROWS).unwrap().is_none());
+    service.start_precomputing();
+    wait_until("the chain figures are stored", || {
+        store.derived(CHAIN_ROWS).unwrap().is_some()
+    });
+    let computed = service.snapshot().chain_rows().unwrap();
+    assert_eq!(computed.len(), 3);
+
+    let next = Service::open(store.clone()).unwrap();
+    let snap = next.snapshot();
+    for row in &computed {
+        let entry = snap.cache.chain(&row.id).unwrap();
+        assert!(!entry.analysis.is_done(), "{}", row.id);
+        assert_eq!(&snap.chain_row(&row.id).unwrap(), row);
+    }
+    assert_eq!(snap.chain_rows().unwrap(), computed);
+    // Listing the chains analysed nothing.
+    assert!(!snap.all_chains_analysed());
+
+    // A write makes the stored figures stale: a start after it does not take them.
+    let mut p = snap.dataset.problems["pb-p001"].clone();
+    p.title = "改过的标题".into();
+    next.import(
+        &serde_json::to_vec(&serde_json::json!({"version": 1, "problems": [p]})).unwrap(),
+        false,
+        How::by(Deadline::never()),
+    )
+    .unwrap();
+    let third = Service::open(store.clone()).unwrap();
+    let snap = third.snapshot();
+    assert!(snap
+        .dataset
+        .chains
+        .keys()
+        .all(|id| snap.cache.chain(id).unwrap().row.get().is_none()));
+}
+
+/// After a write, the chains it touched are analysed again in the background, without any
+/// reader asking, and the analyses of the other chains are the very ones computed before.
+#[test]
+fn a_write_reanalyses_only_its_chains_in_the_background() {
+    let (_dir, _store, service) = demo_service();
+    service.start_precomputing();
+    wait_until("every chain is analysed", || {
+        service.snapshot().all_chains_analysed()
+    });
+    let before = service.snapshot();
+    let mut p = before.dataset.problems["pb-p001"].clone();
+    p.title = "后台重算".into();
+    let touched = p.chain.clone();
+    service
+        .import(
+            &serde_json::to_vec(&serde_json::json!({"version": 1, "problems": [p]})).unwrap(),
+            false,
+            How::by(Deadline::never()),
+        )
+        .unwrap();
+    let after = service.snapshot();
+    assert!(after.revision > before.revision);
+    wait_until("the touched chain is analysed again", || {
+        after.cache.chain(&touched).unwrap().analysis.is_done()
+    });
+    for id in after.dataset.chains.keys() {
+        let old = before.cache.chain(id).unwrap().analysis.get().unwrap();
+        let new = after.cache.chain(id).unwrap().analysis.get().unwrap();
+        assert_eq!(Arc::ptr_eq(&old, &new), *id != touched, "{id}");
+    }
+}

@@ -16,7 +16,7 @@ pub mod chains;
 mod computed;
 mod error;
 pub mod metrics;
-mod precompute;
+pub mod precompute;
 mod principal;
 pub mod records;
 pub mod rules;
@@ -187,11 +187,11 @@ impl Service {
         dataset.apply(&change);
         let dataset = Arc::new(dataset);
         let cache = before.cache.carry_over(&dataset, &touched);
-        if touched.providers || touched.regions {
-            self.queue(dataset.chains.keys().cloned());
+        let requeue: Vec<String> = if touched.providers || touched.regions {
+            dataset.chains.keys().cloned().collect()
         } else {
-            self.queue(touched.chains.iter().cloned());
-        }
+            touched.chains.into_iter().collect()
+        };
         if let Some(index) = before.cache.by_chain.get() {
             let _ = cache
                 .by_chain
@@ -208,6 +208,8 @@ impl Service {
             .snapshot
             .write()
             .unwrap_or_else(|p| p.into_inner()) = next;
+        // Only now: the worker analyses the snapshot that is current when it wakes.
+        self.queue(requeue);
     }
 }
 

@@ -21,7 +21,7 @@ use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
 /// The name under which the chain list's figures are stored.
-pub(super) const CHAIN_ROWS: &str = "chain_rows";
+pub const CHAIN_ROWS: &str = "chain_rows";
 
 /// Chains waiting to be analysed, and the worker's wake-up.
 #[derive(Default)]

@@ -455,8 +455,8 @@ impl Store {
 
     /// Stores (or replaces) an API token record; durable when it returns.
     /// Stores a result derived from the records as of `revision` under `name`, replacing the
-    /// previous one. Not flushed: after a crash it may be missing or older, which
-    /// [`Store::derived`] reports by its revision, never as the current result.
+    /// previous one, and flushes it. Should a crash come first, it is missing or older, which
+    /// [`Store::derived`] tells by its revision: never taken for the current result.
     pub fn put_derived(&self, name: &str, revision: u64, value: &[u8]) -> Result<(), StoreError> {
         let mut bytes = Vec::with_capacity(8 + value.len());
         bytes.extend_from_slice(&revision.to_be_bytes());
@@ -465,6 +465,10 @@ impl Store {
             .derived
             .insert(name.as_bytes(), bytes)
             .map_err(storage("storing a derived result"))?;
+        self.inner
+            .derived
+            .flush()
+            .map_err(storage("flushing a derived result"))?;
         Ok(())
     }
 
