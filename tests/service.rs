@@ -126,7 +126,10 @@ fn the_chain_list_is_stored_for_the_next_start() {
     assert!(store.derived(CHAIN_ROWS).unwrap().is_none());
     service.start_precomputing();
     wait_until("the chain figures are stored", || {
-        store.derived(CHAIN_ROWS).unwrap().is_some()
+        store
+            .derived(CHAIN_ROWS)
+            .unwrap()
+            .is_some_and(|(revision, _)| revision == store.revision())
     });
     let computed = service.snapshot().chain_rows().unwrap();
     assert_eq!(computed.len(), 3);
@@ -158,6 +161,30 @@ fn the_chain_list_is_stored_for_the_next_start() {
         .chains
         .keys()
         .all(|id| snap.cache.chain(id).unwrap().row.get().is_none()));
+
+    // Serving again, only the written chain is analysed: the rows of the others were stored
+    // and no write touched them since, so the figures are stored again at once.
+    next.start_precomputing();
+    wait_until("the chain figures are stored again", || {
+        store
+            .derived(CHAIN_ROWS)
+            .unwrap()
+            .is_some_and(|(revision, _)| revision == store.revision())
+    });
+    let snap = next.snapshot();
+    let analysed: Vec<&String> = snap
+        .dataset
+        .chains
+        .keys()
+        .filter(|id| snap.cache.chain(id).unwrap().analysis.is_done())
+        .collect();
+    assert_eq!(analysed, ["pb-power-battery"]);
+    let fourth = Service::open(store.clone()).unwrap();
+    assert_eq!(
+        fourth.snapshot().chain_rows().unwrap(),
+        snap.chain_rows().unwrap()
+    );
+    assert!(!fourth.snapshot().all_chains_analysed());
 }
 
 /// After a write, the chains it touched are analysed again in the background, without any

@@ -21,7 +21,6 @@ use crate::analysis::{
 };
 use crate::model::{Category, Chain, Problem, Status};
 use crate::validate::{check_provider_fields, ErrorCode, ProviderFields, Report, ValidationError};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::{Entry, HashMap};
 use std::sync::Arc;
@@ -35,7 +34,8 @@ pub fn summaries(snap: &Snapshot, who: &Principal) -> Result<Vec<ChainRow>, Erro
         .values()
         .filter(|c| who.reads_chain_aggregates(&c.id))
         .collect();
-    chains.par_iter().map(|c| snap.chain_row(&c.id)).collect()
+    let ids: Vec<&String> = chains.iter().map(|c| &c.id).collect();
+    snap.rows_of(&ids)
 }
 
 /// A chain record with its key figures.

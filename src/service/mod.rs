@@ -60,10 +60,20 @@ impl Service {
         let snapshot = Snapshot::of(dataset, revision);
         // The chain list's figures, if stored for this very revision (see `precompute`).
         match store.derived(precompute::CHAIN_ROWS) {
-            Ok(Some(bytes)) => match serde_json::from_slice(&bytes) {
-                Ok(rows) => snapshot.seed_rows(rows),
-                Err(e) => tracing::warn!(error = %e, "stored chain figures ignored"),
-            },
+            Ok(Some((stored, bytes))) if stored == revision => {
+                match serde_json::from_slice(&bytes) {
+                    Ok(rows) => {
+                        snapshot.seed_rows(rows);
+                        tracing::info!(revision, "the chain list comes from the stored figures");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "stored chain figures ignored"),
+                }
+            }
+            Ok(Some((stored, _))) => tracing::info!(
+                stored,
+                revision,
+                "the stored chain figures are older than the data: computing them again"
+            ),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "stored chain figures ignored"),
         }

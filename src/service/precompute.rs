@@ -1,12 +1,14 @@
 //! Background precomputation for a serving process: the analyses that the next reads will ask
 //! for are computed before they are asked.
 //!
-//! - On start, every chain's analysis (the chain list needs all of them).
+//! - On start, the analysis of every chain whose row of the chain list is not stored for the
+//!   current revision (the list needs all rows). The other chains are analysed when first asked
+//!   for, so memory holds only what is used.
 //! - After each write, the chains it touched (every chain when a provider or region changed).
 //!   Writes are acknowledged without waiting for this; a reader who asks for a touched chain
 //!   meanwhile waits for the computation already running (see [`super::Computed`]), so no read
 //!   ever sees an analysis older than the data it reads.
-//! - Once every chain of the current snapshot is analysed, the chain list's figures are stored
+//! - Once every chain of the current snapshot has its row, the chain list's figures are stored
 //!   beside the data with their revision, so that the next start answers the chain list at once
 //!   (`Service::open` seeds them when the revision still matches).
 //!
@@ -52,7 +54,8 @@ impl Pending {
 }
 
 impl Service {
-    /// Starts the background worker (once; later calls do nothing) and queues every chain.
+    /// Starts the background worker (once; later calls do nothing) and queues every chain whose
+    /// row of the chain list is not at hand (all of them, unless stored for this revision).
     pub fn start_precomputing(&self) {
         let first = self.inner.precompute.set(Arc::default()).is_ok();
         let Some(pending) = self.inner.precompute.get() else {
@@ -61,7 +64,14 @@ impl Service {
         if !first {
             return;
         }
-        pending.add(self.snapshot().dataset.chains.keys().cloned());
+        let snap = self.snapshot();
+        pending.add(
+            snap.dataset
+                .chains
+                .keys()
+                .filter(|id| !snap.row_ready(id))
+                .cloned(),
+        );
         let weak = Arc::downgrade(&self.inner);
         let spawned = std::thread::Builder::new()
             .name("qmap-precompute".into())
@@ -79,7 +89,8 @@ impl Service {
     }
 
     /// One round: analyses `chains` on the current snapshot, then stores the chain list's
-    /// figures if every chain of that snapshot is analysed.
+    /// figures if every chain of that snapshot has its row (rows of chains that no write touched
+    /// since they were stored are still good).
     fn precompute_round(&self, chains: BTreeSet<String>) {
         let snap = self.snapshot();
         let started = std::time::Instant::now();
@@ -96,7 +107,7 @@ impl Service {
             "background analyses"
         );
         let current = Arc::ptr_eq(&snap, &self.snapshot());
-        if !current || !snap.all_chains_analysed() {
+        if !current || !snap.dataset.chains.keys().all(|id| snap.row_ready(id)) {
             return;
         }
         let rows = match snap.chain_rows() {
@@ -119,8 +130,22 @@ impl Service {
     }
 }
 
+/// The background analyses get a pool of their own with half the cores, so that the requests
+/// of the moment (which use rayon's global pool) never queue behind them. `None` (the global
+/// pool) if no pool can be made.
+fn background_pool() -> Option<rayon::ThreadPool> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("qmap-background-{i}"))
+        .build()
+        .inspect_err(|e| tracing::warn!(error = %e, "background analyses share the request pool"))
+        .ok()
+}
+
 /// The worker: rounds until the service is gone.
 fn work(service: Weak<Inner>) {
+    let mut pool: Option<Option<rayon::ThreadPool>> = None;
     loop {
         let Some(inner) = service.upgrade() else {
             return;
@@ -138,10 +163,12 @@ fn work(service: Weak<Inner>) {
             return;
         };
         let service_now = Service { inner };
+        let pool = pool.get_or_insert_with(background_pool);
         // A panic in an analysis must not end the worker: it is logged, the round is dropped,
         // and readers compute that chain themselves (and meet the same error).
-        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            service_now.precompute_round(chains)
+        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool {
+            Some(pool) => pool.install(|| service_now.precompute_round(chains)),
+            None => service_now.precompute_round(chains),
         }));
         if round.is_err() {
             tracing::error!("a background analysis panicked");

@@ -113,7 +113,15 @@ impl Snapshot {
     /// Every chain's row, in chain id order.
     pub fn chain_rows(&self) -> Result<Vec<ChainRow>, Error> {
         let ids: Vec<&String> = self.dataset.chains.keys().collect();
-        ids.par_iter().map(|id| self.chain_row(id)).collect()
+        self.rows_of(&ids)
+    }
+
+    /// The rows of `ids`, in their order, one chain after the other in this thread: rows at hand
+    /// (stored, or from a computed analysis) never queue behind other work in rayon's pool, and a
+    /// chain that the background is analysing is waited for rather than analysed twice (each
+    /// analysis uses the pool inside).
+    pub fn rows_of(&self, ids: &[&String]) -> Result<Vec<ChainRow>, Error> {
+        ids.iter().map(|id| self.chain_row(id)).collect()
     }
 
     /// Takes the rows stored for this snapshot's revision (rows of unknown chains are ignored).
@@ -123,6 +131,13 @@ impl Snapshot {
                 let _ = entry.row.set(row);
             }
         }
+    }
+
+    /// Whether the row of `chain` is at hand (stored, or its analysis computed).
+    pub fn row_ready(&self, chain: &str) -> bool {
+        self.cache
+            .chain(chain)
+            .is_some_and(|e| e.row.get().is_some() || e.analysis.is_done())
     }
 
     /// Whether every chain's analysis is computed.

@@ -472,8 +472,9 @@ impl Store {
         Ok(())
     }
 
-    /// The result stored under `name`, if it reflects the current revision.
-    pub fn derived(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    /// The result stored under `name` and the revision it reflects (compare it with
+    /// [`Store::revision`] before taking it for the current data).
+    pub fn derived(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         let Some(bytes) = self
             .inner
             .derived
@@ -482,12 +483,9 @@ impl Store {
         else {
             return Ok(None);
         };
-        Ok(match bytes.split_first_chunk::<8>() {
-            Some((revision, value)) if u64::from_be_bytes(*revision) == self.revision() => {
-                Some(value.to_vec())
-            }
-            _ => None,
-        })
+        Ok(bytes
+            .split_first_chunk::<8>()
+            .map(|(revision, value)| (u64::from_be_bytes(*revision), value.to_vec())))
     }
 
     pub fn put_token(&self, token: &Token) -> Result<(), StoreError> {
