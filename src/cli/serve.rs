@@ -79,9 +79,13 @@ pub(super) fn serve(
             addr: addr.to_string(),
             source,
         })?;
+    // Kept past the server's end and never dropped: freeing a national dataset piece by piece
+    // takes seconds, and the process is about to exit anyway (after a last flush).
+    let mut kept = None;
     let served = runtime.block_on(async {
         let state =
             crate::api::AppState::new(store, config).map_err(|e| CliError::Api(e.to_string()))?;
+        kept = Some(std::mem::ManuallyDrop::new(state.service().clone()));
         // Every chain's analysis starts now, in the background, and each write's chains right
         // after it (see `service::precompute`).
         state.service().start_precomputing();
@@ -119,5 +123,10 @@ pub(super) fn serve(
     // Reads whose client has gone (or timed out) may still be computing on blocking threads;
     // their results are of no use now, so the process does not wait for them to stop.
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    if let Some(service) = &kept {
+        if let Err(e) = service.store().flush() {
+            tracing::error!(error = %e, "the last flush failed");
+        }
+    }
     served
 }

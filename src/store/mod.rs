@@ -589,6 +589,12 @@ impl Store {
         Ok(entries)
     }
 
+    /// Writes whatever sled still holds in memory to disk (every write is flushed when it
+    /// commits already; this is for a process about to exit without dropping the store).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.flush_all("flushing the store")
+    }
+
     fn flush_all(&self, during: &'static str) -> Result<(), StoreError> {
         self.inner.db.flush().map_err(storage(during))?;
         Ok(())
