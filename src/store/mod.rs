@@ -134,6 +134,50 @@ pub enum StoreError {
     },
 }
 
+/// Why [`Store::export_json`] failed: reading the store, or writing the output.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Write(#[from] std::io::Error),
+}
+
+/// Key and value byte strings packed in two buffers, a few bytes of bookkeeping per entry
+/// instead of two allocations: how an export holds millions of entries to sort them.
+#[derive(Default)]
+struct Arena {
+    bytes: Vec<u8>,
+    /// `(start, key length, value length)` of each entry in `bytes`.
+    entries: Vec<(usize, u32, u32)>,
+}
+
+impl Arena {
+    fn push(&mut self, key: &[u8], value: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(key);
+        self.bytes.extend_from_slice(value);
+        self.entries
+            .push((start, key.len() as u32, value.len() as u32));
+    }
+
+    fn entry(&self, (start, k, v): (usize, u32, u32)) -> (&[u8], &[u8]) {
+        let key_end = start + k as usize;
+        (
+            &self.bytes[start..key_end],
+            &self.bytes[key_end..key_end + v as usize],
+        )
+    }
+
+    /// The entries in key order.
+    fn sorted(&mut self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.sort_unstable_by(|a, b| self.entry(*a).0.cmp(self.entry(*b).0));
+        self.entries = entries;
+        self.entries.iter().map(|e| self.entry(*e))
+    }
+}
+
 /// What an import wrote: the number of records of each kind in the bundle, and the revision
 /// the import committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +241,13 @@ impl Store {
     /// Opens the store in `dir`, creating it if missing, and finishes or drops a write that a
     /// crash interrupted.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(dir, CACHE_BYTES)
+    }
+
+    /// [`Store::open`] with a page cache of `cache_bytes` (the default is 1 GiB): a smaller
+    /// one for a command that reads or writes every page once (an export, a bulk import),
+    /// where a cache only adds resident memory.
+    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let open_err = |source: sled::Error| match &source {
             // sled's words when another process holds the lock on its files.
             sled::Error::Io(e) if e.to_string().contains("could not acquire lock") => {
@@ -211,7 +262,7 @@ impl Store {
         };
         let db = sled::Config::new()
             .path(dir)
-            .cache_capacity(CACHE_BYTES)
+            .cache_capacity(cache_bytes)
             .mode(sled::Mode::HighThroughput)
             // Durability comes from the explicit flushes of the commit protocol; background
             // flushes would only add writes in the middle of a big import.
@@ -420,6 +471,68 @@ impl Store {
     /// Every record as a bundle, every list in key order: `load()?.to_bundle()`.
     pub fn export(&self) -> Result<Bundle, StoreError> {
         Ok(self.load()?.to_bundle())
+    }
+
+    /// Writes what [`Store::export`] returns, serialized as compact JSON (the bytes of
+    /// `serde_json::to_writer(out, &store.export()?)`), without holding the records: one kind
+    /// at a time, its keys and stored values gathered compactly, sorted, and each record decoded
+    /// and written in turn. Memory is bounded by the stored bytes of the largest kind.
+    pub fn export_json<W: std::io::Write>(&self, out: &mut W) -> Result<(), ExportError> {
+        out.write_all(format!("{{\"version\":{BUNDLE_VERSION}").as_bytes())?;
+        self.export_records::<crate::model::Region, W>(TreeId::Regions, "regions", out)?;
+        self.export_records::<Chain, W>(TreeId::Chains, "chains", out)?;
+        self.export_records::<Organization, W>(TreeId::Organizations, "organizations", out)?;
+
+        // Supplies: the key order of the supplies tree is the customer first; a bundle lists
+        // them by (chain, supplier, customer, part), which is the byte order of the supply key
+        // (its parts joined by 0x00, a byte no id holds).
+        let mut keys = Arena::default();
+        self.for_each_entry(TreeId::Supplies, |k, _| {
+            let supply_key = keys::supply_of_index_key(k)
+                .ok_or_else(|| corrupt(TreeId::Supplies, k, "not a supply key"))?;
+            keys.push(supply_key, &[]);
+            Ok(())
+        })?;
+        out.write_all(b",\"supplies\":[")?;
+        for (i, (key, _)) in keys.sorted().enumerate() {
+            let supply = keys::decode_supply(key)
+                .ok_or_else(|| corrupt(TreeId::Supplies, key, "not a supply key"))?;
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &supply).map_err(std::io::Error::from)?;
+        }
+        out.write_all(b"]")?;
+        drop(keys);
+
+        self.export_records::<Problem, W>(TreeId::Problems, "problems", out)?;
+        out.write_all(b"}")?;
+        Ok(())
+    }
+
+    /// `,"name":[…]`: the records of one record tree in id order.
+    fn export_records<T: DeserializeOwned + serde::Serialize, W: std::io::Write>(
+        &self,
+        t: TreeId,
+        name: &str,
+        out: &mut W,
+    ) -> Result<(), ExportError> {
+        let mut records = Arena::default();
+        self.for_each_entry(t, |k, v| {
+            records.push(k, v);
+            Ok(())
+        })?;
+        out.write_all(format!(",\"{name}\":[").as_bytes())?;
+        for (i, (key, value)) in records.sorted().enumerate() {
+            id_of(t, key)?;
+            let record: T = decode_record(t, key, value)?;
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &record).map_err(std::io::Error::from)?;
+        }
+        out.write_all(b"]")?;
+        Ok(())
     }
 
     /// The revision of the last committed write (0 for a new store); persisted.
