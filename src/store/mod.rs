@@ -798,19 +798,26 @@ impl Store {
         let total = 2 * records;
         let mut log = LogWriter {
             tree: &self.inner.log,
+            dir: &self.inner.dir,
             revision,
-            seq: 0,
             chunk: log::ChunkBuilder::default(),
+            first: None,
+            file: None,
             ops: 0,
         };
         let logged = self
             .write_log(upsert, del, &mut log, &|done| progress(done, total))
-            .and_then(|()| log.write_chunk());
-        if let Err(e) = logged {
-            // Nothing is committed; drop the partial log so it does not wait for the next open.
-            let _ = self.inner.log.clear();
-            return Err(e);
-        }
+            .and_then(|()| log.finish());
+        let ops = match logged {
+            Ok(ops) => ops,
+            Err(e) => {
+                // Nothing is committed; drop the partial log so it does not wait for the next
+                // open.
+                let _ = self.inner.log.clear();
+                let _ = log::remove_file(&self.inner.dir);
+                return Err(e);
+            }
+        };
         self.inner
             .db
             .flush()
@@ -825,7 +832,7 @@ impl Store {
             .flush()
             .map_err(storage("flushing the commit marker"))?;
 
-        let ops = log.ops.max(1);
+        let ops = ops.max(1);
         self.replay(revision, &|applied| {
             progress(records + records * applied.min(ops) / ops, total)
         })?;
@@ -991,10 +998,8 @@ impl Store {
         let mut group: Option<(TreeId, [u8; 2])> = None;
         let mut changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         let mut done = 0u64;
-        for entry in self.inner.log.scan_prefix(revision.to_be_bytes()) {
-            let (key, chunk) = entry.map_err(storage("reading the redo log"))?;
-            let seq = key.get(8..16).and_then(decode_u64).unwrap_or(u64::MAX);
-            for op in log::decode(&chunk) {
+        let mut apply_chunk = |seq: u64, chunk: &[u8]| -> Result<(), StoreError> {
+            for op in log::decode(chunk) {
                 let op = op.map_err(|reason| StoreError::CorruptLog {
                     revision,
                     chunk: seq,
@@ -1012,6 +1017,35 @@ impl Store {
                 done += 1;
             }
             applied(done);
+            Ok(())
+        };
+        let file = log::FileReader::open(&self.inner.dir, revision).map_err(|source| {
+            StoreError::File {
+                path: log::file_path(&self.inner.dir),
+                during: "opening the redo log",
+                source,
+            }
+        })?;
+        if let Some(mut file) = file {
+            let mut chunk = Vec::new();
+            let mut seq = 0;
+            while file
+                .next_chunk(&mut chunk)
+                .map_err(|reason| StoreError::CorruptLog {
+                    revision,
+                    chunk: seq,
+                    reason,
+                })?
+            {
+                apply_chunk(seq, &chunk)?;
+                seq += 1;
+            }
+        } else {
+            for entry in self.inner.log.scan_prefix(revision.to_be_bytes()) {
+                let (key, chunk) = entry.map_err(storage("reading the redo log"))?;
+                let seq = key.get(8..16).and_then(decode_u64).unwrap_or(u64::MAX);
+                apply_chunk(seq, &chunk)?;
+            }
         }
         if let Some((t, p)) = group {
             self.write_page(t, p, &changes)?;
@@ -1039,7 +1073,17 @@ impl Store {
             .db
             .flush()
             .map_err(storage("flushing the cleared redo log"))?;
-        Ok(())
+        // Without the marker the file is dead: a crash before this line leaves it to the next
+        // open, which removes it.
+        self.remove_log_file()
+    }
+
+    fn remove_log_file(&self) -> Result<(), StoreError> {
+        log::remove_file(&self.inner.dir).map_err(|source| StoreError::File {
+            path: log::file_path(&self.inner.dir),
+            during: "removing the redo log",
+            source,
+        })
     }
 
     /// Merges `changes` (sorted by key, each key once) into one page.
@@ -1101,9 +1145,10 @@ impl Store {
                     .db
                     .flush()
                     .map_err(storage("flushing the cleared redo log"))?;
-                Ok(())
+                self.remove_log_file()
             }
-            None => Ok(()),
+            // A redo-log file with no marker is the log of a write that never committed.
+            None => self.remove_log_file(),
         }
     }
 }
@@ -1161,12 +1206,16 @@ impl<'s> PageReader<'s> {
     }
 }
 
-/// Writes the redo log in chunks of about [`CHUNK_BYTES`].
+/// Writes the redo log in chunks of about [`CHUNK_BYTES`]: a log of one chunk to the `log`
+/// tree, a longer one to the redo-log file (see [`log::FILE_NAME`]).
 struct LogWriter<'a> {
     tree: &'a sled::Tree,
+    dir: &'a Path,
     revision: u64,
-    seq: u64,
     chunk: log::ChunkBuilder,
+    /// The first chunk, held until it is known whether another follows.
+    first: Option<Vec<u8>>,
+    file: Option<log::FileWriter>,
     /// Operations logged so far.
     ops: u64,
 }
@@ -1175,13 +1224,38 @@ impl LogWriter<'_> {
     /// Logs the operations on one tree sorted by page and key, so the replay rewrites each
     /// page once. A write never has two different operations on one key (records are deduped
     /// by id and index keys contain the record id), so equal operations collapse to one.
-    fn emit(&mut self, t: TreeId, mut ops: Vec<PageOp>) -> Result<(), StoreError> {
-        ops.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        ops.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        for (_, key, value) in ops {
+    fn emit(&mut self, t: TreeId, ops: Vec<PageOp>) -> Result<(), StoreError> {
+        // A counting sort by page, then each page's few operations by key: far fewer key
+        // comparisons than one sort of millions of operations, and each on nearby memory.
+        let mut starts = vec![0u32; usize::from(page::PAGES) + 1];
+        for op in &ops {
+            starts[usize::from(u16::from_be_bytes(op.0)) + 1] += 1;
+        }
+        for p in 1..starts.len() {
+            starts[p] += starts[p - 1];
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0u32; ops.len()];
+        for (i, op) in ops.iter().enumerate() {
+            let slot = &mut next[usize::from(u16::from_be_bytes(op.0))];
+            order[*slot as usize] = i as u32;
+            *slot += 1;
+        }
+        for p in 0..usize::from(page::PAGES) {
+            order[starts[p] as usize..starts[p + 1] as usize]
+                .sort_unstable_by(|a, b| ops[*a as usize].1.cmp(&ops[*b as usize].1));
+        }
+        let mut last: Option<&PageOp> = None;
+        for i in order {
+            let op = &ops[i as usize];
+            if last.is_some_and(|l| l.0 == op.0 && l.1 == op.1) {
+                continue;
+            }
+            last = Some(op);
+            let (_, key, value) = op;
             match value {
-                Some(v) => self.chunk.put(t, &key, &v),
-                None => self.chunk.remove(t, &key),
+                Some(v) => self.chunk.put(t, key, v),
+                None => self.chunk.remove(t, key),
             }
             self.ops += 1;
             if self.chunk.len() >= CHUNK_BYTES {
@@ -1196,11 +1270,41 @@ impl LogWriter<'_> {
             return Ok(());
         }
         let bytes = self.chunk.take();
-        self.tree
-            .insert(log::chunk_key(self.revision, self.seq), bytes)
-            .map_err(storage("writing the redo log"))?;
-        self.seq += 1;
-        Ok(())
+        if self.file.is_none() && self.first.is_none() {
+            self.first = Some(bytes);
+            return Ok(());
+        }
+        let file_err = |source| StoreError::File {
+            path: log::file_path(self.dir),
+            during: "writing the redo log",
+            source,
+        };
+        if self.file.is_none() {
+            self.file = Some(log::FileWriter::create(self.dir, self.revision).map_err(file_err)?);
+        }
+        let file = self.file.as_mut().expect("created above");
+        if let Some(first) = self.first.take() {
+            file.chunk(&first).map_err(file_err)?;
+        }
+        file.chunk(&bytes).map_err(file_err)
+    }
+
+    /// Writes what is left and makes the log durable: a one-chunk log goes to the `log` tree
+    /// (durable with the next flush of sled), a longer one is synced in its file.
+    fn finish(mut self) -> Result<u64, StoreError> {
+        self.write_chunk()?;
+        if let Some(file) = self.file.take() {
+            file.sync().map_err(|source| StoreError::File {
+                path: log::file_path(self.dir),
+                during: "syncing the redo log",
+                source,
+            })?;
+        } else if let Some(first) = self.first.take() {
+            self.tree
+                .insert(log::chunk_key(self.revision, 0), first)
+                .map_err(storage("writing the redo log"))?;
+        }
+        Ok(self.ops)
     }
 }
 /// The records of `items` that survive "later duplicates win", in their first-seen order of
@@ -1449,6 +1553,105 @@ mod tests {
             .0
             .pending_audit
             .is_empty());
+    }
+
+    /// A bundle whose redo log takes several chunks, so that it goes to the redo-log file.
+    fn big_bundle() -> Bundle {
+        let mut bundle = Bundle::new();
+        bundle.problems = (0..20_000)
+            .map(|i| Problem {
+                id: format!("p{i:06}"),
+                org: format!("f{}", i % 500),
+                chain: "c".into(),
+                title: "扭矩测量不准，量值溯源困难".repeat(2),
+                category: crate::model::Category::Measurement,
+                severity: 3,
+                status: crate::model::Status::Open,
+                needs: vec!["metrology:扭矩".into()],
+            })
+            .collect();
+        bundle
+    }
+
+    #[test]
+    fn a_log_of_many_chunks_goes_through_the_redo_log_file_and_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let bundle = big_bundle();
+        let size: usize = bundle.problems.iter().map(|p| to_json(p).len()).sum();
+        assert!(size > 2 * CHUNK_BYTES, "the log must take several chunks");
+        store.import(&bundle).unwrap();
+        assert!(!log::file_path(dir.path()).exists());
+        assert!(store.inner.log.is_empty());
+        assert_eq!(
+            store.export().unwrap(),
+            Dataset::from_bundle(bundle).to_bundle()
+        );
+    }
+
+    #[test]
+    fn a_committed_log_file_is_replayed_on_open_and_an_uncommitted_one_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = big_bundle();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            // What a write leaves when it is killed right after its commit point: the synced
+            // log file and the marker, no page written.
+            let mut log = LogWriter {
+                tree: &store.inner.log,
+                dir: dir.path(),
+                revision: 1,
+                chunk: log::ChunkBuilder::default(),
+                first: None,
+                file: None,
+                ops: 0,
+            };
+            store
+                .write_log(&bundle, &Deletions::default(), &mut log, &|_| {})
+                .unwrap();
+            log.finish().unwrap();
+            assert!(log::file_path(dir.path()).exists());
+            store
+                .inner
+                .meta
+                .insert(META_COMMIT, &1u64.to_be_bytes())
+                .unwrap();
+            store.inner.db.flush().unwrap();
+        }
+        let store = once_released(|| Store::open(dir.path()), in_use);
+        assert_eq!(store.revision(), 1);
+        assert_eq!(
+            store.export().unwrap(),
+            Dataset::from_bundle(bundle.clone()).to_bundle()
+        );
+        assert!(!log::file_path(dir.path()).exists());
+
+        // The same log without a marker: a write killed before its commit point.
+        let mut log = LogWriter {
+            tree: &store.inner.log,
+            dir: dir.path(),
+            revision: 2,
+            chunk: log::ChunkBuilder::default(),
+            first: None,
+            file: None,
+            ops: 0,
+        };
+        let mut other = big_bundle();
+        for p in &mut other.problems {
+            p.severity = 5;
+        }
+        store
+            .write_log(&other, &Deletions::default(), &mut log, &|_| {})
+            .unwrap();
+        log.finish().unwrap();
+        drop(store);
+        let store = once_released(|| Store::open(dir.path()), in_use);
+        assert_eq!(store.revision(), 1);
+        assert_eq!(
+            store.export().unwrap(),
+            Dataset::from_bundle(bundle).to_bundle()
+        );
+        assert!(!log::file_path(dir.path()).exists());
     }
 
     #[test]
