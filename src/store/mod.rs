@@ -38,7 +38,8 @@ pub use tokens::{PendingAudit, TokenFile};
 
 use crate::model::access::{AccessRole, AuditEntry, Token};
 use crate::model::{
-    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Supply, BUNDLE_VERSION,
+    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Supply, SupplyList,
+    BUNDLE_VERSION,
 };
 use keys::TreeId;
 use serde::de::DeserializeOwned;
@@ -399,18 +400,30 @@ impl Store {
         bundle: &Bundle,
         progress: &dyn Fn(u64, u64),
     ) -> Result<ImportSummary, StoreError> {
+        self.import_packed(bundle, &SupplyList::new(), progress)
+    }
+
+    /// [`Store::import_with_progress`] of `bundle` and of the supplies of `packed` (upserted
+    /// with the bundle's own): how an import of millions of supplies avoids holding them as
+    /// records.
+    pub fn import_packed(
+        &self,
+        bundle: &Bundle,
+        packed: &SupplyList,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<ImportSummary, StoreError> {
         if bundle.version != BUNDLE_VERSION {
             return Err(StoreError::UnsupportedBundleVersion {
                 found: bundle.version,
                 expected: BUNDLE_VERSION,
             });
         }
-        let revision = self.write(bundle, &Deletions::default(), progress)?;
+        let revision = self.write(bundle, packed, &Deletions::default(), progress)?;
         Ok(ImportSummary {
             regions: bundle.regions.len(),
             chains: bundle.chains.len(),
             organizations: bundle.organizations.len(),
-            supplies: bundle.supplies.len(),
+            supplies: bundle.supplies.len() + packed.len(),
             problems: bundle.problems.len(),
             revision,
         })
@@ -427,7 +440,7 @@ impl Store {
             supplies: &change.delete_supplies,
             problems: &change.delete_problems,
         };
-        self.write(&change.upsert, &deletions, &|_, _| {})
+        self.write(&change.upsert, &SupplyList::new(), &deletions, &|_, _| {})
     }
 
     /// Every record, for the server and the analyses.
@@ -780,6 +793,7 @@ impl Store {
     fn write(
         &self,
         upsert: &Bundle,
+        packed: &SupplyList,
         del: &Deletions<'_>,
         progress: &dyn Fn(u64, u64),
     ) -> Result<u64, StoreError> {
@@ -790,6 +804,7 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let revision = self.revision() + 1;
         let records = (upsert.record_count()
+            + packed.len()
             + del.regions.len()
             + del.chains.len()
             + del.organizations.len()
@@ -806,7 +821,7 @@ impl Store {
             ops: 0,
         };
         let logged = self
-            .write_log(upsert, del, &mut log, &|done| progress(done, total))
+            .write_log(upsert, packed, del, &mut log, &|done| progress(done, total))
             .and_then(|()| log.finish());
         let ops = match logged {
             Ok(ops) => ops,
@@ -842,6 +857,7 @@ impl Store {
     fn write_log(
         &self,
         upsert: &Bundle,
+        packed: &SupplyList,
         del: &Deletions<'_>,
         log: &mut LogWriter<'_>,
         progress: &dyn Fn(u64),
@@ -924,39 +940,32 @@ impl Store {
         advance(upsert.organizations.len() + del.organizations.len());
 
         // Supplies: the index keys follow from the supply itself, so nothing is read; only a
-        // supply both deleted and upserted needs care (the upsert wins). One tree at a time
-        // keeps the memory of a five-million-supply import to one list of operations.
-        for s in upsert.supplies.iter().chain(del.supplies) {
+        // supply both deleted and upserted needs care (the upsert wins). Every supply is
+        // packed (see `SupplyList`), and each tree's operations are a list of small numbers
+        // sorted in place, so a five-million-supply import holds no list of keys.
+        let mut typed = SupplyList::new();
+        for s in &upsert.supplies {
             keys::check_supply(s)?;
+            typed.push(s);
         }
-        let upserted: HashSet<&Supply> = if del.supplies.is_empty() {
-            HashSet::new()
-        } else {
-            upsert.supplies.iter().collect()
-        };
-        for (t, owner) in [
-            (
-                TreeId::Supplies,
-                (|s| &s.customer) as fn(&Supply) -> &String,
-            ),
-            (TreeId::CustomersOfFirm, |s| &s.supplier),
-        ] {
-            let mut ops = Vec::with_capacity(upsert.supplies.len() + del.supplies.len());
-            for s in del.supplies.iter().filter(|s| !upserted.contains(s)) {
-                ops.push(remove(keys::supply_index_key(
-                    owner(s).as_bytes(),
-                    &keys::supply_key(s),
-                )));
-            }
-            for s in &upsert.supplies {
-                ops.push(put(
-                    keys::supply_index_key(owner(s).as_bytes(), &keys::supply_key(s)),
-                    Vec::new(),
-                ));
-            }
-            log.emit(t, ops)?;
-            advance((upsert.supplies.len() + del.supplies.len()) / 2);
+        let mut deleted = SupplyList::new();
+        for s in del.supplies {
+            keys::check_supply(s)?;
+            deleted.push(s);
         }
+        for s in packed.iter() {
+            keys::check_supply_fields(s.chain, s.supplier, s.customer, s.part)?;
+        }
+        let lists = [(&typed, true), (packed, true), (&deleted, false)];
+        let supplies = typed.len() + packed.len() + deleted.len();
+        // The owner of a supply's entry: its customer in `supplies`, its supplier in
+        // `customers-of-firm` (the third and second of its packed fields).
+        for (t, owner) in [(TreeId::Supplies, 2), (TreeId::CustomersOfFirm, 1)] {
+            log.emit_supplies(t, owner, &lists)?;
+            advance(supplies / 2);
+        }
+        drop(typed);
+        drop(deleted);
 
         let mut problems = last_wins(&upsert.problems, |p| &p.id);
         for p in &problems {
@@ -1206,6 +1215,30 @@ impl<'s> PageReader<'s> {
     }
 }
 
+/// A counting sort by page: the positions of `pages` grouped by page (in their order within a
+/// page), and where each page's group starts (`PAGES + 1` bounds). Sorting each page's few
+/// entries afterwards costs far fewer comparisons than one sort of millions, each on nearby
+/// memory.
+fn by_page(pages: impl Iterator<Item = [u8; 2]> + Clone) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; usize::from(page::PAGES) + 1];
+    let mut len = 0;
+    for p in pages.clone() {
+        starts[usize::from(u16::from_be_bytes(p)) + 1] += 1;
+        len += 1;
+    }
+    for p in 1..starts.len() {
+        starts[p] += starts[p - 1];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0u32; len];
+    for (i, p) in pages.enumerate() {
+        let slot = &mut next[usize::from(u16::from_be_bytes(p))];
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    (order, starts)
+}
+
 /// Writes the redo log in chunks of about [`CHUNK_BYTES`]: a log of one chunk to the `log`
 /// tree, a longer one to the redo-log file (see [`log::FILE_NAME`]).
 struct LogWriter<'a> {
@@ -1225,22 +1258,7 @@ impl LogWriter<'_> {
     /// page once. A write never has two different operations on one key (records are deduped
     /// by id and index keys contain the record id), so equal operations collapse to one.
     fn emit(&mut self, t: TreeId, ops: Vec<PageOp>) -> Result<(), StoreError> {
-        // A counting sort by page, then each page's few operations by key: far fewer key
-        // comparisons than one sort of millions of operations, and each on nearby memory.
-        let mut starts = vec![0u32; usize::from(page::PAGES) + 1];
-        for op in &ops {
-            starts[usize::from(u16::from_be_bytes(op.0)) + 1] += 1;
-        }
-        for p in 1..starts.len() {
-            starts[p] += starts[p - 1];
-        }
-        let mut next = starts.clone();
-        let mut order = vec![0u32; ops.len()];
-        for (i, op) in ops.iter().enumerate() {
-            let slot = &mut next[usize::from(u16::from_be_bytes(op.0))];
-            order[*slot as usize] = i as u32;
-            *slot += 1;
-        }
+        let (mut order, starts) = by_page(ops.iter().map(|op| op.0));
         for p in 0..usize::from(page::PAGES) {
             order[starts[p] as usize..starts[p + 1] as usize]
                 .sort_unstable_by(|a, b| ops[*a as usize].1.cmp(&ops[*b as usize].1));
@@ -1253,14 +1271,89 @@ impl LogWriter<'_> {
             }
             last = Some(op);
             let (_, key, value) = op;
-            match value {
-                Some(v) => self.chunk.put(t, key, v),
-                None => self.chunk.remove(t, key),
+            self.op(t, key, value.as_deref())?;
+        }
+        Ok(())
+    }
+
+    /// Logs the entries of the supplies of `lists` (each with whether it is upserted or
+    /// deleted) in index tree `t`, owned by packed field `owner` (1 the supplier, 2 the
+    /// customer), sorted by page and key. A supply in two lists is logged once, an upsert
+    /// before a delete.
+    fn emit_supplies(
+        &mut self,
+        t: TreeId,
+        owner: usize,
+        lists: &[(&SupplyList, bool)],
+    ) -> Result<(), StoreError> {
+        let field = |joined: &'_ [u8]| -> usize {
+            // The byte range of the owner field: after `owner` separators.
+            joined
+                .split(|b| *b == keys::SEP)
+                .take(owner)
+                .map(|f| f.len() + 1)
+                .sum()
+        };
+        let owner_of = |joined: &'_ [u8]| -> std::ops::Range<usize> {
+            let start = field(joined);
+            let len = joined[start..]
+                .iter()
+                .position(|b| *b == keys::SEP)
+                .unwrap_or(joined.len() - start);
+            start..start + len
+        };
+        let items: Vec<(u8, u32)> = lists
+            .iter()
+            .enumerate()
+            .flat_map(|(l, (list, _))| (0..list.len()).map(move |i| (l as u8, i as u32)))
+            .collect();
+        let joined = |(l, i): (u8, u32)| lists[usize::from(l)].0.joined(i as usize);
+        let (mut order, starts) = by_page(items.iter().map(|item| {
+            let j = joined(*item);
+            page::page_of(&j[owner_of(j)])
+        }));
+        // By owner, then the whole supply (the order of `owner ++ 0x00 ++ supply key`, as no
+        // id holds the separator), then upserts first.
+        let key = |item: (u8, u32)| {
+            let j = joined(item);
+            (&j[owner_of(j)], j, !lists[usize::from(item.0)].1)
+        };
+        for p in 0..usize::from(page::PAGES) {
+            order[starts[p] as usize..starts[p + 1] as usize]
+                .sort_unstable_by(|a, b| key(items[*a as usize]).cmp(&key(items[*b as usize])));
+        }
+        let mut entry = Vec::new();
+        let mut last: Option<&[u8]> = None;
+        for i in order {
+            let item = items[i as usize];
+            let j = joined(item);
+            if last == Some(j) {
+                continue;
             }
-            self.ops += 1;
-            if self.chunk.len() >= CHUNK_BYTES {
-                self.write_chunk()?;
-            }
+            last = Some(j);
+            entry.clear();
+            entry.extend_from_slice(&j[owner_of(j)]);
+            entry.push(keys::SEP);
+            entry.extend_from_slice(j);
+            let value: Option<&[u8]> = if lists[usize::from(item.0)].1 {
+                Some(&[])
+            } else {
+                None
+            };
+            self.op(t, &entry, value)?;
+        }
+        Ok(())
+    }
+
+    /// Logs one operation.
+    fn op(&mut self, t: TreeId, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
+        match value {
+            Some(v) => self.chunk.put(t, key, v),
+            None => self.chunk.remove(t, key),
+        }
+        self.ops += 1;
+        if self.chunk.len() >= CHUNK_BYTES {
+            self.write_chunk()?;
         }
         Ok(())
     }
@@ -1607,7 +1700,13 @@ mod tests {
                 ops: 0,
             };
             store
-                .write_log(&bundle, &Deletions::default(), &mut log, &|_| {})
+                .write_log(
+                    &bundle,
+                    &SupplyList::new(),
+                    &Deletions::default(),
+                    &mut log,
+                    &|_| {},
+                )
                 .unwrap();
             log.finish().unwrap();
             assert!(log::file_path(dir.path()).exists());
@@ -1641,7 +1740,13 @@ mod tests {
             p.severity = 5;
         }
         store
-            .write_log(&other, &Deletions::default(), &mut log, &|_| {})
+            .write_log(
+                &other,
+                &SupplyList::new(),
+                &Deletions::default(),
+                &mut log,
+                &|_| {},
+            )
             .unwrap();
         log.finish().unwrap();
         drop(store);

@@ -38,7 +38,7 @@ mod change;
 mod semantic;
 mod structure;
 
-use crate::model::{Bundle, Lookup, BUNDLE_VERSION};
+use crate::model::{Bundle, Lookup, SupplyList, BUNDLE_VERSION};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -430,6 +430,74 @@ pub fn parse_bundle(bytes: &[u8], existing: &dyn Lookup) -> Result<Bundle, Repor
         report.push(ValidationError::at_text(code, text, &typed_error));
     }
     Err(report)
+}
+
+/// A valid document parsed for an import of any size: its supplies packed (see
+/// [`SupplyList`]), the other records typed in `bundle`, whose `supplies` is empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedBundle {
+    pub bundle: Bundle,
+    pub supplies: SupplyList,
+}
+
+impl PackedBundle {
+    /// Records of every kind.
+    pub fn record_count(&self) -> usize {
+        self.bundle.record_count() + self.supplies.len()
+    }
+}
+
+/// The fields of [`Bundle`], with the same serde rules, the supplies packed as they are parsed.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackedDoc {
+    version: u32,
+    #[serde(default)]
+    regions: Vec<crate::model::Region>,
+    #[serde(default)]
+    chains: Vec<crate::model::Chain>,
+    #[serde(default)]
+    organizations: Vec<crate::model::Organization>,
+    #[serde(default)]
+    supplies: SupplyList,
+    #[serde(default)]
+    problems: Vec<crate::model::Problem>,
+}
+
+/// [`parse_bundle`] for a document of any size read from `reader`: neither its text nor its
+/// supplies as records are held, only the supplies packed. Returns the bundle when the
+/// document is valid. `None` when it is not, or cannot be judged this way (a supply field with
+/// a NUL character): [`parse_bundle`] over the whole text then gives the report, with the same
+/// codes and paths as ever, so this path only ever decides that a document is valid.
+pub fn parse_packed_bundle(
+    reader: impl std::io::Read,
+    existing: &dyn Lookup,
+) -> Option<PackedBundle> {
+    let doc: PackedDoc = serde_json::from_reader(reader).ok()?;
+    let bundle = Bundle {
+        version: doc.version,
+        regions: doc.regions,
+        chains: doc.chains,
+        organizations: doc.organizations,
+        supplies: Vec::new(),
+        problems: doc.problems,
+    };
+    let report = semantic::check_doc(
+        &semantic::Doc {
+            version: Some(bundle.version),
+            regions: semantic::Column::Typed(&bundle.regions),
+            chains: semantic::Column::Typed(&bundle.chains),
+            organizations: semantic::Column::Typed(&bundle.organizations),
+            supplies: semantic::Column::Typed(&[]),
+            packed_supplies: Some(&doc.supplies),
+            problems: semantic::Column::Typed(&bundle.problems),
+        },
+        existing,
+    );
+    report.is_empty().then_some(PackedBundle {
+        bundle,
+        supplies: doc.supplies,
+    })
 }
 
 /// A record kind that can be sent on its own (to the HTTP API): the name of its bundle array.
