@@ -1308,39 +1308,38 @@ impl LogWriter<'_> {
             .flat_map(|(l, (list, _))| (0..list.len()).map(move |i| (l as u8, i as u32)))
             .collect();
         let joined = |(l, i): (u8, u32)| lists[usize::from(l)].0.joined(i as usize);
-        let (mut order, starts) = by_page(items.iter().map(|item| {
+        let (order, starts) = by_page(items.iter().map(|item| {
             let j = joined(*item);
             page::page_of(&j[owner_of(j)])
         }));
-        // By owner, then the whole supply (the order of `owner ++ 0x00 ++ supply key`, as no
-        // id holds the separator), then upserts first.
-        let key = |item: (u8, u32)| {
-            let j = joined(item);
-            (&j[owner_of(j)], j, !lists[usize::from(item.0)].1)
-        };
+        // Each page's entries are built side by side in one small buffer and sorted there, so
+        // the sort's comparisons stay in the cache. Equal keys (a supply in two lists) sort an
+        // upsert first, and only the first is logged.
+        let mut keys_of_page = Vec::new();
+        let mut entries: Vec<(usize, usize, bool)> = Vec::new();
         for p in 0..usize::from(page::PAGES) {
-            order[starts[p] as usize..starts[p + 1] as usize]
-                .sort_unstable_by(|a, b| key(items[*a as usize]).cmp(&key(items[*b as usize])));
-        }
-        let mut entry = Vec::new();
-        let mut last: Option<&[u8]> = None;
-        for i in order {
-            let item = items[i as usize];
-            let j = joined(item);
-            if last == Some(j) {
-                continue;
+            keys_of_page.clear();
+            entries.clear();
+            for &at in &order[starts[p] as usize..starts[p + 1] as usize] {
+                let item = items[at as usize];
+                let j = joined(item);
+                let start = keys_of_page.len();
+                keys_of_page.extend_from_slice(&j[owner_of(j)]);
+                keys_of_page.push(keys::SEP);
+                keys_of_page.extend_from_slice(j);
+                entries.push((start, keys_of_page.len(), lists[usize::from(item.0)].1));
             }
-            last = Some(j);
-            entry.clear();
-            entry.extend_from_slice(&j[owner_of(j)]);
-            entry.push(keys::SEP);
-            entry.extend_from_slice(j);
-            let value: Option<&[u8]> = if lists[usize::from(item.0)].1 {
-                Some(&[])
-            } else {
-                None
-            };
-            self.op(t, &entry, value)?;
+            let key = |(start, end, _): (usize, usize, bool)| &keys_of_page[start..end];
+            entries.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(b.2.cmp(&a.2)));
+            let mut last: Option<&[u8]> = None;
+            for &entry in &entries {
+                let k = key(entry);
+                if last == Some(k) {
+                    continue;
+                }
+                last = Some(k);
+                self.op(t, k, if entry.2 { Some(&[]) } else { None })?;
+            }
         }
         Ok(())
     }
