@@ -42,6 +42,7 @@ use crate::model::{
     BUNDLE_VERSION,
 };
 use keys::TreeId;
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -50,6 +51,9 @@ use std::sync::{Arc, Mutex};
 
 /// The on-disk format this build reads and writes (`meta/format`).
 pub const STORE_FORMAT: u64 = 1;
+
+/// Records decoded in parallel at a time by [`Store::load`].
+const LOAD_BATCH: usize = 1 << 16;
 
 /// The size of one redo-log chunk: big enough that per-chunk costs vanish, small enough to stay
 /// a trifle in memory.
@@ -444,41 +448,70 @@ impl Store {
     }
 
     /// Every record, for the server and the analyses.
+    ///
+    /// Pages hold records in hash order; inserting millions of them in that order into ordered
+    /// collections is a cache miss per comparison. So each kind is first gathered as stored
+    /// bytes, sorted by key, decoded in parallel a batch at a time, and inserted in key order.
     pub fn load(&self) -> Result<Dataset, StoreError> {
         let mut d = Dataset::new();
-        self.for_each_entry(TreeId::Regions, |k, v| {
-            d.regions.insert(
-                id_of(TreeId::Regions, k)?,
-                decode_record(TreeId::Regions, k, v)?,
-            );
-            Ok(())
+        self.load_records(TreeId::Regions, |id, r| {
+            d.regions.insert(id, r);
         })?;
-        self.for_each_entry(TreeId::Chains, |k, v| {
-            d.chains.insert(
-                id_of(TreeId::Chains, k)?,
-                decode_record(TreeId::Chains, k, v)?,
-            );
-            Ok(())
+        self.load_records(TreeId::Chains, |id, c| {
+            d.chains.insert(id, c);
         })?;
-        self.for_each_entry(TreeId::Organizations, |k, v| {
-            d.organizations.insert(
-                id_of(TreeId::Organizations, k)?,
-                decode_record(TreeId::Organizations, k, v)?,
-            );
-            Ok(())
+        self.load_records(TreeId::Organizations, |id, o| {
+            d.organizations.insert(id, o);
         })?;
+        let mut keys = Arena::default();
         self.for_each_entry(TreeId::Supplies, |k, _| {
-            d.supplies.insert(decode_supply_entry(TreeId::Supplies, k)?);
+            let supply_key = keys::supply_of_index_key(k)
+                .ok_or_else(|| corrupt(TreeId::Supplies, k, "not a supply key"))?;
+            keys.push(supply_key, &[]);
             Ok(())
         })?;
-        self.for_each_entry(TreeId::Problems, |k, v| {
-            d.problems.insert(
-                id_of(TreeId::Problems, k)?,
-                decode_record(TreeId::Problems, k, v)?,
-            );
-            Ok(())
+        // The byte order of supply keys is the order of supplies (see `export_json`).
+        let sorted: Vec<&[u8]> = keys.sorted().map(|(k, _)| k).collect();
+        for batch in sorted.chunks(LOAD_BATCH) {
+            let decoded: Vec<Option<Supply>> =
+                batch.par_iter().map(|k| keys::decode_supply(k)).collect();
+            for (k, supply) in batch.iter().zip(decoded) {
+                d.supplies.insert(
+                    supply.ok_or_else(|| corrupt(TreeId::Supplies, k, "not a supply key"))?,
+                );
+            }
+        }
+        drop(sorted);
+        drop(keys);
+        self.load_records(TreeId::Problems, |id, p| {
+            d.problems.insert(id, p);
         })?;
         Ok(d)
+    }
+
+    /// The records of one record tree, handed to `insert` in id order (see [`Store::load`]).
+    fn load_records<T: DeserializeOwned + Send>(
+        &self,
+        t: TreeId,
+        mut insert: impl FnMut(String, T),
+    ) -> Result<(), StoreError> {
+        let mut records = Arena::default();
+        self.for_each_entry(t, |k, v| {
+            records.push(k, v);
+            Ok(())
+        })?;
+        let sorted: Vec<(&[u8], &[u8])> = records.sorted().collect();
+        for batch in sorted.chunks(LOAD_BATCH) {
+            let decoded: Vec<Result<(String, T), StoreError>> = batch
+                .par_iter()
+                .map(|(k, v)| Ok((id_of(t, k)?, decode_record(t, k, v)?)))
+                .collect();
+            for record in decoded {
+                let (id, record) = record?;
+                insert(id, record);
+            }
+        }
+        Ok(())
     }
 
     /// Every record as a bundle, every list in key order: `load()?.to_bundle()`.
