@@ -59,8 +59,10 @@ const LOAD_BATCH: usize = 1 << 16;
 /// a trifle in memory.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// sled's page cache. The trees of a million-firm store exceed it; sled pages the rest.
-const CACHE_BYTES: u64 = 1 << 30;
+/// sled's page cache. The trees of a million-firm store exceed it; sled pages the rest. The
+/// server answers reads from its `Dataset`, and a write reads only the pages it changes, so
+/// a bigger cache mostly holds the pages `load` read once.
+const CACHE_BYTES: u64 = 256 << 20;
 
 /// The most characters an audit entry keeps of its actor, action or outcome.
 pub const AUDIT_TEXT_CHARS: usize = 300;
@@ -174,10 +176,11 @@ impl Arena {
         )
     }
 
-    /// The entries in key order.
+    /// The entries in key order. They are pushed page by page, each page in key order: the
+    /// stable sort finds those runs and merges them.
     fn sorted(&mut self) -> impl Iterator<Item = (&[u8], &[u8])> {
         let mut entries = std::mem::take(&mut self.entries);
-        entries.sort_unstable_by(|a, b| self.entry(*a).0.cmp(self.entry(*b).0));
+        entries.sort_by(|a, b| self.entry(*a).0.cmp(self.entry(*b).0));
         self.entries = entries;
         self.entries.iter().map(|e| self.entry(*e))
     }
@@ -249,7 +252,7 @@ impl Store {
         Store::open_with_cache(dir, CACHE_BYTES)
     }
 
-    /// [`Store::open`] with a page cache of `cache_bytes` (the default is 1 GiB): a smaller
+    /// [`Store::open`] with a page cache of `cache_bytes` (the default is 256 MiB): a smaller
     /// one for a command that reads or writes every page once (an export, a bulk import),
     /// where a cache only adds resident memory.
     pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
@@ -454,15 +457,14 @@ impl Store {
     /// bytes, sorted by key, decoded in parallel a batch at a time, and inserted in key order.
     pub fn load(&self) -> Result<Dataset, StoreError> {
         let mut d = Dataset::new();
-        self.load_records(TreeId::Regions, |id, r| {
-            d.regions.insert(id, r);
-        })?;
-        self.load_records(TreeId::Chains, |id, c| {
-            d.chains.insert(id, c);
-        })?;
-        self.load_records(TreeId::Organizations, |id, o| {
-            d.organizations.insert(id, o);
-        })?;
+        // Collected from records in key order: an ordered collection builds from sorted input
+        // without searching for each record's place.
+        d.regions = self.load_records(TreeId::Regions)?.into_iter().collect();
+        d.chains = self.load_records(TreeId::Chains)?.into_iter().collect();
+        d.organizations = self
+            .load_records(TreeId::Organizations)?
+            .into_iter()
+            .collect();
         let mut keys = Arena::default();
         self.for_each_entry(TreeId::Supplies, |k, _| {
             let supply_key = keys::supply_of_index_key(k)
@@ -472,46 +474,44 @@ impl Store {
         })?;
         // The byte order of supply keys is the order of supplies (see `export_json`).
         let sorted: Vec<&[u8]> = keys.sorted().map(|(k, _)| k).collect();
+        let mut supplies = Vec::with_capacity(sorted.len());
         for batch in sorted.chunks(LOAD_BATCH) {
             let decoded: Vec<Option<Supply>> =
                 batch.par_iter().map(|k| keys::decode_supply(k)).collect();
             for (k, supply) in batch.iter().zip(decoded) {
-                d.supplies.insert(
-                    supply.ok_or_else(|| corrupt(TreeId::Supplies, k, "not a supply key"))?,
-                );
+                supplies
+                    .push(supply.ok_or_else(|| corrupt(TreeId::Supplies, k, "not a supply key"))?);
             }
         }
         drop(sorted);
         drop(keys);
-        self.load_records(TreeId::Problems, |id, p| {
-            d.problems.insert(id, p);
-        })?;
+        d.supplies = supplies.into_iter().collect();
+        d.problems = self.load_records(TreeId::Problems)?.into_iter().collect();
         Ok(d)
     }
 
-    /// The records of one record tree, handed to `insert` in id order (see [`Store::load`]).
+    /// The records of one record tree with their ids, in id order (see [`Store::load`]).
     fn load_records<T: DeserializeOwned + Send>(
         &self,
         t: TreeId,
-        mut insert: impl FnMut(String, T),
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<(String, T)>, StoreError> {
         let mut records = Arena::default();
         self.for_each_entry(t, |k, v| {
             records.push(k, v);
             Ok(())
         })?;
         let sorted: Vec<(&[u8], &[u8])> = records.sorted().collect();
+        let mut all = Vec::with_capacity(sorted.len());
         for batch in sorted.chunks(LOAD_BATCH) {
             let decoded: Vec<Result<(String, T), StoreError>> = batch
                 .par_iter()
                 .map(|(k, v)| Ok((id_of(t, k)?, decode_record(t, k, v)?)))
                 .collect();
             for record in decoded {
-                let (id, record) = record?;
-                insert(id, record);
+                all.push(record?);
             }
         }
-        Ok(())
+        Ok(all)
     }
 
     /// Every record as a bundle, every list in key order: `load()?.to_bundle()`.
