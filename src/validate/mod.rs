@@ -635,6 +635,45 @@ mod tests {
     use crate::model::Dataset;
 
     #[test]
+    fn the_packed_path_accepts_what_the_whole_text_path_accepts_with_the_same_records() {
+        let text = include_bytes!("../../fixtures/power_battery_jiangsu.json");
+        let mut typed = parse_bundle(text, &Dataset::new()).unwrap();
+        let packed = parse_packed_bundle(&text[..], &Dataset::new()).unwrap();
+        assert!(!typed.supplies.is_empty());
+        let supplies: Vec<_> = packed.supplies.iter().map(|s| s.to_supply()).collect();
+        assert_eq!(supplies, typed.supplies);
+        assert_eq!(packed.record_count(), typed.record_count());
+        typed.supplies.clear();
+        assert_eq!(packed.bundle, typed);
+    }
+
+    #[test]
+    fn the_packed_path_leaves_every_invalid_document_to_the_whole_text_path() {
+        let text = include_str!("../../fixtures/power_battery_jiangsu.json");
+        let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        let first = doc["supplies"][0].clone();
+        let mut broken = Vec::new();
+        // A duplicate supply, a supply with an unknown field, a supply of an unknown firm, a
+        // NUL in a part, and text that is not JSON.
+        let mut d = doc.clone();
+        d["supplies"].as_array_mut().unwrap().push(first.clone());
+        broken.push(serde_json::to_vec(&d).unwrap());
+        let mut d = doc.clone();
+        d["supplies"][0]["note"] = "x".into();
+        broken.push(serde_json::to_vec(&d).unwrap());
+        let mut d = doc.clone();
+        d["supplies"][0]["from"] = "nobody".into();
+        broken.push(serde_json::to_vec(&d).unwrap());
+        doc["supplies"][0]["part"] = "a\u{0}b".into();
+        broken.push(serde_json::to_vec(&doc).unwrap());
+        broken.push(text.as_bytes()[..text.len() / 2].to_vec());
+        for bytes in broken {
+            assert!(parse_packed_bundle(&bytes[..], &Dataset::new()).is_none());
+            assert!(parse_bundle(&bytes, &Dataset::new()).is_err());
+        }
+    }
+
+    #[test]
     fn every_code_serializes_as_its_name() {
         for &code in ErrorCode::ALL {
             assert_eq!(
