@@ -468,3 +468,60 @@ proptest! {
         prop_assert_eq!(reopened.export().unwrap(), model.to_bundle());
     }
 }
+
+/// The bytes `qmap export` writes: the streamed export.
+fn streamed(store: &Store) -> Vec<u8> {
+    let mut out = Vec::new();
+    store.export_json(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn a_streamed_export_is_the_whole_export_serialized() {
+    let (_d, store) = temp_store();
+    assert_eq!(
+        streamed(&store),
+        serde_json::to_vec(&store.export().unwrap()).unwrap()
+    );
+    let mut bundle = synthetic("st", 4, 300, 900);
+    bundle.regions.push(region("320583"));
+    bundle.regions.push(region("320500"));
+    bundle.problems.push(problem(
+        "x2",
+        "st-org-0000001",
+        "st-chain-1",
+        &["testing:a"],
+    ));
+    bundle
+        .problems
+        .push(problem("x10", "st-org-0000002", "st-chain-2", &[]));
+    store.import(&bundle).unwrap();
+    let whole = serde_json::to_vec(&store.export().unwrap()).unwrap();
+    assert_eq!(
+        String::from_utf8(streamed(&store)).unwrap(),
+        String::from_utf8(whole).unwrap()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 30, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_streamed_export_matches_the_whole_export_after_any_writes(writes in prop::collection::vec(arb_write(), 1..4)) {
+        let (_d, store) = temp_store();
+        for write in &writes {
+            match write {
+                Write::Import(b) => {
+                    store.import(b).unwrap();
+                }
+                Write::Apply(c) => {
+                    store.apply(c).unwrap();
+                }
+            }
+            prop_assert_eq!(
+                streamed(&store),
+                serde_json::to_vec(&store.export().unwrap()).unwrap()
+            );
+        }
+    }
+}

@@ -9,9 +9,11 @@
 pub mod access;
 mod dataset;
 mod index;
+mod packed;
 
 pub use dataset::Dataset;
 pub use index::ChainIndex;
+pub use packed::{SupplyList, SupplyRef};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

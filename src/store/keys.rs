@@ -181,10 +181,19 @@ pub(crate) fn check_problem(p: &Problem) -> Result<(), StoreError> {
 }
 
 pub(crate) fn check_supply(s: &Supply) -> Result<(), StoreError> {
-    check_id("chain", &s.chain)?;
-    check_id("organization", &s.supplier)?;
-    check_id("organization", &s.customer)?;
-    check_id("part", &s.part)
+    check_supply_fields(&s.chain, &s.supplier, &s.customer, &s.part)
+}
+
+pub(crate) fn check_supply_fields(
+    chain: &str,
+    supplier: &str,
+    customer: &str,
+    part: &str,
+) -> Result<(), StoreError> {
+    check_id("chain", chain)?;
+    check_id("organization", supplier)?;
+    check_id("organization", customer)?;
+    check_id("part", part)
 }
 
 #[cfg(test)]

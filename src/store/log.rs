@@ -10,6 +10,9 @@
 //! Encoding: `tag u8`, tree tag `u8`, key, and for a put the value; lengths are LEB128 varints.
 
 use super::keys::TreeId;
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
 
 const PUT: u8 = 1;
 const REMOVE: u8 = 2;
@@ -165,6 +168,107 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
 pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     put_varint(out, bytes.len() as u64);
     out.extend_from_slice(bytes);
+}
+
+/// The file that holds the redo log of a write too big for one chunk, beside sled's files.
+///
+/// sled keeps values inside its tree nodes and rewrites a node when it splits, so a log of
+/// thousands of one-megabyte chunks in a sled tree costs several times its size in copies and
+/// blob files. A big log is written to this file instead, and synced (with its directory)
+/// before the commit marker is written; a write whose log is one chunk keeps it in the `log`
+/// tree as before. Layout: magic, revision (u64 BE), then chunks, each `length (u32 BE)` and
+/// the chunk.
+pub(crate) const FILE_NAME: &str = "redo.log";
+
+const MAGIC: &[u8; 8] = b"qmaplog1";
+
+pub(crate) fn file_path(dir: &Path) -> PathBuf {
+    dir.join(FILE_NAME)
+}
+
+/// Writes a redo-log file.
+pub(crate) struct FileWriter {
+    file: std::io::BufWriter<File>,
+    path: PathBuf,
+}
+
+impl FileWriter {
+    pub(crate) fn create(dir: &Path, revision: u64) -> std::io::Result<FileWriter> {
+        let path = file_path(dir);
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, File::create(&path)?);
+        file.write_all(MAGIC)?;
+        file.write_all(&revision.to_be_bytes())?;
+        Ok(FileWriter { file, path })
+    }
+
+    pub(crate) fn chunk(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        let len = u32::try_from(chunk.len()).map_err(std::io::Error::other)?;
+        self.file.write_all(&len.to_be_bytes())?;
+        self.file.write_all(chunk)
+    }
+
+    /// Makes the file and its directory entry durable.
+    pub(crate) fn sync(self) -> std::io::Result<()> {
+        let file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        if let Some(dir) = self.path.parent() {
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the chunks of a redo-log file, if there is one for `revision`.
+pub(crate) struct FileReader {
+    file: BufReader<File>,
+}
+
+impl FileReader {
+    /// `Ok(None)` when there is no file, or it belongs to another revision (a write whose
+    /// commit marker was never written).
+    pub(crate) fn open(dir: &Path, revision: u64) -> std::io::Result<Option<FileReader>> {
+        let file = match File::open(file_path(dir)) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut file = BufReader::with_capacity(1 << 20, file);
+        let mut header = [0u8; 16];
+        match file.read_exact(&mut header) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        if &header[..8] != MAGIC || header[8..] != revision.to_be_bytes() {
+            return Ok(None);
+        }
+        Ok(Some(FileReader { file }))
+    }
+
+    /// The next chunk, or `None` at the end of the file. A chunk cut short is an error: the
+    /// file was synced whole before the commit.
+    pub(crate) fn next_chunk(&mut self, buf: &mut Vec<u8>) -> Result<bool, String> {
+        let mut len = [0u8; 4];
+        match self.file.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
+            Err(e) => return Err(e.to_string()),
+        }
+        buf.clear();
+        buf.resize(u32::from_be_bytes(len) as usize, 0);
+        self.file
+            .read_exact(buf)
+            .map_err(|e| format!("a chunk of the redo-log file cannot be read: {e}"))?;
+        Ok(true)
+    }
+}
+
+/// Removes the redo-log file, if any.
+pub(crate) fn remove_file(dir: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(file_path(dir)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

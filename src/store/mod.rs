@@ -38,9 +38,11 @@ pub use tokens::{PendingAudit, TokenFile};
 
 use crate::model::access::{AccessRole, AuditEntry, Token};
 use crate::model::{
-    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Supply, BUNDLE_VERSION,
+    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Supply, SupplyList,
+    BUNDLE_VERSION,
 };
 use keys::TreeId;
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -50,12 +52,17 @@ use std::sync::{Arc, Mutex};
 /// The on-disk format this build reads and writes (`meta/format`).
 pub const STORE_FORMAT: u64 = 1;
 
+/// Records decoded in parallel at a time by [`Store::load`].
+const LOAD_BATCH: usize = 1 << 16;
+
 /// The size of one redo-log chunk: big enough that per-chunk costs vanish, small enough to stay
 /// a trifle in memory.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// sled's page cache. The trees of a million-firm store exceed it; sled pages the rest.
-const CACHE_BYTES: u64 = 1 << 30;
+/// sled's page cache. The trees of a million-firm store exceed it; sled pages the rest. The
+/// server answers reads from its `Dataset`, and a write reads only the pages it changes, so
+/// a bigger cache mostly holds the pages `load` read once.
+const CACHE_BYTES: u64 = 256 << 20;
 
 /// The most characters an audit entry keeps of its actor, action or outcome.
 pub const AUDIT_TEXT_CHARS: usize = 300;
@@ -134,6 +141,51 @@ pub enum StoreError {
     },
 }
 
+/// Why [`Store::export_json`] failed: reading the store, or writing the output.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Write(#[from] std::io::Error),
+}
+
+/// Key and value byte strings packed in two buffers, a few bytes of bookkeeping per entry
+/// instead of two allocations: how an export holds millions of entries to sort them.
+#[derive(Default)]
+struct Arena {
+    bytes: Vec<u8>,
+    /// `(start, key length, value length)` of each entry in `bytes`.
+    entries: Vec<(usize, u32, u32)>,
+}
+
+impl Arena {
+    fn push(&mut self, key: &[u8], value: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(key);
+        self.bytes.extend_from_slice(value);
+        self.entries
+            .push((start, key.len() as u32, value.len() as u32));
+    }
+
+    fn entry(&self, (start, k, v): (usize, u32, u32)) -> (&[u8], &[u8]) {
+        let key_end = start + k as usize;
+        (
+            &self.bytes[start..key_end],
+            &self.bytes[key_end..key_end + v as usize],
+        )
+    }
+
+    /// The entries in key order. They are pushed page by page, each page in key order: the
+    /// stable sort finds those runs and merges them.
+    fn sorted(&mut self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.sort_by(|a, b| self.entry(*a).0.cmp(self.entry(*b).0));
+        self.entries = entries;
+        self.entries.iter().map(|e| self.entry(*e))
+    }
+}
+
 /// What an import wrote: the number of records of each kind in the bundle, and the revision
 /// the import committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,6 +252,13 @@ impl Store {
     /// Opens the store in `dir`, creating it if missing, and finishes or drops a write that a
     /// crash interrupted.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(dir, CACHE_BYTES)
+    }
+
+    /// [`Store::open`] with a page cache of `cache_bytes` (the default is 256 MiB): a smaller
+    /// one for a command that reads or writes every page once (an export, a bulk import),
+    /// where a cache only adds resident memory.
+    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let open_err = |source: sled::Error| match &source {
             // sled's words when another process holds the lock on its files.
             sled::Error::Io(e) if e.to_string().contains("could not acquire lock") => {
@@ -214,7 +273,7 @@ impl Store {
         };
         let db = sled::Config::new()
             .path(dir)
-            .cache_capacity(CACHE_BYTES)
+            .cache_capacity(cache_bytes)
             .mode(sled::Mode::HighThroughput)
             // Durability comes from the explicit flushes of the commit protocol; background
             // flushes would only add writes in the middle of a big import.
@@ -353,18 +412,30 @@ impl Store {
         bundle: &Bundle,
         progress: &dyn Fn(u64, u64),
     ) -> Result<ImportSummary, StoreError> {
+        self.import_packed(bundle, &SupplyList::new(), progress)
+    }
+
+    /// [`Store::import_with_progress`] of `bundle` and of the supplies of `packed` (upserted
+    /// with the bundle's own): how an import of millions of supplies avoids holding them as
+    /// records.
+    pub fn import_packed(
+        &self,
+        bundle: &Bundle,
+        packed: &SupplyList,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<ImportSummary, StoreError> {
         if bundle.version != BUNDLE_VERSION {
             return Err(StoreError::UnsupportedBundleVersion {
                 found: bundle.version,
                 expected: BUNDLE_VERSION,
             });
         }
-        let revision = self.write(bundle, &Deletions::default(), progress)?;
+        let revision = self.write(bundle, packed, &Deletions::default(), progress)?;
         Ok(ImportSummary {
             regions: bundle.regions.len(),
             chains: bundle.chains.len(),
             organizations: bundle.organizations.len(),
-            supplies: bundle.supplies.len(),
+            supplies: bundle.supplies.len() + packed.len(),
             problems: bundle.problems.len(),
             revision,
         })
@@ -381,50 +452,138 @@ impl Store {
             supplies: &change.delete_supplies,
             problems: &change.delete_problems,
         };
-        self.write(&change.upsert, &deletions, &|_, _| {})
+        self.write(&change.upsert, &SupplyList::new(), &deletions, &|_, _| {})
     }
 
     /// Every record, for the server and the analyses.
+    ///
+    /// Pages hold records in hash order; inserting millions of them in that order into ordered
+    /// collections is a cache miss per comparison. So each kind is first gathered as stored
+    /// bytes, sorted by key, decoded in parallel a batch at a time, and inserted in key order.
     pub fn load(&self) -> Result<Dataset, StoreError> {
         let mut d = Dataset::new();
-        self.for_each_entry(TreeId::Regions, |k, v| {
-            d.regions.insert(
-                id_of(TreeId::Regions, k)?,
-                decode_record(TreeId::Regions, k, v)?,
-            );
-            Ok(())
-        })?;
-        self.for_each_entry(TreeId::Chains, |k, v| {
-            d.chains.insert(
-                id_of(TreeId::Chains, k)?,
-                decode_record(TreeId::Chains, k, v)?,
-            );
-            Ok(())
-        })?;
-        self.for_each_entry(TreeId::Organizations, |k, v| {
-            d.organizations.insert(
-                id_of(TreeId::Organizations, k)?,
-                decode_record(TreeId::Organizations, k, v)?,
-            );
-            Ok(())
-        })?;
+        // Collected from records in key order: an ordered collection builds from sorted input
+        // without searching for each record's place.
+        d.regions = self.load_records(TreeId::Regions)?.into_iter().collect();
+        d.chains = self.load_records(TreeId::Chains)?.into_iter().collect();
+        d.organizations = self
+            .load_records(TreeId::Organizations)?
+            .into_iter()
+            .collect();
+        let mut keys = Arena::default();
         self.for_each_entry(TreeId::Supplies, |k, _| {
-            d.supplies.insert(decode_supply_entry(TreeId::Supplies, k)?);
+            let supply_key = keys::supply_of_index_key(k)
+                .ok_or_else(|| corrupt(TreeId::Supplies, k, "not a supply key"))?;
+            keys.push(supply_key, &[]);
             Ok(())
         })?;
-        self.for_each_entry(TreeId::Problems, |k, v| {
-            d.problems.insert(
-                id_of(TreeId::Problems, k)?,
-                decode_record(TreeId::Problems, k, v)?,
-            );
-            Ok(())
-        })?;
+        // The byte order of supply keys is the order of supplies (see `export_json`).
+        let sorted: Vec<&[u8]> = keys.sorted().map(|(k, _)| k).collect();
+        let mut supplies = Vec::with_capacity(sorted.len());
+        for batch in sorted.chunks(LOAD_BATCH) {
+            let decoded: Vec<Option<Supply>> =
+                batch.par_iter().map(|k| keys::decode_supply(k)).collect();
+            for (k, supply) in batch.iter().zip(decoded) {
+                supplies
+                    .push(supply.ok_or_else(|| corrupt(TreeId::Supplies, k, "not a supply key"))?);
+            }
+        }
+        drop(sorted);
+        drop(keys);
+        d.supplies = supplies.into_iter().collect();
+        d.problems = self.load_records(TreeId::Problems)?.into_iter().collect();
         Ok(d)
+    }
+
+    /// The records of one record tree with their ids, in id order (see [`Store::load`]).
+    fn load_records<T: DeserializeOwned + Send>(
+        &self,
+        t: TreeId,
+    ) -> Result<Vec<(String, T)>, StoreError> {
+        let mut records = Arena::default();
+        self.for_each_entry(t, |k, v| {
+            records.push(k, v);
+            Ok(())
+        })?;
+        let sorted: Vec<(&[u8], &[u8])> = records.sorted().collect();
+        let mut all = Vec::with_capacity(sorted.len());
+        for batch in sorted.chunks(LOAD_BATCH) {
+            let decoded: Vec<Result<(String, T), StoreError>> = batch
+                .par_iter()
+                .map(|(k, v)| Ok((id_of(t, k)?, decode_record(t, k, v)?)))
+                .collect();
+            for record in decoded {
+                all.push(record?);
+            }
+        }
+        Ok(all)
     }
 
     /// Every record as a bundle, every list in key order: `load()?.to_bundle()`.
     pub fn export(&self) -> Result<Bundle, StoreError> {
         Ok(self.load()?.to_bundle())
+    }
+
+    /// Writes what [`Store::export`] returns, serialized as compact JSON (the bytes of
+    /// `serde_json::to_writer(out, &store.export()?)`), without holding the records: one kind
+    /// at a time, its keys and stored values gathered compactly, sorted, and each record decoded
+    /// and written in turn. Memory is bounded by the stored bytes of the largest kind.
+    pub fn export_json<W: std::io::Write>(&self, out: &mut W) -> Result<(), ExportError> {
+        out.write_all(format!("{{\"version\":{BUNDLE_VERSION}").as_bytes())?;
+        self.export_records::<crate::model::Region, W>(TreeId::Regions, "regions", out)?;
+        self.export_records::<Chain, W>(TreeId::Chains, "chains", out)?;
+        self.export_records::<Organization, W>(TreeId::Organizations, "organizations", out)?;
+
+        // Supplies: the key order of the supplies tree is the customer first; a bundle lists
+        // them by (chain, supplier, customer, part), which is the byte order of the supply key
+        // (its parts joined by 0x00, a byte no id holds).
+        let mut keys = Arena::default();
+        self.for_each_entry(TreeId::Supplies, |k, _| {
+            let supply_key = keys::supply_of_index_key(k)
+                .ok_or_else(|| corrupt(TreeId::Supplies, k, "not a supply key"))?;
+            keys.push(supply_key, &[]);
+            Ok(())
+        })?;
+        out.write_all(b",\"supplies\":[")?;
+        for (i, (key, _)) in keys.sorted().enumerate() {
+            let supply = keys::decode_supply(key)
+                .ok_or_else(|| corrupt(TreeId::Supplies, key, "not a supply key"))?;
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &supply).map_err(std::io::Error::from)?;
+        }
+        out.write_all(b"]")?;
+        drop(keys);
+
+        self.export_records::<Problem, W>(TreeId::Problems, "problems", out)?;
+        out.write_all(b"}")?;
+        Ok(())
+    }
+
+    /// `,"name":[…]`: the records of one record tree in id order.
+    fn export_records<T: DeserializeOwned + serde::Serialize, W: std::io::Write>(
+        &self,
+        t: TreeId,
+        name: &str,
+        out: &mut W,
+    ) -> Result<(), ExportError> {
+        let mut records = Arena::default();
+        self.for_each_entry(t, |k, v| {
+            records.push(k, v);
+            Ok(())
+        })?;
+        out.write_all(format!(",\"{name}\":[").as_bytes())?;
+        for (i, (key, value)) in records.sorted().enumerate() {
+            id_of(t, key)?;
+            let record: T = decode_record(t, key, value)?;
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &record).map_err(std::io::Error::from)?;
+        }
+        out.write_all(b"]")?;
+        Ok(())
     }
 
     /// The revision of the last committed write (0 for a new store); persisted.
@@ -712,6 +871,7 @@ impl Store {
     fn write(
         &self,
         upsert: &Bundle,
+        packed: &SupplyList,
         del: &Deletions<'_>,
         progress: &dyn Fn(u64, u64),
     ) -> Result<u64, StoreError> {
@@ -722,6 +882,7 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let revision = self.revision() + 1;
         let records = (upsert.record_count()
+            + packed.len()
             + del.regions.len()
             + del.chains.len()
             + del.organizations.len()
@@ -730,19 +891,26 @@ impl Store {
         let total = 2 * records;
         let mut log = LogWriter {
             tree: &self.inner.log,
+            dir: &self.inner.dir,
             revision,
-            seq: 0,
             chunk: log::ChunkBuilder::default(),
+            first: None,
+            file: None,
             ops: 0,
         };
         let logged = self
-            .write_log(upsert, del, &mut log, &|done| progress(done, total))
-            .and_then(|()| log.write_chunk());
-        if let Err(e) = logged {
-            // Nothing is committed; drop the partial log so it does not wait for the next open.
-            let _ = self.inner.log.clear();
-            return Err(e);
-        }
+            .write_log(upsert, packed, del, &mut log, &|done| progress(done, total))
+            .and_then(|()| log.finish());
+        let ops = match logged {
+            Ok(ops) => ops,
+            Err(e) => {
+                // Nothing is committed; drop the partial log so it does not wait for the next
+                // open.
+                let _ = self.inner.log.clear();
+                let _ = log::remove_file(&self.inner.dir);
+                return Err(e);
+            }
+        };
         self.inner
             .db
             .flush()
@@ -757,7 +925,7 @@ impl Store {
             .flush()
             .map_err(storage("flushing the commit marker"))?;
 
-        let ops = log.ops.max(1);
+        let ops = ops.max(1);
         self.replay(revision, &|applied| {
             progress(records + records * applied.min(ops) / ops, total)
         })?;
@@ -767,6 +935,7 @@ impl Store {
     fn write_log(
         &self,
         upsert: &Bundle,
+        packed: &SupplyList,
         del: &Deletions<'_>,
         log: &mut LogWriter<'_>,
         progress: &dyn Fn(u64),
@@ -849,39 +1018,32 @@ impl Store {
         advance(upsert.organizations.len() + del.organizations.len());
 
         // Supplies: the index keys follow from the supply itself, so nothing is read; only a
-        // supply both deleted and upserted needs care (the upsert wins). One tree at a time
-        // keeps the memory of a five-million-supply import to one list of operations.
-        for s in upsert.supplies.iter().chain(del.supplies) {
+        // supply both deleted and upserted needs care (the upsert wins). Every supply is
+        // packed (see `SupplyList`), and each tree's operations are a list of small numbers
+        // sorted in place, so a five-million-supply import holds no list of keys.
+        let mut typed = SupplyList::new();
+        for s in &upsert.supplies {
             keys::check_supply(s)?;
+            typed.push(s);
         }
-        let upserted: HashSet<&Supply> = if del.supplies.is_empty() {
-            HashSet::new()
-        } else {
-            upsert.supplies.iter().collect()
-        };
-        for (t, owner) in [
-            (
-                TreeId::Supplies,
-                (|s| &s.customer) as fn(&Supply) -> &String,
-            ),
-            (TreeId::CustomersOfFirm, |s| &s.supplier),
-        ] {
-            let mut ops = Vec::with_capacity(upsert.supplies.len() + del.supplies.len());
-            for s in del.supplies.iter().filter(|s| !upserted.contains(s)) {
-                ops.push(remove(keys::supply_index_key(
-                    owner(s).as_bytes(),
-                    &keys::supply_key(s),
-                )));
-            }
-            for s in &upsert.supplies {
-                ops.push(put(
-                    keys::supply_index_key(owner(s).as_bytes(), &keys::supply_key(s)),
-                    Vec::new(),
-                ));
-            }
-            log.emit(t, ops)?;
-            advance((upsert.supplies.len() + del.supplies.len()) / 2);
+        let mut deleted = SupplyList::new();
+        for s in del.supplies {
+            keys::check_supply(s)?;
+            deleted.push(s);
         }
+        for s in packed.iter() {
+            keys::check_supply_fields(s.chain, s.supplier, s.customer, s.part)?;
+        }
+        let lists = [(&typed, true), (packed, true), (&deleted, false)];
+        let supplies = typed.len() + packed.len() + deleted.len();
+        // The owner of a supply's entry: its customer in `supplies`, its supplier in
+        // `customers-of-firm` (the third and second of its packed fields).
+        for (t, owner) in [(TreeId::Supplies, 2), (TreeId::CustomersOfFirm, 1)] {
+            log.emit_supplies(t, owner, &lists)?;
+            advance(supplies / 2);
+        }
+        drop(typed);
+        drop(deleted);
 
         let mut problems = last_wins(&upsert.problems, |p| &p.id);
         for p in &problems {
@@ -923,10 +1085,8 @@ impl Store {
         let mut group: Option<(TreeId, [u8; 2])> = None;
         let mut changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         let mut done = 0u64;
-        for entry in self.inner.log.scan_prefix(revision.to_be_bytes()) {
-            let (key, chunk) = entry.map_err(storage("reading the redo log"))?;
-            let seq = key.get(8..16).and_then(decode_u64).unwrap_or(u64::MAX);
-            for op in log::decode(&chunk) {
+        let mut apply_chunk = |seq: u64, chunk: &[u8]| -> Result<(), StoreError> {
+            for op in log::decode(chunk) {
                 let op = op.map_err(|reason| StoreError::CorruptLog {
                     revision,
                     chunk: seq,
@@ -944,6 +1104,35 @@ impl Store {
                 done += 1;
             }
             applied(done);
+            Ok(())
+        };
+        let file = log::FileReader::open(&self.inner.dir, revision).map_err(|source| {
+            StoreError::File {
+                path: log::file_path(&self.inner.dir),
+                during: "opening the redo log",
+                source,
+            }
+        })?;
+        if let Some(mut file) = file {
+            let mut chunk = Vec::new();
+            let mut seq = 0;
+            while file
+                .next_chunk(&mut chunk)
+                .map_err(|reason| StoreError::CorruptLog {
+                    revision,
+                    chunk: seq,
+                    reason,
+                })?
+            {
+                apply_chunk(seq, &chunk)?;
+                seq += 1;
+            }
+        } else {
+            for entry in self.inner.log.scan_prefix(revision.to_be_bytes()) {
+                let (key, chunk) = entry.map_err(storage("reading the redo log"))?;
+                let seq = key.get(8..16).and_then(decode_u64).unwrap_or(u64::MAX);
+                apply_chunk(seq, &chunk)?;
+            }
         }
         if let Some((t, p)) = group {
             self.write_page(t, p, &changes)?;
@@ -971,7 +1160,17 @@ impl Store {
             .db
             .flush()
             .map_err(storage("flushing the cleared redo log"))?;
-        Ok(())
+        // Without the marker the file is dead: a crash before this line leaves it to the next
+        // open, which removes it.
+        self.remove_log_file()
+    }
+
+    fn remove_log_file(&self) -> Result<(), StoreError> {
+        log::remove_file(&self.inner.dir).map_err(|source| StoreError::File {
+            path: log::file_path(&self.inner.dir),
+            during: "removing the redo log",
+            source,
+        })
     }
 
     /// Merges `changes` (sorted by key, each key once) into one page.
@@ -1033,9 +1232,10 @@ impl Store {
                     .db
                     .flush()
                     .map_err(storage("flushing the cleared redo log"))?;
-                Ok(())
+                self.remove_log_file()
             }
-            None => Ok(()),
+            // A redo-log file with no marker is the log of a write that never committed.
+            None => self.remove_log_file(),
         }
     }
 }
@@ -1093,12 +1293,40 @@ impl<'s> PageReader<'s> {
     }
 }
 
-/// Writes the redo log in chunks of about [`CHUNK_BYTES`].
+/// A counting sort by page: the positions of `pages` grouped by page (in their order within a
+/// page), and where each page's group starts (`PAGES + 1` bounds). Sorting each page's few
+/// entries afterwards costs far fewer comparisons than one sort of millions, each on nearby
+/// memory.
+fn by_page(pages: impl Iterator<Item = [u8; 2]> + Clone) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; usize::from(page::PAGES) + 1];
+    let mut len = 0;
+    for p in pages.clone() {
+        starts[usize::from(u16::from_be_bytes(p)) + 1] += 1;
+        len += 1;
+    }
+    for p in 1..starts.len() {
+        starts[p] += starts[p - 1];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0u32; len];
+    for (i, p) in pages.enumerate() {
+        let slot = &mut next[usize::from(u16::from_be_bytes(p))];
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    (order, starts)
+}
+
+/// Writes the redo log in chunks of about [`CHUNK_BYTES`]: a log of one chunk to the `log`
+/// tree, a longer one to the redo-log file (see [`log::FILE_NAME`]).
 struct LogWriter<'a> {
     tree: &'a sled::Tree,
+    dir: &'a Path,
     revision: u64,
-    seq: u64,
     chunk: log::ChunkBuilder,
+    /// The first chunk, held until it is known whether another follows.
+    first: Option<Vec<u8>>,
+    file: Option<log::FileWriter>,
     /// Operations logged so far.
     ops: u64,
 }
@@ -1107,18 +1335,102 @@ impl LogWriter<'_> {
     /// Logs the operations on one tree sorted by page and key, so the replay rewrites each
     /// page once. A write never has two different operations on one key (records are deduped
     /// by id and index keys contain the record id), so equal operations collapse to one.
-    fn emit(&mut self, t: TreeId, mut ops: Vec<PageOp>) -> Result<(), StoreError> {
-        ops.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        ops.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        for (_, key, value) in ops {
-            match value {
-                Some(v) => self.chunk.put(t, &key, &v),
-                None => self.chunk.remove(t, &key),
+    fn emit(&mut self, t: TreeId, ops: Vec<PageOp>) -> Result<(), StoreError> {
+        let (mut order, starts) = by_page(ops.iter().map(|op| op.0));
+        for p in 0..usize::from(page::PAGES) {
+            order[starts[p] as usize..starts[p + 1] as usize]
+                .sort_unstable_by(|a, b| ops[*a as usize].1.cmp(&ops[*b as usize].1));
+        }
+        let mut last: Option<&PageOp> = None;
+        for i in order {
+            let op = &ops[i as usize];
+            if last.is_some_and(|l| l.0 == op.0 && l.1 == op.1) {
+                continue;
             }
-            self.ops += 1;
-            if self.chunk.len() >= CHUNK_BYTES {
-                self.write_chunk()?;
+            last = Some(op);
+            let (_, key, value) = op;
+            self.op(t, key, value.as_deref())?;
+        }
+        Ok(())
+    }
+
+    /// Logs the entries of the supplies of `lists` (each with whether it is upserted or
+    /// deleted) in index tree `t`, owned by packed field `owner` (1 the supplier, 2 the
+    /// customer), sorted by page and key. A supply in two lists is logged once, an upsert
+    /// before a delete.
+    fn emit_supplies(
+        &mut self,
+        t: TreeId,
+        owner: usize,
+        lists: &[(&SupplyList, bool)],
+    ) -> Result<(), StoreError> {
+        let field = |joined: &'_ [u8]| -> usize {
+            // The byte range of the owner field: after `owner` separators.
+            joined
+                .split(|b| *b == keys::SEP)
+                .take(owner)
+                .map(|f| f.len() + 1)
+                .sum()
+        };
+        let owner_of = |joined: &'_ [u8]| -> std::ops::Range<usize> {
+            let start = field(joined);
+            let len = joined[start..]
+                .iter()
+                .position(|b| *b == keys::SEP)
+                .unwrap_or(joined.len() - start);
+            start..start + len
+        };
+        let items: Vec<(u8, u32)> = lists
+            .iter()
+            .enumerate()
+            .flat_map(|(l, (list, _))| (0..list.len()).map(move |i| (l as u8, i as u32)))
+            .collect();
+        let joined = |(l, i): (u8, u32)| lists[usize::from(l)].0.joined(i as usize);
+        let (order, starts) = by_page(items.iter().map(|item| {
+            let j = joined(*item);
+            page::page_of(&j[owner_of(j)])
+        }));
+        // Each page's entries are built side by side in one small buffer and sorted there, so
+        // the sort's comparisons stay in the cache. Equal keys (a supply in two lists) sort an
+        // upsert first, and only the first is logged.
+        let mut keys_of_page = Vec::new();
+        let mut entries: Vec<(usize, usize, bool)> = Vec::new();
+        for p in 0..usize::from(page::PAGES) {
+            keys_of_page.clear();
+            entries.clear();
+            for &at in &order[starts[p] as usize..starts[p + 1] as usize] {
+                let item = items[at as usize];
+                let j = joined(item);
+                let start = keys_of_page.len();
+                keys_of_page.extend_from_slice(&j[owner_of(j)]);
+                keys_of_page.push(keys::SEP);
+                keys_of_page.extend_from_slice(j);
+                entries.push((start, keys_of_page.len(), lists[usize::from(item.0)].1));
             }
+            let key = |(start, end, _): (usize, usize, bool)| &keys_of_page[start..end];
+            entries.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(b.2.cmp(&a.2)));
+            let mut last: Option<&[u8]> = None;
+            for &entry in &entries {
+                let k = key(entry);
+                if last == Some(k) {
+                    continue;
+                }
+                last = Some(k);
+                self.op(t, k, if entry.2 { Some(&[]) } else { None })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs one operation.
+    fn op(&mut self, t: TreeId, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
+        match value {
+            Some(v) => self.chunk.put(t, key, v),
+            None => self.chunk.remove(t, key),
+        }
+        self.ops += 1;
+        if self.chunk.len() >= CHUNK_BYTES {
+            self.write_chunk()?;
         }
         Ok(())
     }
@@ -1128,11 +1440,41 @@ impl LogWriter<'_> {
             return Ok(());
         }
         let bytes = self.chunk.take();
-        self.tree
-            .insert(log::chunk_key(self.revision, self.seq), bytes)
-            .map_err(storage("writing the redo log"))?;
-        self.seq += 1;
-        Ok(())
+        if self.file.is_none() && self.first.is_none() {
+            self.first = Some(bytes);
+            return Ok(());
+        }
+        let file_err = |source| StoreError::File {
+            path: log::file_path(self.dir),
+            during: "writing the redo log",
+            source,
+        };
+        if self.file.is_none() {
+            self.file = Some(log::FileWriter::create(self.dir, self.revision).map_err(file_err)?);
+        }
+        let file = self.file.as_mut().expect("created above");
+        if let Some(first) = self.first.take() {
+            file.chunk(&first).map_err(file_err)?;
+        }
+        file.chunk(&bytes).map_err(file_err)
+    }
+
+    /// Writes what is left and makes the log durable: a one-chunk log goes to the `log` tree
+    /// (durable with the next flush of sled), a longer one is synced in its file.
+    fn finish(mut self) -> Result<u64, StoreError> {
+        self.write_chunk()?;
+        if let Some(file) = self.file.take() {
+            file.sync().map_err(|source| StoreError::File {
+                path: log::file_path(self.dir),
+                during: "syncing the redo log",
+                source,
+            })?;
+        } else if let Some(first) = self.first.take() {
+            self.tree
+                .insert(log::chunk_key(self.revision, 0), first)
+                .map_err(storage("writing the redo log"))?;
+        }
+        Ok(self.ops)
     }
 }
 /// The records of `items` that survive "later duplicates win", in their first-seen order of
@@ -1381,6 +1723,117 @@ mod tests {
             .0
             .pending_audit
             .is_empty());
+    }
+
+    /// A bundle whose redo log takes several chunks, so that it goes to the redo-log file.
+    fn big_bundle() -> Bundle {
+        let mut bundle = Bundle::new();
+        bundle.problems = (0..20_000)
+            .map(|i| Problem {
+                id: format!("p{i:06}"),
+                org: format!("f{}", i % 500),
+                chain: "c".into(),
+                title: "扭矩测量不准，量值溯源困难".repeat(2),
+                category: crate::model::Category::Measurement,
+                severity: 3,
+                status: crate::model::Status::Open,
+                needs: vec!["metrology:扭矩".into()],
+            })
+            .collect();
+        bundle
+    }
+
+    #[test]
+    fn a_log_of_many_chunks_goes_through_the_redo_log_file_and_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let bundle = big_bundle();
+        let size: usize = bundle.problems.iter().map(|p| to_json(p).len()).sum();
+        assert!(size > 2 * CHUNK_BYTES, "the log must take several chunks");
+        store.import(&bundle).unwrap();
+        assert!(!log::file_path(dir.path()).exists());
+        assert!(store.inner.log.is_empty());
+        assert_eq!(
+            store.export().unwrap(),
+            Dataset::from_bundle(bundle).to_bundle()
+        );
+    }
+
+    #[test]
+    fn a_committed_log_file_is_replayed_on_open_and_an_uncommitted_one_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = big_bundle();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            // What a write leaves when it is killed right after its commit point: the synced
+            // log file and the marker, no page written.
+            let mut log = LogWriter {
+                tree: &store.inner.log,
+                dir: dir.path(),
+                revision: 1,
+                chunk: log::ChunkBuilder::default(),
+                first: None,
+                file: None,
+                ops: 0,
+            };
+            store
+                .write_log(
+                    &bundle,
+                    &SupplyList::new(),
+                    &Deletions::default(),
+                    &mut log,
+                    &|_| {},
+                )
+                .unwrap();
+            log.finish().unwrap();
+            assert!(log::file_path(dir.path()).exists());
+            store
+                .inner
+                .meta
+                .insert(META_COMMIT, &1u64.to_be_bytes())
+                .unwrap();
+            store.inner.db.flush().unwrap();
+        }
+        let store = once_released(|| Store::open(dir.path()), in_use);
+        assert_eq!(store.revision(), 1);
+        assert_eq!(
+            store.export().unwrap(),
+            Dataset::from_bundle(bundle.clone()).to_bundle()
+        );
+        assert!(!log::file_path(dir.path()).exists());
+
+        // The same log without a marker: a write killed before its commit point.
+        let mut log = LogWriter {
+            tree: &store.inner.log,
+            dir: dir.path(),
+            revision: 2,
+            chunk: log::ChunkBuilder::default(),
+            first: None,
+            file: None,
+            ops: 0,
+        };
+        let mut other = big_bundle();
+        for p in &mut other.problems {
+            p.severity = 5;
+        }
+        store
+            .write_log(
+                &other,
+                &SupplyList::new(),
+                &Deletions::default(),
+                &mut log,
+                &|_| {},
+            )
+            .unwrap();
+        log.finish().unwrap();
+        drop(store);
+        let store = once_released(|| Store::open(dir.path()), in_use);
+        assert_eq!(store.revision(), 1);
+        assert_eq!(
+            store.export().unwrap(),
+            Dataset::from_bundle(bundle).to_bundle()
+        );
+        assert!(!log::file_path(dir.path()).exists());
     }
 
     #[test]

@@ -38,7 +38,7 @@ mod change;
 mod semantic;
 mod structure;
 
-use crate::model::{Bundle, Lookup, BUNDLE_VERSION};
+use crate::model::{Bundle, Lookup, SupplyList, BUNDLE_VERSION};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -432,6 +432,74 @@ pub fn parse_bundle(bytes: &[u8], existing: &dyn Lookup) -> Result<Bundle, Repor
     Err(report)
 }
 
+/// A valid document parsed for an import of any size: its supplies packed (see
+/// [`SupplyList`]), the other records typed in `bundle`, whose `supplies` is empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedBundle {
+    pub bundle: Bundle,
+    pub supplies: SupplyList,
+}
+
+impl PackedBundle {
+    /// Records of every kind.
+    pub fn record_count(&self) -> usize {
+        self.bundle.record_count() + self.supplies.len()
+    }
+}
+
+/// The fields of [`Bundle`], with the same serde rules, the supplies packed as they are parsed.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackedDoc {
+    version: u32,
+    #[serde(default)]
+    regions: Vec<crate::model::Region>,
+    #[serde(default)]
+    chains: Vec<crate::model::Chain>,
+    #[serde(default)]
+    organizations: Vec<crate::model::Organization>,
+    #[serde(default)]
+    supplies: SupplyList,
+    #[serde(default)]
+    problems: Vec<crate::model::Problem>,
+}
+
+/// [`parse_bundle`] for a document of any size read from `reader`: neither its text nor its
+/// supplies as records are held, only the supplies packed. Returns the bundle when the
+/// document is valid. `None` when it is not, or cannot be judged this way (a supply field with
+/// a NUL character): [`parse_bundle`] over the whole text then gives the report, with the same
+/// codes and paths as ever, so this path only ever decides that a document is valid.
+pub fn parse_packed_bundle(
+    reader: impl std::io::Read,
+    existing: &dyn Lookup,
+) -> Option<PackedBundle> {
+    let doc: PackedDoc = serde_json::from_reader(reader).ok()?;
+    let bundle = Bundle {
+        version: doc.version,
+        regions: doc.regions,
+        chains: doc.chains,
+        organizations: doc.organizations,
+        supplies: Vec::new(),
+        problems: doc.problems,
+    };
+    let report = semantic::check_doc(
+        &semantic::Doc {
+            version: Some(bundle.version),
+            regions: semantic::Column::Typed(&bundle.regions),
+            chains: semantic::Column::Typed(&bundle.chains),
+            organizations: semantic::Column::Typed(&bundle.organizations),
+            supplies: semantic::Column::Typed(&[]),
+            packed_supplies: Some(&doc.supplies),
+            problems: semantic::Column::Typed(&bundle.problems),
+        },
+        existing,
+    );
+    report.is_empty().then_some(PackedBundle {
+        bundle,
+        supplies: doc.supplies,
+    })
+}
+
 /// A record kind that can be sent on its own (to the HTTP API): the name of its bundle array.
 pub trait Record: serde::de::DeserializeOwned {
     const ARRAY: &'static str;
@@ -565,6 +633,45 @@ fn pointer_push(path: &str, key: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::Dataset;
+
+    #[test]
+    fn the_packed_path_accepts_what_the_whole_text_path_accepts_with_the_same_records() {
+        let text = include_bytes!("../../fixtures/power_battery_jiangsu.json");
+        let mut typed = parse_bundle(text, &Dataset::new()).unwrap();
+        let packed = parse_packed_bundle(&text[..], &Dataset::new()).unwrap();
+        assert!(!typed.supplies.is_empty());
+        let supplies: Vec<_> = packed.supplies.iter().map(|s| s.to_supply()).collect();
+        assert_eq!(supplies, typed.supplies);
+        assert_eq!(packed.record_count(), typed.record_count());
+        typed.supplies.clear();
+        assert_eq!(packed.bundle, typed);
+    }
+
+    #[test]
+    fn the_packed_path_leaves_every_invalid_document_to_the_whole_text_path() {
+        let text = include_str!("../../fixtures/power_battery_jiangsu.json");
+        let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        let first = doc["supplies"][0].clone();
+        let mut broken = Vec::new();
+        // A duplicate supply, a supply with an unknown field, a supply of an unknown firm, a
+        // NUL in a part, and text that is not JSON.
+        let mut d = doc.clone();
+        d["supplies"].as_array_mut().unwrap().push(first.clone());
+        broken.push(serde_json::to_vec(&d).unwrap());
+        let mut d = doc.clone();
+        d["supplies"][0]["note"] = "x".into();
+        broken.push(serde_json::to_vec(&d).unwrap());
+        let mut d = doc.clone();
+        d["supplies"][0]["from"] = "nobody".into();
+        broken.push(serde_json::to_vec(&d).unwrap());
+        doc["supplies"][0]["part"] = "a\u{0}b".into();
+        broken.push(serde_json::to_vec(&doc).unwrap());
+        broken.push(text.as_bytes()[..text.len() / 2].to_vec());
+        for bytes in broken {
+            assert!(parse_packed_bundle(&bytes[..], &Dataset::new()).is_none());
+            assert!(parse_bundle(&bytes, &Dataset::new()).is_err());
+        }
+    }
 
     #[test]
     fn every_code_serializes_as_its_name() {

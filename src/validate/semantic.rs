@@ -10,7 +10,7 @@ use super::{ErrorCode, Report, ValidationError};
 use crate::model::limits::{ID, PART, TEXT};
 use crate::model::{
     region, Bundle, Chain, Element, Lookup, OrgKind, Organization, Problem, Region, Supply,
-    BUNDLE_VERSION,
+    SupplyList, SupplyRef, BUNDLE_VERSION,
 };
 use std::collections::{hash_map, BTreeMap, HashMap, HashSet};
 
@@ -40,6 +40,7 @@ pub(super) fn check_records(
         chains: Column::Typed(&bundle.chains),
         organizations: Column::Typed(&bundle.organizations),
         supplies: Column::Typed(&bundle.supplies),
+        packed_supplies: None,
         problems: Column::Typed(&bundle.problems),
     };
     check_doc(&doc, existing)
@@ -124,7 +125,53 @@ pub(super) struct Doc<'a> {
     pub chains: Column<'a, Chain>,
     pub organizations: Column<'a, Organization>,
     pub supplies: Column<'a, Supply>,
+    /// The supplies, when the document's supplies were packed while parsing (then `supplies`
+    /// is empty).
+    pub packed_supplies: Option<&'a SupplyList>,
     pub problems: Column<'a, Problem>,
+}
+
+/// A supply as the checks read it: a typed record, or one of a [`SupplyList`]. `Seen` is what
+/// tells duplicates apart: the record itself, or its packed bytes (all four fields).
+trait SupplyFields<'s>: Copy {
+    type Seen: std::hash::Hash + Eq;
+    fn fields(&self) -> SupplyRef<'s>;
+    fn seen(&self) -> Self::Seen;
+}
+
+impl<'s> SupplyFields<'s> for &'s Supply {
+    type Seen = &'s Supply;
+
+    fn fields(&self) -> SupplyRef<'s> {
+        SupplyRef {
+            chain: &self.chain,
+            supplier: &self.supplier,
+            customer: &self.customer,
+            part: &self.part,
+        }
+    }
+
+    fn seen(&self) -> &'s Supply {
+        self
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Packed<'s> {
+    list: &'s SupplyList,
+    i: usize,
+}
+
+impl<'s> SupplyFields<'s> for Packed<'s> {
+    type Seen = &'s [u8];
+
+    fn fields(&self) -> SupplyRef<'s> {
+        self.list.get(self.i)
+    }
+
+    fn seen(&self) -> &'s [u8] {
+        self.list.joined(self.i)
+    }
 }
 
 /// A record of the document found by id: its index, and the record unless it is opaque.
@@ -249,7 +296,10 @@ pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
     for (i, org) in doc.organizations.sound() {
         c.organization(i, org);
     }
-    c.supplies(&doc.supplies);
+    match doc.packed_supplies {
+        Some(list) => c.supplies((0..list.len()).map(|i| (i, Packed { list, i })), list.len()),
+        None => c.supplies(doc.supplies.sound(), doc.supplies.len()),
+    }
     c.problems(&doc.problems);
     c.replaced_organizations(&doc.organizations);
     c.replaced_chains(&doc.chains);
@@ -557,21 +607,26 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn supplies(&mut self, supplies: &Column<'a, Supply>) {
-        let mut seen: HashSet<&'a Supply, FastHash> =
-            HashSet::with_capacity_and_hasher(supplies.len(), FastHash::default());
+    fn supplies<'s, S: SupplyFields<'s>>(
+        &mut self,
+        supplies: impl Iterator<Item = (usize, S)>,
+        len: usize,
+    ) {
+        let mut seen: HashSet<S::Seen, FastHash> =
+            HashSet::with_capacity_and_hasher(len, FastHash::default());
         // Supplies usually come grouped by chain: remember what the last chain resolved to.
         let mut last: Option<(&str, bool, Option<u32>)> = None;
-        for (i, s) in supplies.sound() {
+        for (i, record) in supplies {
+            let s = record.fields();
             let at = |field: &str| format!("/supplies/{i}/{field}");
-            let chain_ok = self.key(&s.chain, "chain", ID, || at("chain"));
+            let chain_ok = self.key(s.chain, "chain", ID, || at("chain"));
             let (chain_known, chain_key) = match last {
                 _ if !chain_ok => (false, None),
                 Some((name, known, key)) if name == s.chain => (known, key),
                 _ => {
-                    let known = !matches!(self.chain_facts(&s.chain, None), ChainFacts::Missing);
-                    let key = self.chain_keys.get(s.chain.as_str()).copied();
-                    last = Some((&s.chain, known, key));
+                    let known = !matches!(self.chain_facts(s.chain, None), ChainFacts::Missing);
+                    let key = self.chain_keys.get(s.chain).copied();
+                    last = Some((s.chain, known, key));
                     (known, key)
                 }
             };
@@ -582,8 +637,8 @@ impl<'a> Checker<'a> {
                     format!("unknown chain {:?}", s.chain),
                 );
             }
-            if self.key(&s.supplier, "supplier", ID, || at("from")) {
-                self.supply_end(i, "from", &s.supplier, (&s.chain, chain_key), chain_known);
+            if self.key(s.supplier, "supplier", ID, || at("from")) {
+                self.supply_end(i, "from", s.supplier, (s.chain, chain_key), chain_known);
             }
             if s.supplier == s.customer {
                 self.push(
@@ -591,10 +646,10 @@ impl<'a> Checker<'a> {
                     at("to"),
                     format!("{:?} supplies itself", s.supplier),
                 );
-            } else if self.key(&s.customer, "customer", ID, || at("to")) {
-                self.supply_end(i, "to", &s.customer, (&s.chain, chain_key), chain_known);
+            } else if self.key(s.customer, "customer", ID, || at("to")) {
+                self.supply_end(i, "to", s.customer, (s.chain, chain_key), chain_known);
             }
-            if !self.key(&s.part, "part", PART, || at("part")) {
+            if !self.key(s.part, "part", PART, || at("part")) {
                 // Reported; not judged blank as well.
             } else if s.part.trim().is_empty() {
                 self.push(
@@ -606,7 +661,7 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
-            if !seen.insert(s) {
+            if !seen.insert(record.seen()) {
                 self.push(
                     ErrorCode::DuplicateSupply,
                     format!("/supplies/{i}"),

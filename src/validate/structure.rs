@@ -37,6 +37,7 @@ pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Report {
         chains: column(&chains),
         organizations: column(&organizations),
         supplies: column(&supplies),
+        packed_supplies: None,
         problems: column(&problems),
     };
     let semantic = check_doc(&doc, existing);
