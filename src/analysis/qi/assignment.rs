@@ -33,6 +33,7 @@ use super::coverage::Coverage;
 use super::eligibility::{needs, FastMap, Need, Place, ProviderIndex, Scope};
 use super::flow::Network;
 use crate::model::{region, Dataset};
+use rayon::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -149,25 +150,37 @@ pub fn solve(needs: &[Need<'_>], index: &ProviderIndex) -> Vec<Outcome> {
     }
     let mut codes: Vec<(&str, Vec<u32>)> = by_code.into_iter().collect();
     codes.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (code, members) in codes {
-        if let Some(cp) = index.code(code) {
-            solve_code(needs, &members, index, cp, &mut outcomes);
+    // Codes share nothing, so they are solved on the available cores; each code's outcomes
+    // (by position in its member list) are then put in place.
+    let solved: Vec<Option<Vec<Outcome>>> = codes
+        .par_iter()
+        .map(|(code, members)| {
+            index
+                .code(code)
+                .map(|cp| solve_code(needs, members, index, cp))
+        })
+        .collect();
+    for ((_, members), local) in codes.iter().zip(solved) {
+        for (&i, o) in members.iter().zip(local.into_iter().flatten()) {
+            outcomes[i as usize] = o;
         }
     }
     outcomes
 }
 
+/// The outcomes of one code's needs (`members`, indices into `needs`), by position in `members`.
 fn solve_code(
     needs: &[Need<'_>],
     members: &[u32],
     index: &ProviderIndex,
     cp: &super::eligibility::CodeProviders,
-    outcomes: &mut [Outcome],
-) {
-    // Groups of interchangeable needs, in first-appearance order (deterministic).
+) -> Vec<Outcome> {
+    let mut outcomes = vec![Outcome::Unassigned { reachable: false }; members.len()];
+    // Groups of interchangeable needs, in first-appearance order (deterministic); a group lists
+    // positions in `members`.
     let mut group_of: FastMap<(Class<'_>, u8), usize> = FastMap::default();
     let mut groups: Vec<(Place<'_>, u8, Vec<u32>)> = Vec::new();
-    for &i in members {
+    for (k, &i) in members.iter().enumerate() {
         let n = &needs[i as usize];
         let class = match n.place {
             Place::Foreign => Class::Far,
@@ -187,7 +200,7 @@ fn solve_code(
             groups.push((n.place, n.severity, Vec::new()));
             groups.len() - 1
         });
-        groups[g].2.push(i);
+        groups[g].2.push(k as u32);
     }
 
     let n_needs = members.len() as i64;
@@ -226,7 +239,7 @@ fn solve_code(
         group_edges.push(edges);
     }
     if slot_node.is_empty() {
-        return;
+        return outcomes;
     }
     net.min_cost_flow(source, sink);
 
@@ -249,6 +262,7 @@ fn solve_code(
             }
         }
     }
+    outcomes
 }
 
 #[cfg(test)]

@@ -93,18 +93,93 @@ impl Network {
     /// Complexity: one Bellman–Ford (queue-based) for the initial potentials, then per phase one
     /// Dijkstra O(E log V) and one blocking flow O(V·E); the number of phases is at most the
     /// number of distinct shortest-path costs met, which is small when costs take few values.
+    ///
+    /// The solver runs on a compact copy of the network ([`Csr`]: every node's residual arcs side
+    /// by side, in the order they were added), so that its scans read memory in sequence; the
+    /// residual capacities are written back at the end for [`Network::flow`].
     pub fn min_cost_flow(&mut self, s: usize, t: usize) -> FlowResult {
         let n = self.node_count();
-        let mut result = FlowResult { flow: 0, cost: 0 };
         if s == t || n == 0 {
-            return result;
+            return FlowResult { flow: 0, cost: 0 };
         }
+        let mut csr = Csr::of(self);
+        let result = csr.min_cost_flow(s, t);
+        for (e, edge) in self.edges.iter_mut().enumerate() {
+            edge.cap = csr.cap[csr.arc_of_edge[e] as usize];
+        }
+        result
+    }
+}
+
+/// The residual network in compressed sparse row form: the arcs leaving node `u` are
+/// `start[u]..start[u + 1]`, in the order of `Network::adj[u]` (so every scan visits arcs in the
+/// same order as on the plain network, and the solver's choices are the same); `rev[a]` is the
+/// arc paired with `a`.
+struct Csr {
+    start: Vec<u32>,
+    head: Vec<u32>,
+    cap: Vec<i64>,
+    cost: Vec<i64>,
+    rev: Vec<u32>,
+    /// Arc position of each edge id of the `Network`.
+    arc_of_edge: Vec<u32>,
+}
+
+impl Csr {
+    fn of(net: &Network) -> Csr {
+        let n = net.node_count();
+        let m = net.edges.len();
+        let mut start = Vec::with_capacity(n + 1);
+        let mut arc_of_edge = vec![0u32; m];
+        let mut pos = 0u32;
+        start.push(0);
+        for list in &net.adj {
+            for &e in list {
+                arc_of_edge[e as usize] = pos;
+                pos += 1;
+            }
+            start.push(pos);
+        }
+        let mut head = vec![0u32; m];
+        let mut cap = vec![0i64; m];
+        let mut cost = vec![0i64; m];
+        let mut rev = vec![0u32; m];
+        for (e, edge) in net.edges.iter().enumerate() {
+            let a = arc_of_edge[e] as usize;
+            head[a] = edge.to;
+            cap[a] = edge.cap;
+            cost[a] = edge.cost;
+            rev[a] = arc_of_edge[e ^ 1];
+        }
+        Csr {
+            start,
+            head,
+            cap,
+            cost,
+            rev,
+            arc_of_edge,
+        }
+    }
+
+    fn node_count(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    fn arcs(&self, u: usize) -> std::ops::Range<usize> {
+        self.start[u] as usize..self.start[u + 1] as usize
+    }
+
+    fn min_cost_flow(&mut self, s: usize, t: usize) -> FlowResult {
+        let n = self.node_count();
+        let mut result = FlowResult { flow: 0, cost: 0 };
         let mut pi = self.bellman_ford(s);
         let mut dist = vec![INF; n];
         let mut level = vec![u32::MAX; n];
         let mut cursor = vec![0usize; n];
+        let mut heap = BinaryHeap::new();
+        let mut queue = VecDeque::new();
         loop {
-            if !self.dijkstra(s, &pi, &mut dist) || dist[t] >= INF {
+            if !self.dijkstra(s, &pi, &mut dist, &mut heap) || dist[t] >= INF {
                 break;
             }
             for v in 0..n {
@@ -118,8 +193,10 @@ impl Network {
                 break;
             }
             let mut pushed_any = false;
-            while self.admissible_levels(s, t, &pi, &mut level) {
-                cursor.iter_mut().for_each(|c| *c = 0);
+            while self.admissible_levels(s, t, &pi, &mut level, &mut queue) {
+                for (u, c) in cursor.iter_mut().enumerate() {
+                    *c = self.start[u] as usize;
+                }
                 let pushed = self.blocking_flow(s, t, &pi, &level, &mut cursor);
                 if pushed == 0 {
                     break;
@@ -147,11 +224,10 @@ impl Network {
         queued[s] = true;
         while let Some(u) = queue.pop_front() {
             queued[u] = false;
-            for &e in &self.adj[u] {
-                let edge = self.edges[e as usize];
-                if edge.cap > 0 && dist[u] + edge.cost < dist[edge.to as usize] {
-                    let v = edge.to as usize;
-                    dist[v] = dist[u] + edge.cost;
+            for a in self.arcs(u) {
+                let v = self.head[a] as usize;
+                if self.cap[a] > 0 && dist[u] + self.cost[a] < dist[v] {
+                    dist[v] = dist[u] + self.cost[a];
                     if !queued[v] {
                         queued[v] = true;
                         queue.push_back(v);
@@ -168,10 +244,16 @@ impl Network {
     }
 
     /// Dijkstra on reduced costs; returns false if nothing is reachable beyond `s`.
-    fn dijkstra(&self, s: usize, pi: &[i64], dist: &mut [i64]) -> bool {
+    fn dijkstra(
+        &self,
+        s: usize,
+        pi: &[i64],
+        dist: &mut [i64],
+        heap: &mut BinaryHeap<Reverse<(i64, u32)>>,
+    ) -> bool {
         dist.iter_mut().for_each(|d| *d = INF);
         dist[s] = 0;
-        let mut heap = BinaryHeap::new();
+        heap.clear();
         heap.push(Reverse((0i64, s as u32)));
         let mut reached = false;
         while let Some(Reverse((d, u))) = heap.pop() {
@@ -179,13 +261,13 @@ impl Network {
             if d > dist[u] {
                 continue;
             }
-            for &e in &self.adj[u] {
-                let edge = self.edges[e as usize];
-                if edge.cap <= 0 {
+            let base = d + pi[u];
+            for a in self.arcs(u) {
+                if self.cap[a] <= 0 {
                     continue;
                 }
-                let v = edge.to as usize;
-                let nd = d + edge.cost + pi[u] - pi[v];
+                let v = self.head[a] as usize;
+                let nd = base + self.cost[a] - pi[v];
                 if nd < dist[v] {
                     dist[v] = nd;
                     reached = true;
@@ -196,21 +278,38 @@ impl Network {
         reached
     }
 
-    fn admissible(&self, u: usize, e: usize, pi: &[i64]) -> bool {
-        let edge = self.edges[e];
-        edge.cap > 0 && edge.cost + pi[u] - pi[edge.to as usize] == 0
+    fn admissible(&self, u: usize, a: usize, pi: &[i64]) -> bool {
+        self.cap[a] > 0 && self.cost[a] + pi[u] - pi[self.head[a] as usize] == 0
     }
 
-    /// BFS levels over admissible edges (positive residual capacity, zero reduced cost).
-    fn admissible_levels(&self, s: usize, t: usize, pi: &[i64], level: &mut [u32]) -> bool {
+    /// BFS levels over admissible arcs (positive residual capacity, zero reduced cost).
+    ///
+    /// The search stops once every node as near as `t` is labelled: a node farther than `t`
+    /// never lies on a shortest admissible path to it, so the blocking flow, which only follows
+    /// arcs one level up, finds the same paths whether such nodes are labelled (and found dead)
+    /// or not.
+    fn admissible_levels(
+        &self,
+        s: usize,
+        t: usize,
+        pi: &[i64],
+        level: &mut [u32],
+        queue: &mut VecDeque<usize>,
+    ) -> bool {
         level.iter_mut().for_each(|l| *l = u32::MAX);
         level[s] = 0;
-        let mut queue = VecDeque::from([s]);
+        queue.clear();
+        queue.push_back(s);
         while let Some(u) = queue.pop_front() {
-            for &e in &self.adj[u] {
-                let v = self.edges[e as usize].to as usize;
-                if level[v] == u32::MAX && self.admissible(u, e as usize, pi) {
-                    level[v] = level[u] + 1;
+            if level[u] >= level[t] {
+                break;
+            }
+            let next = level[u] + 1;
+            let pu = pi[u];
+            for a in self.arcs(u) {
+                let v = self.head[a] as usize;
+                if level[v] == u32::MAX && self.cap[a] > 0 && self.cost[a] + pu - pi[v] == 0 {
+                    level[v] = next;
                     queue.push_back(v);
                 }
             }
@@ -233,27 +332,25 @@ impl Network {
         let mut u = s;
         loop {
             if u == t {
-                let bottleneck = path.iter().map(|&e| self.edges[e].cap).min().unwrap_or(0);
-                for &e in &path {
-                    self.edges[e].cap -= bottleneck;
-                    self.edges[e ^ 1].cap += bottleneck;
+                let bottleneck = path.iter().map(|&a| self.cap[a]).min().unwrap_or(0);
+                for &a in &path {
+                    self.cap[a] -= bottleneck;
+                    self.cap[self.rev[a] as usize] += bottleneck;
                 }
                 total += bottleneck;
-                // Retreat to the tail of the first saturated edge.
-                let first = path
-                    .iter()
-                    .position(|&e| self.edges[e].cap == 0)
-                    .unwrap_or(0);
+                // Retreat to the tail of the first saturated arc.
+                let first = path.iter().position(|&a| self.cap[a] == 0).unwrap_or(0);
                 path.truncate(first);
-                u = path.last().map_or(s, |&e| self.edges[e].to as usize);
+                u = path.last().map_or(s, |&a| self.head[a] as usize);
                 continue;
             }
             let mut advanced = false;
-            while cursor[u] < self.adj[u].len() {
-                let e = self.adj[u][cursor[u]] as usize;
-                let v = self.edges[e].to as usize;
-                if !dead[v] && level[v] == level[u] + 1 && self.admissible(u, e, pi) {
-                    path.push(e);
+            let end = self.start[u + 1] as usize;
+            while cursor[u] < end {
+                let a = cursor[u];
+                let v = self.head[a] as usize;
+                if !dead[v] && level[v] == level[u] + 1 && self.admissible(u, a, pi) {
+                    path.push(a);
                     u = v;
                     advanced = true;
                     break;
@@ -266,8 +363,8 @@ impl Network {
             dead[u] = true;
             match path.pop() {
                 None => break,
-                Some(e) => {
-                    u = self.edges[e ^ 1].to as usize;
+                Some(a) => {
+                    u = self.head[self.rev[a] as usize] as usize;
                     cursor[u] += 1;
                 }
             }
