@@ -17,10 +17,10 @@
 
 use super::assignment::{Assignment, Outcome};
 use super::coverage::views;
-use super::eligibility::{Place, ProviderIndex, Scope};
+use super::eligibility::{FastMap, FastSet, Place, ProviderIndex, Scope};
 use crate::model::{region, Dataset, Level, Problem, Role};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 
 /// A common-technology project needs the same capability at this many distinct firms of a chain.
@@ -133,7 +133,7 @@ pub fn key_projects_with(
     problems: &[&Problem],
 ) -> KeyProjects {
     // (problem, code) → (unassigned severity, total severity) of its needs.
-    let mut served: HashMap<(&str, &str), (u64, u64)> = HashMap::new();
+    let mut served: FastMap<(&str, &str), (u64, u64)> = FastMap::default();
     for n in views(a) {
         let e = served.entry((n.problem, n.code)).or_default();
         e.1 += n.severity as u64;
@@ -176,11 +176,11 @@ pub fn key_projects_with(
                 chain,
                 title,
                 Some(code),
-                &problems,
                 &needs,
                 severity,
                 1.0,
             ),
+            problems,
             needs,
         ));
     }
@@ -208,11 +208,11 @@ pub fn key_projects_with(
                     chain,
                     format!("{name} 链上协同质量提升"),
                     None,
-                    problems,
                     &needs,
                     severity,
                     weight as f64,
                 ),
+                problems.clone(),
                 needs,
             ));
         }
@@ -236,11 +236,11 @@ pub fn key_projects_with(
                         chain,
                         format!("{name} 重点产品性能提升"),
                         None,
-                        &severe,
                         &needs,
                         severity,
                         1.0,
                     ),
+                    severe,
                     needs,
                 ));
             }
@@ -266,17 +266,22 @@ fn needs_of<'a>(problems: &[&'a Problem]) -> Vec<(&'a Problem, &'a str)> {
         .collect()
 }
 
+/// A project before the cut: with the problems and needs behind it, from which the kept ones
+/// get their firms, problems and candidates.
+type Listed<'a> = (KeyProject, Vec<&'a Problem>, Vec<(&'a Problem, &'a str)>);
+
 struct Context<'a> {
     d: &'a Dataset,
     index: &'a ProviderIndex,
-    served: HashMap<(&'a str, &'a str), (u64, u64)>,
+    served: FastMap<(&'a str, &'a str), (u64, u64)>,
 }
 
 impl<'a> Context<'a> {
-    /// Ranks a list by score, keeps the best [`MAX_PROJECTS`] and names their candidates
-    /// (only for those kept: a national dataset has tens of thousands of weak-link firms).
-    fn rank(&self, mut list: Vec<(KeyProject, Vec<(&'a Problem, &'a str)>)>) -> Vec<KeyProject> {
-        list.sort_by(|(a, _), (b, _)| {
+    /// Ranks a list by score, keeps the best [`MAX_PROJECTS`] and names their firms, problems
+    /// and candidates (only for those kept: a national dataset has tens of thousands of
+    /// weak-link firms).
+    fn rank(&self, mut list: Vec<Listed<'a>>) -> Vec<KeyProject> {
+        list.sort_by(|(a, _, _), (b, _, _)| {
             b.score
                 .total_cmp(&a.score)
                 .then_with(|| a.chain.cmp(&b.chain))
@@ -284,7 +289,11 @@ impl<'a> Context<'a> {
         });
         list.truncate(MAX_PROJECTS);
         list.into_iter()
-            .map(|(mut project, needs)| {
+            .map(|(mut project, problems, needs)| {
+                let firms: BTreeSet<&str> = problems.iter().map(|p| p.org.as_str()).collect();
+                let ids: BTreeSet<&str> = problems.iter().map(|p| p.id.as_str()).collect();
+                project.firms = firms.into_iter().map(str::to_string).collect();
+                project.problems = ids.into_iter().map(str::to_string).collect();
                 project.candidates = self.candidates(&needs);
                 project
             })
@@ -298,7 +307,6 @@ impl<'a> Context<'a> {
         chain: &str,
         title: String,
         code: Option<&str>,
-        problems: &[&Problem],
         needs: &[(&Problem, &str)],
         severity: u64,
         weight: f64,
@@ -306,7 +314,7 @@ impl<'a> Context<'a> {
         // A common-technology project reads only its code's share of each problem.
         let mut unserved = 0u64;
         let mut need_severity = 0u64;
-        let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+        let mut seen: FastSet<(&str, &str)> = FastSet::default();
         for &(p, c) in needs {
             if seen.insert((p.id.as_str(), c)) {
                 if let Some(&(u, t)) = self.served.get(&(p.id.as_str(), c)) {
@@ -320,15 +328,14 @@ impl<'a> Context<'a> {
         } else {
             unserved as f64 / need_severity as f64
         };
-        let firms: BTreeSet<String> = problems.iter().map(|p| p.org.clone()).collect();
-        let ids: BTreeSet<String> = problems.iter().map(|p| p.id.clone()).collect();
         KeyProject {
             category,
             chain: chain.to_string(),
             title,
             code: code.map(str::to_string),
-            firms: firms.into_iter().collect(),
-            problems: ids.into_iter().collect(),
+            // Filled in, like the candidates, for the projects that make the cut.
+            firms: Vec::new(),
+            problems: Vec::new(),
             severity,
             unserved_share,
             score: severity as f64 * (1.0 + unserved_share) * weight,
@@ -345,9 +352,9 @@ impl<'a> Context<'a> {
         #[derive(Default)]
         struct Spread<'a> {
             total: u64,
-            by_province: HashMap<&'a str, u64>,
-            by_city: HashMap<&'a str, u64>,
-            counties: HashSet<&'a str>,
+            by_province: FastMap<&'a str, u64>,
+            by_city: FastMap<&'a str, u64>,
+            counties: FastSet<&'a str>,
         }
         let mut spread: BTreeMap<&str, Spread<'_>> = BTreeMap::new();
         for &(p, code) in needs {
@@ -359,8 +366,10 @@ impl<'a> Context<'a> {
                 s.counties.insert(r);
             }
         }
-        // provider index → (codes, needs served, best tier)
-        let mut acc: HashMap<u32, (BTreeSet<&str>, u64, u8)> = HashMap::new();
+        // provider index → (codes, needs served, best tier). A provider is met at most once per
+        // code (each of its slots sits in one list), and codes come in order, so its codes are
+        // sorted and distinct as they are pushed.
+        let mut acc: FastMap<u32, (Vec<&str>, u64, u8)> = FastMap::default();
         for (code, s) in &spread {
             let Some(cp) = self.index.code(code) else {
                 continue;
@@ -379,8 +388,8 @@ impl<'a> Context<'a> {
             let mut put = |slot: u32, served: u64| {
                 let provider = cp.slots[slot as usize].provider;
                 let tier = tier_at(&self.index.providers[provider as usize].region);
-                let e = acc.entry(provider).or_insert((BTreeSet::new(), 0, u8::MAX));
-                e.0.insert(code);
+                let e = acc.entry(provider).or_insert((Vec::new(), 0, u8::MAX));
+                e.0.push(code);
                 e.1 += served;
                 e.2 = e.2.min(tier);
             };
@@ -398,10 +407,27 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        let mut list: Vec<ProjectCandidate> = acc
-            .into_iter()
+        // Ranked by needs served (most first), best tier, level, name, id: a total order (the
+        // id is unique), so the best few are picked first and only they are sorted and copied.
+        let mut list: Vec<(u32, (Vec<&str>, u64, u8))> = acc.into_iter().collect();
+        let providers = &self.index.providers;
+        let order = |a: &(u32, (Vec<&str>, u64, u8)), b: &(u32, (Vec<&str>, u64, u8))| {
+            let (pa, pb) = (&providers[a.0 as usize], &providers[b.0 as usize]);
+            b.1 .1
+                .cmp(&a.1 .1)
+                .then(a.1 .2.cmp(&b.1 .2))
+                .then(pa.level.cmp(&pb.level))
+                .then_with(|| pa.name.cmp(&pb.name))
+                .then_with(|| pa.id.cmp(&pb.id))
+        };
+        if list.len() > MAX_CANDIDATES {
+            list.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
+            list.truncate(MAX_CANDIDATES);
+        }
+        list.sort_by(order);
+        list.into_iter()
             .map(|(p, (codes, needs_served, best_tier))| {
-                let info = &self.index.providers[p as usize];
+                let info = &providers[p as usize];
                 ProjectCandidate {
                     provider: info.id.clone(),
                     name: info.name.clone(),
@@ -411,17 +437,7 @@ impl<'a> Context<'a> {
                     best_tier,
                 }
             })
-            .collect();
-        list.sort_by(|a, b| {
-            b.needs_served
-                .cmp(&a.needs_served)
-                .then(a.best_tier.cmp(&b.best_tier))
-                .then(a.level.cmp(&b.level))
-                .then_with(|| a.name.cmp(&b.name))
-                .then_with(|| a.provider.cmp(&b.provider))
-        });
-        list.truncate(MAX_CANDIDATES);
-        list
+            .collect()
     }
 }
 
