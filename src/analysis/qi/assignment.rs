@@ -209,6 +209,8 @@ fn solve_code(
     let sink = 1;
     let mut net = Network::new(2 + groups.len());
     let mut slot_node: FastMap<u32, usize> = FastMap::default();
+    let mut regions = Regions::default();
+    let mut slot_region: Vec<Option<[u32; 3]>> = vec![None; cp.slots.len()];
     // Per group: (edge id, slot) of its group → slot edges.
     let mut group_edges: Vec<Vec<(usize, u32)>> = Vec::with_capacity(groups.len());
     for (g, (place, severity, list)) in groups.iter().enumerate() {
@@ -223,6 +225,10 @@ fn solve_code(
         }
         let count = list.len() as i64;
         net.add_edge(source, 2 + g, count, -(*severity as i64) * big);
+        let at = match place {
+            Place::Domestic(r) => Some(regions.key(r)),
+            Place::Foreign => None,
+        };
         for s in eligible {
             let slot = cp.slots[s as usize];
             let node = *slot_node.entry(s).or_insert_with(|| {
@@ -231,9 +237,10 @@ fn solve_code(
                 net.add_edge(node, sink, cap, 0);
                 node
             });
-            let t =
-                super::eligibility::tier(*place, &index.providers[slot.provider as usize].region);
-            let e = net.add_edge(2 + g, node, count, t as i64);
+            let of_slot = *slot_region[s as usize].get_or_insert_with(|| {
+                regions.key(&index.providers[slot.provider as usize].region)
+            });
+            let e = net.add_edge(2 + g, node, count, Regions::tier(at, of_slot) as i64);
             edges.push((e, s));
         }
         group_edges.push(edges);
@@ -263,6 +270,41 @@ fn solve_code(
         }
     }
     outcomes
+}
+
+/// Region codes (counties, cities and provinces alike) as small integers within one code's
+/// network, so that the distance tier of each group–slot pair is a few integer comparisons: the
+/// same answer as [`super::eligibility::tier`], which compares the strings.
+#[derive(Default)]
+struct Regions<'a> {
+    ids: FastMap<&'a str, u32>,
+}
+
+impl<'a> Regions<'a> {
+    fn id(&mut self, code: &'a str) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(code).or_insert(next)
+    }
+
+    /// The ids of a region code, of its city and of its province.
+    fn key(&mut self, code: &'a str) -> [u32; 3] {
+        [
+            self.id(code),
+            self.id(region::city(code)),
+            self.id(region::province(code)),
+        ]
+    }
+
+    /// The tier between a firm (`None`: foreign) and a provider, by their keys.
+    fn tier(firm: Option<[u32; 3]>, provider: [u32; 3]) -> u8 {
+        match firm {
+            None => 3,
+            Some(f) if f[0] == provider[0] => 0,
+            Some(f) if f[1] == provider[1] => 1,
+            Some(f) if f[2] == provider[2] => 2,
+            Some(_) => 3,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -179,13 +179,16 @@ impl Csr {
         let mut heap = BinaryHeap::new();
         let mut queue = VecDeque::new();
         loop {
-            if !self.dijkstra(s, &pi, &mut dist, &mut heap) || dist[t] >= INF {
+            if !self.dijkstra(s, t, &pi, &mut dist, &mut heap) || dist[t] >= INF {
                 break;
             }
+            // Nodes farther than `t` (or not reached before it) move by `t`'s distance: the
+            // reduced costs stay non-negative, and every node as near as `t` gets its exact
+            // distance, so the arcs of shortest augmenting paths are exactly the zero-cost ones
+            // among those nodes, as with a full search.
+            let to_t = dist[t];
             for v in 0..n {
-                if dist[v] < INF {
-                    pi[v] += dist[v];
-                }
+                pi[v] += dist[v].min(to_t);
             }
             // Cost of every shortest augmenting path, in original costs.
             let path_cost = pi[t] - pi[s];
@@ -243,10 +246,12 @@ impl Csr {
         dist
     }
 
-    /// Dijkstra on reduced costs; returns false if nothing is reachable beyond `s`.
+    /// Dijkstra on reduced costs, stopped once `t` is settled (nodes not settled by then keep a
+    /// tentative distance, at least `t`'s); returns false if nothing is reachable beyond `s`.
     fn dijkstra(
         &self,
         s: usize,
+        t: usize,
         pi: &[i64],
         dist: &mut [i64],
         heap: &mut BinaryHeap<Reverse<(i64, u32)>>,
@@ -260,6 +265,9 @@ impl Csr {
             let u = u as usize;
             if d > dist[u] {
                 continue;
+            }
+            if u == t {
+                break;
             }
             let base = d + pi[u];
             for a in self.arcs(u) {
