@@ -23,8 +23,9 @@ struct Edge {
 #[derive(Debug, Clone, Default)]
 pub struct Network {
     edges: Vec<Edge>,
-    /// Outgoing edge ids per node.
-    adj: Vec<Vec<u32>>,
+    /// Number of nodes. A node's residual arcs are the edges (forward `e`, reverse `e ^ 1`)
+    /// leaving it, in the order they were added.
+    nodes: usize,
     /// Capacity each edge was created with, to read flows back.
     original: Vec<i64>,
 }
@@ -43,20 +44,20 @@ impl Network {
     pub fn new(n: usize) -> Network {
         Network {
             edges: Vec::new(),
-            adj: vec![Vec::new(); n],
+            nodes: n,
             original: Vec::new(),
         }
     }
 
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
-        self.adj.len()
+        self.nodes
     }
 
     /// Adds a node; returns its index.
     pub fn add_node(&mut self) -> usize {
-        self.adj.push(Vec::new());
-        self.adj.len() - 1
+        self.nodes += 1;
+        self.nodes - 1
     }
 
     /// Adds an edge `from → to` and returns its id (for [`Network::flow`]).
@@ -74,8 +75,7 @@ impl Network {
             cap: 0,
             cost: -cost,
         });
-        self.adj[from].push(id as u32);
-        self.adj[to].push(id as u32 + 1);
+        debug_assert!(from < self.nodes && to < self.nodes);
         self.original.push(cap);
         id
     }
@@ -112,7 +112,7 @@ impl Network {
 }
 
 /// The residual network in compressed sparse row form: the arcs leaving node `u` are
-/// `start[u]..start[u + 1]`, in the order of `Network::adj[u]` (so every scan visits arcs in the
+/// `start[u]..start[u + 1]`, in the order they were added (so every scan visits arcs in the
 /// same order as on the plain network, and the solver's choices are the same); `rev[a]` is the
 /// arc paired with `a`.
 struct Csr {
@@ -129,16 +129,21 @@ impl Csr {
     fn of(net: &Network) -> Csr {
         let n = net.node_count();
         let m = net.edges.len();
-        let mut start = Vec::with_capacity(n + 1);
+        // The tail of arc `e` is the head of its pair; a counting sort by tail, in edge order,
+        // keeps each node's arcs in the order they were added.
+        let mut start = vec![0u32; n + 1];
+        for e in 0..m {
+            start[net.edges[e ^ 1].to as usize + 1] += 1;
+        }
+        for u in 0..n {
+            start[u + 1] += start[u];
+        }
+        let mut fill: Vec<u32> = start[..n].to_vec();
         let mut arc_of_edge = vec![0u32; m];
-        let mut pos = 0u32;
-        start.push(0);
-        for list in &net.adj {
-            for &e in list {
-                arc_of_edge[e as usize] = pos;
-                pos += 1;
-            }
-            start.push(pos);
+        for e in 0..m {
+            let tail = net.edges[e ^ 1].to as usize;
+            arc_of_edge[e] = fill[tail];
+            fill[tail] += 1;
         }
         let mut head = vec![0u32; m];
         let mut cap = vec![0i64; m];
