@@ -366,10 +366,8 @@ impl<'a> Context<'a> {
                 s.counties.insert(r);
             }
         }
-        // provider index → (codes, needs served, best tier). A provider is met at most once per
-        // code (each of its slots sits in one list), and codes come in order, so its codes are
-        // sorted and distinct as they are pushed.
-        let mut acc: FastMap<u32, (Vec<&str>, u64, u8)> = FastMap::default();
+        // provider index → (needs served, best tier); the codes of the few kept are found after.
+        let mut acc: FastMap<u32, (u64, u8)> = FastMap::default();
         for (code, s) in &spread {
             let Some(cp) = self.index.code(code) else {
                 continue;
@@ -388,10 +386,9 @@ impl<'a> Context<'a> {
             let mut put = |slot: u32, served: u64| {
                 let provider = cp.slots[slot as usize].provider;
                 let tier = tier_at(&self.index.providers[provider as usize].region);
-                let e = acc.entry(provider).or_insert((Vec::new(), 0, u8::MAX));
-                e.0.push(code);
-                e.1 += served;
-                e.2 = e.2.min(tier);
+                let e = acc.entry(provider).or_insert((0, u8::MAX));
+                e.0 += served;
+                e.1 = e.1.min(tier);
             };
             for &slot in &cp.national {
                 put(slot, s.total);
@@ -409,13 +406,13 @@ impl<'a> Context<'a> {
         }
         // Ranked by needs served (most first), best tier, level, name, id: a total order (the
         // id is unique), so the best few are picked first and only they are sorted and copied.
-        let mut list: Vec<(u32, (Vec<&str>, u64, u8))> = acc.into_iter().collect();
+        let mut list: Vec<(u32, (u64, u8))> = acc.into_iter().collect();
         let providers = &self.index.providers;
-        let order = |a: &(u32, (Vec<&str>, u64, u8)), b: &(u32, (Vec<&str>, u64, u8))| {
+        let order = |a: &(u32, (u64, u8)), b: &(u32, (u64, u8))| {
             let (pa, pb) = (&providers[a.0 as usize], &providers[b.0 as usize]);
-            b.1 .1
-                .cmp(&a.1 .1)
-                .then(a.1 .2.cmp(&b.1 .2))
+            b.1 .0
+                .cmp(&a.1 .0)
+                .then(a.1 .1.cmp(&b.1 .1))
                 .then(pa.level.cmp(&pb.level))
                 .then_with(|| pa.name.cmp(&pb.name))
                 .then_with(|| pa.id.cmp(&pb.id))
@@ -426,8 +423,28 @@ impl<'a> Context<'a> {
         }
         list.sort_by(order);
         list.into_iter()
-            .map(|(p, (codes, needs_served, best_tier))| {
+            .map(|(p, (needs_served, best_tier))| {
                 let info = &providers[p as usize];
+                // The codes (in order) for which some need of the project is in its area, as
+                // walked above.
+                let codes: Vec<&str> = spread
+                    .iter()
+                    .filter(|(code, s)| {
+                        self.index.code(code).is_some_and(|cp| {
+                            cp.slots.iter().any(|slot| slot.provider == p)
+                                && match info.level {
+                                    Level::National => true,
+                                    Level::Provincial => {
+                                        s.by_province.contains_key(region::province(&info.region))
+                                    }
+                                    Level::Municipal => {
+                                        s.by_city.contains_key(region::city(&info.region))
+                                    }
+                                }
+                        })
+                    })
+                    .map(|(code, _)| *code)
+                    .collect();
                 ProjectCandidate {
                     provider: info.id.clone(),
                     name: info.name.clone(),
