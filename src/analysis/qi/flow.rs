@@ -320,8 +320,11 @@ impl Csr {
             let next = level[u] + 1;
             let pu = pi[u];
             for a in self.arcs(u) {
+                if self.cap[a] <= 0 {
+                    continue;
+                }
                 let v = self.head[a] as usize;
-                if level[v] == u32::MAX && self.cap[a] > 0 && self.cost[a] + pu - pi[v] == 0 {
+                if level[v] == u32::MAX && self.cost[a] + pu - pi[v] == 0 {
                     level[v] = next;
                     queue.push_back(v);
                 }

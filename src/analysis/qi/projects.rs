@@ -149,7 +149,8 @@ pub fn key_projects_with(
         .collect();
 
     // Common technology: chain → code → problems.
-    let mut by_code: BTreeMap<(&str, &str), Vec<&Problem>> = BTreeMap::new();
+    // Grouped by hash, then put in key order (as a BTreeMap would iterate).
+    let mut by_code: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
     for p in &demand {
         let mut codes: Vec<&str> = p.needs.iter().map(String::as_str).collect();
         codes.sort_unstable();
@@ -158,6 +159,8 @@ pub fn key_projects_with(
             by_code.entry((&p.chain, code)).or_default().push(p);
         }
     }
+    let mut by_code: Vec<((&str, &str), Vec<&Problem>)> = by_code.into_iter().collect();
+    by_code.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut common = Vec::new();
     for ((chain, code), problems) in by_code {
         let firms: BTreeSet<&str> = problems.iter().map(|p| p.org.as_str()).collect();
@@ -188,14 +191,16 @@ pub fn key_projects_with(
     // Chain collaborative: (chain, firm) with a weak-link role → its problems on the chain.
     let mut collaborative = Vec::new();
     let mut key_product = Vec::new();
-    let mut by_firm: BTreeMap<(&str, &str), Vec<&Problem>> = BTreeMap::new();
+    let mut by_firm: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
     for p in &demand {
         by_firm.entry((&p.chain, &p.org)).or_default().push(p);
     }
+    let mut by_firm: Vec<((&str, &str), Vec<&Problem>)> = by_firm.into_iter().collect();
+    by_firm.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let has = |m: &BTreeMap<String, BTreeSet<String>>, chain: &str, firm: &str| {
         m.get(chain).is_some_and(|s| s.contains(firm))
     };
-    for (&(chain, firm), problems) in &by_firm {
+    for &((chain, firm), ref problems) in &by_firm {
         let name = d.organizations.get(firm).map_or(firm, |o| o.name.as_str());
         let weight =
             has(&weak.critical, chain, firm) as u8 + has(&weak.single_source, chain, firm) as u8;
