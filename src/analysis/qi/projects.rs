@@ -201,7 +201,8 @@ pub fn key_projects_with(
         m.get(chain).is_some_and(|s| s.contains(firm))
     };
     for &((chain, firm), ref problems) in &by_firm {
-        let name = d.organizations.get(firm).map_or(firm, |o| o.name.as_str());
+        let org = d.organizations.get(firm);
+        let name = org.map_or(firm, |o| o.name.as_str());
         let weight =
             has(&weak.critical, chain, firm) as u8 + has(&weak.single_source, chain, firm) as u8;
         if weight > 0 {
@@ -221,9 +222,7 @@ pub fn key_projects_with(
                 needs,
             ));
         }
-        let is_master = d
-            .organizations
-            .get(firm)
+        let is_master = org
             .and_then(|o| o.membership(chain))
             .is_some_and(|m| m.role == Role::ChainMaster);
         if is_master {
@@ -362,10 +361,20 @@ impl<'a> Context<'a> {
             counties: FastSet<&'a str>,
         }
         let mut spread: BTreeMap<&str, Spread<'_>> = BTreeMap::new();
+        // Consecutive needs mostly share their firm: its place is looked up once for them.
+        let mut last: Option<(&str, Place<'_>)> = None;
         for &(p, code) in needs {
             let s = spread.entry(code).or_default();
             s.total += 1;
-            if let Place::Domestic(r) = Place::of(self.d.organizations.get(&p.org)) {
+            let place = match last {
+                Some((org, place)) if org == p.org => place,
+                _ => {
+                    let place = Place::of(self.d.organizations.get(&p.org));
+                    last = Some((&p.org, place));
+                    place
+                }
+            };
+            if let Place::Domestic(r) = place {
                 *s.by_province.entry(region::province(r)).or_default() += 1;
                 *s.by_city.entry(region::city(r)).or_default() += 1;
                 s.counties.insert(r);
