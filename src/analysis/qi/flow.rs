@@ -140,9 +140,9 @@ impl Csr {
         }
         let mut fill: Vec<u32> = start[..n].to_vec();
         let mut arc_of_edge = vec![0u32; m];
-        for e in 0..m {
+        for (e, arc) in arc_of_edge.iter_mut().enumerate() {
             let tail = net.edges[e ^ 1].to as usize;
-            arc_of_edge[e] = fill[tail];
+            *arc = fill[tail];
             fill[tail] += 1;
         }
         let mut head = vec![0u32; m];
