@@ -392,6 +392,7 @@ impl Csr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// ```text
     ///        cap 2, -10       cap 1, 0
@@ -438,5 +439,291 @@ mod tests {
         let r = g.min_cost_flow(s, t);
         assert_eq!(r, FlowResult { flow: 2, cost: -19 });
         assert_eq!((g.flow(e11), g.flow(e12), g.flow(e21)), (0, 1, 1));
+    }
+
+    /// The solver as it was before it ran on the compact arc layout (plain per-node edge lists,
+    /// full Dijkstra, full level search): the reference the faster one must agree with, edge by
+    /// edge, since the assignment reads its choices off the flows.
+    mod plain {
+        use super::super::{Edge, FlowResult, INF};
+        use std::cmp::Reverse;
+        use std::collections::{BinaryHeap, VecDeque};
+
+        #[derive(Default)]
+        pub struct Plain {
+            edges: Vec<Edge>,
+            adj: Vec<Vec<u32>>,
+            original: Vec<i64>,
+        }
+
+        impl Plain {
+            pub fn new(n: usize) -> Plain {
+                Plain {
+                    edges: Vec::new(),
+                    adj: vec![Vec::new(); n],
+                    original: Vec::new(),
+                }
+            }
+
+            pub fn node_count(&self) -> usize {
+                self.adj.len()
+            }
+
+            #[allow(dead_code)]
+            pub fn add_node(&mut self) -> usize {
+                self.adj.push(Vec::new());
+                self.adj.len() - 1
+            }
+
+            pub fn add_edge(&mut self, from: usize, to: usize, cap: i64, cost: i64) -> usize {
+                let id = self.edges.len();
+                self.edges.push(Edge {
+                    to: to as u32,
+                    cap,
+                    cost,
+                });
+                self.edges.push(Edge {
+                    to: from as u32,
+                    cap: 0,
+                    cost: -cost,
+                });
+                self.adj[from].push(id as u32);
+                self.adj[to].push(id as u32 + 1);
+                self.original.push(cap);
+                id
+            }
+
+            pub fn flow(&self, id: usize) -> i64 {
+                self.original[id / 2] - self.edges[id].cap
+            }
+
+            pub fn min_cost_flow(&mut self, s: usize, t: usize) -> FlowResult {
+                let n = self.node_count();
+                let mut result = FlowResult { flow: 0, cost: 0 };
+                if s == t || n == 0 {
+                    return result;
+                }
+                let mut pi = self.bellman_ford(s);
+                let mut dist = vec![INF; n];
+                let mut level = vec![u32::MAX; n];
+                let mut cursor = vec![0usize; n];
+                loop {
+                    if !self.dijkstra(s, &pi, &mut dist) || dist[t] >= INF {
+                        break;
+                    }
+                    for v in 0..n {
+                        if dist[v] < INF {
+                            pi[v] += dist[v];
+                        }
+                    }
+                    // Cost of every shortest augmenting path, in original costs.
+                    let path_cost = pi[t] - pi[s];
+                    if path_cost >= 0 {
+                        break;
+                    }
+                    let mut pushed_any = false;
+                    while self.admissible_levels(s, t, &pi, &mut level) {
+                        cursor.iter_mut().for_each(|c| *c = 0);
+                        let pushed = self.blocking_flow(s, t, &pi, &level, &mut cursor);
+                        if pushed == 0 {
+                            break;
+                        }
+                        pushed_any = true;
+                        result.flow += pushed;
+                        result.cost += pushed * path_cost;
+                    }
+                    if !pushed_any {
+                        break;
+                    }
+                }
+                result
+            }
+
+            fn bellman_ford(&self, s: usize) -> Vec<i64> {
+                let n = self.node_count();
+                let mut dist = vec![INF; n];
+                let mut queued = vec![false; n];
+                let mut queue = VecDeque::new();
+                dist[s] = 0;
+                queue.push_back(s);
+                queued[s] = true;
+                while let Some(u) = queue.pop_front() {
+                    queued[u] = false;
+                    for &e in &self.adj[u] {
+                        let edge = self.edges[e as usize];
+                        if edge.cap > 0 && dist[u] + edge.cost < dist[edge.to as usize] {
+                            let v = edge.to as usize;
+                            dist[v] = dist[u] + edge.cost;
+                            if !queued[v] {
+                                queued[v] = true;
+                                queue.push_back(v);
+                            }
+                        }
+                    }
+                }
+                dist.iter_mut().for_each(|d| {
+                    if *d >= INF {
+                        *d = 0;
+                    }
+                });
+                dist
+            }
+
+            fn dijkstra(&self, s: usize, pi: &[i64], dist: &mut [i64]) -> bool {
+                dist.iter_mut().for_each(|d| *d = INF);
+                dist[s] = 0;
+                let mut heap = BinaryHeap::new();
+                heap.push(Reverse((0i64, s as u32)));
+                let mut reached = false;
+                while let Some(Reverse((d, u))) = heap.pop() {
+                    let u = u as usize;
+                    if d > dist[u] {
+                        continue;
+                    }
+                    for &e in &self.adj[u] {
+                        let edge = self.edges[e as usize];
+                        if edge.cap <= 0 {
+                            continue;
+                        }
+                        let v = edge.to as usize;
+                        let nd = d + edge.cost + pi[u] - pi[v];
+                        if nd < dist[v] {
+                            dist[v] = nd;
+                            reached = true;
+                            heap.push(Reverse((nd, v as u32)));
+                        }
+                    }
+                }
+                reached
+            }
+
+            fn admissible(&self, u: usize, e: usize, pi: &[i64]) -> bool {
+                let edge = self.edges[e];
+                edge.cap > 0 && edge.cost + pi[u] - pi[edge.to as usize] == 0
+            }
+
+            fn admissible_levels(&self, s: usize, t: usize, pi: &[i64], level: &mut [u32]) -> bool {
+                level.iter_mut().for_each(|l| *l = u32::MAX);
+                level[s] = 0;
+                let mut queue = VecDeque::from([s]);
+                while let Some(u) = queue.pop_front() {
+                    for &e in &self.adj[u] {
+                        let v = self.edges[e as usize].to as usize;
+                        if level[v] == u32::MAX && self.admissible(u, e as usize, pi) {
+                            level[v] = level[u] + 1;
+                            queue.push_back(v);
+                        }
+                    }
+                }
+                level[t] != u32::MAX
+            }
+
+            fn blocking_flow(
+                &mut self,
+                s: usize,
+                t: usize,
+                pi: &[i64],
+                level: &[u32],
+                cursor: &mut [usize],
+            ) -> i64 {
+                let mut total = 0;
+                let mut path: Vec<usize> = Vec::new();
+                let mut dead = vec![false; self.node_count()];
+                let mut u = s;
+                loop {
+                    if u == t {
+                        let bottleneck = path.iter().map(|&e| self.edges[e].cap).min().unwrap_or(0);
+                        for &e in &path {
+                            self.edges[e].cap -= bottleneck;
+                            self.edges[e ^ 1].cap += bottleneck;
+                        }
+                        total += bottleneck;
+                        // Retreat to the tail of the first saturated edge.
+                        let first = path
+                            .iter()
+                            .position(|&e| self.edges[e].cap == 0)
+                            .unwrap_or(0);
+                        path.truncate(first);
+                        u = path.last().map_or(s, |&e| self.edges[e].to as usize);
+                        continue;
+                    }
+                    let mut advanced = false;
+                    while cursor[u] < self.adj[u].len() {
+                        let e = self.adj[u][cursor[u]] as usize;
+                        let v = self.edges[e].to as usize;
+                        if !dead[v] && level[v] == level[u] + 1 && self.admissible(u, e, pi) {
+                            path.push(e);
+                            u = v;
+                            advanced = true;
+                            break;
+                        }
+                        cursor[u] += 1;
+                    }
+                    if advanced {
+                        continue;
+                    }
+                    dead[u] = true;
+                    match path.pop() {
+                        None => break,
+                        Some(e) => {
+                            u = self.edges[e ^ 1].to as usize;
+                            cursor[u] += 1;
+                        }
+                    }
+                }
+                total
+            }
+        }
+    }
+
+    /// A random network shaped like the assignment's: source → groups (count, −severity·B),
+    /// groups → slots (count, tier), slots → sink (capacity), edges added in a random order of
+    /// slots per group, as `assignment::solve_code` adds them.
+    fn assignment_like() -> impl Strategy<Value = (Vec<(u8, i64)>, Vec<i64>, Vec<Vec<(usize, i64)>>)>
+    {
+        let groups = proptest::collection::vec((1u8..=5, 1i64..=4), 1..=7);
+        let slots = proptest::collection::vec(1i64..=3, 1..=6);
+        (groups, slots).prop_flat_map(|(groups, slots)| {
+            let s = slots.len();
+            let edges = proptest::collection::vec(
+                proptest::collection::vec((0..s, 0i64..=3), 0..=s),
+                groups.len(),
+            );
+            (Just(groups), Just(slots), edges)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn the_compact_solver_sends_the_same_flow_on_every_edge_as_the_plain_one(
+            (groups, slots, edges) in assignment_like()
+        ) {
+            let n: i64 = groups.iter().map(|g| g.1).sum();
+            let big = 3 * n + 1;
+            let mut fast = Network::new(2 + groups.len() + slots.len());
+            let mut slow = plain::Plain::new(2 + groups.len() + slots.len());
+            let slot0 = 2 + groups.len();
+            let mut ids = Vec::new();
+            for (k, &cap) in slots.iter().enumerate() {
+                ids.push(fast.add_edge(slot0 + k, 1, cap, 0));
+                slow.add_edge(slot0 + k, 1, cap, 0);
+            }
+            for (g, (&(severity, count), list)) in groups.iter().zip(&edges).enumerate() {
+                ids.push(fast.add_edge(0, 2 + g, count, -(severity as i64) * big));
+                slow.add_edge(0, 2 + g, count, -(severity as i64) * big);
+                let mut seen = std::collections::HashSet::new();
+                for &(k, tier) in list {
+                    if seen.insert(k) {
+                        ids.push(fast.add_edge(2 + g, slot0 + k, count, tier));
+                        slow.add_edge(2 + g, slot0 + k, count, tier);
+                    }
+                }
+            }
+            prop_assert_eq!(fast.min_cost_flow(0, 1), slow.min_cost_flow(0, 1));
+            for &e in &ids {
+                prop_assert_eq!(fast.flow(e), slow.flow(e), "edge {}", e);
+            }
+        }
     }
 }
