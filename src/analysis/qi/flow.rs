@@ -676,12 +676,12 @@ mod tests {
         }
     }
 
-    /// A random network shaped like the assignment's: source → groups (count, −severity·B),
-    /// groups → slots (count, tier), slots → sink (capacity), edges added in a random order of
-    /// slots per group, as `assignment::solve_code` adds them.
     /// (severity, count) per group, capacity per slot, (slot, tier) edges per group.
     type Shape = (Vec<(u8, i64)>, Vec<i64>, Vec<Vec<(usize, i64)>>);
 
+    /// A random network shaped like the assignment's: source → groups (count, −severity·B),
+    /// groups → slots (count, tier), slots → sink (capacity), edges added in a random order of
+    /// slots per group, as `assignment::solve_code` adds them.
     fn assignment_like() -> impl Strategy<Value = Shape> {
         let groups = proptest::collection::vec((1u8..=5, 1i64..=4), 1..=7);
         let slots = proptest::collection::vec(1i64..=3, 1..=6);
