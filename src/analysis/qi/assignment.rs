@@ -208,7 +208,9 @@ fn solve_code(
     let source = 0;
     let sink = 1;
     let mut net = Network::new(2 + groups.len());
-    let mut slot_node: FastMap<u32, usize> = FastMap::default();
+    // The network node of each slot, once some group reaches it (`usize::MAX`: not yet).
+    let mut slot_node: Vec<usize> = vec![usize::MAX; cp.slots.len()];
+    let mut any_slot = false;
     let mut regions = Regions::default();
     let mut slot_region: Vec<Option<[u32; 3]>> = vec![None; cp.slots.len()];
     // Per group: (edge id, slot) of its group → slot edges.
@@ -231,12 +233,17 @@ fn solve_code(
         };
         for s in eligible {
             let slot = cp.slots[s as usize];
-            let node = *slot_node.entry(s).or_insert_with(|| {
-                let node = net.add_node();
-                let cap = slot.capacity.map_or(n_needs, |c| (c as i64).min(n_needs));
-                net.add_edge(node, sink, cap, 0);
-                node
-            });
+            let node = match slot_node[s as usize] {
+                usize::MAX => {
+                    let node = net.add_node();
+                    let cap = slot.capacity.map_or(n_needs, |c| (c as i64).min(n_needs));
+                    net.add_edge(node, sink, cap, 0);
+                    slot_node[s as usize] = node;
+                    any_slot = true;
+                    node
+                }
+                node => node,
+            };
             let of_slot = *slot_region[s as usize].get_or_insert_with(|| {
                 regions.key(&index.providers[slot.provider as usize].region)
             });
@@ -245,7 +252,7 @@ fn solve_code(
         }
         group_edges.push(edges);
     }
-    if slot_node.is_empty() {
+    if !any_slot {
         return outcomes;
     }
     net.min_cost_flow(source, sink);

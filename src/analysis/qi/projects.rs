@@ -197,14 +197,21 @@ pub fn key_projects_with(
     }
     let mut by_firm: Vec<((&str, &str), Vec<&Problem>)> = by_firm.into_iter().collect();
     by_firm.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let has = |m: &BTreeMap<String, BTreeSet<String>>, chain: &str, firm: &str| {
-        m.get(chain).is_some_and(|s| s.contains(firm))
-    };
+    // The weak-link sets of the chain at hand (firms come grouped by chain).
+    let mut sets: Option<(&str, Option<&BTreeSet<String>>, Option<&BTreeSet<String>>)> = None;
     for &((chain, firm), ref problems) in &by_firm {
+        let (critical, single) = match sets {
+            Some((c, critical, single)) if c == chain => (critical, single),
+            _ => {
+                let found = (weak.critical.get(chain), weak.single_source.get(chain));
+                sets = Some((chain, found.0, found.1));
+                found
+            }
+        };
+        let has = |set: Option<&BTreeSet<String>>| set.is_some_and(|s| s.contains(firm));
         let org = d.organizations.get(firm);
         let name = org.map_or(firm, |o| o.name.as_str());
-        let weight =
-            has(&weak.critical, chain, firm) as u8 + has(&weak.single_source, chain, firm) as u8;
+        let weight = has(critical) as u8 + has(single) as u8;
         if weight > 0 {
             let needs = needs_of(problems);
             let severity = problems.iter().map(|p| p.severity as u64).sum();
@@ -318,13 +325,22 @@ impl<'a> Context<'a> {
         // A common-technology project reads only its code's share of each problem.
         let mut unserved = 0u64;
         let mut need_severity = 0u64;
-        let mut seen: FastSet<(&str, &str)> = FastSet::default();
+        // Each (problem, code) counts once. The needs of one problem come in one run (every
+        // caller lists each problem once, with its codes), so repeats are only looked for there.
+        let mut run: Option<&Problem> = None;
+        let mut seen: Vec<&str> = Vec::new();
         for &(p, c) in needs {
-            if seen.insert((p.id.as_str(), c)) {
-                if let Some(&(u, t)) = self.served.get(&(p.id.as_str(), c)) {
-                    unserved += u;
-                    need_severity += t;
-                }
+            if !run.is_some_and(|r| std::ptr::eq(r, p)) {
+                run = Some(p);
+                seen.clear();
+            }
+            if seen.contains(&c) {
+                continue;
+            }
+            seen.push(c);
+            if let Some(&(u, t)) = self.served.get(&(p.id.as_str(), c)) {
+                unserved += u;
+                need_severity += t;
             }
         }
         let unserved_share = if need_severity == 0 {
