@@ -198,7 +198,8 @@ pub fn key_projects_with(
     let mut by_firm: Vec<((&str, &str), Vec<&Problem>)> = by_firm.into_iter().collect();
     by_firm.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // The weak-link sets of the chain at hand (firms come grouped by chain).
-    let mut sets: Option<(&str, Option<&BTreeSet<String>>, Option<&BTreeSet<String>>)> = None;
+    type Firms<'s> = Option<&'s BTreeSet<String>>;
+    let mut sets: Option<(&str, Firms<'_>, Firms<'_>)> = None;
     for &((chain, firm), ref problems) in &by_firm {
         let (critical, single) = match sets {
             Some((c, critical, single)) if c == chain => (critical, single),
