@@ -86,8 +86,10 @@ pub(super) fn run_analyze(
     Ok(())
 }
 
-/// With `--timings`, the memory the process holds now and at most so far (Linux's `VmRSS` and
-/// `VmHWM`), after the stage just timed; nothing where `/proc` does not tell.
+/// With `--timings`, the processor time the process has used so far (user + system, all
+/// threads: on a shared machine it varies far less than the wall time of the stages) and the
+/// memory it holds now and at most so far (Linux's `VmRSS` and `VmHWM`), after the stage just
+/// timed; nothing where `/proc` does not tell.
 fn memory_note(timings: &Timings) {
     if !timings.enabled {
         return;
@@ -101,9 +103,21 @@ fn memory_note(timings: &Timings) {
             .find_map(|l| l.strip_prefix(name))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
     };
+    // Fields 14 and 15 of `/proc/self/stat` (user and system time in clock ticks, 100 a second
+    // on Linux), counted after the parenthesized command name, which may hold spaces.
+    let cpu = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let rest = &stat[stat.rfind(')')? + 1..];
+            let mut fields = rest.split_whitespace().skip(11);
+            let user: u64 = fields.next()?.parse().ok()?;
+            let system: u64 = fields.next()?.parse().ok()?;
+            Some((user + system) as f64 / 100.0)
+        });
     if let (Some(rss), Some(peak)) = (field("VmRSS:"), field("VmHWM:")) {
+        let cpu = cpu.map_or(String::new(), |c| format!("cpu {c:.2} s so far, "));
         eprintln!(
-            "{:>10}  resident {} MB, peak {} MB",
+            "{:>10}  {cpu}resident {} MB, peak {} MB",
             "",
             rss / 1024,
             peak / 1024
