@@ -36,6 +36,7 @@ pub(super) fn run_analyze(
     let dataset = match (file, data) {
         (Some(file), _) => {
             let bundle = load_bundle(file, &mut timings)?;
+            memory_note(&timings);
             let dataset = Dataset::from_bundle(bundle);
             timings.lap("dataset");
             dataset
@@ -47,9 +48,11 @@ pub(super) fn run_analyze(
         }
         (None, None) => unreachable!("clap requires FILE or --data"),
     };
+    memory_note(&timings);
     let snap = Snapshot::of(dataset, 0);
     let report = analyze_snapshot(&snap, chain)?;
     timings.lap("analysis");
+    memory_note(&timings);
     let written = (|| {
         let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
         if json {
@@ -72,6 +75,7 @@ pub(super) fn run_analyze(
         Ok(()) => {}
     }
     timings.lap("output");
+    memory_note(&timings);
     if timings.enabled {
         eprintln!("{:>10}: {:>9.3} s", "total", secs(start.elapsed()));
     }
@@ -80,6 +84,45 @@ pub(super) fn run_analyze(
     std::mem::forget(report);
     std::mem::forget(snap);
     Ok(())
+}
+
+/// With `--timings`, the processor time the process has used so far (user + system, all
+/// threads: on a shared machine it varies far less than the wall time of the stages) and the
+/// memory it holds now and at most so far (Linux's `VmRSS` and `VmHWM`), after the stage just
+/// timed; nothing where `/proc` does not tell.
+fn memory_note(timings: &Timings) {
+    if !timings.enabled {
+        return;
+    }
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return;
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    // Fields 14 and 15 of `/proc/self/stat` (user and system time in clock ticks, 100 a second
+    // on Linux), counted after the parenthesized command name, which may hold spaces.
+    let cpu = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let rest = &stat[stat.rfind(')')? + 1..];
+            let mut fields = rest.split_whitespace().skip(11);
+            let user: u64 = fields.next()?.parse().ok()?;
+            let system: u64 = fields.next()?.parse().ok()?;
+            Some((user + system) as f64 / 100.0)
+        });
+    if let (Some(rss), Some(peak)) = (field("VmRSS:"), field("VmHWM:")) {
+        let cpu = cpu.map_or(String::new(), |c| format!("cpu {c:.2} s so far, "));
+        eprintln!(
+            "{:>10}  {cpu}resident {} MB, peak {} MB",
+            "",
+            rss / 1024,
+            peak / 1024
+        );
+    }
 }
 
 /// How many critical nodes the summary lists per chain.

@@ -33,6 +33,7 @@ use super::coverage::Coverage;
 use super::eligibility::{needs, FastMap, Need, Place, ProviderIndex, Scope};
 use super::flow::Network;
 use crate::model::{region, Dataset};
+use rayon::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -149,25 +150,37 @@ pub fn solve(needs: &[Need<'_>], index: &ProviderIndex) -> Vec<Outcome> {
     }
     let mut codes: Vec<(&str, Vec<u32>)> = by_code.into_iter().collect();
     codes.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (code, members) in codes {
-        if let Some(cp) = index.code(code) {
-            solve_code(needs, &members, index, cp, &mut outcomes);
+    // Codes share nothing, so they are solved on the available cores; each code's outcomes
+    // (by position in its member list) are then put in place.
+    let solved: Vec<Option<Vec<Outcome>>> = codes
+        .par_iter()
+        .map(|(code, members)| {
+            index
+                .code(code)
+                .map(|cp| solve_code(needs, members, index, cp))
+        })
+        .collect();
+    for ((_, members), local) in codes.iter().zip(solved) {
+        for (&i, o) in members.iter().zip(local.into_iter().flatten()) {
+            outcomes[i as usize] = o;
         }
     }
     outcomes
 }
 
+/// The outcomes of one code's needs (`members`, indices into `needs`), by position in `members`.
 fn solve_code(
     needs: &[Need<'_>],
     members: &[u32],
     index: &ProviderIndex,
     cp: &super::eligibility::CodeProviders,
-    outcomes: &mut [Outcome],
-) {
-    // Groups of interchangeable needs, in first-appearance order (deterministic).
+) -> Vec<Outcome> {
+    let mut outcomes = vec![Outcome::Unassigned { reachable: false }; members.len()];
+    // Groups of interchangeable needs, in first-appearance order (deterministic); a group lists
+    // positions in `members`.
     let mut group_of: FastMap<(Class<'_>, u8), usize> = FastMap::default();
     let mut groups: Vec<(Place<'_>, u8, Vec<u32>)> = Vec::new();
-    for &i in members {
+    for (k, &i) in members.iter().enumerate() {
         let n = &needs[i as usize];
         let class = match n.place {
             Place::Foreign => Class::Far,
@@ -187,7 +200,7 @@ fn solve_code(
             groups.push((n.place, n.severity, Vec::new()));
             groups.len() - 1
         });
-        groups[g].2.push(i);
+        groups[g].2.push(k as u32);
     }
 
     let n_needs = members.len() as i64;
@@ -195,7 +208,11 @@ fn solve_code(
     let source = 0;
     let sink = 1;
     let mut net = Network::new(2 + groups.len());
-    let mut slot_node: FastMap<u32, usize> = FastMap::default();
+    // The network node of each slot, once some group reaches it (`usize::MAX`: not yet).
+    let mut slot_node: Vec<usize> = vec![usize::MAX; cp.slots.len()];
+    let mut any_slot = false;
+    let mut regions = Regions::default();
+    let mut slot_region: Vec<Option<[u32; 3]>> = vec![None; cp.slots.len()];
     // Per group: (edge id, slot) of its group → slot edges.
     let mut group_edges: Vec<Vec<(usize, u32)>> = Vec::with_capacity(groups.len());
     for (g, (place, severity, list)) in groups.iter().enumerate() {
@@ -210,23 +227,33 @@ fn solve_code(
         }
         let count = list.len() as i64;
         net.add_edge(source, 2 + g, count, -(*severity as i64) * big);
+        let at = match place {
+            Place::Domestic(r) => Some(regions.key(r)),
+            Place::Foreign => None,
+        };
         for s in eligible {
             let slot = cp.slots[s as usize];
-            let node = *slot_node.entry(s).or_insert_with(|| {
-                let node = net.add_node();
-                let cap = slot.capacity.map_or(n_needs, |c| (c as i64).min(n_needs));
-                net.add_edge(node, sink, cap, 0);
-                node
+            let node = match slot_node[s as usize] {
+                usize::MAX => {
+                    let node = net.add_node();
+                    let cap = slot.capacity.map_or(n_needs, |c| (c as i64).min(n_needs));
+                    net.add_edge(node, sink, cap, 0);
+                    slot_node[s as usize] = node;
+                    any_slot = true;
+                    node
+                }
+                node => node,
+            };
+            let of_slot = *slot_region[s as usize].get_or_insert_with(|| {
+                regions.key(&index.providers[slot.provider as usize].region)
             });
-            let t =
-                super::eligibility::tier(*place, &index.providers[slot.provider as usize].region);
-            let e = net.add_edge(2 + g, node, count, t as i64);
+            let e = net.add_edge(2 + g, node, count, Regions::tier(at, of_slot) as i64);
             edges.push((e, s));
         }
         group_edges.push(edges);
     }
-    if slot_node.is_empty() {
-        return;
+    if !any_slot {
+        return outcomes;
     }
     net.min_cost_flow(source, sink);
 
@@ -247,6 +274,42 @@ fn solve_code(
             for &i in next.by_ref().take(f as usize) {
                 outcomes[i as usize] = Outcome::Assigned { provider, tier };
             }
+        }
+    }
+    outcomes
+}
+
+/// Region codes (counties, cities and provinces alike) as small integers within one code's
+/// network, so that the distance tier of each group–slot pair is a few integer comparisons: the
+/// same answer as [`super::eligibility::tier`], which compares the strings.
+#[derive(Default)]
+struct Regions<'a> {
+    ids: FastMap<&'a str, u32>,
+}
+
+impl<'a> Regions<'a> {
+    fn id(&mut self, code: &'a str) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(code).or_insert(next)
+    }
+
+    /// The ids of a region code, of its city and of its province.
+    fn key(&mut self, code: &'a str) -> [u32; 3] {
+        [
+            self.id(code),
+            self.id(region::city(code)),
+            self.id(region::province(code)),
+        ]
+    }
+
+    /// The tier between a firm (`None`: foreign) and a provider, by their keys.
+    fn tier(firm: Option<[u32; 3]>, provider: [u32; 3]) -> u8 {
+        match firm {
+            None => 3,
+            Some(f) if f[0] == provider[0] => 0,
+            Some(f) if f[1] == provider[1] => 1,
+            Some(f) if f[2] == provider[2] => 2,
+            Some(_) => 3,
         }
     }
 }

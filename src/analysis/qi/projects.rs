@@ -17,10 +17,10 @@
 
 use super::assignment::{Assignment, Outcome};
 use super::coverage::views;
-use super::eligibility::{Place, ProviderIndex, Scope};
+use super::eligibility::{FastMap, FastSet, Place, ProviderIndex, Scope};
 use crate::model::{region, Dataset, Level, Problem, Role};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 
 /// A common-technology project needs the same capability at this many distinct firms of a chain.
@@ -133,7 +133,7 @@ pub fn key_projects_with(
     problems: &[&Problem],
 ) -> KeyProjects {
     // (problem, code) → (unassigned severity, total severity) of its needs.
-    let mut served: HashMap<(&str, &str), (u64, u64)> = HashMap::new();
+    let mut served: FastMap<(&str, &str), (u64, u64)> = FastMap::default();
     for n in views(a) {
         let e = served.entry((n.problem, n.code)).or_default();
         e.1 += n.severity as u64;
@@ -149,7 +149,8 @@ pub fn key_projects_with(
         .collect();
 
     // Common technology: chain → code → problems.
-    let mut by_code: BTreeMap<(&str, &str), Vec<&Problem>> = BTreeMap::new();
+    // Grouped by hash, then put in key order (as a BTreeMap would iterate).
+    let mut by_code: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
     for p in &demand {
         let mut codes: Vec<&str> = p.needs.iter().map(String::as_str).collect();
         codes.sort_unstable();
@@ -158,6 +159,8 @@ pub fn key_projects_with(
             by_code.entry((&p.chain, code)).or_default().push(p);
         }
     }
+    let mut by_code: Vec<((&str, &str), Vec<&Problem>)> = by_code.into_iter().collect();
+    by_code.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut common = Vec::new();
     for ((chain, code), problems) in by_code {
         let firms: BTreeSet<&str> = problems.iter().map(|p| p.org.as_str()).collect();
@@ -176,11 +179,11 @@ pub fn key_projects_with(
                 chain,
                 title,
                 Some(code),
-                &problems,
                 &needs,
                 severity,
                 1.0,
             ),
+            problems,
             needs,
         ));
     }
@@ -188,17 +191,28 @@ pub fn key_projects_with(
     // Chain collaborative: (chain, firm) with a weak-link role → its problems on the chain.
     let mut collaborative = Vec::new();
     let mut key_product = Vec::new();
-    let mut by_firm: BTreeMap<(&str, &str), Vec<&Problem>> = BTreeMap::new();
+    let mut by_firm: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
     for p in &demand {
         by_firm.entry((&p.chain, &p.org)).or_default().push(p);
     }
-    let has = |m: &BTreeMap<String, BTreeSet<String>>, chain: &str, firm: &str| {
-        m.get(chain).is_some_and(|s| s.contains(firm))
-    };
-    for (&(chain, firm), problems) in &by_firm {
-        let name = d.organizations.get(firm).map_or(firm, |o| o.name.as_str());
-        let weight =
-            has(&weak.critical, chain, firm) as u8 + has(&weak.single_source, chain, firm) as u8;
+    let mut by_firm: Vec<((&str, &str), Vec<&Problem>)> = by_firm.into_iter().collect();
+    by_firm.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // The weak-link sets of the chain at hand (firms come grouped by chain).
+    type Firms<'s> = Option<&'s BTreeSet<String>>;
+    let mut sets: Option<(&str, Firms<'_>, Firms<'_>)> = None;
+    for &((chain, firm), ref problems) in &by_firm {
+        let (critical, single) = match sets {
+            Some((c, critical, single)) if c == chain => (critical, single),
+            _ => {
+                let found = (weak.critical.get(chain), weak.single_source.get(chain));
+                sets = Some((chain, found.0, found.1));
+                found
+            }
+        };
+        let has = |set: Option<&BTreeSet<String>>| set.is_some_and(|s| s.contains(firm));
+        let org = d.organizations.get(firm);
+        let name = org.map_or(firm, |o| o.name.as_str());
+        let weight = has(critical) as u8 + has(single) as u8;
         if weight > 0 {
             let needs = needs_of(problems);
             let severity = problems.iter().map(|p| p.severity as u64).sum();
@@ -208,17 +222,15 @@ pub fn key_projects_with(
                     chain,
                     format!("{name} 链上协同质量提升"),
                     None,
-                    problems,
                     &needs,
                     severity,
                     weight as f64,
                 ),
+                problems.clone(),
                 needs,
             ));
         }
-        let is_master = d
-            .organizations
-            .get(firm)
+        let is_master = org
             .and_then(|o| o.membership(chain))
             .is_some_and(|m| m.role == Role::ChainMaster);
         if is_master {
@@ -236,11 +248,11 @@ pub fn key_projects_with(
                         chain,
                         format!("{name} 重点产品性能提升"),
                         None,
-                        &severe,
                         &needs,
                         severity,
                         1.0,
                     ),
+                    severe,
                     needs,
                 ));
             }
@@ -266,17 +278,22 @@ fn needs_of<'a>(problems: &[&'a Problem]) -> Vec<(&'a Problem, &'a str)> {
         .collect()
 }
 
+/// A project before the cut: with the problems and needs behind it, from which the kept ones
+/// get their firms, problems and candidates.
+type Listed<'a> = (KeyProject, Vec<&'a Problem>, Vec<(&'a Problem, &'a str)>);
+
 struct Context<'a> {
     d: &'a Dataset,
     index: &'a ProviderIndex,
-    served: HashMap<(&'a str, &'a str), (u64, u64)>,
+    served: FastMap<(&'a str, &'a str), (u64, u64)>,
 }
 
 impl<'a> Context<'a> {
-    /// Ranks a list by score, keeps the best [`MAX_PROJECTS`] and names their candidates
-    /// (only for those kept: a national dataset has tens of thousands of weak-link firms).
-    fn rank(&self, mut list: Vec<(KeyProject, Vec<(&'a Problem, &'a str)>)>) -> Vec<KeyProject> {
-        list.sort_by(|(a, _), (b, _)| {
+    /// Ranks a list by score, keeps the best [`MAX_PROJECTS`] and names their firms, problems
+    /// and candidates (only for those kept: a national dataset has tens of thousands of
+    /// weak-link firms).
+    fn rank(&self, mut list: Vec<Listed<'a>>) -> Vec<KeyProject> {
+        list.sort_by(|(a, _, _), (b, _, _)| {
             b.score
                 .total_cmp(&a.score)
                 .then_with(|| a.chain.cmp(&b.chain))
@@ -284,7 +301,11 @@ impl<'a> Context<'a> {
         });
         list.truncate(MAX_PROJECTS);
         list.into_iter()
-            .map(|(mut project, needs)| {
+            .map(|(mut project, problems, needs)| {
+                let firms: BTreeSet<&str> = problems.iter().map(|p| p.org.as_str()).collect();
+                let ids: BTreeSet<&str> = problems.iter().map(|p| p.id.as_str()).collect();
+                project.firms = firms.into_iter().map(str::to_string).collect();
+                project.problems = ids.into_iter().map(str::to_string).collect();
                 project.candidates = self.candidates(&needs);
                 project
             })
@@ -298,7 +319,6 @@ impl<'a> Context<'a> {
         chain: &str,
         title: String,
         code: Option<&str>,
-        problems: &[&Problem],
         needs: &[(&Problem, &str)],
         severity: u64,
         weight: f64,
@@ -306,13 +326,22 @@ impl<'a> Context<'a> {
         // A common-technology project reads only its code's share of each problem.
         let mut unserved = 0u64;
         let mut need_severity = 0u64;
-        let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+        // Each (problem, code) counts once. The needs of one problem come in one run (every
+        // caller lists each problem once, with its codes), so repeats are only looked for there.
+        let mut run: Option<&Problem> = None;
+        let mut seen: Vec<&str> = Vec::new();
         for &(p, c) in needs {
-            if seen.insert((p.id.as_str(), c)) {
-                if let Some(&(u, t)) = self.served.get(&(p.id.as_str(), c)) {
-                    unserved += u;
-                    need_severity += t;
-                }
+            if !run.is_some_and(|r| std::ptr::eq(r, p)) {
+                run = Some(p);
+                seen.clear();
+            }
+            if seen.contains(&c) {
+                continue;
+            }
+            seen.push(c);
+            if let Some(&(u, t)) = self.served.get(&(p.id.as_str(), c)) {
+                unserved += u;
+                need_severity += t;
             }
         }
         let unserved_share = if need_severity == 0 {
@@ -320,15 +349,14 @@ impl<'a> Context<'a> {
         } else {
             unserved as f64 / need_severity as f64
         };
-        let firms: BTreeSet<String> = problems.iter().map(|p| p.org.clone()).collect();
-        let ids: BTreeSet<String> = problems.iter().map(|p| p.id.clone()).collect();
         KeyProject {
             category,
             chain: chain.to_string(),
             title,
             code: code.map(str::to_string),
-            firms: firms.into_iter().collect(),
-            problems: ids.into_iter().collect(),
+            // Filled in, like the candidates, for the projects that make the cut.
+            firms: Vec::new(),
+            problems: Vec::new(),
             severity,
             unserved_share,
             score: severity as f64 * (1.0 + unserved_share) * weight,
@@ -345,22 +373,32 @@ impl<'a> Context<'a> {
         #[derive(Default)]
         struct Spread<'a> {
             total: u64,
-            by_province: HashMap<&'a str, u64>,
-            by_city: HashMap<&'a str, u64>,
-            counties: HashSet<&'a str>,
+            by_province: FastMap<&'a str, u64>,
+            by_city: FastMap<&'a str, u64>,
+            counties: FastSet<&'a str>,
         }
         let mut spread: BTreeMap<&str, Spread<'_>> = BTreeMap::new();
+        // Consecutive needs mostly share their firm: its place is looked up once for them.
+        let mut last: Option<(&str, Place<'_>)> = None;
         for &(p, code) in needs {
             let s = spread.entry(code).or_default();
             s.total += 1;
-            if let Place::Domestic(r) = Place::of(self.d.organizations.get(&p.org)) {
+            let place = match last {
+                Some((org, place)) if org == p.org => place,
+                _ => {
+                    let place = Place::of(self.d.organizations.get(&p.org));
+                    last = Some((&p.org, place));
+                    place
+                }
+            };
+            if let Place::Domestic(r) = place {
                 *s.by_province.entry(region::province(r)).or_default() += 1;
                 *s.by_city.entry(region::city(r)).or_default() += 1;
                 s.counties.insert(r);
             }
         }
-        // provider index → (codes, needs served, best tier)
-        let mut acc: HashMap<u32, (BTreeSet<&str>, u64, u8)> = HashMap::new();
+        // provider index → (needs served, best tier); the codes of the few kept are found after.
+        let mut acc: FastMap<u32, (u64, u8)> = FastMap::default();
         for (code, s) in &spread {
             let Some(cp) = self.index.code(code) else {
                 continue;
@@ -379,10 +417,9 @@ impl<'a> Context<'a> {
             let mut put = |slot: u32, served: u64| {
                 let provider = cp.slots[slot as usize].provider;
                 let tier = tier_at(&self.index.providers[provider as usize].region);
-                let e = acc.entry(provider).or_insert((BTreeSet::new(), 0, u8::MAX));
-                e.0.insert(code);
-                e.1 += served;
-                e.2 = e.2.min(tier);
+                let e = acc.entry(provider).or_insert((0, u8::MAX));
+                e.0 += served;
+                e.1 = e.1.min(tier);
             };
             for &slot in &cp.national {
                 put(slot, s.total);
@@ -398,10 +435,47 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        let mut list: Vec<ProjectCandidate> = acc
-            .into_iter()
-            .map(|(p, (codes, needs_served, best_tier))| {
-                let info = &self.index.providers[p as usize];
+        // Ranked by needs served (most first), best tier, level, name, id: a total order (the
+        // id is unique), so the best few are picked first and only they are sorted and copied.
+        let mut list: Vec<(u32, (u64, u8))> = acc.into_iter().collect();
+        let providers = &self.index.providers;
+        let order = |a: &(u32, (u64, u8)), b: &(u32, (u64, u8))| {
+            let (pa, pb) = (&providers[a.0 as usize], &providers[b.0 as usize]);
+            b.1 .0
+                .cmp(&a.1 .0)
+                .then(a.1 .1.cmp(&b.1 .1))
+                .then(pa.level.cmp(&pb.level))
+                .then_with(|| pa.name.cmp(&pb.name))
+                .then_with(|| pa.id.cmp(&pb.id))
+        };
+        if list.len() > MAX_CANDIDATES {
+            list.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
+            list.truncate(MAX_CANDIDATES);
+        }
+        list.sort_by(order);
+        list.into_iter()
+            .map(|(p, (needs_served, best_tier))| {
+                let info = &providers[p as usize];
+                // The codes (in order) for which some need of the project is in its area, as
+                // walked above.
+                let codes: Vec<&str> = spread
+                    .iter()
+                    .filter(|(code, s)| {
+                        self.index.code(code).is_some_and(|cp| {
+                            cp.slots.iter().any(|slot| slot.provider == p)
+                                && match info.level {
+                                    Level::National => true,
+                                    Level::Provincial => {
+                                        s.by_province.contains_key(region::province(&info.region))
+                                    }
+                                    Level::Municipal => {
+                                        s.by_city.contains_key(region::city(&info.region))
+                                    }
+                                }
+                        })
+                    })
+                    .map(|(code, _)| *code)
+                    .collect();
                 ProjectCandidate {
                     provider: info.id.clone(),
                     name: info.name.clone(),
@@ -411,17 +485,7 @@ impl<'a> Context<'a> {
                     best_tier,
                 }
             })
-            .collect();
-        list.sort_by(|a, b| {
-            b.needs_served
-                .cmp(&a.needs_served)
-                .then(a.best_tier.cmp(&b.best_tier))
-                .then(a.level.cmp(&b.level))
-                .then_with(|| a.name.cmp(&b.name))
-                .then_with(|| a.provider.cmp(&b.provider))
-        });
-        list.truncate(MAX_CANDIDATES);
-        list
+            .collect()
     }
 }
 

@@ -93,14 +93,31 @@ pub fn qi_report_with(
     weak: &WeakLinks,
     problems: &[&Problem],
 ) -> QiReport {
-    let mut recs = recommendations(d, a);
-    recs.truncate(REPORT_RECOMMENDATIONS);
+    // The parts read the same assignment and nothing else of each other: computed side by side.
+    let ((figures, projects), ((gaps, assignment), recommendations)) = rayon::join(
+        || {
+            rayon::join(
+                || report_from(d, a.scope.clone(), views(a)),
+                || key_projects_with(d, a, weak, index, problems),
+            )
+        },
+        || {
+            rayon::join(
+                || (gaps(a), AssignmentSummary::of(a)),
+                || {
+                    let mut recs = recommendations(d, a);
+                    recs.truncate(REPORT_RECOMMENDATIONS);
+                    recs
+                },
+            )
+        },
+    );
     QiReport {
-        figures: report_from(d, a.scope.clone(), views(a)),
-        gaps: gaps(a),
-        assignment: AssignmentSummary::of(a),
-        projects: key_projects_with(d, a, weak, index, problems),
-        recommendations: recs,
+        figures,
+        gaps,
+        assignment,
+        projects,
+        recommendations,
     }
 }
 
