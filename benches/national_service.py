@@ -57,17 +57,20 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--writes", type=int, default=1000)
     ap.add_argument("--port", type=int, default=18411)
+    ap.add_argument("--timeout-secs", type=int, help="passed to `qmap serve` (requests' timeout)")
+    ap.add_argument("--qmap", default=QMAP, help="the binary (default: this tree's release build)")
     args = ap.parse_args()
 
     token = subprocess.run(
-        [QMAP, "token", "create", "--role", "admin", "--data", args.data],
+        [args.qmap, "token", "create", "--role", "admin", "--data", args.data],
         check=True, capture_output=True, text=True,
     ).stdout.split()[-1]
     base = f"http://127.0.0.1:{args.port}/api/v1"
     started = time.perf_counter()
     server = subprocess.Popen(
-        [QMAP, "serve", "--data", args.data, "--addr", f"127.0.0.1:{args.port}",
-         "--failed-logins-per-minute", "1000000"],
+        [args.qmap, "serve", "--data", args.data, "--addr", f"127.0.0.1:{args.port}",
+         "--failed-logins-per-minute", "1000000"]
+        + (["--timeout-secs", str(args.timeout_secs)] if args.timeout_secs else []),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     out = {}
