@@ -101,6 +101,7 @@ def main():
 
         stop = threading.Event()
         reads = []
+        failures = []
 
         # The reader asks for the map of one chain that no write touches, so that what memory
         # does over the writes is the writes' doing, not a cache filling with other chains.
@@ -111,14 +112,19 @@ def main():
                 try:
                     _, _, took = request(f"{base}/chains/{chain}/map", token)
                     reads.append(took)
-                except OSError:
-                    pass
+                except OSError as e:
+                    failures.append(repr(e))
+                    if server.poll() is not None:
+                        return
+                    time.sleep(0.1)
                 i += 1
 
         thread = threading.Thread(target=reader)
         thread.start()
         # The reader's chain is analysed before the writes start.
         while not reads:
+            if server.poll() is not None or len(failures) > 100:
+                raise SystemExit(f"the reader fails: {failures[-1:]}")
             time.sleep(0.1)
         out["rss_before_writes_mib"] = rss_kib(server.pid) / 1024
         latencies = []
@@ -140,6 +146,7 @@ def main():
         out["write_p99_ms"] = percentile(latencies, 99) * 1000
         out["write_max_ms"] = max(latencies) * 1000
         out["reads_during_writes"] = len(reads)
+        out["failed_reads"] = len(failures)
         if reads:
             out["read_p99_ms"] = percentile(reads, 99) * 1000
         _, _, took = request(f"{base}/chains/{chains[0]}/weak-links", token)
