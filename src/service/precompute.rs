@@ -22,8 +22,10 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
-/// The name under which the chain list's figures are stored.
-pub const CHAIN_ROWS: &str = "chain_rows";
+/// The name under which the chain list's figures are stored. It names the version of qmap that
+/// computed them, so that a newer qmap (whose analyses may differ) never lists figures of an
+/// older one.
+pub const CHAIN_ROWS: &str = concat!("chain_rows/", env!("CARGO_PKG_VERSION"));
 
 /// Chains waiting to be analysed, and the worker's wake-up.
 #[derive(Default)]
