@@ -218,3 +218,39 @@ fn a_write_reanalyses_only_its_chains_in_the_background() {
         assert_eq!(Arc::ptr_eq(&old, &new), *id != touched, "{id}");
     }
 }
+
+/// The dataset scope after a write reuses the solutions of the codes the write did not change
+/// (the memo kept beside the provider index), and is what a computation from scratch gives.
+#[test]
+fn the_dataset_scope_after_a_write_solves_only_the_changed_codes_and_is_exact() {
+    let (_dir, _store, service) = demo_service();
+    let before = service.snapshot();
+    before.dataset_analysis().unwrap();
+    let solved = before.cache.solves.solved();
+    assert!(solved > 0);
+    let mut p = before
+        .dataset
+        .problems
+        .values()
+        .find(|p| p.is_demand() && !p.needs.is_empty())
+        .unwrap()
+        .clone();
+    p.severity = if p.severity == 5 { 1 } else { 5 };
+    let codes: std::collections::BTreeSet<String> = p.needs.iter().cloned().collect();
+    service
+        .import(
+            &serde_json::to_vec(&serde_json::json!({"version": 1, "problems": [p]})).unwrap(),
+            false,
+            How::by(Deadline::never()),
+        )
+        .unwrap();
+    let after = service.snapshot();
+    let incremental = after.dataset_analysis().unwrap();
+    assert!(after.cache.solves.solved() - solved <= codes.len());
+    let fresh = qmap::service::Snapshot::of((*after.dataset).clone(), after.revision);
+    assert_eq!(*incremental, *fresh.dataset_analysis().unwrap());
+    assert_ne!(
+        before.dataset_analysis().unwrap().qi.figures,
+        incremental.qi.figures
+    );
+}

@@ -8,7 +8,7 @@
 //! Scopes: each chain is matched on its own (capacities not shared between chains); the dataset
 //! scope matches every need at once with capacities shared.
 
-use super::assignment::{assign_needs, Assignment};
+use super::assignment::{assign_needs, assign_needs_with, Assignment, SolveMemo};
 use super::coverage::{qi_gap_by_firm, Coverage, ElementCoverage};
 use super::eligibility::{needs, needs_of, ProviderIndex, Scope};
 use super::projects::WeakLinks;
@@ -169,8 +169,19 @@ pub fn dataset_analysis(
     index: &ProviderIndex,
     chains: &[&ChainAnalysis],
 ) -> DatasetAnalysis {
+    dataset_analysis_with(dataset, index, chains, None)
+}
+
+/// [`dataset_analysis`], solving again only the codes whose needs changed since `memo` was
+/// filled (over the same provider index; see [`SolveMemo`]).
+pub fn dataset_analysis_with(
+    dataset: &Dataset,
+    index: &ProviderIndex,
+    chains: &[&ChainAnalysis],
+    memo: Option<&SolveMemo>,
+) -> DatasetAnalysis {
     let links = weak_links(chains.iter().map(|c| &c.weak));
-    let all = assign_needs(&needs(dataset, &Scope::All), index, Scope::All);
+    let all = assign_needs_with(&needs(dataset, &Scope::All), index, Scope::All, memo);
     let problems: Vec<&Problem> = dataset.problems.values().collect();
     let qi = qi_report_with(dataset, &all, index, &links, &problems);
     DatasetAnalysis {

@@ -9,6 +9,7 @@
 
 use super::computed::Computed;
 use super::metrics::CacheCounters;
+use crate::analysis::assignment::SolveMemo;
 use crate::analysis::eligibility::ProviderIndex;
 use crate::analysis::quality::ChainRow;
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
@@ -101,6 +102,9 @@ pub struct AnalysisCache {
     chains: HashMap<String, Arc<ChainEntry>>,
     /// Providers indexed by capability code.
     pub providers: Arc<OnceLock<Arc<ProviderIndex>>>,
+    /// The dataset scope's solutions per capability code, over `providers`: kept as long as
+    /// the providers are, so that after a write only the codes whose needs changed are solved.
+    pub solves: Arc<SolveMemo>,
     /// Members and problems of each chain (rebuilt for every snapshot that a write makes).
     pub by_chain: OnceLock<Arc<ChainIndex>>,
     /// Dataset-wide results (capacities shared): stale after any change to needs or providers.
@@ -118,6 +122,7 @@ impl AnalysisCache {
                 .map(|id| (id.clone(), Arc::new(ChainEntry::default())))
                 .collect(),
             providers: Arc::new(OnceLock::new()),
+            solves: Arc::default(),
             by_chain: OnceLock::new(),
             all: Arc::default(),
             counters: Arc::default(),
@@ -158,6 +163,11 @@ impl AnalysisCache {
                 Arc::new(OnceLock::new())
             } else {
                 self.providers.clone()
+            },
+            solves: if touched.providers {
+                Arc::default()
+            } else {
+                self.solves.clone()
             },
             by_chain: OnceLock::new(),
             all: if untouched {

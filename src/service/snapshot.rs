@@ -5,7 +5,7 @@ use super::cache::{AnalysisCache, ChainEntry};
 use super::metrics::Cached;
 use super::Error;
 use crate::analysis::eligibility::ProviderIndex;
-use crate::analysis::quality::{analyze_chain, chain_row, dataset_analysis, ChainRow};
+use crate::analysis::quality::{analyze_chain, chain_row, dataset_analysis_with, ChainRow};
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
 use crate::graph::Graphs;
 use crate::map::QualityMap;
@@ -214,10 +214,14 @@ impl Snapshot {
         self.cache.counters.count(Cached::DatasetAnalysis, false);
         let chains = self.all_chain_analyses()?;
         let refs: Vec<&ChainAnalysis> = chains.iter().map(|c| c.as_ref()).collect();
-        Ok(self
-            .cache
-            .all
-            .get_or_compute(|| Arc::new(dataset_analysis(&self.dataset, &self.providers(), &refs))))
+        Ok(self.cache.all.get_or_compute(|| {
+            Arc::new(dataset_analysis_with(
+                &self.dataset,
+                &self.providers(),
+                &refs,
+                Some(&self.cache.solves),
+            ))
+        }))
     }
 }
 

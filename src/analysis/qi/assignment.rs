@@ -98,7 +98,18 @@ pub enum Outcome {
 /// Returns: the assignment.
 /// Complexity: see the module documentation.
 pub fn assign_needs(needs: &[Need<'_>], index: &ProviderIndex, scope: Scope) -> Assignment {
-    let outcomes = solve(needs, index);
+    assign_needs_with(needs, index, scope, None)
+}
+
+/// [`assign_needs`], reusing the solution of every code whose needs are exactly those of a
+/// previous run over the same provider index (see [`SolveMemo`]).
+pub fn assign_needs_with(
+    needs: &[Need<'_>],
+    index: &ProviderIndex,
+    scope: Scope,
+    memo: Option<&SolveMemo>,
+) -> Assignment {
+    let outcomes = solve_with(needs, index, memo);
     let mut out = Assignment {
         scope,
         assigned: Vec::new(),
@@ -143,6 +154,81 @@ enum Class<'a> {
 ///
 /// Complexity: see the module documentation.
 pub fn solve(needs: &[Need<'_>], index: &ProviderIndex) -> Vec<Outcome> {
+    solve_with(needs, index, None)
+}
+
+/// The solutions of a scope's codes, kept from one run to the next over the same provider index,
+/// so that after a write only the codes whose needs changed are solved again (the dataset scope
+/// after a one-problem write: the problem's codes). Codes share nothing (a capacity belongs to
+/// one provider's code), so a code's solution depends only on its needs (problem, severity,
+/// place, in need order) and on the index; the needs are compared exactly, byte for byte.
+///
+/// Only valid with the provider index it was filled with: the service keeps one beside its
+/// index and drops both when a provider changes.
+#[derive(Debug, Default)]
+pub struct SolveMemo {
+    codes: std::sync::Mutex<std::collections::HashMap<String, Solved>>,
+    solved: std::sync::atomic::AtomicUsize,
+}
+
+/// One code's solution and what it was solved for ([`SolveMemo::key`]).
+#[derive(Debug)]
+struct Solved {
+    key: Vec<u8>,
+    outcomes: Vec<Outcome>,
+}
+
+impl SolveMemo {
+    /// How many codes were solved (not reused) since the memo was made.
+    pub fn solved(&self) -> usize {
+        self.solved.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// What a code's solution depends on besides the index, as bytes compared exactly.
+    fn key(needs: &[Need<'_>], members: &[u32]) -> Vec<u8> {
+        let mut key = Vec::with_capacity(members.len() * 24);
+        for &i in members {
+            let n = &needs[i as usize];
+            key.extend_from_slice(n.problem.as_bytes());
+            key.push(0);
+            key.push(n.severity);
+            match n.place {
+                Place::Domestic(r) => key.extend_from_slice(r.as_bytes()),
+                Place::Foreign => key.push(0xFF),
+            }
+            key.push(0);
+        }
+        key
+    }
+
+    fn lookup(&self, code: &str, key: &[u8]) -> Option<Vec<Outcome>> {
+        let codes = self.codes.lock().unwrap_or_else(|p| p.into_inner());
+        codes
+            .get(code)
+            .filter(|s| s.key.as_slice() == key)
+            .map(|s| s.outcomes.clone())
+    }
+
+    fn keep(&self, code: &str, key: Vec<u8>, outcomes: &[Outcome]) {
+        self.solved
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut codes = self.codes.lock().unwrap_or_else(|p| p.into_inner());
+        codes.insert(
+            code.to_string(),
+            Solved {
+                key,
+                outcomes: outcomes.to_vec(),
+            },
+        );
+    }
+}
+
+/// [`solve`], reusing what `memo` holds for codes whose needs did not change.
+pub fn solve_with(
+    needs: &[Need<'_>],
+    index: &ProviderIndex,
+    memo: Option<&SolveMemo>,
+) -> Vec<Outcome> {
     let mut outcomes = vec![Outcome::Unassigned { reachable: false }; needs.len()];
     let mut by_code: FastMap<&str, Vec<u32>> = FastMap::default();
     for (i, n) in needs.iter().enumerate() {
@@ -155,9 +241,17 @@ pub fn solve(needs: &[Need<'_>], index: &ProviderIndex) -> Vec<Outcome> {
     let solved: Vec<Option<Vec<Outcome>>> = codes
         .par_iter()
         .map(|(code, members)| {
-            index
-                .code(code)
-                .map(|cp| solve_code(needs, members, index, cp))
+            let cp = index.code(code)?;
+            let Some(memo) = memo else {
+                return Some(solve_code(needs, members, index, cp));
+            };
+            let key = SolveMemo::key(needs, members);
+            if let Some(outcomes) = memo.lookup(code, &key) {
+                return Some(outcomes);
+            }
+            let outcomes = solve_code(needs, members, index, cp);
+            memo.keep(code, key, &outcomes);
+            Some(outcomes)
         })
         .collect();
     for ((_, members), local) in codes.iter().zip(solved) {
@@ -453,6 +547,58 @@ mod tests {
         assert_eq!(assign(&d, &Scope::Chain("c2".into())).assigned.len(), 1);
         let all = assign(&d, &Scope::All);
         assert_eq!(pairs(&all), [("p2", "q", 3)]);
+    }
+
+    /// The dataset scope of the three demo chains, solved with a memo, then again after one
+    /// problem's severity changed: the same outcomes as solving from scratch, and only the codes
+    /// of that problem solved again.
+    #[test]
+    fn a_memo_solves_again_only_the_codes_whose_needs_changed() {
+        let mut d = Dataset::new();
+        for (_, text) in crate::cli::DEMO_FIXTURES {
+            d.apply(&crate::model::ChangeSet::upsert(
+                serde_json::from_str(text).unwrap(),
+            ));
+        }
+        let index = ProviderIndex::from_dataset(&d);
+        let memo = SolveMemo::default();
+        let first = solve_with(&needs(&d, &Scope::All), &index, Some(&memo));
+        assert_eq!(first, solve(&needs(&d, &Scope::All), &index));
+        let codes_with_providers = {
+            let n = needs(&d, &Scope::All);
+            let codes: std::collections::BTreeSet<&str> = n
+                .iter()
+                .map(|n| n.code)
+                .filter(|c| index.code(c).is_some())
+                .collect();
+            codes.len()
+        };
+        assert_eq!(memo.solved(), codes_with_providers);
+
+        // Nothing changed: nothing is solved.
+        let again = solve_with(&needs(&d, &Scope::All), &index, Some(&memo));
+        assert_eq!(again, first);
+        assert_eq!(memo.solved(), codes_with_providers);
+
+        // One demand problem's severity changes.
+        let changed = d
+            .problems
+            .values()
+            .find(|p| p.is_demand() && p.needs.iter().any(|c| index.code(c).is_some()))
+            .unwrap()
+            .clone();
+        let mut p = changed.clone();
+        p.severity = if p.severity == 5 { 1 } else { 5 };
+        d.problems.insert(p.id.clone(), p);
+        let after = needs(&d, &Scope::All);
+        let memoised = solve_with(&after, &index, Some(&memo));
+        assert_eq!(memoised, solve(&after, &index));
+        let its_codes: std::collections::BTreeSet<&String> = changed
+            .needs
+            .iter()
+            .filter(|c| index.code(c).is_some())
+            .collect();
+        assert_eq!(memo.solved(), codes_with_providers + its_codes.len());
     }
 
     // ---- property test against brute force ----
