@@ -7,7 +7,9 @@ Serves a store with the release binary and measures, as a page and a regulator w
 - single-record writes (PUT /api/v1/problems/{id}, one title changed each time) while a reader
   thread keeps asking for another chain's map: latency p50/p99/max of the acknowledgements,
   resident memory before, halfway and after;
-- the touched chain's analysis after the last write (how long a reader waits for it).
+- the touched chain's analysis after the last write (how long a reader waits for it);
+- with --comparison N: the dataset scope (GET /api/v1/comparison) cold, then after each of N
+  writes that change one problem's severity.
 
 Usage (the store must exist, e.g. `qmap import /tmp/national.json --data /tmp/natstore`):
 
@@ -57,6 +59,8 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--writes", type=int, default=1000)
     ap.add_argument("--port", type=int, default=18411)
+    ap.add_argument("--comparison", type=int, default=0,
+                    help="then N rounds of: change the problem's severity, GET /comparison")
     ap.add_argument("--timeout-secs", type=int, help="passed to `qmap serve` (requests' timeout)")
     ap.add_argument("--qmap", default=QMAP, help="the binary (default: this tree's release build)")
     args = ap.parse_args()
@@ -152,6 +156,19 @@ def main():
         _, _, took = request(f"{base}/chains/{chains[0]}/weak-links", token)
         out["touched_chain_analysis_s"] = took
         out["rss_end_mib"] = rss_kib(server.pid) / 1024
+        if args.comparison:
+            # The dataset scope (capacities shared by every chain): once cold, then after each
+            # write of one problem's severity (only that problem's codes change).
+            _, _, took = request(f"{base}/comparison", token)
+            out["comparison_cold_s"] = took
+            after_write = []
+            for i in range(args.comparison):
+                problem["severity"] = 1 + (problem["severity"] % 5)
+                request(f"{base}/problems/{problem_id}", token, "PUT",
+                        json.dumps(problem, ensure_ascii=False).encode())
+                _, _, took = request(f"{base}/comparison", token)
+                after_write.append(took)
+            out["comparison_after_a_write_s"] = after_write
         # Lets the background store the chain list's figures for the next start.
         time.sleep(5)
     finally:
