@@ -889,15 +889,7 @@ impl Store {
             + del.supplies.len()
             + del.problems.len()) as u64;
         let total = 2 * records;
-        let mut log = LogWriter {
-            tree: &self.inner.log,
-            dir: &self.inner.dir,
-            revision,
-            chunk: log::ChunkBuilder::default(),
-            first: None,
-            file: None,
-            ops: 0,
-        };
+        let mut log = LogWriter::new(&self.inner.log, &self.inner.dir, revision);
         let logged = self
             .write_log(upsert, packed, del, &mut log, &|done| progress(done, total))
             .and_then(|()| log.finish());
@@ -1331,7 +1323,21 @@ struct LogWriter<'a> {
     ops: u64,
 }
 
-impl LogWriter<'_> {
+impl<'a> LogWriter<'a> {
+    /// An empty log of the write that will be `revision`, in `tree` (or, once longer than a
+    /// chunk, in a file in `dir`).
+    fn new(tree: &'a sled::Tree, dir: &'a Path, revision: u64) -> Self {
+        LogWriter {
+            tree,
+            dir,
+            revision,
+            chunk: log::ChunkBuilder::default(),
+            first: None,
+            file: None,
+            ops: 0,
+        }
+    }
+
     /// Logs the operations on one tree sorted by page and key, so the replay rewrites each
     /// page once. A write never has two different operations on one key (records are deduped
     /// by id and index keys contain the record id), so equal operations collapse to one.
@@ -1767,15 +1773,7 @@ mod tests {
             let store = Store::open(dir.path()).unwrap();
             // What a write leaves when it is killed right after its commit point: the synced
             // log file and the marker, no page written.
-            let mut log = LogWriter {
-                tree: &store.inner.log,
-                dir: dir.path(),
-                revision: 1,
-                chunk: log::ChunkBuilder::default(),
-                first: None,
-                file: None,
-                ops: 0,
-            };
+            let mut log = LogWriter::new(&store.inner.log, dir.path(), 1);
             store
                 .write_log(
                     &bundle,
@@ -1803,15 +1801,7 @@ mod tests {
         assert!(!log::file_path(dir.path()).exists());
 
         // The same log without a marker: a write killed before its commit point.
-        let mut log = LogWriter {
-            tree: &store.inner.log,
-            dir: dir.path(),
-            revision: 2,
-            chunk: log::ChunkBuilder::default(),
-            first: None,
-            file: None,
-            ops: 0,
-        };
+        let mut log = LogWriter::new(&store.inner.log, dir.path(), 2);
         let mut other = big_bundle();
         for p in &mut other.problems {
             p.severity = 5;
