@@ -5,6 +5,20 @@ use qmap::store::Store;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
+/// Imports `problems` in one write (all or nothing) and returns the new revision.
+fn import_problems(service: &Service, problems: &[qmap::model::Problem]) -> u64 {
+    let bundle = serde_json::json!({"version": 1, "problems": problems});
+    service
+        .import(
+            &serde_json::to_vec(&bundle).unwrap(),
+            false,
+            How::by(Deadline::never()),
+        )
+        .unwrap()
+        .revision
+        .expect("not a dry run")
+}
+
 /// Two problems on two chains, written together by one import per round: every snapshot a reader
 /// takes shows both from the same round (never one written and the other not), and revisions
 /// only grow.
@@ -32,15 +46,7 @@ fn readers_never_see_a_half_applied_write() {
         let mut b = hydrogen.clone();
         a.title = title.clone();
         b.title = title;
-        let bundle = serde_json::json!({"version": 1, "problems": [a, b]});
-        let outcome = service
-            .import(
-                &serde_json::to_vec(&bundle).unwrap(),
-                false,
-                How::by(Deadline::never()),
-            )
-            .unwrap();
-        assert!(outcome.revision.is_some());
+        import_problems(&service, &[a, b]);
     };
     // Both titles equal before any reader looks.
     write_round(-1);
@@ -148,12 +154,7 @@ fn the_chain_list_is_stored_for_the_next_start() {
     // A write makes the stored figures stale: a start after it does not take them.
     let mut p = snap.dataset.problems["pb-p001"].clone();
     p.title = "改过的标题".into();
-    next.import(
-        &serde_json::to_vec(&serde_json::json!({"version": 1, "problems": [p]})).unwrap(),
-        false,
-        How::by(Deadline::never()),
-    )
-    .unwrap();
+    import_problems(&next, &[p]);
     let third = Service::open(store.clone()).unwrap();
     let snap = third.snapshot();
     assert!(snap
@@ -200,13 +201,7 @@ fn a_write_reanalyses_only_its_chains_in_the_background() {
     let mut p = before.dataset.problems["pb-p001"].clone();
     p.title = "后台重算".into();
     let touched = p.chain.clone();
-    service
-        .import(
-            &serde_json::to_vec(&serde_json::json!({"version": 1, "problems": [p]})).unwrap(),
-            false,
-            How::by(Deadline::never()),
-        )
-        .unwrap();
+    import_problems(&service, &[p]);
     let after = service.snapshot();
     assert!(after.revision > before.revision);
     wait_until("the touched chain is analysed again", || {
@@ -237,13 +232,7 @@ fn the_dataset_scope_after_a_write_solves_only_the_changed_codes_and_is_exact() 
         .clone();
     p.severity = if p.severity == 5 { 1 } else { 5 };
     let codes: std::collections::BTreeSet<String> = p.needs.iter().cloned().collect();
-    service
-        .import(
-            &serde_json::to_vec(&serde_json::json!({"version": 1, "problems": [p]})).unwrap(),
-            false,
-            How::by(Deadline::never()),
-        )
-        .unwrap();
+    import_problems(&service, &[p]);
     let after = service.snapshot();
     let incremental = after.dataset_analysis().unwrap();
     assert!(after.cache.solves.solved() - solved <= codes.len());
