@@ -525,3 +525,122 @@ proptest! {
         }
     }
 }
+
+/// Records of each kind that differ between `a` and `b`: (added, changed, removed).
+fn differences(a: &Dataset, b: &Dataset) -> qmap::model::RevisionCounts {
+    use qmap::model::revision::KindChanges;
+    fn of<K: Ord, V: PartialEq>(
+        a: impl Iterator<Item = (K, V)>,
+        b: impl Iterator<Item = (K, V)>,
+    ) -> KindChanges {
+        let a: std::collections::BTreeMap<K, V> = a.collect();
+        let b: std::collections::BTreeMap<K, V> = b.collect();
+        KindChanges {
+            added: b.keys().filter(|k| !a.contains_key(*k)).count() as u64,
+            changed: b
+                .iter()
+                .filter(|(k, v)| a.get(*k).is_some_and(|old| old != *v))
+                .count() as u64,
+            removed: a.keys().filter(|k| !b.contains_key(*k)).count() as u64,
+        }
+    }
+    qmap::model::RevisionCounts {
+        regions: of(a.regions.iter(), b.regions.iter()),
+        chains: of(a.chains.iter(), b.chains.iter()),
+        organizations: of(a.organizations.iter(), b.organizations.iter()),
+        supplies: of(a.supplies.iter().map(|s| (s, ())), b.supplies.iter().map(|s| (s, ()))),
+        problems: of(a.problems.iter(), b.problems.iter()),
+    }
+}
+
+/// The data as of `revision`, rebuilt from `latest` (the data at revision `from`) and the
+/// store's history.
+fn as_of(store: &Store, latest: &Dataset, revision: u64, from: u64) -> Dataset {
+    let undo = store.undo(revision, from).unwrap();
+    let mut data = if undo.from_empty {
+        Dataset::new()
+    } else {
+        latest.clone()
+    };
+    data.apply(&undo.change);
+    data
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_revision_reads_back_as_it_was_with_its_counts(writes in prop::collection::vec(arb_write(), 1..6)) {
+        let (dir, store) = temp_store();
+        let mut models = vec![Dataset::new()];
+        for write in &writes {
+            let mut model = models.last().unwrap().clone();
+            match write {
+                Write::Import(b) => {
+                    model.upsert(b.clone());
+                    store.import(b).unwrap();
+                }
+                Write::Apply(c) => {
+                    model.apply(c);
+                    store.apply(c).unwrap();
+                }
+            }
+            models.push(model);
+        }
+        let n = writes.len() as u64;
+        let latest = models.last().unwrap().clone();
+        let check = |store: &Store| -> Result<(), TestCaseError> {
+            let revisions = store.revisions().unwrap();
+            prop_assert_eq!(revisions.len() as u64, n);
+            for (i, r) in revisions.iter().enumerate() {
+                prop_assert_eq!(r.revision, i as u64 + 1);
+                prop_assert_eq!(r.counts, differences(&models[i], &models[i + 1]));
+            }
+            for r in 0..=n {
+                prop_assert_eq!(
+                    as_of(store, &latest, r, n).to_bundle(),
+                    models[r as usize].to_bundle(),
+                    "as of revision {}", r
+                );
+                // From any later revision too (what a reader holding an older snapshot asks).
+                for from in r..=n {
+                    let mut at = as_of(store, &latest, from, n);
+                    let undo = store.undo(r, from).unwrap();
+                    if undo.from_empty {
+                        at = Dataset::new();
+                    }
+                    at.apply(&undo.change);
+                    prop_assert_eq!(at.to_bundle(), models[r as usize].to_bundle());
+                }
+            }
+            Ok(())
+        };
+        check(&store)?;
+        drop(store);
+        check(&reopen(dir.path()))?;
+    }
+}
+
+#[test]
+fn a_revision_after_the_latest_is_unknown_and_rewriting_the_same_records_changes_nothing() {
+    let (_d, store) = temp_store();
+    store.import(&power_battery()).unwrap();
+    assert!(matches!(
+        store.undo(2, 1),
+        Err(StoreError::UnknownRevision { asked: 2, latest: 1 })
+    ));
+    // The same survey again: a revision that changes nothing and stores no undo.
+    store.import(&power_battery()).unwrap();
+    let revisions = store.revisions().unwrap();
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[1].counts.total(), 0);
+    let undo = store.undo(1, 2).unwrap();
+    assert!(!undo.from_empty);
+    assert_eq!(undo.change, {
+        let mut c = ChangeSet::default();
+        c.upsert.version = qmap::model::BUNDLE_VERSION;
+        c
+    });
+    // Back to before the first import: nothing.
+    assert!(store.undo(0, 2).unwrap().from_empty);
+}

@@ -10,10 +10,12 @@ pub mod access;
 mod dataset;
 mod index;
 mod packed;
+pub mod revision;
 
 pub use dataset::Dataset;
 pub use index::ChainIndex;
 pub use packed::{SupplyList, SupplyRef};
+pub use revision::{Revision, RevisionCounts, WriteNote};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -10,7 +10,7 @@ pub(crate) const SEP: u8 = 0x00;
 
 /// Every tree of the store. The discriminant is the tree's tag in the redo log, so it must never
 /// change for an existing variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub(crate) enum TreeId {
     Regions = 0,

@@ -29,17 +29,19 @@
 //! see a write that is being replayed half done, like any reader of sled outside a
 //! transaction).
 
+mod history;
 mod keys;
 mod log;
 mod page;
 mod tokens;
 
+pub use history::Undo;
 pub use tokens::{PendingAudit, TokenFile};
 
 use crate::model::access::{AccessRole, AuditEntry, Token};
 use crate::model::{
-    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Supply, SupplyList,
-    BUNDLE_VERSION,
+    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Revision, Supply,
+    SupplyList, WriteNote, BUNDLE_VERSION,
 };
 use keys::TreeId;
 use rayon::prelude::*;
@@ -132,6 +134,15 @@ pub enum StoreError {
         key: String,
         reason: String,
     },
+    /// A revision after the latest was asked for.
+    #[error("revision {asked} does not exist (the latest is {latest})")]
+    UnknownRevision { asked: u64, latest: u64 },
+    /// The data as of a revision cannot be rebuilt: a later revision has no history.
+    #[error(
+        "revision {asked} can no longer be read: revision {missing} has no history (written \
+         before this build kept history)"
+    )]
+    NotKept { asked: u64, missing: u64 },
     /// A redo-log chunk or commit marker that does not decode.
     #[error("corrupt redo log of revision {revision}, chunk {chunk}: {reason}")]
     CorruptLog {
@@ -223,6 +234,10 @@ struct Inner {
     tokens: TokenFile,
     /// The audit log: big-endian sequence number → JSON entry.
     audit: sled::Tree,
+    /// Every revision's record (see [`history`]): `revision u64 BE` → JSON.
+    revisions: sled::Tree,
+    /// Every revision's undo: `revision ++ chunk number` → redo-log chunk.
+    history: sled::Tree,
     /// Results derived from the records (e.g. the chain list's figures), each stored with the
     /// revision it reflects; never part of a write's commit (see [`Store::put_derived`]).
     derived: sled::Tree,
@@ -292,6 +307,8 @@ impl Store {
         let old_tokens = db.open_tree("tokens").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
         let derived = db.open_tree("derived").map_err(open_err)?;
+        let revisions = db.open_tree("revisions").map_err(open_err)?;
+        let history = db.open_tree("history").map_err(open_err)?;
 
         match meta
             .get(META_FORMAT)
@@ -336,6 +353,8 @@ impl Store {
                 log,
                 tokens: TokenFile::open(dir)?,
                 audit,
+                revisions,
+                history,
                 derived,
                 audit_lock: Mutex::new(()),
                 revision: AtomicU64::new(revision),
@@ -424,13 +443,16 @@ impl Store {
         packed: &SupplyList,
         progress: &dyn Fn(u64, u64),
     ) -> Result<ImportSummary, StoreError> {
+        let deletions = Deletions::default();
         if bundle.version != BUNDLE_VERSION {
             return Err(StoreError::UnsupportedBundleVersion {
                 found: bundle.version,
                 expected: BUNDLE_VERSION,
             });
         }
-        let revision = self.write(bundle, packed, &Deletions::default(), progress)?;
+        let revision = self
+            .write(bundle, packed, &deletions, &WriteNote::default(), progress)?
+            .revision;
         Ok(ImportSummary {
             regions: bundle.regions.len(),
             chains: bundle.chains.len(),
@@ -452,7 +474,66 @@ impl Store {
             supplies: &change.delete_supplies,
             problems: &change.delete_problems,
         };
-        self.write(&change.upsert, &SupplyList::new(), &deletions, &|_, _| {})
+        self.write(
+            &change.upsert,
+            &SupplyList::new(),
+            &deletions,
+            &WriteNote::default(),
+            &|_, _| {},
+        )
+        .map(|r| r.revision)
+    }
+
+    /// The general write: `change` (deletes, then upserts, as [`Dataset::apply`]) plus the
+    /// supplies of `packed` upserted with it, all or nothing, recorded as a revision described
+    /// by `note`; durable when it returns `Ok`. Returns the new revision's record.
+    pub fn commit(
+        &self,
+        change: &ChangeSet,
+        packed: &SupplyList,
+        note: &WriteNote,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<Revision, StoreError> {
+        if change.upsert.record_count() > 0 && change.upsert.version != BUNDLE_VERSION {
+            return Err(StoreError::UnsupportedBundleVersion {
+                found: change.upsert.version,
+                expected: BUNDLE_VERSION,
+            });
+        }
+        let deletions = Deletions {
+            regions: &change.delete_regions,
+            chains: &change.delete_chains,
+            organizations: &change.delete_organizations,
+            supplies: &change.delete_supplies,
+            problems: &change.delete_problems,
+        };
+        self.write(&change.upsert, packed, &deletions, note, progress)
+    }
+
+    /// The record of every revision that has one (every revision written by a build that keeps
+    /// history), oldest first.
+    pub fn revisions(&self) -> Result<Vec<Revision>, StoreError> {
+        Ok(history::revisions(self)?
+            .into_iter()
+            .map(|s| s.revision)
+            .collect())
+    }
+
+    /// What turns the data at revision `from` (at most the current one) back into the data right
+    /// after revision `target`: `UnknownRevision` when `target` is after `from`, `NotKept` when
+    /// a revision in between has no history. O(records changed in between).
+    ///
+    /// Needs no lock: the history of committed revisions never changes (only that of a write
+    /// still in progress, after the current revision, may be dropped).
+    pub fn undo(&self, target: u64, from: u64) -> Result<Undo, StoreError> {
+        let latest = from.min(self.revision());
+        if target > latest {
+            return Err(StoreError::UnknownRevision {
+                asked: target,
+                latest,
+            });
+        }
+        history::undo(self, target, latest)
     }
 
     /// Every record, for the server and the analyses.
@@ -873,8 +954,9 @@ impl Store {
         upsert: &Bundle,
         packed: &SupplyList,
         del: &Deletions<'_>,
+        note: &WriteNote,
         progress: &dyn Fn(u64, u64),
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Revision, StoreError> {
         let _writer = self
             .inner
             .writer
@@ -889,16 +971,22 @@ impl Store {
             + del.supplies.len()
             + del.problems.len()) as u64;
         let total = 2 * records;
-        let mut log = LogWriter::new(&self.inner.log, &self.inner.dir, revision);
+        let mut log = LogWriter::new(&self.inner.log, &self.inner.dir, revision)
+            .recording(history::Recorder::new(self, revision)?);
         let logged = self
             .write_log(upsert, packed, del, &mut log, &|done| progress(done, total))
-            .and_then(|()| log.finish());
-        let ops = match logged {
-            Ok(ops) => ops,
+            .and_then(|()| {
+                let recorder = log.history.take().expect("recording");
+                let record = recorder.finish(note)?;
+                Ok((log.finish()?, record))
+            });
+        let (ops, record) = match logged {
+            Ok(logged) => logged,
             Err(e) => {
-                // Nothing is committed; drop the partial log so it does not wait for the next
-                // open.
+                // Nothing is committed; drop the partial log (and history) so it does not wait
+                // for the next open.
                 let _ = self.inner.log.clear();
+                let _ = history::drop_after(self, revision - 1);
                 let _ = log::remove_file(&self.inner.dir);
                 return Err(e);
             }
@@ -921,7 +1009,7 @@ impl Store {
         self.replay(revision, &|applied| {
             progress(records + records * applied.min(ops) / ops, total)
         })?;
-        Ok(revision)
+        Ok(record)
     }
 
     fn write_log(
@@ -1228,7 +1316,12 @@ impl Store {
             }
             // A redo-log file with no marker is the log of a write that never committed.
             None => self.remove_log_file(),
+        }?;
+        // History recorded by a write that never committed.
+        if history::drop_after(self, self.revision())? {
+            self.flush_all("flushing the dropped history")?;
         }
+        Ok(())
     }
 }
 
@@ -1321,6 +1414,8 @@ struct LogWriter<'a> {
     file: Option<log::FileWriter>,
     /// Operations logged so far.
     ops: u64,
+    /// Records the revision's undo and counts, and drops operations that change nothing.
+    history: Option<history::Recorder<'a>>,
 }
 
 impl<'a> LogWriter<'a> {
@@ -1335,7 +1430,14 @@ impl<'a> LogWriter<'a> {
             first: None,
             file: None,
             ops: 0,
+            history: None,
         }
+    }
+
+    /// This log, recording the write's history with `recorder`.
+    fn recording(mut self, recorder: history::Recorder<'a>) -> Self {
+        self.history = Some(recorder);
+        self
     }
 
     /// Logs the operations on one tree sorted by page and key, so the replay rewrites each
@@ -1430,6 +1532,11 @@ impl<'a> LogWriter<'a> {
 
     /// Logs one operation.
     fn op(&mut self, t: TreeId, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
+        if let Some(history) = &mut self.history {
+            if !history.changes(t, key, value)? {
+                return Ok(());
+            }
+        }
         match value {
             Some(v) => self.chunk.put(t, key, v),
             None => self.chunk.remove(t, key),
