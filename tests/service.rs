@@ -1,6 +1,6 @@
 //! The service layer on its own (no HTTP): readers work on whole snapshots while writes go on.
 
-use qmap::service::{Deadline, How, Service};
+use qmap::service::{Deadline, How, ImportOptions, Service};
 use qmap::store::Store;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,7 +11,7 @@ fn import_problems(service: &Service, problems: &[qmap::model::Problem]) -> u64 
     service
         .import(
             &serde_json::to_vec(&bundle).unwrap(),
-            false,
+            ImportOptions::default(),
             How::by(Deadline::never()),
         )
         .unwrap()

@@ -548,7 +548,10 @@ fn differences(a: &Dataset, b: &Dataset) -> qmap::model::RevisionCounts {
         regions: of(a.regions.iter(), b.regions.iter()),
         chains: of(a.chains.iter(), b.chains.iter()),
         organizations: of(a.organizations.iter(), b.organizations.iter()),
-        supplies: of(a.supplies.iter().map(|s| (s, ())), b.supplies.iter().map(|s| (s, ()))),
+        supplies: of(
+            a.supplies.iter().map(|s| (s, ())),
+            b.supplies.iter().map(|s| (s, ())),
+        ),
         problems: of(a.problems.iter(), b.problems.iter()),
     }
 }
@@ -627,7 +630,10 @@ fn a_revision_after_the_latest_is_unknown_and_rewriting_the_same_records_changes
     store.import(&power_battery()).unwrap();
     assert!(matches!(
         store.undo(2, 1),
-        Err(StoreError::UnknownRevision { asked: 2, latest: 1 })
+        Err(StoreError::UnknownRevision {
+            asked: 2,
+            latest: 1
+        })
     ));
     // The same survey again: a revision that changes nothing and stores no undo.
     store.import(&power_battery()).unwrap();

@@ -4,7 +4,7 @@ use super::auth::Principal;
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
 use crate::model::Bundle;
-use crate::service::ImportOutcome;
+use crate::service::{ImportOptions, ImportOutcome};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::header::CONTENT_TYPE;
@@ -31,9 +31,19 @@ pub struct ImportParams {
     /// without it such an import is refused with 409 `invalid_transition`. Audited.
     #[serde(default)]
     override_status: bool,
+    /// Mark the revision this import makes as a survey with this label (e.g. `2025年度调查`):
+    /// at most 100 characters, no control characters.
+    label: Option<String>,
+    /// Make the file the whole picture of the chains it contains: their memberships, supplies
+    /// and demand problems that the file lacks are removed in the same revision (organization
+    /// records stay; resolved problems are kept). Without it, an import only upserts.
+    #[serde(default)]
+    replace: bool,
 }
 
 /// Import a bundle (format 1): upsert by id, all or nothing. With `dry_run=true`, only validate.
+/// With `label`, the revision is a survey; with `replace=true`, the file replaces what the store
+/// holds on its chains (a yearly survey). Records written again unchanged are not counted.
 /// A stored problem's status only moves forward unless `override_status=true`. Admin tokens only.
 /// The body is JSON: a `Content-Type` other than `application/json` (with or without a charset)
 /// is refused with 415; none at all is read as JSON.
@@ -53,10 +63,15 @@ async fn import_bundle(
     json_content_type(&headers)?;
     let params = super::query(params)?;
     let bytes = body.map_err(|r| super::body_rejection(r, &state))?;
-    let dry_run = params.dry_run;
+    let options = ImportOptions {
+        dry_run: params.dry_run,
+        replace: params.replace,
+    };
+    let label = params.label;
     let outcome = state
-        .write(params.override_status, move |service, how| {
-            service.import(&bytes, dry_run, how)
+        .write(who.note(), params.override_status, move |service, how| {
+            let note = how.note.clone().labelled(label);
+            service.import(&bytes, options, how.noted(note))
         })
         .await?;
     Ok(Json(outcome))

@@ -51,30 +51,48 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_dataset_coverage))
 }
 
+/// Which revision a chain read answers as of.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AtRevision {
+    /// Answer as the data stood right after this revision (see `/api/v1/revisions`; a survey's
+    /// revision, typically). Default: the current data. An unknown revision is 404
+    /// `unknown_revision`; one whose history is gone, 404 `revision_not_kept`.
+    revision: Option<u64>,
+}
+
+/// The revision asked for, or a 400 when the parameter does not parse.
+fn at(q: Result<Query<AtRevision>, QueryRejection>) -> Result<Option<u64>, ApiError> {
+    Ok(query(q)?.revision)
+}
+
 /// Every chain with its key figures, in id order.
-#[utoipa::path(get, path = "/api/v1/chains", tag = "chains",
-    responses((status = 200, body = Vec<ChainRow>)))]
+#[utoipa::path(get, path = "/api/v1/chains", tag = "chains", params(AtRevision),
+    responses((status = 200, body = Vec<ChainRow>), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 async fn list_chains(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
+    revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<Vec<ChainRow>>, ApiError> {
     state
-        .read(move |snap| chains::summaries(snap, &who))
+        .read_at(at(revision)?, move |snap| chains::summaries(snap, &who))
         .await
         .map(Json)
 }
 
 /// One chain.
 #[utoipa::path(get, path = "/api/v1/chains/{id}", tag = "chains",
-    params(("id" = String, Path, description = "Chain id")),
-    responses((status = 200, body = ChainDetail), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "Chain id"), AtRevision),
+    responses((status = 200, body = ChainDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
+    revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<ChainDetail>, ApiError> {
     state
-        .read(move |snap| chains::detail(snap, &who, &id))
+        .read_at(at(revision)?, move |snap| chains::detail(snap, &who, &id))
         .await
         .map(Json)
 }
@@ -84,6 +102,8 @@ async fn get_chain(
 pub struct MapParams {
     /// List at most this many firms, the most important first (default 400; 0 = all).
     limit: Option<usize>,
+    /// Answer as the data stood right after this revision (default: the current data).
+    revision: Option<u64>,
 }
 
 /// The quality map of a chain (一图): one document with everything a page needs to draw it.
@@ -104,27 +124,29 @@ async fn get_chain_map(
     // kept gzip-compressed, so serving it costs neither compression nor a tenth of the bytes.
     let gzip = params.limit.is_none() && accepts_gzip(&headers);
     // The default map of a warm chain is served from cached bytes without leaving this thread.
-    let bytes = if params.limit.is_none() && snap.default_map_ready(&id, gzip) {
-        if gzip {
-            snap.default_map_gzip(&id)?
+    let bytes =
+        if params.revision.is_none() && params.limit.is_none() && snap.default_map_ready(&id, gzip)
+        {
+            if gzip {
+                snap.default_map_gzip(&id)?
+            } else {
+                snap.default_map(&id)?
+            }
         } else {
-            snap.default_map(&id)?
-        }
-    } else {
-        state
-            .read(move |snap| match params.limit {
-                None if gzip => snap.default_map_gzip(&id),
-                None => snap.default_map(&id),
-                Some(limit) => {
-                    let limit = (limit > 0).then_some(limit);
-                    let map = snap.quality_map(&id, limit)?;
-                    Ok(Bytes::from(
-                        serde_json::to_vec(&map).map_err(crate::service::Error::internal)?,
-                    ))
-                }
-            })
-            .await?
-    };
+            state
+                .read_at(params.revision, move |snap| match params.limit {
+                    None if gzip => snap.default_map_gzip(&id),
+                    None => snap.default_map(&id),
+                    Some(limit) => {
+                        let limit = (limit > 0).then_some(limit);
+                        let map = snap.quality_map(&id, limit)?;
+                        Ok(Bytes::from(
+                            serde_json::to_vec(&map).map_err(crate::service::Error::internal)?,
+                        ))
+                    }
+                })
+                .await?
+        };
     let mut response = ([(header::CONTENT_TYPE, "application/json")], bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
@@ -155,47 +177,52 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 
 /// The problem list of a chain, filtered and paginated (most severe first, then id).
 #[utoipa::path(get, path = "/api/v1/chains/{id}/problems", tag = "chains",
-    params(("id" = String, Path, description = "Chain id"), ProblemFilter),
+    params(("id" = String, Path, description = "Chain id"), ProblemFilter, AtRevision),
     responses((status = 200, body = ProblemPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_chain_problems(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
     filter: Result<Query<ProblemFilter>, QueryRejection>,
+    revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<ProblemPage>, ApiError> {
     let f = query(filter)?;
     state
-        .read(move |snap| chains::problems(snap, &who, &id, f))
+        .read_at(at(revision)?, move |snap| {
+            chains::problems(snap, &who, &id, f)
+        })
         .await
         .map(Json)
 }
 
 /// Key-project candidates of a chain (重点项目清单), ranked, in three categories.
 #[utoipa::path(get, path = "/api/v1/chains/{id}/projects", tag = "chains",
-    params(("id" = String, Path, description = "Chain id")),
-    responses((status = 200, body = KeyProjects), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "Chain id"), AtRevision),
+    responses((status = 200, body = KeyProjects), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_projects(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
+    revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<KeyProjects>, ApiError> {
     state
-        .read(move |snap| chains::projects(snap, &who, &id))
+        .read_at(at(revision)?, move |snap| chains::projects(snap, &who, &id))
         .await
         .map(Json)
 }
 
 /// Infrastructure and capacity gaps of a chain, with ranked build recommendations.
 #[utoipa::path(get, path = "/api/v1/chains/{id}/gaps", tag = "chains",
-    params(("id" = String, Path, description = "Chain id")),
-    responses((status = 200, body = GapReport), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "Chain id"), AtRevision),
+    responses((status = 200, body = GapReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_gaps(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
+    revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<GapReport>, ApiError> {
     state
-        .read(move |snap| chains::gaps(snap, &who, &id))
+        .read_at(at(revision)?, move |snap| chains::gaps(snap, &who, &id))
         .await
         .map(Json)
 }
@@ -203,30 +230,34 @@ async fn get_chain_gaps(
 /// Weak links of a chain: critical nodes with evidence, single-source and foreign-only parts,
 /// segments, risk and problem load.
 #[utoipa::path(get, path = "/api/v1/chains/{id}/weak-links", tag = "analyses",
-    params(("id" = String, Path, description = "Chain id")),
-    responses((status = 200, body = ChainReport), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "Chain id"), AtRevision),
+    responses((status = 200, body = ChainReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_weak_links(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
+    revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<ChainReport>, ApiError> {
     state
-        .read(move |snap| chains::weak_links(snap, &who, &id))
+        .read_at(at(revision)?, move |snap| {
+            chains::weak_links(snap, &who, &id)
+        })
         .await
         .map(Json)
 }
 
 /// QI coverage of a chain (its own capacities), by segment, element, province and city.
 #[utoipa::path(get, path = "/api/v1/chains/{id}/coverage", tag = "analyses",
-    params(("id" = String, Path, description = "Chain id")),
-    responses((status = 200, body = CoverageReport), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "Chain id"), AtRevision),
+    responses((status = 200, body = CoverageReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_coverage(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
+    revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<CoverageReport>, ApiError> {
     state
-        .read(move |snap| chains::coverage(snap, &who, &id))
+        .read_at(at(revision)?, move |snap| chains::coverage(snap, &who, &id))
         .await
         .map(Json)
 }

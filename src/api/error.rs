@@ -54,6 +54,10 @@ pub enum ApiError {
     /// 404: no record of this kind has this id.
     #[error("{kind} {id:?} not found")]
     NotFound { kind: &'static str, id: String },
+    /// 404: a revision that does not exist (`unknown_revision`) or is no longer kept
+    /// (`revision_not_kept`).
+    #[error("{message}")]
+    NoRevision { code: &'static str, message: String },
     /// 405: the route exists, but not with this method (the `Allow` header lists those it has).
     #[error("{method} is not allowed on {path}")]
     MethodNotAllowed { method: String, path: String },
@@ -90,7 +94,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::NotFound { .. } | ApiError::NoRevision { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,6 +113,7 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::TooManyAttempts => "too_many_attempts",
             ApiError::NotFound { .. } => "not_found",
+            ApiError::NoRevision { code, .. } => code,
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::TooLarge { .. } => "payload_too_large",
@@ -205,6 +210,7 @@ impl From<crate::service::Error> for ApiError {
             E::BadRequest(m) => ApiError::BadRequest(m),
             E::Forbidden => ApiError::Forbidden,
             E::NotFound { kind, id } => ApiError::NotFound { kind, id },
+            E::NoRevision { code, message } => ApiError::NoRevision { code, message },
             E::Conflict {
                 code,
                 message,

@@ -109,7 +109,7 @@ async fn create_organization(
     let org: Organization = record_body(body, &state)?;
     let id = org.id.clone();
     let (revision, _) = state
-        .write(false, move |service, how| {
+        .write(who.note(), false, move |service, how| {
             records::put_organization(service, &who, how, org, Mode::Create)
         })
         .await
@@ -135,7 +135,7 @@ async fn put_organization(
         return Err(id_mismatch(&id, &org.id));
     }
     let (revision, existed) = state
-        .write(false, move |service, how| {
+        .write(who.note(), false, move |service, how| {
             records::put_organization(service, &who, how, org, Mode::Upsert)
         })
         .await
@@ -153,7 +153,7 @@ async fn delete_organization(
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .write(false, move |service, how| {
+        .write(who.note(), false, move |service, how| {
             records::delete_organization(service, &who, how, id)
         })
         .await
@@ -211,7 +211,7 @@ async fn put_supply(
     let supply: Supply = record_body(body, &state)?;
     let id = supply_label(&supply);
     let (revision, existed) = state
-        .write(false, move |service, how| {
+        .write(who.note(), false, move |service, how| {
             records::put_supply(service, &who, how, supply)
         })
         .await
@@ -229,7 +229,7 @@ async fn delete_supply(
 ) -> Result<StatusCode, ApiError> {
     let supply = super::query(key)?.into_supply();
     state
-        .write(false, move |service, how| {
+        .write(who.note(), false, move |service, how| {
             records::delete_supply(service, &who, how, supply)
         })
         .await?;
@@ -261,7 +261,7 @@ async fn create_problem(
     let problem: Problem = record_body(body, &state)?;
     let id = problem.id.clone();
     let (revision, _) = state
-        .write(false, move |service, how| {
+        .write(who.note(), false, move |service, how| {
             records::put_problem(service, &who, how, problem, Mode::Create)
         })
         .await
@@ -290,7 +290,7 @@ async fn put_problem(
         return Err(id_mismatch(&id, &problem.id));
     }
     let (revision, existed) = state
-        .write(over, move |service, how| {
+        .write(who.note(), over, move |service, how| {
             records::put_problem(service, &who, how, problem, Mode::Upsert)
         })
         .await
@@ -312,7 +312,7 @@ async fn delete_problem(
 ) -> Result<StatusCode, ApiError> {
     let over = super::query(over)?.override_status;
     state
-        .write(over, move |service, how| {
+        .write(who.note(), over, move |service, how| {
             records::delete_problem(service, &who, how, id)
         })
         .await
@@ -351,7 +351,7 @@ async fn set_problem_status(
     may_write(&who, Kind::Problem)?;
     let change: StatusChange = json_body(body, &state)?;
     let problem = state
-        .write(false, move |service, how| {
+        .write(who.note(), false, move |service, how| {
             records::set_problem_status(service, &who, how, id, change.status)
         })
         .await?;

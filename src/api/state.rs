@@ -2,6 +2,7 @@
 //! API's settings, and the failed-login counters of [`super::auth`].
 
 use super::error::ApiError;
+use crate::model::WriteNote;
 use crate::service::{Deadline, How, Service, Snapshot};
 use crate::store::Store;
 use std::sync::Arc;
@@ -96,10 +97,45 @@ impl AppState {
         }
     }
 
+    /// [`AppState::read`] of the snapshot as of `revision` (`None`: the current one). Finding an
+    /// earlier revision's snapshot reads the store's history: it counts within the timeout.
+    pub async fn read_at<T, F>(&self, revision: Option<u64>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot) -> Result<T, crate::service::Error> + Send + 'static,
+    {
+        if revision.is_none() {
+            return self.read(f).await;
+        }
+        let service = self.inner.service.clone();
+        self.blocking(move || f(&*service.snapshot_at(revision)?))
+            .await
+    }
+
+    /// Runs `f` off the async threads, within the request timeout.
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, crate::service::Error> + Send + 'static,
+    {
+        let timeout = self.inner.config.request_timeout;
+        match tokio::time::timeout(timeout, tokio::task::spawn_blocking(f)).await {
+            Ok(Ok(result)) => result.map_err(ApiError::from),
+            Ok(Err(join)) => Err(ApiError::internal(join)),
+            Err(_) => Err(ApiError::Timeout(timeout.as_millis() as u64)),
+        }
+    }
+
     /// Runs a write off the async threads. A write is never abandoned half-way (its commit would
     /// land after the client was told it timed out); the request timeout is checked by the
     /// service just before it commits.
-    pub async fn write<T, F>(&self, override_status: bool, f: F) -> Result<T, ApiError>
+    /// The revision it makes is described by `note` (its writer, see `Principal::note`).
+    pub async fn write<T, F>(
+        &self,
+        note: WriteNote,
+        override_status: bool,
+        f: F,
+    ) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Service, How) -> Result<T, crate::service::Error> + Send + 'static,
@@ -107,6 +143,7 @@ impl AppState {
         let how = How {
             deadline: Deadline::after(self.inner.config.request_timeout),
             override_status,
+            note,
         };
         let _turn = self.inner.turn.lock().await;
         let service = self.inner.service.clone();

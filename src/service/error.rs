@@ -18,6 +18,10 @@ pub enum Error {
     /// No record of this kind has this id (only said to those who may know).
     #[error("{kind} {id:?} not found")]
     NotFound { kind: &'static str, id: String },
+    /// A revision that does not exist (`unknown_revision`) or can no longer be read
+    /// (`revision_not_kept`).
+    #[error("{message}")]
+    NoRevision { code: &'static str, message: String },
     /// The write conflicts with the current state (already exists, still referenced, a status
     /// change that is not allowed).
     #[error("{message}")]
@@ -73,6 +77,14 @@ impl From<crate::store::StoreError> for Error {
             crate::store::StoreError::InvalidId { .. } => {
                 Error::invalid(ErrorCode::InvalidId, "", e.to_string())
             }
+            crate::store::StoreError::UnknownRevision { .. } => Error::NoRevision {
+                code: "unknown_revision",
+                message: e.to_string(),
+            },
+            crate::store::StoreError::NotKept { .. } => Error::NoRevision {
+                code: "revision_not_kept",
+                message: e.to_string(),
+            },
             other => Error::Internal(other.to_string()),
         }
     }

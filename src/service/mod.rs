@@ -15,12 +15,14 @@ pub mod cache;
 pub mod chains;
 mod computed;
 mod error;
+mod history;
 pub mod metrics;
 pub mod precompute;
 mod principal;
 pub mod records;
 pub mod rules;
 mod snapshot;
+pub mod survey;
 pub mod tokens;
 
 pub use computed::Computed;
@@ -28,7 +30,7 @@ pub use error::Error;
 pub use principal::{me, upstream_of, Me, MeChain, Principal};
 pub use snapshot::Snapshot;
 
-use crate::model::{Bundle, ChangeSet, Dataset};
+use crate::model::{self, Bundle, ChangeSet, Dataset, WriteNote};
 use crate::store::Store;
 use crate::validate;
 use std::sync::{Arc, Mutex, RwLock};
@@ -50,6 +52,8 @@ struct Inner {
     write_durations: metrics::Histogram,
     // Chains queued for the background analyses, once started (`start_precomputing`).
     precompute: std::sync::OnceLock<Arc<precompute::Pending>>,
+    // The last snapshots of earlier revisions read (`snapshot_at`).
+    earlier: history::Earlier,
 }
 
 impl Service {
@@ -84,6 +88,7 @@ impl Service {
                 writer: Mutex::new(()),
                 write_durations: metrics::Histogram::default(),
                 precompute: std::sync::OnceLock::new(),
+                earlier: history::Earlier::default(),
             }),
         })
     }
@@ -113,13 +118,22 @@ impl Service {
         }
     }
 
-    /// Validates and imports a bundle (all or nothing); with `dry_run` only validates. The
+    /// Validates and imports a bundle (all or nothing); with `options.dry_run` only validates;
+    /// with `options.replace` the file is the whole picture of its chains (see [`survey`]). The
     /// rules of [`rules`] apply unless `how.override_status`. Checks `how.deadline` just before
-    /// it commits.
-    pub fn import(&self, bytes: &[u8], dry_run: bool, how: How) -> Result<ImportOutcome, Error> {
+    /// it commits. The revision is described by `how.note` (who, and the survey label).
+    pub fn import(
+        &self,
+        bytes: &[u8],
+        options: ImportOptions,
+        how: How,
+    ) -> Result<ImportOutcome, Error> {
         let _writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
         let started = Instant::now();
         let before = self.snapshot();
+        if let Some(label) = &how.note.label {
+            model::revision::check_label(label).map_err(|m| Error::BadRequest(m.into()))?;
+        }
         let bundle =
             validate::parse_bundle(bytes, before.as_ref()).map_err(Error::from_validation)?;
         if !how.override_status {
@@ -129,21 +143,42 @@ impl Service {
             }
         }
         let counts = Counts::of(&bundle);
-        if dry_run {
+        let (change, replaced) = if options.replace {
+            let (extra, replaced) =
+                survey::replacement(&bundle, &model::SupplyList::new(), before.as_ref())?;
+            let change = survey::with_removals(bundle, extra);
+            // The removals must leave a consistent whole (no supply left to a firm that is no
+            // longer a member, …).
+            let errors = validate::check_change(&change, before.as_ref());
+            if !errors.is_empty() {
+                return Err(conflict_or_invalid(errors));
+            }
+            (change, Some(replaced))
+        } else {
+            (ChangeSet::upsert(bundle), None)
+        };
+        if options.dry_run {
             return Ok(ImportOutcome {
-                dry_run,
+                dry_run: true,
                 counts,
                 revision: None,
+                changes: None,
+                replaced,
             });
         }
         how.deadline.check()?;
-        let summary = self.inner.store.import(&bundle)?;
-        self.publish(&before, ChangeSet::upsert(bundle), summary.revision);
+        let record =
+            self.inner
+                .store
+                .commit(&change, &model::SupplyList::new(), &how.note, &|_, _| {})?;
+        self.publish(&before, change, record.revision);
         self.inner.write_durations.observe(started.elapsed());
         Ok(ImportOutcome {
-            dry_run,
+            dry_run: false,
             counts,
-            revision: Some(summary.revision),
+            revision: Some(record.revision),
+            changes: Some(record.counts),
+            replaced,
         })
     }
 
@@ -179,7 +214,11 @@ impl Service {
             return Err(rule_conflict(broken));
         }
         how.deadline.check()?;
-        let revision = self.inner.store.apply(&change)?;
+        let revision = self
+            .inner
+            .store
+            .commit(&change, &model::SupplyList::new(), &how.note, &|_, _| {})?
+            .revision;
         self.publish(&before, change, revision);
         self.inner.write_durations.observe(started.elapsed());
         Ok((revision, extra))
@@ -192,32 +231,12 @@ impl Service {
     /// persistent (a clone shares every node; `apply` copies only the paths to what it changes),
     /// and the chain index is updated, not rebuilt.
     fn publish(&self, before: &Snapshot, change: ChangeSet, revision: u64) {
-        let mut dataset = (*before.dataset).clone();
-        let touched = cache::Touched::by(&before.dataset, &change);
-        dataset.apply(&change);
-        let dataset = Arc::new(dataset);
-        let cache = before.cache.carry_over(&dataset, &touched);
-        let requeue: Vec<String> = if touched.providers || touched.regions {
-            dataset.chains.keys().cloned().collect()
-        } else {
-            touched.chains.into_iter().collect()
-        };
-        if let Some(index) = before.cache.by_chain.get() {
-            let _ = cache
-                .by_chain
-                .set(Arc::new(index.updated(&before.dataset, &dataset, &change)));
-        }
-        let next = Arc::new(Snapshot {
-            revision,
-            dataset,
-            cache,
-            published: Instant::now(),
-        });
+        let (next, requeue) = Snapshot::after(before, &change, revision);
         *self
             .inner
             .snapshot
             .write()
-            .unwrap_or_else(|p| p.into_inner()) = next;
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
         // Only now: the worker analyses the snapshot that is current when it wakes.
         self.queue(requeue);
     }
@@ -251,23 +270,41 @@ impl<T> Prepared<T> {
 }
 
 /// How a write is to be done.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct How {
     /// The latest moment it may commit.
     pub deadline: Deadline,
     /// Let it move a problem's status backward or delete a resolved problem (see [`rules`]);
     /// only admins and regulators of the chain may ask (checked by the caller).
     pub override_status: bool,
+    /// Who writes, and the survey label of an import: recorded with the revision.
+    pub note: WriteNote,
 }
 
 impl How {
-    /// Within `deadline`, keeping the status rules.
+    /// Within `deadline`, keeping the status rules, by nobody in particular.
     pub fn by(deadline: Deadline) -> How {
         How {
             deadline,
             override_status: false,
+            note: WriteNote::default(),
         }
     }
+
+    /// This write described by `note`.
+    pub fn noted(mut self, note: WriteNote) -> How {
+        self.note = note;
+        self
+    }
+}
+
+/// What kind of import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Only validate; write nothing.
+    pub dry_run: bool,
+    /// The file is the whole picture of its chains (see [`survey`]).
+    pub replace: bool,
 }
 
 /// Writes refused by a rule of [`rules`] are conflicts with the current state.
@@ -339,6 +376,13 @@ pub struct ImportOutcome {
     /// The store revision after the import; absent for a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<u64>,
+    /// Records the revision added, changed and removed (unchanged records are not counted);
+    /// absent for a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<model::RevisionCounts>,
+    /// With `replace`: what the import removes, by chain of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced: Option<std::collections::BTreeMap<String, survey::Replaced>>,
 }
 
 /// Records per kind in a bundle.

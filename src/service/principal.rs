@@ -34,6 +34,11 @@ impl Principal {
         self.token().map_or("anonymous", |t| t.id.as_str())
     }
 
+    /// What a revision written by this holder records of it.
+    pub fn note(&self) -> crate::model::WriteNote {
+        crate::model::WriteNote::by(self.actor())
+    }
+
     /// The organization of an enterprise token.
     pub fn org(&self) -> Option<&str> {
         self.token()

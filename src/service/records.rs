@@ -38,8 +38,8 @@ pub fn may_write(who: &Principal, kind: Kind) -> Result<(), Error> {
 }
 
 /// `override_status` is for admins and regulators of the chains concerned only.
-fn may_override(who: &Principal, how: How, chains: &[&str]) -> Result<(), Error> {
-    if how.override_status {
+fn may_override(who: &Principal, override_status: bool, chains: &[&str]) -> Result<(), Error> {
+    if override_status {
         who.require(who.org().is_none() && chains.iter().all(|c| who.writes_chain(c)))?;
     }
     Ok(())
@@ -183,6 +183,7 @@ pub fn put_problem(
     mode: Mode,
 ) -> Result<(u64, bool), Error> {
     who.require(who.writes_problem(&problem.org, &problem.chain))?;
+    let over = how.override_status;
     service.write(how, move |data| {
         let old = data.problems.get(&problem.id);
         let existed = old.is_some();
@@ -192,7 +193,7 @@ pub fn put_problem(
             .map(|p| p.chain.as_str())
             .chain([problem.chain.as_str()])
             .collect();
-        let override_refused = may_override(who, how, &chains).is_err();
+        let override_refused = may_override(who, over, &chains).is_err();
         let taken = mode == Mode::Create && existed;
         let id = problem.id.clone();
         Ok(Prepared::new(upsert(one_problem(problem)), existed)
@@ -208,12 +209,13 @@ pub fn delete_problem(
     how: How,
     id: String,
 ) -> Result<u64, Error> {
+    let over = how.override_status;
     delete(service, how, move |data| {
         let Some(old) = data.problems.get(&id) else {
             return Err(who.not_found("problem", id));
         };
         who.require(who.writes_problem(&old.org, &old.chain))?;
-        may_override(who, how, &[old.chain.as_str()])?;
+        may_override(who, over, &[old.chain.as_str()])?;
         Ok(ChangeSet {
             delete_problems: vec![id],
             ..ChangeSet::default()

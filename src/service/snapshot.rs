@@ -1,7 +1,7 @@
 //! `Snapshot`: one consistent view of the data, with the analyses of it computed on first use and
 //! cached (see [`super::cache`]). Every read works on a snapshot; a write publishes a new one.
 
-use super::cache::{AnalysisCache, ChainEntry};
+use super::cache::{AnalysisCache, ChainEntry, Touched};
 use super::metrics::Cached;
 use super::Error;
 use crate::analysis::eligibility::ProviderIndex;
@@ -9,7 +9,7 @@ use crate::analysis::quality::{analyze_chain, chain_row, dataset_analysis_with, 
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
 use crate::graph::Graphs;
 use crate::map::QualityMap;
-use crate::model::{Chain, ChainIndex, Dataset, Lookup, Organization, Problem, Supply};
+use crate::model::{Chain, ChainIndex, ChangeSet, Dataset, Lookup, Organization, Problem, Supply};
 use bytes::Bytes;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -37,6 +37,38 @@ impl Snapshot {
             cache,
             published: Instant::now(),
         }
+    }
+
+    /// The snapshot of `before`'s data after `change`, as revision `revision`, and the chains
+    /// whose analyses it had to drop (those `change` touches; every chain when providers or
+    /// regions changed). Every other chain's analyses are carried over.
+    ///
+    /// Complexity: O(c·log N) for a change of c records. The dataset's collections are
+    /// persistent (a clone shares every node; `apply` copies only the paths to what it changes),
+    /// and the chain index is updated, not rebuilt.
+    pub fn after(before: &Snapshot, change: &ChangeSet, revision: u64) -> (Snapshot, Vec<String>) {
+        let mut dataset = (*before.dataset).clone();
+        let touched = Touched::by(&before.dataset, change);
+        dataset.apply(change);
+        let dataset = Arc::new(dataset);
+        let cache = before.cache.carry_over(&dataset, &touched);
+        let dropped: Vec<String> = if touched.providers || touched.regions {
+            dataset.chains.keys().cloned().collect()
+        } else {
+            touched.chains.into_iter().collect()
+        };
+        if let Some(index) = before.cache.by_chain.get() {
+            let _ = cache
+                .by_chain
+                .set(Arc::new(index.updated(&before.dataset, &dataset, change)));
+        }
+        let next = Snapshot {
+            revision,
+            dataset,
+            cache,
+            published: Instant::now(),
+        };
+        (next, dropped)
     }
 
     /// Providers indexed by capability code (built once per snapshot, shared by every chain).

@@ -278,29 +278,31 @@ pub(super) fn undo(store: &Store, target: u64, current: u64) -> Result<Undo, Sto
                 if !seen.insert((t, key.to_vec())) {
                     continue;
                 }
-                let id = || {
-                    String::from_utf8(key.to_vec()).map_err(|_| corrupt(t, key, "not UTF-8"))
-                };
+                let id =
+                    || String::from_utf8(key.to_vec()).map_err(|_| corrupt(t, key, "not UTF-8"));
                 let name = t.name();
                 match (t, op.value()) {
                     (TreeId::Regions, Some(v)) => {
-                        c.upsert.regions.push(decode_json::<Region>(name, &id()?, v)?)
+                        c.upsert
+                            .regions
+                            .push(decode_json::<Region>(name, &id()?, v)?)
                     }
                     (TreeId::Chains, Some(v)) => {
                         c.upsert.chains.push(decode_json::<Chain>(name, &id()?, v)?)
                     }
-                    (TreeId::Organizations, Some(v)) => c
-                        .upsert
-                        .organizations
-                        .push(decode_json::<Organization>(name, &id()?, v)?),
-                    (TreeId::Problems, Some(v)) => c
-                        .upsert
-                        .problems
-                        .push(decode_json::<Problem>(name, &id()?, v)?),
-                    (TreeId::Supplies, Some(_)) => c
-                        .upsert
-                        .supplies
-                        .push(super::decode_supply_entry(t, key)?),
+                    (TreeId::Organizations, Some(v)) => {
+                        c.upsert
+                            .organizations
+                            .push(decode_json::<Organization>(name, &id()?, v)?)
+                    }
+                    (TreeId::Problems, Some(v)) => {
+                        c.upsert
+                            .problems
+                            .push(decode_json::<Problem>(name, &id()?, v)?)
+                    }
+                    (TreeId::Supplies, Some(_)) => {
+                        c.upsert.supplies.push(super::decode_supply_entry(t, key)?)
+                    }
                     (TreeId::Regions, None) => c.delete_regions.push(id()?),
                     (TreeId::Chains, None) => c.delete_chains.push(id()?),
                     (TreeId::Organizations, None) => c.delete_organizations.push(id()?),

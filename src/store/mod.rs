@@ -40,8 +40,8 @@ pub use tokens::{PendingAudit, TokenFile};
 
 use crate::model::access::{AccessRole, AuditEntry, Token};
 use crate::model::{
-    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Revision, Supply,
-    SupplyList, WriteNote, BUNDLE_VERSION,
+    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Revision, Supply, SupplyList,
+    WriteNote, BUNDLE_VERSION,
 };
 use keys::TreeId;
 use rayon::prelude::*;
@@ -856,6 +856,11 @@ impl Store {
     }
 
     /// Problems held by `org`, in id order.
+    /// The stored record of organization `id`.
+    pub fn organization_record(&self, id: &str) -> Result<Option<Organization>, StoreError> {
+        self.get(TreeId::Organizations, id)
+    }
+
     pub fn problems_of_org(&self, org: &str) -> Result<Vec<Problem>, StoreError> {
         self.ids_in(TreeId::ProblemsOfFirm, org)?
             .into_iter()
