@@ -16,9 +16,12 @@
 //!
 //! [`quality`] puts both halves together: one chain's analysis ([`quality::analyze_chain`],
 //! costing the size of that chain), the dataset-wide scope, and one summary row per chain.
+//! [`changes`] compares one chain's data and analysis at two revisions (what changed between two
+//! surveys).
 //!
 //! Nothing here does I/O or keeps state between calls; only this module and `graph` know petgraph.
 
+pub mod changes;
 pub mod qi;
 pub mod quality;
 #[cfg(test)]
@@ -31,6 +34,7 @@ pub mod weak;
 pub use qi::{assignment, coverage, eligibility, flow, projects, recommend};
 pub use weak::{criticality, parts, report, risk, scenario, segments, suppliers};
 
+pub use changes::{chain_changes, ChainChanges, Side};
 pub use criticality::{critical_nodes, critical_nodes_parallel, CriticalNode, EvidenceStep};
 pub use parts::{foreign_only_parts, single_source_parts, ForeignOnlyPart, SingleSourcePart};
 pub use quality::{analyze_full, ChainAnalysis, DatasetAnalysis, FullReport};
