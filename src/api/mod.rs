@@ -12,6 +12,7 @@ mod chains;
 mod doc;
 pub mod error;
 mod etag;
+mod history;
 mod metrics;
 mod page;
 mod records;
@@ -57,6 +58,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "bundle", description = "Import and export whole bundles (format 1)"),
         (name = "chains", description = "Chains and their quality maps"),
         (name = "analyses", description = "Weak links, coverage, scenarios and what-ifs"),
+        (name = "surveys", description = "Revisions and surveys: what changed between two, and trends"),
         (name = "records", description = "Single organizations, supplies and problems"),
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "service", description = "Health")
@@ -93,6 +95,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(get_me))
         .merge(bundle::router())
         .merge(chains::router())
+        .merge(history::router())
         .merge(records::router())
         .merge(tokens::router())
         .merge(metrics::router())

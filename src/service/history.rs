@@ -6,10 +6,16 @@
 //! The last few such snapshots are kept, since a user comparing two surveys asks about the same
 //! two revisions again and again.
 
-use super::{Error, Principal, Service, Snapshot};
+use super::{upstream_of, Error, Principal, Service, Snapshot};
+use crate::analysis::changes::{chain_changes, ChainChanges, Side};
+use crate::analysis::coverage::Coverage;
+use crate::analysis::quality::ChainRow;
+use crate::analysis::ChainAnalysis;
 use crate::model::{Dataset, Revision};
+use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use utoipa::ToSchema;
 
 /// Snapshots of earlier revisions kept at once.
 const KEPT: usize = 4;
@@ -89,5 +95,234 @@ impl Service {
             .into_iter()
             .filter(|r| r.label.is_some())
             .collect())
+    }
+}
+
+/// A revision as a comparison or a trend names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RevisionRef {
+    pub revision: u64,
+    /// The survey label, when the revision is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Seconds since the Unix epoch; absent for revisions written before history was kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<u64>,
+}
+
+/// What changed on a chain between two revisions, and which two.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChainChangesReport {
+    pub from: RevisionRef,
+    pub to: RevisionRef,
+    #[serde(flatten)]
+    pub changes: ChainChanges,
+}
+
+/// A chain's key figures at one survey.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct HistoryPoint {
+    #[serde(flatten)]
+    pub at: RevisionRef,
+    /// Whether the chain existed then (when not, every figure is 0).
+    pub exists: bool,
+    pub firms: usize,
+    pub masters: usize,
+    pub critical_nodes: usize,
+    pub single_source_parts: usize,
+    pub foreign_only_parts: usize,
+    pub demand_problems: usize,
+    /// Needs of the demand problems (`coverage.needs_total`).
+    pub needs: u64,
+    /// Needs assigned a provider, in percent of all needs (`null` without needs).
+    pub coverage_percent: Option<f64>,
+    /// The six coverage figures.
+    pub coverage: Coverage,
+}
+
+impl HistoryPoint {
+    fn of(at: RevisionRef, row: Option<&ChainRow>) -> HistoryPoint {
+        let Some(row) = row else {
+            return HistoryPoint {
+                at,
+                exists: false,
+                firms: 0,
+                masters: 0,
+                critical_nodes: 0,
+                single_source_parts: 0,
+                foreign_only_parts: 0,
+                demand_problems: 0,
+                needs: 0,
+                coverage_percent: None,
+                coverage: Coverage::default(),
+            };
+        };
+        let c = &row.coverage;
+        HistoryPoint {
+            at,
+            exists: true,
+            firms: row.firms,
+            masters: row.masters,
+            critical_nodes: row.critical_nodes,
+            single_source_parts: row.single_source_parts,
+            foreign_only_parts: row.foreign_only_parts,
+            demand_problems: row.demand_problems,
+            needs: c.needs_total,
+            coverage_percent: (c.needs_total > 0)
+                .then(|| (1000.0 * c.needs_assigned as f64 / c.needs_total as f64).round() / 10.0),
+            coverage: c.clone(),
+        }
+    }
+}
+
+impl Service {
+    /// The revisions a comparison is between: as given, or by default the latest two surveys
+    /// (`to` the latest survey, or the current revision when there is none; `from` the survey
+    /// before `to`). `from` after `to` is allowed: the changes then read backwards.
+    pub fn compared(&self, from: Option<u64>, to: Option<u64>) -> Result<(u64, u64), Error> {
+        let surveys = self.surveys()?;
+        let current = self.snapshot().revision;
+        let to = match to {
+            Some(to) => to,
+            None => surveys.last().map_or(current, |s| s.revision),
+        };
+        let from = match from {
+            Some(from) => from,
+            None => surveys
+                .iter()
+                .rev()
+                .map(|s| s.revision)
+                .find(|r| *r < to)
+                .ok_or_else(|| Error::NoRevision {
+                    code: "no_earlier_survey",
+                    message: format!(
+                        "there is no survey before revision {to} to compare with: give `from`"
+                    ),
+                })?,
+        };
+        for r in [from, to] {
+            if r > current {
+                return Err(crate::store::StoreError::UnknownRevision {
+                    asked: r,
+                    latest: current,
+                }
+                .into());
+            }
+        }
+        Ok((from, to))
+    }
+
+    /// The record of revision `revision` as a comparison names it.
+    fn revision_ref(&self, revision: u64) -> Result<RevisionRef, Error> {
+        let record = self
+            .inner
+            .store
+            .revisions()?
+            .into_iter()
+            .find(|r| r.revision == revision);
+        Ok(RevisionRef {
+            revision,
+            label: record.as_ref().and_then(|r| r.label.clone()),
+            at: record.map(|r| r.at),
+        })
+    }
+
+    /// What changed on chain `chain` from revision `from` to revision `to` (defaults: see
+    /// [`Service::compared`]). Those who read the chain see everything; an enterprise on it only
+    /// what touches itself and its upstream (at either revision); a planner only the figures.
+    ///
+    /// Complexity: the two snapshots (see [`Service::snapshot_at`]), the chain's analysis at
+    /// each, and O(size of the chain) to compare them.
+    pub fn chain_changes(
+        &self,
+        who: &Principal,
+        chain: &str,
+        from: Option<u64>,
+        to: Option<u64>,
+    ) -> Result<ChainChangesReport, Error> {
+        if !who.reads_chain_aggregates(chain) && who.org().is_none() {
+            return Err(Error::Forbidden);
+        }
+        let (from, to) = self.compared(from, to)?;
+        let a = self.snapshot_at(Some(from))?;
+        let b = self.snapshot_at(Some(to))?;
+        if !a.has_chain(chain) && !b.has_chain(chain) {
+            return Err(who.not_found("chain", chain));
+        }
+        // An enterprise sees the changes within its upstream, if it is on the chain at all.
+        let upstream = match who.org() {
+            Some(org) if !who.reads_chain(chain) => {
+                let on_chain = |s: &Snapshot| {
+                    s.dataset
+                        .organizations
+                        .get(org)
+                        .is_some_and(|o| o.memberships().iter().any(|m| m.chain == chain))
+                };
+                if !on_chain(&a) && !on_chain(&b) {
+                    return Err(Error::Forbidden);
+                }
+                let mut firms = upstream_of(&a.dataset, org);
+                firms.extend(upstream_of(&b.dataset, org));
+                firms.insert(org.to_string());
+                Some(firms)
+            }
+            _ => None,
+        };
+        let analysis = |s: &Snapshot| -> Result<Option<Arc<ChainAnalysis>>, Error> {
+            s.has_chain(chain)
+                .then(|| s.chain_analysis(chain))
+                .transpose()
+        };
+        let (aa, ba) = (analysis(&a)?, analysis(&b)?);
+        let mut changes = chain_changes(
+            chain,
+            &Side::indexed(&a.dataset, aa.as_deref(), a.chain_index()),
+            &Side::indexed(&b.dataset, ba.as_deref(), b.chain_index()),
+        );
+        if let Some(firms) = upstream {
+            changes.retain_firms(&|id| firms.contains(id));
+        } else if !who.reads_chain(chain) {
+            changes.figures_only();
+        }
+        Ok(ChainChangesReport {
+            from: self.revision_ref(from)?,
+            to: self.revision_ref(to)?,
+            changes,
+        })
+    }
+
+    /// A chain's key figures at every survey, oldest first. For those who read the chain's
+    /// aggregates (planners included).
+    ///
+    /// Complexity: one snapshot and one chain row per survey; the last few snapshots are kept.
+    pub fn chain_history(&self, who: &Principal, chain: &str) -> Result<Vec<HistoryPoint>, Error> {
+        who.require(who.reads_chain_aggregates(chain))?;
+        let surveys = self.surveys()?;
+        let current = self.snapshot();
+        if !current.has_chain(chain) {
+            // Asked of a chain that is gone: still answered if it was in some survey.
+            let mut known = false;
+            for s in &surveys {
+                known |= self.snapshot_at(Some(s.revision))?.has_chain(chain);
+            }
+            if !known {
+                return Err(who.not_found("chain", chain));
+            }
+        }
+        let mut points = Vec::with_capacity(surveys.len());
+        for s in surveys {
+            let snap = self.snapshot_at(Some(s.revision))?;
+            let row = snap
+                .has_chain(chain)
+                .then(|| snap.chain_row(chain))
+                .transpose()?;
+            let at = RevisionRef {
+                revision: s.revision,
+                label: s.label,
+                at: Some(s.at),
+            };
+            points.push(HistoryPoint::of(at, row.as_ref()));
+        }
+        Ok(points)
     }
 }

@@ -15,7 +15,7 @@ pub mod cache;
 pub mod chains;
 mod computed;
 mod error;
-mod history;
+pub mod history;
 pub mod metrics;
 pub mod precompute;
 mod principal;
