@@ -193,3 +193,37 @@ pub fn with_removals(bundle: Bundle, extra: ChangeSet) -> ChangeSet {
     change.upsert.organizations.extend(rewritten);
     change
 }
+
+/// Supplies of `packed` (the supplies of a streamed file, not in the change) whose supplier or
+/// customer is an organization the replacement takes off that supply's chain: the one
+/// inconsistency a replacement can make that validating the change does not see.
+pub fn packed_left_dangling(
+    packed: &SupplyList,
+    rewritten: &[Organization],
+) -> Vec<crate::validate::ValidationError> {
+    use crate::validate::{ErrorCode, ValidationError};
+    let by_id: std::collections::HashMap<&str, &Organization> =
+        rewritten.iter().map(|o| (o.id.as_str(), o)).collect();
+    let member = |org: &str, chain: &str| {
+        by_id
+            .get(org)
+            .is_none_or(|o| o.memberships().iter().any(|m| m.chain == chain))
+    };
+    let mut errors = Vec::new();
+    for (i, s) in packed.iter().enumerate() {
+        for (field, org) in [("supplier", s.supplier), ("customer", s.customer)] {
+            if !member(org, s.chain) {
+                errors.push(ValidationError::new(
+                    ErrorCode::NotAMember,
+                    format!("/supplies/{i}/{field}"),
+                    format!(
+                        "{org:?} is no longer a member of chain {:?}: the file does not list it, \
+                         and with replace it leaves the chain",
+                        s.chain
+                    ),
+                ));
+            }
+        }
+    }
+    errors
+}
