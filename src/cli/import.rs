@@ -88,8 +88,8 @@ pub(super) fn import(file: &Path, dir: &Path, flags: &ImportFlags) -> Result<(),
     for (chain, r) in imported.replaced.iter().flatten() {
         println!(
             "  {chain}: replaced: {} memberships, {} supplies and {} demand problems removed; \
-             {} resolved problems kept",
-            r.memberships, r.supplies, r.problems, r.resolved_kept
+             {} resolved problems kept, {} removed with firms that left",
+            r.memberships, r.supplies, r.problems, r.resolved_kept, r.resolved_removed
         );
     }
     Ok(())
