@@ -23,7 +23,7 @@ pub const DEMO_FIXTURES: [(&str, &str); 3] = [
 
 /// The same chains one year earlier (`fixtures/surveys/`, made from today's files by
 /// `make_2024.py`; the differences are listed in `fixtures/README.md`).
-pub const DEMO_FIXTURES_2024: [(&str, &str); 3] = [
+const DEMO_FIXTURES_2024: [(&str, &str); 3] = [
     (
         "surveys/power_battery_jiangsu_2024.json",
         include_str!("../../fixtures/surveys/power_battery_jiangsu_2024.json"),
