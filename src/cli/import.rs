@@ -73,25 +73,32 @@ pub(super) fn import(file: &Path, dir: &Path, flags: &ImportFlags) -> Result<(),
         ],
     ]
     .map(|v| v.iter().sum::<u64>());
-    match &imported.revision.label {
-        Some(label) => println!(
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = match &imported.revision.label {
+        Some(label) => writeln!(
+            out,
             "imported {} records as survey {label:?} (revision {revision}): {added} added, \
              {changed} changed, {removed} removed",
             imported.records
         ),
-        None => println!(
+        None => writeln!(
+            out,
             "imported {} records (revision {revision}): {added} added, {changed} changed, \
              {removed} removed",
             imported.records
         ),
-    }
+    };
     for (chain, r) in imported.replaced.iter().flatten() {
-        println!(
+        let _ = writeln!(
+            out,
             "  {chain}: replaced: {} memberships, {} supplies and {} demand problems removed; \
              {} resolved problems kept, {} removed with firms that left",
             r.memberships, r.supplies, r.problems, r.resolved_kept, r.resolved_removed
         );
     }
+    // A reader that went away (`| head`) is no error: the import is done.
+    let _ = io::stdout().lock().write_all(out.as_bytes());
     Ok(())
 }
 
