@@ -448,3 +448,237 @@ fn optoelectronics_changes_as_the_readme_states() {
         (cov([12, 10, 8, 40, 28, 13]), cov([12, 12, 10, 40, 35, 16]))
     );
 }
+
+/// A generated pair: a generated survey, and the next one made from it with known edits (a firm
+/// leaves, a supply is added and another removed, a problem resolved, one opened), imported as
+/// two labelled revisions, the second replacing. The firm, supply and problem lists must be
+/// exactly the edits; the critical nodes and part lists exactly the differences of the analyses
+/// run on each survey on its own.
+#[test]
+fn a_generated_pair_of_surveys_differs_exactly_by_its_edits() {
+    use qmap::analysis::{critical_nodes, foreign_only_parts, single_source_parts};
+    use qmap::model::{Status, SupplyList, WriteNote};
+    use qmap::service::{survey, Principal, Service};
+    use std::collections::BTreeSet;
+
+    let first = qmap::generate::generate(&qmap::generate::GenOptions {
+        chains: 2,
+        firms: 150,
+        seed: 7,
+    });
+    let chain = first.chains[0].id.clone();
+    let mut next = first.clone();
+    // The firm that leaves: a plain member that supplies something on the chain.
+    let leaving = next
+        .supplies
+        .iter()
+        .filter(|s| s.chain == chain)
+        .map(|s| s.supplier.clone())
+        .find(|id| {
+            next.organizations.iter().any(|o| {
+                &o.id == id
+                    && o.memberships()
+                        .iter()
+                        .all(|m| m.chain == chain && m.role == qmap::model::Role::Member)
+            })
+        })
+        .unwrap();
+    next.organizations.retain(|o| o.id != leaving);
+    let gone_supplies: Vec<_> = next
+        .supplies
+        .iter()
+        .filter(|s| s.supplier == leaving || s.customer == leaving)
+        .cloned()
+        .collect();
+    next.supplies
+        .retain(|s| s.supplier != leaving && s.customer != leaving);
+    let gone_problems: Vec<String> = next
+        .problems
+        .iter()
+        .filter(|p| p.org == leaving && p.status != Status::Resolved)
+        .map(|p| p.id.clone())
+        .collect();
+    next.problems.retain(|p| p.org != leaving);
+    // A supply removed, and a second supplier of another part.
+    let removed = next.supplies.iter().position(|s| s.chain == chain).unwrap();
+    let removed = next.supplies.remove(removed);
+    let (added, _) = next
+        .supplies
+        .iter()
+        .filter(|s| s.chain == chain)
+        .flat_map(|s| {
+            next.supplies
+                .iter()
+                .filter(move |t| t.chain == s.chain && t.part == s.part && t.supplier != s.customer)
+                .map(move |t| {
+                    let mut n = s.clone();
+                    n.supplier = t.supplier.clone();
+                    (n, ())
+                })
+        })
+        .find(|(n, _)| !next.supplies.contains(n) && *n != removed)
+        .unwrap();
+    next.supplies.push(added.clone());
+    // A problem resolved, and a new one.
+    let resolved = next
+        .problems
+        .iter_mut()
+        .find(|p| p.chain == chain && p.status == Status::Open)
+        .unwrap();
+    resolved.status = Status::Resolved;
+    let resolved = resolved.id.clone();
+    let mut opened = next
+        .problems
+        .iter()
+        .find(|p| p.chain == chain && p.id != resolved)
+        .unwrap()
+        .clone();
+    opened.id = "new-problem".into();
+    opened.status = Status::Open;
+    next.problems.push(opened);
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store
+        .commit(
+            &ChangeSet::upsert(first.clone()),
+            &SupplyList::new(),
+            &WriteNote::by("test").labelled(Some("first".into())),
+            &|_, _| {},
+        )
+        .unwrap();
+    let (extra, _) = survey::replacement(&next, &SupplyList::new(), &store).unwrap();
+    let change = survey::with_removals(next.clone(), extra);
+    assert!(qmap::validate::check_change(&change, &store).is_empty());
+    store
+        .commit(
+            &change,
+            &SupplyList::new(),
+            &WriteNote::by("test").labelled(Some("next".into())),
+            &|_, _| {},
+        )
+        .unwrap();
+    let service = Service::open(store).unwrap();
+    let report = service
+        .chain_changes(&Principal::Anonymous, &chain, None, None)
+        .unwrap();
+    let c = &report.changes;
+    let ids = |v: Vec<&String>| v.into_iter().cloned().collect::<BTreeSet<String>>();
+
+    assert_eq!(
+        ids(c.firms.left.iter().map(|f| &f.id).collect()),
+        BTreeSet::from([leaving.clone()])
+    );
+    assert!(c.firms.joined.is_empty() && c.firms.changed.is_empty());
+    let key = |chain: &str, from: &str, to: &str, part: &str| {
+        (
+            chain.to_string(),
+            from.to_string(),
+            to.to_string(),
+            part.to_string(),
+        )
+    };
+    let mut expected_removed: BTreeSet<_> = gone_supplies
+        .iter()
+        .filter(|s| s.chain == chain)
+        .map(|s| key(&s.chain, &s.supplier, &s.customer, &s.part))
+        .collect();
+    expected_removed.insert(key(
+        &removed.chain,
+        &removed.supplier,
+        &removed.customer,
+        &removed.part,
+    ));
+    let got_removed: BTreeSet<_> = c
+        .supplies
+        .removed
+        .iter()
+        .map(|s| key(&s.chain, &s.supplier, &s.customer, &s.part))
+        .collect();
+    assert_eq!(got_removed, expected_removed);
+    let got_added: Vec<_> = c
+        .supplies
+        .added
+        .iter()
+        .map(|s| key(&s.chain, &s.supplier, &s.customer, &s.part))
+        .collect();
+    assert_eq!(
+        got_added,
+        [key(
+            &added.chain,
+            &added.supplier,
+            &added.customer,
+            &added.part
+        )]
+    );
+    assert_eq!(
+        ids(c.problems.opened.iter().map(|p| &p.id).collect()),
+        BTreeSet::from(["new-problem".to_string()])
+    );
+    let mut expected_resolved: BTreeSet<String> = gone_problems
+        .iter()
+        .filter(|id| {
+            first
+                .problems
+                .iter()
+                .any(|p| &p.id == *id && p.chain == chain)
+        })
+        .cloned()
+        .collect();
+    expected_resolved.insert(resolved);
+    assert_eq!(
+        ids(c.problems.resolved.iter().map(|p| &p.problem.id).collect()),
+        expected_resolved
+    );
+    assert!(c.problems.changed.is_empty());
+
+    // The weak links: the set differences of each survey's own analysis.
+    let graphs = |b: &Bundle| Graphs::build(&Dataset::from_bundle(b.clone()));
+    let (ga, gb) = (graphs(&first), graphs(&next));
+    let (ga, gb) = (ga.chain(&chain).unwrap(), gb.chain(&chain).unwrap());
+    let critical =
+        |g| -> BTreeSet<String> { critical_nodes(g).into_iter().map(|n| n.id).collect() };
+    let (ca, cb) = (critical(ga), critical(gb));
+    assert_eq!(
+        ids(c.critical_nodes.appeared.iter().map(|n| &n.id).collect()),
+        cb.difference(&ca).cloned().collect()
+    );
+    assert_eq!(
+        ids(c.critical_nodes.disappeared.iter().map(|n| &n.id).collect()),
+        ca.difference(&cb).cloned().collect()
+    );
+    let single = |g| -> BTreeSet<(String, String)> {
+        single_source_parts(g)
+            .into_iter()
+            .map(|p| (p.buyer, p.part))
+            .collect()
+    };
+    let foreign = |g| -> BTreeSet<(String, String)> {
+        foreign_only_parts(g)
+            .into_iter()
+            .map(|p| (p.buyer, p.part))
+            .collect()
+    };
+    let parts = |v: &Vec<qmap::analysis::changes::PartEntry>| -> BTreeSet<(String, String)> {
+        v.iter()
+            .map(|p| (p.buyer.clone(), p.part.clone()))
+            .collect()
+    };
+    for (got, a, b) in [
+        (&c.single_source_parts, single(ga), single(gb)),
+        (&c.foreign_only_parts, foreign(ga), foreign(gb)),
+    ] {
+        assert_eq!(parts(&got.appeared), b.difference(&a).cloned().collect());
+        assert_eq!(parts(&got.disappeared), a.difference(&b).cloned().collect());
+    }
+    // Something did change in the weak links (else this test would check little).
+    assert!(
+        c.summary.single_source_parts_appeared
+            + c.summary.single_source_parts_disappeared
+            + c.summary.critical_nodes_appeared
+            + c.summary.critical_nodes_disappeared
+            > 0,
+        "{:?}",
+        c.summary
+    );
+}
