@@ -170,7 +170,7 @@ impl HistoryPoint {
             needs: c.needs_total,
             coverage_percent: (c.needs_total > 0)
                 .then(|| (1000.0 * c.needs_assigned as f64 / c.needs_total as f64).round() / 10.0),
-            coverage: c.clone(),
+            coverage: *c,
         }
     }
 }
