@@ -366,11 +366,11 @@ function mapCard(map, changes, names) {
 }
 
 /** The notice shown when there is too little to compare, with how to record a survey. */
-function fewSurveys() {
+function fewSurveys(title = t('chg.few')) {
   const cmd = 'qmap import 文件.json --label "2025年度调查" --replace';
   const [before, after] = t('chg.few.how').split('{cmd}');
   return h('section', { class: 'card chg-card notice', 'data-notice': 'few-surveys' },
-    h('h2', {}, t('chg.few')),
+    h('h2', {}, title),
     h('p', {}, before, h('code', {}, cmd), after));
 }
 
@@ -384,9 +384,8 @@ export async function renderChanges(root, params, ctx) {
   const wantFrom = revisionParam(params.from);
   const wantTo = revisionParam(params.to);
   const { options, surveys, latest } = pickerOptions(revisions, [wantFrom, wantTo]);
-  // Defaults: the latest survey (or the current data when there is none) and the survey before
-  // it (or, with one survey only, that survey against the current data).
-  const to = wantTo ?? (surveys.length ? surveys[surveys.length - 1].revision : latest);
+  // Defaults: the latest two surveys; with one survey only, that survey against the current data.
+  const to = wantTo ?? (surveys.length >= 2 ? surveys[surveys.length - 1].revision : latest);
   const earlier = [...options].reverse().filter((o) => to != null && o.revision < to);
   const from = wantFrom ?? (earlier.find((o) => o.survey) || earlier[0] || { revision: null }).revision;
 
@@ -438,7 +437,6 @@ export async function renderChanges(root, params, ctx) {
   const linkable = (fid) => onCurrent.has(fid);
 
   const notes = [
-    surveys.length < 2 ? (surveys.length === 1 ? h('p', { class: 'note' }, t('chg.one', { label: surveys[0].label })) : null) : null,
     from > to ? h('p', { class: 'note' }, t('chg.reversed')) : null,
     !changes.from_exists ? h('p', { class: 'note' }, t('chg.missing_from')) : null,
     !changes.to_exists ? h('p', { class: 'note' }, t('chg.missing_to')) : null,
@@ -450,7 +448,7 @@ export async function renderChanges(root, params, ctx) {
   root.append(...[
     current ? chainHeader(t, current, 'changes') : plainHead(changes.name || chainName),
     pageHead,
-    surveys.length < 2 ? fewSurveys() : null,
+    surveys.length < 2 ? fewSurveys(surveys.length === 1 ? t('chg.one', { label: surveys[0].label }) : t('chg.few')) : null,
     pickers,
     notes,
     h('section', { class: 'card chg-card', 'data-section': 'summary' },

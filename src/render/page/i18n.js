@@ -195,7 +195,7 @@ const en = {
   'l.problems.opened': 'Opened', 'l.problems.resolved': 'Resolved', 'l.problems.changed': 'Severity or needs changed',
   'l.critical_nodes.appeared': 'Appeared', 'l.critical_nodes.disappeared': 'Gone', 'l.critical_nodes.changed': 'Masters hit changed',
   'l.single_source_parts.appeared': 'Appeared', 'l.single_source_parts.disappeared': 'Gone',
-  'l.foreign_only_parts.appeared': 'Appeared', 'l.foreign_only_parts.disappeared': 'Gone (localised or a domestic supplier found)',
+  'l.foreign_only_parts.appeared': 'Appeared', 'l.foreign_only_parts.disappeared': 'Gone (localised)',
   'col.org_id': 'Firm id', 'col.role': 'Role', 'col.before': '{x} before', 'col.after': '{x} after',
   'col.supplier_id': 'Supplier id', 'col.supplier': 'Supplier', 'col.customer_id': 'Customer id', 'col.customer': 'Customer', 'col.part': 'Part',
   'col.resolution': 'Outcome', 'col.masters': 'Masters hit', 'col.master_ids': 'Master ids', 'col.disabled': 'Firms disabled',
