@@ -318,6 +318,32 @@ fn cases(app: &App) -> Vec<Case> {
             None,
             &[Admin, Regulator, Planner],
         ),
+        // Surveys: the revision list for every reader; a chain's changes for its readers, its
+        // members (their upstream) and planners (figures); its trend for aggregate readers.
+        case(
+            Method::GET,
+            "/api/v1/revisions",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/changes"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/changes"),
+            None,
+            &[Admin, Regulator, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/history"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
         case(
             Method::GET,
             "/api/v1/coverage",

@@ -343,3 +343,183 @@ fn import_refuses_to_reopen_a_resolved_problem_without_override_status() {
     let audit = String::from_utf8(audit.stdout).unwrap();
     assert!(audit.contains("--override-status"), "{audit}");
 }
+
+fn survey(name: &str) -> String {
+    format!("{}/fixtures/surveys/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Two surveys of the power-battery chain: 2024's, then today's replacing it.
+fn two_surveys() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let first = stdout(&qmap(&[
+        "import",
+        &survey("power_battery_jiangsu_2024.json"),
+        "--data",
+        data,
+        "--label",
+        "2024年度调查",
+    ]));
+    assert!(first.starts_with("imported "), "{first}");
+    assert!(
+        first.contains("as survey \"2024年度调查\" (revision 1)"),
+        "{first}"
+    );
+    let second = stdout(&qmap(&[
+        "import",
+        &fixture("power_battery_jiangsu.json"),
+        "--data",
+        data,
+        "--label",
+        "2025年度调查",
+        "--replace",
+    ]));
+    assert!(second.contains("(revision 2)"), "{second}");
+    assert!(
+        second.contains("pb-power-battery: replaced: 1 memberships"),
+        "{second}"
+    );
+    dir
+}
+
+#[test]
+fn revisions_list_the_surveys_and_analyze_reads_any_of_them() {
+    let dir = two_surveys();
+    let data = dir.path().to_str().unwrap();
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout(&qmap(&["revisions", "--data", data, "--json"]))).unwrap();
+    let labels: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["2024年度调查", "2025年度调查"]);
+    assert_eq!(list[1]["actor"], "cli");
+    let table = stdout(&qmap(&["revisions", "--data", data]));
+    assert!(table.contains("2025年度调查"), "{table}");
+
+    // The store as of revision 1 is the 2024 file: the same analysis, byte for byte.
+    let then = stdout(&qmap(&[
+        "analyze",
+        "--data",
+        data,
+        "--revision",
+        "1",
+        "--json",
+    ]));
+    let file = stdout(&qmap(&[
+        "analyze",
+        &survey("power_battery_jiangsu_2024.json"),
+        "--json",
+    ]));
+    assert_eq!(then, file);
+    let now = stdout(&qmap(&["analyze", "--data", data, "--json"]));
+    assert_ne!(then, now);
+
+    let out = qmap(&["analyze", "--data", data, "--revision", "9"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("revision 9 does not exist (the latest is 2)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn diff_says_what_changed_between_the_two_latest_surveys() {
+    let dir = two_surveys();
+    let data = dir.path().to_str().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&qmap(&[
+        "diff",
+        "--data",
+        data,
+        "--chain",
+        "pb-power-battery",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(json["from"]["label"], "2024年度调查");
+    assert_eq!(json["to"]["revision"], 2);
+    let left: Vec<&str> = json["firms"]["left"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["pb-jp-separator"]);
+    // Backwards, the firm that left joins.
+    let back: serde_json::Value = serde_json::from_str(&stdout(&qmap(&[
+        "diff",
+        "--data",
+        data,
+        "--from",
+        "2",
+        "--to",
+        "1",
+        "--chain",
+        "pb-power-battery",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(back["firms"]["joined"], json["firms"]["left"]);
+    // The readable report names firms and parts in Chinese.
+    let text = stdout(&qmap(&["diff", "--data", data]));
+    assert!(
+        text.starts_with("from 2024年度调查 (revision 1) to 2025年度调查 (revision 2)"),
+        "{text}"
+    );
+    assert!(text.contains("firms left"), "{text}");
+    assert!(text.contains("锂电铜箔"), "{text}");
+
+    let out = qmap(&["diff", "--data", data, "--chain", "no-such-chain"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_replacing_import_that_would_leave_a_supply_off_its_chain_is_refused_with_the_path() {
+    let dir = two_surveys();
+    let data = dir.path().to_str().unwrap();
+    // Today's file without one member, but still with a supply of it: replacing would take the
+    // firm off the chain under its own supply.
+    let mut bundle: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("power_battery_jiangsu.json")).unwrap(),
+    )
+    .unwrap();
+    let supply = bundle["supplies"][0].clone();
+    let gone = supply["from"].as_str().unwrap().to_string();
+    bundle["organizations"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|o| o["id"] != gone.as_str());
+    bundle["problems"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|p| p["org"] != gone.as_str());
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
+    let out = qmap(&[
+        "import",
+        file.to_str().unwrap(),
+        "--data",
+        data,
+        "--replace",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("not_a_member"), "{err}");
+    assert!(err.contains("/supplies/"), "{err}");
+    // Nothing was written.
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout(&qmap(&["revisions", "--data", data, "--json"]))).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}

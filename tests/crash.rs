@@ -1,8 +1,11 @@
 //! Crash safety of `qmap import`, proven by killing a real child process with SIGKILL.
 //!
-//! Every test starts from a store holding state A, imports a big bundle B in a child
-//! `qmap import`, kills it, then opens the store (which runs recovery) and compares the whole
-//! export with the two states the import may leave: exactly A, or exactly A + B.
+//! Every test starts from a store holding state A (a survey labelled `2024年度调查`), imports a
+//! big bundle B in a child `qmap import --label 2025年度调查 --replace`, kills it, then opens the
+//! store (which runs recovery) and compares the whole export with the two states the import may
+//! leave: exactly A, or exactly B replacing A (the state an uninterrupted import leaves). The
+//! revision records must match the data (no label without its data, nor data without its
+//! label), and revision 1 must still read back as A.
 //!
 //! Nothing here depends on how fast the machine is: the kill moments are placed on the
 //! child's own progress lines (`--timings`) and adapt to how long the import takes in this
@@ -33,8 +36,12 @@ struct Scenario {
     after: Bundle,
 }
 
+const LABEL_A: &str = "2024年度调查";
+const LABEL_B: &str = "2025年度调查";
+
 /// A: 10 chains, 2,000 firms; B: 20 chains, 10,000 firms (B re-files A's firms on other
-/// chains, so the import also rewrites index entries), 50,000 supplies.
+/// chains, so the import also rewrites index entries, and replaces what A's chains held),
+/// 50,000 supplies.
 fn scenario() -> Scenario {
     let files = tempfile::tempdir().unwrap();
     let state_a = synthetic("s", 10, 2_000, 5_000);
@@ -43,16 +50,26 @@ fn scenario() -> Scenario {
     std::fs::write(&a_file, serde_json::to_vec(&state_a).unwrap()).unwrap();
     let big_file = files.path().join("big.json");
     std::fs::write(&big_file, serde_json::to_vec(&big).unwrap()).unwrap();
-    let before = Dataset::from_bundle(state_a.clone());
-    let mut after = before.clone();
-    after.upsert(big);
-    Scenario {
+    let before = Dataset::from_bundle(state_a.clone()).to_bundle();
+    let mut s = Scenario {
         _files: files,
         a_file,
-        before: before.to_bundle(),
-        after: after.to_bundle(),
+        before,
+        after: Bundle::new(),
         big_file,
-    }
+    };
+    // The state B replacing A: what an uninterrupted import leaves.
+    let data = store_with_a(&s);
+    let status = wait(
+        &mut import_command(&s.big_file, data.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    assert!(status.success(), "importing B failed: {status}");
+    s.after = Store::open(data.path()).unwrap().export().unwrap();
+    assert_ne!(s.after, s.before);
+    s
 }
 
 /// A fresh store directory holding state A. Written by a child too: a process that exits
@@ -60,6 +77,7 @@ fn scenario() -> Scenario {
 fn store_with_a(s: &Scenario) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut child = import_command(&s.a_file, dir.path())
+        .args(["--label", LABEL_A])
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
@@ -68,6 +86,7 @@ fn store_with_a(s: &Scenario) -> tempfile::TempDir {
     dir
 }
 
+/// `qmap import FILE`; B (any file but A's) as a labelled, replacing survey.
 fn import_command(file: &Path, data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_qmap"));
     cmd.arg("import")
@@ -76,6 +95,9 @@ fn import_command(file: &Path, data: &Path) -> Command {
         .arg(data)
         .env_remove("QMAP_DATA")
         .stdin(Stdio::null());
+    if !file.ends_with("a.json") {
+        cmd.args(["--label", LABEL_B, "--replace"]);
+    }
     cmd
 }
 
@@ -117,15 +139,39 @@ enum Outcome {
     After,
 }
 
-/// Opens the store (recovering) and says which of the two allowed states it holds.
+/// The survey labels of the store's revisions, oldest first.
+fn labels(store: &Store) -> Vec<Option<String>> {
+    store
+        .revisions()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.label)
+        .collect()
+}
+
+/// Opens the store (recovering) and says which of the two allowed states it holds; checks
+/// that the revision records go with the data and that revision 1 still reads back as A.
 fn outcome(s: &Scenario, data: &Path) -> Outcome {
     let store = Store::open(data).unwrap();
     let exported = store.export().unwrap();
     if exported == s.before {
         assert_eq!(store.revision(), 1);
+        assert_eq!(labels(&store), [Some(LABEL_A.to_string())]);
         Outcome::Before
     } else if exported == s.after {
         assert_eq!(store.revision(), 2);
+        assert_eq!(
+            labels(&store),
+            [Some(LABEL_A.to_string()), Some(LABEL_B.to_string())]
+        );
+        let undo = store.undo(1, 2).unwrap();
+        assert!(!undo.from_empty);
+        let mut at_a = Dataset::from_bundle(exported);
+        at_a.apply(&undo.change);
+        assert!(
+            at_a.to_bundle() == s.before,
+            "revision 1 does not read back as A after the crash"
+        );
         Outcome::After
     } else {
         panic!(
@@ -329,7 +375,10 @@ fn an_import_that_reported_success_survives_a_kill_right_after() {
         child.kill().unwrap();
         wait(&mut child);
         let line = line.expect("import ended silently");
-        assert_eq!(line, "imported 61020 records (revision 2)");
+        assert!(
+            line.starts_with("imported 61020 records as survey \"2025年度调查\" (revision 2)"),
+            "{line}"
+        );
         assert_eq!(outcome(&s, data.path()), Outcome::After);
     }
 }

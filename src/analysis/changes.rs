@@ -419,6 +419,16 @@ impl ChainChanges {
         self.summary = self.count();
     }
 
+    /// Keeps only the problems held by firms for which `keep` is true, recounting `summary`.
+    /// (An enterprise sees its own problems only, though the rest of its upstream's changes.)
+    pub fn retain_problems_of(&mut self, keep: &dyn Fn(&str) -> bool) {
+        let p = &mut self.problems;
+        p.opened.retain(|e| keep(&e.org));
+        p.resolved.retain(|e| keep(&e.problem.org));
+        p.changed.retain(|e| keep(&e.org));
+        self.summary = self.count();
+    }
+
     /// Empties every list, keeping `summary` and `coverage` (what a planner sees).
     pub fn figures_only(&mut self) {
         self.firms = FirmChanges::default();

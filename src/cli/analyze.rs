@@ -27,6 +27,7 @@ pub fn analyze_snapshot(snap: &Snapshot, chain: Option<&str>) -> Result<FullRepo
 pub(super) fn run_analyze(
     file: Option<&Path>,
     data: Option<&Path>,
+    revision: Option<u64>,
     chain: Option<&str>,
     json: bool,
     timings: bool,
@@ -42,8 +43,17 @@ pub(super) fn run_analyze(
             dataset
         }
         (None, Some(dir)) => {
-            let dataset = Store::open(dir)?.load()?;
+            let store = Store::open(dir)?;
+            let mut dataset = store.load()?;
             timings.lap("load");
+            if let Some(revision) = revision {
+                let undo = store.undo(revision, store.revision())?;
+                if undo.from_empty {
+                    dataset = Dataset::new();
+                }
+                dataset.apply(&undo.change);
+                timings.lap("revision");
+            }
             dataset
         }
         (None, None) => unreachable!("clap requires FILE or --data"),

@@ -1,49 +1,116 @@
 //! `qmap import`: validate a bundle against the store and the rules of writes, then import it all or nothing.
 
 use super::*;
+use crate::model::{ChangeSet, SupplyList, WriteNote};
 
-pub(super) fn import(
-    file: &Path,
-    dir: &Path,
-    timings: bool,
-    override_status: bool,
-) -> Result<(), CliError> {
+/// The options of `qmap import`.
+#[derive(Debug, Default)]
+pub struct ImportFlags {
+    pub timings: bool,
+    pub override_status: bool,
+    pub label: Option<String>,
+    pub replace: bool,
+}
+
+pub(super) fn import(file: &Path, dir: &Path, flags: &ImportFlags) -> Result<(), CliError> {
     let start = Instant::now();
-    let mut timings = Timings::new(timings);
+    let mut timings = Timings::new(flags.timings);
+    if let Some(label) = &flags.label {
+        crate::model::revision::check_label(label).map_err(|m| CliError::Api(m.to_string()))?;
+    }
     // The import reads and writes most pages once: a big cache would only add resident memory.
     let store = Store::open_with_cache(dir, IMPORT_CACHE_BYTES)?;
     timings.lap("open");
-    let action = format!(
-        "import {}{}",
-        file.display(),
-        if override_status {
-            " --override-status"
-        } else {
-            ""
-        }
-    );
-    let summary = match import_timed(&store, file, override_status, &mut timings) {
-        Ok(summary) => summary,
+    let mut action = format!("import {}", file.display());
+    if flags.override_status {
+        action.push_str(" --override-status");
+    }
+    if flags.replace {
+        action.push_str(" --replace");
+    }
+    if let Some(label) = &flags.label {
+        action.push_str(&format!(" --label {label:?}"));
+    }
+    let imported = match import_timed(&store, file, flags, &mut timings) {
+        Ok(imported) => imported,
         Err(e) => {
             audit_cli(&store, &action, &format!("rejected: {e}"));
             return Err(e);
         }
     };
+    let revision = imported.revision.revision;
     audit_cli(
         &store,
-        &format!("{action} ({} records)", summary.records()),
-        &format!("ok (revision {})", summary.revision),
+        &format!("{action} ({} records)", imported.records),
+        &format!("ok (revision {revision})"),
     );
     if timings.enabled {
         eprintln!("{:>10}: {:>9.3} s", "total", secs(start.elapsed()));
     }
     // Only now, with the write flushed, may the user (or a script) take it as done.
-    println!(
-        "imported {} records (revision {})",
-        summary.records(),
-        summary.revision
-    );
+    let c = &imported.revision.counts;
+    let [added, changed, removed] = [
+        [
+            c.regions.added,
+            c.chains.added,
+            c.organizations.added,
+            c.supplies.added,
+            c.problems.added,
+        ],
+        [
+            c.regions.changed,
+            c.chains.changed,
+            c.organizations.changed,
+            c.supplies.changed,
+            c.problems.changed,
+        ],
+        [
+            c.regions.removed,
+            c.chains.removed,
+            c.organizations.removed,
+            c.supplies.removed,
+            c.problems.removed,
+        ],
+    ]
+    .map(|v| v.iter().sum::<u64>());
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = match &imported.revision.label {
+        Some(label) => writeln!(
+            out,
+            "imported {} records as survey {label:?} (revision {revision}): {added} added, \
+             {changed} changed, {removed} removed",
+            imported.records
+        ),
+        None => writeln!(
+            out,
+            "imported {} records (revision {revision}): {added} added, {changed} changed, \
+             {removed} removed",
+            imported.records
+        ),
+    };
+    for (chain, r) in imported.replaced.iter().flatten() {
+        let _ = writeln!(
+            out,
+            "  {chain}: replaced: {} memberships, {} supplies and {} demand problems removed; \
+             {} resolved problems kept, {} removed with firms that left",
+            r.memberships, r.supplies, r.problems, r.resolved_kept, r.resolved_removed
+        );
+    }
+    // A reader that went away (`| head`) is no error: the import is done.
+    let _ = io::stdout().lock().write_all(out.as_bytes());
     Ok(())
+}
+
+/// What an import wrote.
+pub(super) struct Imported {
+    /// Records in the file.
+    pub records: usize,
+    /// Records in the file by kind (its `revision` is 0: see `revision`).
+    pub summary: ImportSummary,
+    pub revision: crate::model::Revision,
+    /// With `--replace`: what it removed, by chain of the file.
+    pub replaced: Option<std::collections::BTreeMap<String, crate::service::survey::Replaced>>,
 }
 
 /// sled's page cache for `qmap import`.
@@ -52,15 +119,28 @@ const IMPORT_CACHE_BYTES: u64 = 128 << 20;
 /// What `qmap import` does with an open store: read, validate against the store and the rules of
 /// writes (`service::rules`), import all or nothing. A file with any problem writes nothing.
 pub fn import_file(store: &Store, file: &Path) -> Result<ImportSummary, CliError> {
-    import_timed(store, file, false, &mut Timings::new(false))
+    let imported = import_timed(
+        store,
+        file,
+        &ImportFlags::default(),
+        &mut Timings::new(false),
+    )?;
+    Ok(ImportSummary {
+        revision: imported.revision.revision,
+        ..imported.summary
+    })
 }
 
 pub(super) fn import_timed(
     store: &Store,
     file: &Path,
-    override_status: bool,
+    flags: &ImportFlags,
     timings: &mut Timings,
-) -> Result<ImportSummary, CliError> {
+) -> Result<Imported, CliError> {
+    let invalid = |report: Report| CliError::Invalid {
+        path: file.to_path_buf(),
+        report,
+    };
     let reading = progress("validating");
     reading.enable_steady_tick(std::time::Duration::from_millis(200));
     // First the packed path: the file is parsed as it is read, its supplies packed, so that
@@ -71,68 +151,72 @@ pub(super) fn import_timed(
         timings.lap("read");
         crate::validate::parse_packed_bundle(std::io::BufReader::with_capacity(1 << 20, f), store)
     });
-    if let Some(packed) = packed {
-        let broken = if override_status {
-            Vec::new()
-        } else {
-            crate::service::rules::check_problems(&packed.bundle.problems, store)
-        };
-        reading.finish_and_clear();
+    let (bundle, supplies) = match packed {
+        Some(packed) => (packed.bundle, packed.supplies),
+        None => {
+            let bytes = read_file(file);
+            timings.lap("read");
+            let bundle = bytes
+                .and_then(|bytes| crate::validate::parse_bundle(&bytes, store).map_err(invalid));
+            if bundle.is_err() {
+                reading.finish_and_clear();
+            }
+            (bundle?, SupplyList::new())
+        }
+    };
+    if !flags.override_status {
+        let broken = crate::service::rules::check_problems(&bundle.problems, store);
         if !broken.is_empty() {
-            return Err(CliError::Invalid {
-                path: file.to_path_buf(),
-                report: broken.into(),
-            });
+            reading.finish_and_clear();
+            return Err(invalid(broken.into()));
         }
-        timings.lap("validate");
-        let summary = write(timings, |progress| {
-            store.import_packed(&packed.bundle, &packed.supplies, progress)
-        })?;
-        // Freeing a million small strings takes a noticeable share of a big import, and the
-        // process ends soon anyway.
-        std::mem::forget(packed);
-        return Ok(summary);
     }
-    let bytes = read_file(file);
-    timings.lap("read");
-    let bundle = bytes.and_then(|bytes| {
-        crate::validate::parse_bundle(&bytes, store).map_err(|report| CliError::Invalid {
-            path: file.to_path_buf(),
-            report,
-        })
-    });
-    let bundle = bundle.and_then(|bundle| {
-        let broken = if override_status {
-            Vec::new()
-        } else {
-            crate::service::rules::check_problems(&bundle.problems, store)
-        };
-        if broken.is_empty() {
-            Ok(bundle)
-        } else {
-            Err(CliError::Invalid {
-                path: file.to_path_buf(),
-                report: broken.into(),
-            })
+    let records = bundle.record_count() + supplies.len();
+    let summary = ImportSummary {
+        regions: bundle.regions.len(),
+        chains: bundle.chains.len(),
+        organizations: bundle.organizations.len(),
+        supplies: bundle.supplies.len() + supplies.len(),
+        problems: bundle.problems.len(),
+        revision: 0,
+    };
+    let (change, replaced) = if flags.replace {
+        let (extra, replaced) = crate::service::survey::replacement(&bundle, &supplies, store)?;
+        let mut errors =
+            crate::service::survey::packed_left_dangling(&supplies, &extra.upsert.organizations);
+        let change = crate::service::survey::with_removals(bundle, extra);
+        errors.extend(crate::validate::check_change(&change, store).into_errors());
+        if !errors.is_empty() {
+            reading.finish_and_clear();
+            return Err(invalid(errors.into()));
         }
-    });
+        (change, Some(replaced))
+    } else {
+        (ChangeSet::upsert(bundle), None)
+    };
     reading.finish_and_clear();
-    let bundle = bundle?;
     timings.lap("validate");
-    let summary = write(timings, |progress| {
-        store.import_with_progress(&bundle, progress)
+    let note = WriteNote::by("cli").labelled(flags.label.clone());
+    let revision = write(timings, |progress| {
+        store.commit(&change, &supplies, &note, progress)
     })?;
     // Freeing millions of small strings takes a noticeable share of a big import, and the
     // process ends soon anyway.
-    std::mem::forget(bundle);
-    Ok(summary)
+    std::mem::forget(change);
+    std::mem::forget(supplies);
+    Ok(Imported {
+        records,
+        summary,
+        revision,
+        replaced,
+    })
 }
 
 /// Runs an import's write with a progress bar, and times its two stages.
-fn write(
+fn write<T>(
     timings: &mut Timings,
-    import: impl FnOnce(&dyn Fn(u64, u64)) -> Result<ImportSummary, crate::store::StoreError>,
-) -> Result<ImportSummary, CliError> {
+    import: impl FnOnce(&dyn Fn(u64, u64)) -> Result<T, crate::store::StoreError>,
+) -> Result<T, CliError> {
     let bar = progress("importing");
     // The store reports the first half of the progress while it writes the redo log, the
     // second half while it applies it: the moment the log is written splits the two stages.

@@ -21,17 +21,19 @@ use unicode_width::UnicodeWidthStr;
 
 mod analyze;
 mod audit;
+mod diff;
 mod export;
 mod generate;
 mod import;
 mod render;
+mod revisions;
 mod serve;
 mod token;
 mod validate;
 
 pub use analyze::{analyze_snapshot, report_summary};
 pub use audit::utc;
-pub use import::import_file;
+pub use import::{import_file, ImportFlags};
 pub use serve::{load_demo, DEMO_FIXTURES};
 pub use validate::read_bundle;
 
@@ -86,6 +88,15 @@ pub enum Command {
         /// without it such a file is refused. The audit log records the override.
         #[arg(long)]
         override_status: bool,
+        /// Mark the revision this import makes as a survey with this label (e.g. 2025年度调查):
+        /// surveys are what `qmap diff` and the page's 变化 view compare.
+        #[arg(long)]
+        label: Option<String>,
+        /// Make the file the whole picture of the chains it contains (a yearly survey): their
+        /// memberships, supplies and demand problems that the file lacks are removed in the same
+        /// revision. Organization records stay, and resolved problems are kept.
+        #[arg(long)]
+        replace: bool,
     },
     /// Export the whole store as one bundle.
     Export {
@@ -122,6 +133,10 @@ pub enum Command {
         /// Analyse only this chain.
         #[arg(long)]
         chain: Option<String>,
+        /// With `--data`: analyse the data as it stood right after this revision (see `qmap
+        /// revisions`).
+        #[arg(long, requires = "data")]
+        revision: Option<u64>,
         /// Print the full report as JSON instead of a summary table.
         #[arg(long)]
         json: bool,
@@ -187,6 +202,35 @@ pub enum Command {
     Token {
         #[command(subcommand)]
         action: TokenCommand,
+    },
+    /// List every revision of the store: time, writer, survey label, and how many records it
+    /// added, changed and removed.
+    Revisions {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// What changed between two revisions (by default the latest two surveys): firms that joined,
+    /// left or moved, supplies, problems opened/resolved/changed, critical nodes and part problems
+    /// that appeared or disappeared, and coverage at both. `--from` after `--to` reads backwards.
+    Diff {
+        /// The earlier revision (default: the survey before `--to`).
+        #[arg(long)]
+        from: Option<u64>,
+        /// The later revision (default: the latest survey).
+        #[arg(long)]
+        to: Option<u64>,
+        /// Only this chain (default: every chain at either revision).
+        #[arg(long)]
+        chain: Option<String>,
+        /// The full lists as JSON (the API's `/chains/{id}/changes`; for every chain,
+        /// `{"from", "to", "chains": [...]}`).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDir,
     },
     /// Print the audit log of writes: who, when, what, and how it ended.
     Audit {
@@ -304,6 +348,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate { file, data, json } => return run_validate(&file, data, json),
         Command::Token { action } => run_token(action),
         Command::Audit { limit, json, data } => run_audit(&data.dir, limit, json),
+        Command::Revisions { json, data } => revisions::run_revisions(&data.dir, json),
+        Command::Diff {
+            from,
+            to,
+            chain,
+            json,
+            data,
+        } => diff::run_diff(&data.dir, from, to, chain.as_deref(), json),
         Command::Serve {
             data,
             addr,
@@ -351,7 +403,18 @@ pub fn run(cli: Cli) -> ExitCode {
             data,
             timings,
             override_status,
-        } => import(&file, &data.dir, timings, override_status),
+            label,
+            replace,
+        } => import(
+            &file,
+            &data.dir,
+            &ImportFlags {
+                timings,
+                override_status,
+                label,
+                replace,
+            },
+        ),
         Command::Export { output, data } => export(output.as_deref(), &data.dir),
         Command::Generate {
             chains,
@@ -370,11 +433,13 @@ pub fn run(cli: Cli) -> ExitCode {
             file,
             data,
             chain,
+            revision,
             json,
             timings,
         } => run_analyze(
             file.as_deref(),
             data.as_deref(),
+            revision,
             chain.as_deref(),
             json,
             timings,

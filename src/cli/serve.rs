@@ -1,8 +1,11 @@
 //! `qmap serve`: the HTTP API and the map page, and the demo chains it can load.
 
 use super::*;
+use crate::model::{ChangeSet, SupplyList, WriteNote};
+use crate::service::survey;
 
-/// The demo chains that `serve --demo` loads, embedded so the binary needs no files.
+/// The demo chains that `serve --demo` loads, embedded so the binary needs no files: today's
+/// survey (2025) of each.
 pub const DEMO_FIXTURES: [(&str, &str); 3] = [
     (
         "power_battery_jiangsu.json",
@@ -18,22 +21,98 @@ pub const DEMO_FIXTURES: [(&str, &str); 3] = [
     ),
 ];
 
+/// The same chains one year earlier (`fixtures/surveys/`, made from today's files by
+/// `make_2024.py`; the differences are listed in `fixtures/README.md`).
+const DEMO_FIXTURES_2024: [(&str, &str); 3] = [
+    (
+        "surveys/power_battery_jiangsu_2024.json",
+        include_str!("../../fixtures/surveys/power_battery_jiangsu_2024.json"),
+    ),
+    (
+        "surveys/hydrogen_shaanxi_2024.json",
+        include_str!("../../fixtures/surveys/hydrogen_shaanxi_2024.json"),
+    ),
+    (
+        "surveys/optoelectronics_suzhou_2024.json",
+        include_str!("../../fixtures/surveys/optoelectronics_suzhou_2024.json"),
+    ),
+];
+
+/// The demo's surveys, oldest first: each is one labelled revision holding its files.
+const DEMO_SURVEYS: [(&str, &[(&str, &str)]); 2] = [
+    ("2024年度调查", &DEMO_FIXTURES_2024),
+    ("2025年度调查", &DEMO_FIXTURES),
+];
+
+/// Who writes the demo's revisions.
+const DEMO_ACTOR: &str = "demo";
+
 /// Imports the demo chains into `store` when it is empty; returns whether it did.
+///
+/// The demo is two surveys, each one labelled revision by `demo`: `2024年度调查` (the chains one
+/// year earlier), then `2025年度调查` (today's fixtures) imported with replace, as a yearly survey
+/// is: what the 2024 survey holds on a chain and the 2025 one lacks (the memberships of firms that
+/// left, their supplies, open problems no longer found) is removed in the same revision, and
+/// resolved problems are kept. Each survey is checked as `Service::import` checks an import: the
+/// bundle, the problem status rules, and the change with its removals.
 pub fn load_demo(store: &Store) -> Result<bool, CliError> {
     if !store.is_empty()? {
         return Ok(false);
     }
-    for (name, text) in DEMO_FIXTURES {
+    for (index, (label, files)) in DEMO_SURVEYS.iter().enumerate() {
+        let text = combined(files)?;
         let bundle =
             crate::validate::parse_bundle(text.as_bytes(), store).map_err(CliError::Demo)?;
-        store.import(&bundle)?;
+        let broken = crate::service::rules::check_problems(&bundle.problems, store);
+        if !broken.is_empty() {
+            return Err(CliError::Demo(broken.into()));
+        }
+        let records = bundle.record_count();
+        // The first survey goes into an empty store: there is nothing for it to replace.
+        let change = if index == 0 {
+            ChangeSet::upsert(bundle)
+        } else {
+            let (extra, _) = survey::replacement(&bundle, &SupplyList::new(), store)?;
+            let change = survey::with_removals(bundle, extra);
+            let errors = crate::validate::check_change(&change, store);
+            if !errors.is_empty() {
+                return Err(CliError::Demo(errors));
+            }
+            change
+        };
+        let note = WriteNote::by(DEMO_ACTOR).labelled(Some(label.to_string()));
+        let revision = store.commit(&change, &SupplyList::new(), &note, &|_, _| {})?;
         tracing::info!(
-            fixture = name,
-            records = bundle.record_count(),
-            "demo chain loaded"
+            survey = label,
+            revision = revision.revision,
+            records,
+            "demo survey loaded"
         );
     }
     Ok(true)
+}
+
+/// The demo files of one survey as one bundle: their records one after the other, each region
+/// once (a region code shared by two files has the same name in both; a clash is left for the
+/// validation to report).
+fn combined(files: &[(&str, &str)]) -> Result<String, CliError> {
+    let mut all = Bundle::new();
+    for (name, text) in files {
+        let bundle: Bundle = serde_json::from_str(text).map_err(|source| CliError::NotABundle {
+            path: PathBuf::from(format!("fixtures/{name}")),
+            source,
+        })?;
+        for region in bundle.regions {
+            if !all.regions.contains(&region) {
+                all.regions.push(region);
+            }
+        }
+        all.chains.extend(bundle.chains);
+        all.organizations.extend(bundle.organizations);
+        all.supplies.extend(bundle.supplies);
+        all.problems.extend(bundle.problems);
+    }
+    Ok(serde_json::to_string(&all).expect("a bundle serializes"))
 }
 
 pub(super) fn init_logging(json: bool) {

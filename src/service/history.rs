@@ -281,6 +281,8 @@ impl Service {
         );
         if let Some(firms) = upstream {
             changes.retain_firms(&|id| firms.contains(id));
+            // Problems are their holder's: an enterprise reads its own only.
+            changes.retain_problems_of(&|org| who.org() == Some(org));
         } else if !who.reads_chain(chain) {
             changes.figures_only();
         }

@@ -146,13 +146,14 @@ impl Principal {
     }
 
     /// Whether the principal may read the record of organization `id`: anyone who reads a chain
-    /// it sits on; an enterprise for itself and the firms upstream of it; everyone for providers,
-    /// which are public infrastructure.
+    /// it sits on (those who read every chain, also firms on none: e.g. one that a survey took
+    /// off its chain); an enterprise for itself and the firms upstream of it; everyone for
+    /// providers, which are public infrastructure.
     pub fn reads_organization(&self, d: &Dataset, id: &str) -> bool {
         let Some(org) = d.organizations.get(id) else {
             return self.all_chains();
         };
-        if org.is_provider() {
+        if org.is_provider() || (self.all_chains() && self.org().is_none()) {
             return true;
         }
         if let Some(own) = self.org() {

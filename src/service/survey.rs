@@ -8,8 +8,10 @@
 //!   its record, minus that membership (an organization in the file is replaced whole anyway);
 //! - a **supply** of the chain that the file does not list;
 //! - a **demand problem** (open or in progress) of the chain that the file does not list.
-//!   Resolved problems the file does not list are kept: they are the record of what was solved,
-//!   and the status rules never let a write delete them.
+//!   Resolved problems the file does not list are kept while their firm stays on the chain: they
+//!   are the record of what was solved, and the status rules never let a write delete them. Those
+//!   of a firm that leaves the chain go with its membership (a problem belongs to a member), and
+//!   remain readable as of the earlier revisions.
 //!
 //! Organization records themselves, providers included, are never removed: they may belong to
 //! other chains. Chains not in the file are not touched.
@@ -100,8 +102,10 @@ pub struct Replaced {
     pub supplies: usize,
     /// Demand problems removed.
     pub problems: usize,
-    /// Resolved problems the file does not list, kept.
+    /// Resolved problems the file does not list, kept (their firm stays on the chain).
     pub resolved_kept: usize,
+    /// Resolved problems of firms that left the chain, removed with their membership.
+    pub resolved_removed: usize,
 }
 
 /// The removals that make `bundle` (with the supplies of `packed`) the whole picture of the
@@ -144,10 +148,12 @@ pub fn replacement(
     let mut summary = BTreeMap::new();
     for chain in chains {
         let mut replaced = Replaced::default();
+        let mut leaving: HashSet<String> = HashSet::new();
         for member in now.members(chain)? {
             if in_file_orgs.contains(member.id.as_str()) {
                 continue;
             }
+            leaving.insert(member.id.clone());
             let org = rewritten
                 .entry(member.id.clone())
                 .or_insert_with(|| member.clone());
@@ -175,6 +181,9 @@ pub fn replacement(
             if p.is_demand() {
                 change.delete_problems.push(p.id);
                 replaced.problems += 1;
+            } else if leaving.contains(&p.org) {
+                change.delete_problems.push(p.id);
+                replaced.resolved_removed += 1;
             } else {
                 replaced.resolved_kept += 1;
             }
@@ -192,4 +201,38 @@ pub fn with_removals(bundle: Bundle, extra: ChangeSet) -> ChangeSet {
     change.upsert = bundle;
     change.upsert.organizations.extend(rewritten);
     change
+}
+
+/// Supplies of `packed` (the supplies of a streamed file, not in the change) whose supplier or
+/// customer is an organization the replacement takes off that supply's chain: the one
+/// inconsistency a replacement can make that validating the change does not see.
+pub fn packed_left_dangling(
+    packed: &SupplyList,
+    rewritten: &[Organization],
+) -> Vec<crate::validate::ValidationError> {
+    use crate::validate::{ErrorCode, ValidationError};
+    let by_id: std::collections::HashMap<&str, &Organization> =
+        rewritten.iter().map(|o| (o.id.as_str(), o)).collect();
+    let member = |org: &str, chain: &str| {
+        by_id
+            .get(org)
+            .is_none_or(|o| o.memberships().iter().any(|m| m.chain == chain))
+    };
+    let mut errors = Vec::new();
+    for (i, s) in packed.iter().enumerate() {
+        for (field, org) in [("supplier", s.supplier), ("customer", s.customer)] {
+            if !member(org, s.chain) {
+                errors.push(ValidationError::new(
+                    ErrorCode::NotAMember,
+                    format!("/supplies/{i}/{field}"),
+                    format!(
+                        "{org:?} is no longer a member of chain {:?}: the file does not list it, \
+                         and with replace it leaves the chain",
+                        s.chain
+                    ),
+                ));
+            }
+        }
+    }
+    errors
 }

@@ -27,5 +27,6 @@ mod http;
 mod metrics;
 mod openapi;
 mod server;
+mod surveys;
 mod tokens;
 mod writes;
