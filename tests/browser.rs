@@ -1024,8 +1024,8 @@ async fn the_page_logs_in_with_a_token_and_shows_only_what_the_role_may_read() {
 /// 2025: 常熟氟源 joins (and with it a domestic PVDF supply: 盐城锂盛's import-only PVDF is
 /// localised), 昆山旧铜箔 leaves (so 常州纳管 becomes the single, critical source of 碳纳米管导电浆料
 /// for the master 溧阳锂享), 深圳硅碳 becomes a second 负极材料 source for the master (溧阳碳素 and
-/// its graphite supplier stop being critical), two problems are new, three resolved, one changes
-/// severity, and 无锡锂智装备 moves segment.
+/// its graphite supplier stop being critical), three problems are new (one of them the joining
+/// firm's), three resolved, one changes severity, and 无锡锂智装备 moves segment.
 fn two_power_battery_surveys() -> (Value, Value) {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/power_battery_jiangsu.json");
@@ -1094,35 +1094,42 @@ struct Tokens {
     enterprise: String,
 }
 
-/// Serves the demo with an admin and a planner token, imports the two power battery surveys
-/// through the API as the admin (labelled `2024年度调查` and `2025年度调查`, each replacing the
-/// chain), makes an enterprise token for 溧阳锂享 (pb-ly-cell), and leaves the page logged in as
-/// the admin.
+/// Serves a store holding only the two surveys of `two_power_battery_surveys` (imported with
+/// `qmap import --label … --replace`, so `--demo` loads nothing over them), with an admin, a
+/// planner and an enterprise token (溧阳锂享, pb-ly-cell), the page logged in as the admin.
 async fn page_with_two_surveys() -> (Page, Tokens) {
     let data = tempfile::tempdir().unwrap();
-    let admin = qmap(&["token", "create", "--role", "admin"], data.path());
-    let planner = qmap(&["token", "create", "--role", "planner"], data.path());
-    let page = Page::open_on(data).await;
-    page.log_in(&admin).await;
+    let files = tempfile::tempdir().unwrap();
     let (earlier, later) = two_power_battery_surveys();
     for (label, bundle) in [("2024年度调查", earlier), ("2025年度调查", later)] {
-        let status = page
-            .js(&format!(
-                "return fetch('/api/v1/import?replace=true&label=' + encodeURIComponent({}), {{method: 'POST', \
-                 headers: {{authorization: 'Bearer ' + localStorage.getItem('qmap.token'), 'content-type': 'application/json'}}, \
-                 body: JSON.stringify({bundle})}}).then(r => r.status)",
-                json!(label)
-            ))
-            .await;
-        assert_eq!(status, json!(200), "importing the survey {label}");
+        let file = files.path().join(format!("{label}.json"));
+        std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
+        qmap(
+            &[
+                "import",
+                file.to_str().unwrap(),
+                "--label",
+                label,
+                "--replace",
+            ],
+            data.path(),
+        );
     }
-    let issued = page
-        .api(
-            "/api/v1/tokens",
-            Some(json!({"role": "enterprise", "org": "pb-ly-cell"})),
-        )
-        .await;
-    let enterprise = issued["secret"].as_str().unwrap().to_string();
+    let admin = qmap(&["token", "create", "--role", "admin"], data.path());
+    let planner = qmap(&["token", "create", "--role", "planner"], data.path());
+    let enterprise = qmap(
+        &[
+            "token",
+            "create",
+            "--role",
+            "enterprise",
+            "--org",
+            "pb-ly-cell",
+        ],
+        data.path(),
+    );
+    let page = Page::open_on(data).await;
+    page.log_in(&admin).await;
     (
         page,
         Tokens {
