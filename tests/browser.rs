@@ -354,15 +354,37 @@ impl Page {
         assert_eq!(errors, json!([]), "console errors at #/{at}");
     }
 
-    /// GET or POST an API path from inside the page (WebDriver awaits the promise).
+    /// GET or POST an API path from inside the page (WebDriver awaits the promise), with the
+    /// token the page is logged in with, if any.
     async fn api(&self, path: &str, body: Option<Value>) -> Value {
+        let auth = "const token = localStorage.getItem('qmap.token'); \
+                    const auth = token ? {authorization: 'Bearer ' + token} : {};";
         let script = match body {
-            None => format!("return fetch('{path}').then(r => r.json())"),
+            None => format!("{auth} return fetch('{path}', {{headers: auth}}).then(r => r.json())"),
             Some(b) => format!(
-                "return fetch('{path}', {{method: 'POST', headers: {{'content-type': 'application/json'}}, body: JSON.stringify({b})}}).then(r => r.json())"
+                "{auth} return fetch('{path}', {{method: 'POST', headers: {{...auth, 'content-type': 'application/json'}}, body: JSON.stringify({b})}}).then(r => r.json())"
             ),
         };
         self.js(&script).await
+    }
+
+    /// Logs the page in with `token` (as the login form does: kept in localStorage) and reloads.
+    async fn log_in(&self, token: &str) {
+        self.client
+            .goto(&format!("{}/#/", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("opening the page: {e}"));
+        self.js(&format!(
+            "localStorage.setItem('qmap.token', {}); return true",
+            json!(token.trim())
+        ))
+        .await;
+        self.client.refresh().await.unwrap();
+        self.wait_until(
+            "return document.body.dataset.ready === '1'",
+            "the page after logging in",
+        )
+        .await;
     }
 
     async fn count(&self, selector: &str) -> u64 {
@@ -441,6 +463,7 @@ async fn every_view_loads_without_console_errors() {
         (format!("chain/{CHAIN}/suppliers"), "suppliers", "suppliers"),
         (format!("chain/{CHAIN}/lists"), "lists", "lists"),
         ("compare".to_string(), "compare", "compare"),
+        (format!("chain/{CHAIN}/changes"), "changes", "changes-demo"),
         ("chain/h2-hydrogen".to_string(), "map", "map-hydrogen"),
         (
             "chain/oe-optical-fiber/suppliers".to_string(),
@@ -455,6 +478,14 @@ async fn every_view_loads_without_console_errors() {
             assert!(page.count(".chart rect.bar[data-element]").await >= 4 * 5);
             assert_eq!(page.count(".chart rect.bar:not([data-element])").await, 3);
             assert_eq!(page.count("table[data-table=comparison] tbody tr").await, 3);
+        }
+        if view == "changes" {
+            // With two surveys the comparison, with fewer the notice saying how to make one.
+            assert!(
+                page.count("[data-section=summary], [data-notice=few-surveys]")
+                    .await
+                    >= 1
+            );
         }
     }
 
@@ -985,6 +1016,401 @@ async fn the_page_logs_in_with_a_token_and_shows_only_what_the_role_may_read() {
     .await;
     page.show("compare", "compare").await;
     page.screenshot("planner-compare").await;
+    page.close().await;
+}
+
+/// Two surveys of the power battery chain with known differences, as bundles: the earlier one
+/// (2024) and the later one (2025, the fixture with three open problems resolved). From 2024 to
+/// 2025: 常熟氟源 joins (and with it a domestic PVDF supply: 盐城锂盛's import-only PVDF is
+/// localised), 昆山旧铜箔 leaves (so 常州纳管 becomes the single, critical source of 碳纳米管导电浆料
+/// for the master 溧阳锂享), 深圳硅碳 becomes a second 负极材料 source for the master (溧阳碳素 and
+/// its graphite supplier stop being critical), three problems are new (one of them the joining
+/// firm's), three resolved, one changes severity, and 无锡锂智装备 moves segment.
+fn two_power_battery_surveys() -> (Value, Value) {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/power_battery_jiangsu.json");
+    let fixture: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+
+    let mut later = fixture.clone();
+    let mut resolved = 0;
+    for p in later["problems"].as_array_mut().unwrap() {
+        if p["status"] == "open" && resolved < 3 {
+            p["status"] = json!("resolved");
+            resolved += 1;
+        }
+    }
+
+    let mut earlier = fixture;
+    let joining = "pb-cs-pvdf";
+    let list = |b: &mut Value, key: &str| std::mem::take(b[key].as_array_mut().unwrap());
+    let orgs: Vec<Value> = list(&mut earlier, "organizations")
+        .into_iter()
+        .filter(|o| o["id"] != joining)
+        .map(|mut o| {
+            if o["id"] == "pb-wx-equipment" {
+                o["chains"][0]["segment"] = json!("pack");
+            }
+            o
+        })
+        .chain([json!({
+            "id": "pb-ks-oldfoil", "name": "昆山旧铜箔材料有限公司", "kind": "enterprise",
+            "region": "320583",
+            "chains": [{"chain": CHAIN, "role": "member", "segment": "raw"}]
+        })])
+        .collect();
+    let supply = |from: &str, to: &str, part: &str| json!({"chain": CHAIN, "from": from, "to": to, "part": part});
+    let supplies: Vec<Value> = list(&mut earlier, "supplies")
+        .into_iter()
+        .filter(|s| s["from"] != joining && s["to"] != joining)
+        .filter(|s| !(s["from"] == "pb-sz-anode" && s["to"] == "pb-ly-cell"))
+        .chain([
+            supply("pb-ks-oldfoil", "pb-ly-anode", "铜箔"),
+            supply("pb-ks-oldfoil", "pb-ly-cell", "碳纳米管导电浆料"),
+            supply("pb-jp-pvdf", "pb-yc-lfp", "PVDF粘结剂"),
+        ])
+        .collect();
+    let mut problems: Vec<Value> = list(&mut earlier, "problems")
+        .into_iter()
+        .filter(|p| p["org"] != joining)
+        .collect();
+    // The last two open problems are new in 2025; one problem was less severe in 2024.
+    for _ in 0..2 {
+        let last_open = problems
+            .iter()
+            .rposition(|p| p["status"] == "open")
+            .unwrap();
+        problems.remove(last_open);
+    }
+    problems[5]["severity"] = json!(2);
+    earlier["organizations"] = Value::Array(orgs);
+    earlier["supplies"] = Value::Array(supplies);
+    earlier["problems"] = Value::Array(problems);
+    (earlier, later)
+}
+
+/// The tokens of a served store holding the two surveys of `two_power_battery_surveys`.
+struct Tokens {
+    planner: String,
+    enterprise: String,
+}
+
+/// Serves a store holding only the two surveys of `two_power_battery_surveys` (imported with
+/// `qmap import --label … --replace`, so `--demo` loads nothing over them), with an admin, a
+/// planner and an enterprise token (溧阳锂享, pb-ly-cell), the page logged in as the admin.
+async fn page_with_two_surveys() -> (Page, Tokens) {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let (earlier, later) = two_power_battery_surveys();
+    for (label, bundle) in [("2024年度调查", earlier), ("2025年度调查", later)] {
+        let file = files.path().join(format!("{label}.json"));
+        std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
+        qmap(
+            &[
+                "import",
+                file.to_str().unwrap(),
+                "--label",
+                label,
+                "--replace",
+            ],
+            data.path(),
+        );
+    }
+    let admin = qmap(&["token", "create", "--role", "admin"], data.path());
+    let planner = qmap(&["token", "create", "--role", "planner"], data.path());
+    let enterprise = qmap(
+        &[
+            "token",
+            "create",
+            "--role",
+            "enterprise",
+            "--org",
+            "pb-ly-cell",
+        ],
+        data.path(),
+    );
+    let page = Page::open_on(data).await;
+    page.log_in(&admin).await;
+    (
+        page,
+        Tokens {
+            planner,
+            enterprise,
+        },
+    )
+}
+
+/// The lists of a `/changes` answer, as the view names its tables (`group-list`) with their rows.
+fn change_lists(changes: &Value) -> Vec<(String, Vec<Value>)> {
+    let mut lists = Vec::new();
+    for group in [
+        "firms",
+        "supplies",
+        "problems",
+        "critical_nodes",
+        "single_source_parts",
+        "foreign_only_parts",
+    ] {
+        for (list, rows) in changes[group].as_object().unwrap() {
+            lists.push((format!("{group}-{list}"), rows.as_array().unwrap().clone()));
+        }
+    }
+    lists
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_changes_view_lists_what_changed_between_two_surveys() {
+    let (page, _tokens) = page_with_two_surveys().await;
+    page.show(&format!("chain/{CHAIN}/changes"), "changes")
+        .await;
+    let revisions = page.api("/api/v1/revisions", None).await;
+    let surveys: Vec<&Value> = revisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["label"].is_string())
+        .collect();
+    assert_eq!(surveys.len(), 2);
+    let (from, to) = (&surveys[0]["revision"], &surveys[1]["revision"]);
+
+    // The pickers offer the surveys by label and start at the latest two.
+    let options = page
+        .js("return [...document.querySelectorAll('select[data-pick=from] option')].map((o) => o.textContent)")
+        .await;
+    let options: Vec<String> = serde_json::from_value(options).unwrap();
+    assert!(options[0].starts_with("2024年度调查"), "{options:?}");
+    assert!(options[1].starts_with("2025年度调查"), "{options:?}");
+    assert_eq!(
+        page.js("return [document.querySelector('select[data-pick=from]').value, document.querySelector('select[data-pick=to]').value]")
+            .await,
+        json!([from.to_string(), to.to_string()])
+    );
+
+    // Every list of the API's answer is a table with one row per entry (none for an empty one),
+    // and every summary figure is shown.
+    let changes = page
+        .api(&format!("/api/v1/chains/{CHAIN}/changes"), None)
+        .await;
+    assert_eq!(changes["from"]["revision"], *from);
+    let lists = change_lists(&changes);
+    for (key, rows) in &lists {
+        assert_eq!(
+            page.count(&format!("table[data-table={key}] tbody tr"))
+                .await as usize,
+            rows.len(),
+            "rows of {key}"
+        );
+    }
+    for (key, n) in changes["summary"].as_object().unwrap() {
+        assert_eq!(
+            page.js(&format!(
+                "return document.querySelector('[data-summary={key}] b').textContent"
+            ))
+            .await,
+            json!(n.to_string()),
+            "summary {key}"
+        );
+    }
+    // The known differences of the two surveys, by their Chinese names.
+    let text =
+        |key: &str| format!("return document.querySelector('table[data-table={key}]').textContent");
+    for (key, name) in [
+        ("firms-joined", "常熟氟源新材料有限公司"),
+        ("firms-left", "昆山旧铜箔材料有限公司"),
+        ("firms-changed", "无锡锂智装备有限公司"),
+        ("critical_nodes-appeared", "常州纳管导电材料有限公司"),
+        ("critical_nodes-disappeared", "溧阳碳素负极材料有限公司"),
+        (
+            "foreign_only_parts-disappeared",
+            "盐城锂盛新能源材料有限公司",
+        ),
+    ] {
+        let shown = page.js(&text(key)).await;
+        assert!(
+            shown.as_str().unwrap().contains(name),
+            "{key} shows {name}: {shown}"
+        );
+    }
+    assert_eq!(
+        page.count("table[data-table=problems-resolved] tbody tr")
+            .await,
+        3
+    );
+    // The coverage at both surveys, overall and by element.
+    assert!(page.count("table[data-table=coverage] tbody tr").await >= 2);
+
+    // The trend: one line per key figure, one point per survey.
+    assert_eq!(page.count("[data-chart=trend] .trend-line").await, 8);
+    assert_eq!(
+        page.count("[data-chart=trend] .trend-pt[data-figure=critical_nodes]")
+            .await,
+        2
+    );
+
+    // The later survey's map marks the firm that joined and the critical node that appeared;
+    // the firm that left is listed beside it.
+    page.wait_until(
+        "return document.querySelector('#map')?.dataset.changesMarked === '1'",
+        "the marked map",
+    )
+    .await;
+    assert_eq!(
+        page.count("#map .chg-ring.joined[data-for=pb-cs-pvdf]")
+            .await,
+        1
+    );
+    assert_eq!(
+        page.count("#map .chg-ring.crit-new[data-for=pb-cz-cnt]")
+            .await,
+        1
+    );
+    assert_eq!(
+        page.count("#map .chg-ring.crit-gone[data-for=pb-ly-anode]")
+            .await,
+        1
+    );
+    assert_eq!(
+        page.count(".chg-side [data-left] li[data-firm=pb-ks-oldfoil]")
+            .await,
+        1
+    );
+    page.screenshot("changes").await;
+
+    // CSV downloads: a UTF-8 BOM, the header, and one row per entry with ids and names.
+    page.click("[data-csv=firms-joined]").await;
+    let name = format!("{CHAIN}-changes-{from}-{to}-firms-joined.csv");
+    page.wait_until(
+        &format!("return window.__qmapLastCsv?.name === '{name}'"),
+        "the joined firms' CSV",
+    )
+    .await;
+    let csv = page.js("return window.__qmapLastCsv.text").await;
+    let joined = &changes["firms"]["joined"][0];
+    assert_eq!(
+        csv,
+        json!(format!(
+            "\u{feff}编号,企业,角色,环节\r\n{},{},链员,{}\r\n",
+            joined["id"].as_str().unwrap(),
+            joined["name"].as_str().unwrap(),
+            joined["segment_name"].as_str().unwrap()
+        ))
+    );
+    page.click("[data-csv=problems-resolved]").await;
+    page.wait_until(
+        "return window.__qmapLastCsv?.name.endsWith('-problems-resolved.csv')",
+        "the resolved problems' CSV",
+    )
+    .await;
+    let csv = page.js("return window.__qmapLastCsv.text").await;
+    let lines: Vec<&str> = csv
+        .as_str()
+        .unwrap()
+        .trim_end_matches("\r\n")
+        .split("\r\n")
+        .collect();
+    assert!(lines[0].starts_with("\u{feff}编号,名称,企业编号,企业,"));
+    assert!(lines[0].ends_with(",结果"));
+    let resolved = changes["problems"]["resolved"].as_array().unwrap();
+    assert_eq!(lines.len(), 1 + resolved.len());
+    for (line, p) in lines[1..].iter().zip(resolved) {
+        assert!(line.starts_with(&format!("{},", p["id"].as_str().unwrap())));
+        assert!(line.contains(p["org_name"].as_str().unwrap()), "{line}");
+    }
+
+    // Swapped, the comparison reads backwards: the firm that left has joined. (The button is
+    // brought clear of the sticky top bar first: the downloads scrolled the page.)
+    page.js("document.querySelector('[data-action=swap]').scrollIntoView({block: 'center'}); return true")
+        .await;
+    page.click("[data-action=swap]").await;
+    page.wait_until(
+        &format!(
+            "return location.hash.endsWith('/changes/{to}/{from}') && document.body.dataset.ready === '1' \
+             && !!document.querySelector('table[data-table=firms-joined]')"
+        ),
+        "the swapped comparison",
+    )
+    .await;
+    let shown = page.js(&text("firms-joined")).await;
+    assert!(shown.as_str().unwrap().contains("昆山旧铜箔材料有限公司"));
+    page.assert_no_errors("after the downloads and the swap")
+        .await;
+    page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_planner_sees_only_figures_and_an_enterprise_its_upstream_in_the_changes_view() {
+    let (page, tokens) = page_with_two_surveys().await;
+    let admin_changes = page
+        .api(&format!("/api/v1/chains/{CHAIN}/changes"), None)
+        .await;
+    let names: Vec<String> = change_lists(&admin_changes)
+        .iter()
+        .flat_map(|(_, rows)| rows.iter())
+        .flat_map(|row| ["name", "org_name", "supplier_name", "buyer_name"].map(|k| row[k].clone()))
+        .filter_map(|name| name.as_str().map(str::to_string))
+        .collect();
+    assert!(names.contains(&"常熟氟源新材料有限公司".to_string()));
+
+    // A planner: the summary figures, the trend and the coverage; no lists, no firm names, no
+    // tab or button that would be refused.
+    page.log_in(&tokens.planner).await;
+    page.show(&format!("chain/{CHAIN}/changes"), "changes")
+        .await;
+    let changes = page
+        .api(&format!("/api/v1/chains/{CHAIN}/changes"), None)
+        .await;
+    for (key, n) in changes["summary"].as_object().unwrap() {
+        assert_eq!(
+            page.js(&format!(
+                "return document.querySelector('[data-summary={key}] b').textContent"
+            ))
+            .await,
+            json!(n.to_string()),
+            "summary {key}"
+        );
+    }
+    assert!(changes["summary"]["firms_joined"].as_u64().unwrap() > 0);
+    assert_eq!(page.count(".chg-list, [data-group], #map").await, 0);
+    assert_eq!(page.count("[data-csv]:not([data-csv=coverage])").await, 0);
+    assert_eq!(page.count(".tabs").await, 0);
+    assert_eq!(page.count("[data-chart=trend] .trend-line").await, 8);
+    assert!(page.count("table[data-table=coverage] tbody tr").await >= 2);
+    assert_eq!(page.count("[data-note=planner]").await, 1);
+    let text = page
+        .js("return document.getElementById('view').textContent")
+        .await;
+    for name in &names {
+        assert!(
+            !text.as_str().unwrap().contains(name.as_str()),
+            "a planner sees no firm name, but {name} is shown"
+        );
+    }
+    page.screenshot("changes-planner").await;
+
+    // An enterprise: the lists within its upstream, as the API gives them to it; no map and no
+    // trend (both refused to it).
+    page.log_in(&tokens.enterprise).await;
+    page.show(&format!("chain/{CHAIN}/changes"), "changes")
+        .await;
+    let changes = page
+        .api(&format!("/api/v1/chains/{CHAIN}/changes"), None)
+        .await;
+    let lists = change_lists(&changes);
+    assert!(lists.iter().any(|(_, rows)| !rows.is_empty()));
+    for (key, rows) in &lists {
+        assert_eq!(
+            page.count(&format!("table[data-table={key}] tbody tr"))
+                .await as usize,
+            rows.len(),
+            "rows of {key}"
+        );
+    }
+    assert_eq!(page.count("#map, [data-chart=trend], .tabs").await, 0);
+    assert_eq!(page.count("[data-note=enterprise]").await, 1);
+    page.screenshot("changes-enterprise").await;
+    page.assert_no_errors("as a planner and an enterprise")
+        .await;
     page.close().await;
 }
 

@@ -33,6 +33,7 @@ pub const ASSETS: &[(&str, Asset)] = &[
     ("suppliers.js", js(include_str!("page/suppliers.js"))),
     ("lists.js", js(include_str!("page/lists.js"))),
     ("compare.js", js(include_str!("page/compare.js"))),
+    ("changes.js", js(include_str!("page/changes.js"))),
     (
         "favicon.svg",
         Asset {

@@ -29,6 +29,7 @@ async function request(path, options) {
   if (!res.ok) {
     const err = new Error((body && body.message) || `${res.status} ${res.statusText}`);
     err.status = res.status;
+    err.code = body && body.code;
     throw err;
   }
   return body;
@@ -59,6 +60,8 @@ export const api = {
   chains: () => request(`${base}/chains`),
   organization: (id) => request(`${base}/organizations/${enc(id)}`),
   map: (id, limit) => request(`${base}/chains/${enc(id)}/map${limit != null ? `?limit=${limit}` : ''}`),
+  /** The map of a chain as the data stood right after revision `revision`. */
+  mapAt: (id, revision) => request(`${base}/chains/${enc(id)}/map?revision=${enc(revision)}`),
   mapSvgUrl: (id) => `${base}/chains/${enc(id)}/map.svg`,
   problemsPage: (id, page, perPage) => request(`${base}/chains/${enc(id)}/problems?page=${page}&per_page=${perPage}`),
   /** Every problem of a chain, page by page. */
@@ -82,6 +85,12 @@ export const api = {
     body: JSON.stringify({ failures }),
   }),
   comparison: () => request(`${base}/comparison`),
+  /** Every revision, oldest first; the labelled ones are the surveys. */
+  revisions: () => request(`${base}/revisions`),
+  /** What changed on a chain from revision `from` to revision `to`. */
+  changes: (id, from, to) => request(`${base}/chains/${enc(id)}/changes?from=${enc(from)}&to=${enc(to)}`),
+  /** A chain's key figures at every survey, oldest first. */
+  history: (id) => request(`${base}/chains/${enc(id)}/history`),
 };
 
 const maps = new Map();

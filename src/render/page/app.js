@@ -10,11 +10,15 @@ import { renderScenario } from './scenario.js';
 import { renderSuppliers } from './suppliers.js';
 import { renderLists } from './lists.js';
 import { renderCompare } from './compare.js';
+import { renderChanges } from './changes.js';
 
 const view = document.getElementById('view');
 let generation = 0;
 
-/** Routes: `#/`, `#/compare`, `#/chain/ID[/map/FIRM | /scenario | /suppliers[/ORG] | /lists]`. */
+/**
+ * Routes: `#/`, `#/compare`,
+ * `#/chain/ID[/map/FIRM | /scenario | /suppliers[/ORG] | /lists | /changes[/FROM/TO]]`.
+ */
 function route(hash) {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { name: 'chains', render: renderChains, params: {} };
@@ -27,6 +31,7 @@ function route(hash) {
       case 'scenario': return { name: 'scenario', render: renderScenario, params: { id } };
       case 'suppliers': return { name: 'suppliers', render: renderSuppliers, params: { id, org: parts[3] } };
       case 'lists': return { name: 'lists', render: renderLists, params: { id } };
+      case 'changes': return { name: 'changes', render: renderChanges, params: { id, from: parts[3], to: parts[4] } };
       default: break;
     }
   }

@@ -42,7 +42,8 @@ function renderOwnChains(root, me) {
         h('h2', {}, name),
         h('div', { class: 'card-actions' },
           h('a', { class: 'btn primary', href: `#/chain/${encodeURIComponent(id)}/suppliers/${encodeURIComponent(me.org)}` },
-            t('open.suppliers')))))));
+            t('open.suppliers')),
+          h('a', { class: 'btn', href: `#/chain/${encodeURIComponent(id)}/changes`, 'data-open': 'changes' }, t('open.changes')))))));
 }
 
 export async function renderChains(root) {
@@ -75,6 +76,7 @@ export async function renderChains(root) {
         elementBars(c),
         h('div', { class: 'card-actions' },
           h('a', { class: 'btn primary', href }, t('open.map')),
+          h('a', { class: 'btn', href: `${href}/changes`, 'data-open': 'changes' }, t('open.changes')),
           h('button', { class: 'btn', type: 'button', onclick: () => api.downloadSvg(c.id).catch((e) => alert(e.message)) }, t('open.svg'))));
     })));
 }

@@ -110,7 +110,8 @@ export function chainHeader(t, map, active) {
       tab('map', `#/chain/${id}`),
       tab('scenario', `#/chain/${id}/scenario`),
       tab('suppliers', `#/chain/${id}/suppliers`),
-      tab('lists', `#/chain/${id}/lists`)));
+      tab('lists', `#/chain/${id}/lists`),
+      tab('changes', `#/chain/${id}/changes`)));
 }
 
 /** A small key figure. */
