@@ -1014,6 +1014,14 @@ async fn the_page_logs_in_with_a_token_and_shows_only_what_the_role_may_read() {
         "the planner's chains",
     )
     .await;
+    // No button leads to a refusal: a planner's cards open the changes, not the map.
+    assert_eq!(page.count(".chain-card a.btn[data-open=changes]").await, 2);
+    assert_eq!(page.count(".chain-card h2 a").await, 0);
+    assert_eq!(
+        page.js("return [...document.querySelectorAll('.chain-card .btn')].filter(b => b.textContent === '查看图谱' || b.textContent === '下载 SVG').length")
+            .await,
+        Value::from(0)
+    );
     page.show("compare", "compare").await;
     page.screenshot("planner-compare").await;
     page.close().await;

@@ -57,11 +57,14 @@ export async function renderChains(root) {
     h('div', { class: 'page-head' }, h('h1', {}, t('chains.title')), h('p', { class: 'sub' }, t('chains.sub'))),
     h('div', { class: 'cards' }, chains.map((c, i) => {
       const href = `#/chain/${encodeURIComponent(c.id)}`;
+      // The map and its picture only for chains read firm by firm (a planner, or a regulator of
+      // other chains, sees this chain's figures and changes only): no button leads to a refusal.
+      const readable = me.chains.some((m) => m.id === c.id);
       return h('article', { class: 'card chain-card', 'data-chain': c.id },
         i === 0 && chains.length > 1 ? h('span', { class: 'flag' }, t('chains.worst')) : null,
         h('div', { class: 'card-top' },
           h('div', {},
-            h('h2', {}, h('a', { href }, c.name)),
+            h('h2', {}, readable ? h('a', { href }, c.name) : c.name),
             c.chief ? h('p', { class: 'chief' }, `${t('kpi.chief')}：${c.chief}`) : null,
             h('p', { class: 'muted' }, `${c.segments} ${t('kpi.segments')} · ${c.supplies} ${t('kpi.supplies')}`)),
           h('div', { class: 'ring-box', title: t('coverage.note') }, ring(coveragePct(c.coverage)),
@@ -75,8 +78,8 @@ export async function renderChains(root) {
           kpi(t('kpi.foreign_only'), c.foreign_only_parts, c.foreign_only_parts > 0 ? 'bad' : '')),
         elementBars(c),
         h('div', { class: 'card-actions' },
-          h('a', { class: 'btn primary', href }, t('open.map')),
-          h('a', { class: 'btn', href: `${href}/changes`, 'data-open': 'changes' }, t('open.changes')),
-          h('button', { class: 'btn', type: 'button', onclick: () => api.downloadSvg(c.id).catch((e) => alert(e.message)) }, t('open.svg'))));
+          readable ? h('a', { class: 'btn primary', href }, t('open.map')) : null,
+          h('a', { class: `btn${readable ? '' : ' primary'}`, href: `${href}/changes`, 'data-open': 'changes' }, t('open.changes')),
+          readable ? h('button', { class: 'btn', type: 'button', onclick: () => api.downloadSvg(c.id).catch((e) => alert(e.message)) }, t('open.svg')) : null));
     })));
 }
