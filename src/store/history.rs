@@ -325,3 +325,62 @@ pub(super) fn undo(store: &Store, target: u64, current: u64) -> Result<Undo, Sto
     out.change.upsert.version = crate::model::BUNDLE_VERSION;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Bundle, Region};
+
+    fn region(code: &str, name: &str) -> ChangeSet {
+        let mut b = Bundle::new();
+        b.regions.push(Region {
+            code: code.into(),
+            name: name.into(),
+        });
+        ChangeSet::upsert(b)
+    }
+
+    /// A store written by a build that kept no history has revisions without records: reading
+    /// back past them is refused, reading after them still works.
+    #[test]
+    fn a_revision_without_its_record_cannot_be_read_back_past() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for name in ["苏州市", "苏州", "姑苏"] {
+            store.apply(&region("320500", name)).unwrap();
+        }
+        store.inner.revisions.remove(2u64.to_be_bytes()).unwrap();
+        assert!(matches!(
+            store.undo(1, 3),
+            Err(StoreError::NotKept {
+                asked: 1,
+                missing: 2
+            })
+        ));
+        let undo = store.undo(2, 3).unwrap();
+        assert_eq!(undo.change.upsert.regions[0].name, "苏州");
+        assert_eq!(store.revisions().unwrap().len(), 2);
+    }
+
+    /// What a write that never committed left in the history trees is gone at the next open.
+    #[test]
+    fn history_of_an_uncommitted_write_is_dropped_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.apply(&region("320500", "苏州市")).unwrap();
+            let recorder = Recorder::new(&store, 2).unwrap();
+            recorder.finish(&WriteNote::by("test")).unwrap();
+            store
+                .inner
+                .history
+                .insert(log::chunk_key(2, 0), b"x".to_vec())
+                .unwrap();
+            store.inner.db.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.revision(), 1);
+        assert_eq!(store.revisions().unwrap().len(), 1);
+        assert!(store.inner.history.is_empty());
+    }
+}
