@@ -547,8 +547,10 @@ fn a_generated_pair_of_surveys_differs_exactly_by_its_edits() {
             &|_, _| {},
         )
         .unwrap();
-    let (extra, _) = survey::replacement(&next, &SupplyList::new(), &store).unwrap();
-    let change = survey::with_removals(next.clone(), extra);
+    let chains: Vec<&str> = next.chains.iter().map(|c| c.id.as_str()).collect();
+    let now = survey::Holdings::of_store(&store, &chains).unwrap();
+    let (change, _) = survey::replacing(next.clone(), &SupplyList::new(), &now).unwrap();
+    // The change is consistent: the full validation of a change finds nothing.
     assert!(qmap::validate::check_change(&change, &store).is_empty());
     store
         .commit(
@@ -681,4 +683,26 @@ fn a_generated_pair_of_surveys_differs_exactly_by_its_edits() {
         "{:?}",
         c.summary
     );
+}
+
+/// The two ways of reading what chains hold (a snapshot's indexes, one pass over the store)
+/// agree, so an import replaces the same things through the API and the command line.
+#[test]
+fn a_store_and_its_snapshot_hold_the_same_on_every_chain() {
+    use qmap::service::{survey::Holdings, Service};
+    let d = demo();
+    let chains: Vec<String> = d.now.chains.keys().cloned().collect();
+    let chains: Vec<&str> = chains
+        .iter()
+        .map(String::as_str)
+        .chain(["no-such-chain"])
+        .collect();
+    let from_store = Holdings::of_store(&d.store, &chains).unwrap();
+    let service = Service::open(d.store.clone()).unwrap();
+    let from_snapshot = Holdings::of_snapshot(&service.snapshot(), &chains);
+    assert!(
+        from_store == from_snapshot,
+        "the store and the snapshot hold differently"
+    );
+    assert!(from_store != Holdings::default());
 }

@@ -181,16 +181,16 @@ pub(super) fn import_timed(
         revision: 0,
     };
     let (change, replaced) = if flags.replace {
-        let (extra, replaced) = crate::service::survey::replacement(&bundle, &supplies, store)?;
-        let mut errors =
-            crate::service::survey::packed_left_dangling(&supplies, &extra.upsert.organizations);
-        let change = crate::service::survey::with_removals(bundle, extra);
-        errors.extend(crate::validate::check_change(&change, store).into_errors());
-        if !errors.is_empty() {
-            reading.finish_and_clear();
-            return Err(invalid(errors.into()));
+        let chains: Vec<&str> = bundle.chains.iter().map(|c| c.id.as_str()).collect();
+        let now = crate::service::survey::Holdings::of_store(store, &chains)?;
+        timings.lap("holdings");
+        match crate::service::survey::replacing(bundle, &supplies, &now) {
+            Ok((change, replaced)) => (change, Some(replaced)),
+            Err(errors) => {
+                reading.finish_and_clear();
+                return Err(invalid(errors.into()));
+            }
         }
-        (change, Some(replaced))
     } else {
         (ChangeSet::upsert(bundle), None)
     };

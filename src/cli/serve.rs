@@ -72,13 +72,11 @@ pub fn load_demo(store: &Store) -> Result<bool, CliError> {
         let change = if index == 0 {
             ChangeSet::upsert(bundle)
         } else {
-            let (extra, _) = survey::replacement(&bundle, &SupplyList::new(), store)?;
-            let change = survey::with_removals(bundle, extra);
-            let errors = crate::validate::check_change(&change, store);
-            if !errors.is_empty() {
-                return Err(CliError::Demo(errors));
-            }
-            change
+            let chains: Vec<&str> = bundle.chains.iter().map(|c| c.id.as_str()).collect();
+            let now = survey::Holdings::of_store(store, &chains)?;
+            survey::replacing(bundle, &SupplyList::new(), &now)
+                .map_err(|errors| CliError::Demo(errors.into()))?
+                .0
         };
         let note = WriteNote::by(DEMO_ACTOR).labelled(Some(label.to_string()));
         let revision = store.commit(&change, &SupplyList::new(), &note, &|_, _| {})?;

@@ -144,15 +144,10 @@ impl Service {
         }
         let counts = Counts::of(&bundle);
         let (change, replaced) = if options.replace {
-            let (extra, replaced) =
-                survey::replacement(&bundle, &model::SupplyList::new(), before.as_ref())?;
-            let change = survey::with_removals(bundle, extra);
-            // The removals must leave a consistent whole (no supply left to a firm that is no
-            // longer a member, …).
-            let errors = validate::check_change(&change, before.as_ref());
-            if !errors.is_empty() {
-                return Err(conflict_or_invalid(errors));
-            }
+            let chains: Vec<&str> = bundle.chains.iter().map(|c| c.id.as_str()).collect();
+            let now = survey::Holdings::of_snapshot(&before, &chains);
+            let (change, replaced) = survey::replacing(bundle, &model::SupplyList::new(), &now)
+                .map_err(Error::from_validation)?;
             (change, Some(replaced))
         } else {
             (ChangeSet::upsert(bundle), None)

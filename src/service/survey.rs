@@ -19,78 +19,87 @@
 use super::Snapshot;
 use crate::model::{Bundle, ChangeSet, Organization, Problem, Supply, SupplyList};
 use crate::store::{Store, StoreError};
+use crate::validate::{ErrorCode, ValidationError};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use utoipa::ToSchema;
 
-/// What a chain holds now: where a replacement looks.
-pub trait Holdings {
-    /// The members of `chain`, in id order.
-    fn members(&self, chain: &str) -> Result<Vec<Organization>, StoreError>;
-    /// The supplies of `chain`.
-    fn supplies(&self, chain: &str) -> Result<Vec<Supply>, StoreError>;
-    /// The problems of `chain`.
-    fn problems(&self, chain: &str) -> Result<Vec<Problem>, StoreError>;
+/// What the chains of a file hold now: where a replacement looks. Each list is sorted (members
+/// and problems by id, supplies in their order), whichever way it was read.
+#[derive(Debug, Default, PartialEq)]
+pub struct Holdings {
+    /// Members of each chain.
+    members: HashMap<String, Vec<Organization>>,
+    supplies: HashMap<String, Vec<Supply>>,
+    problems: HashMap<String, Vec<Problem>>,
 }
 
-impl Holdings for Snapshot {
-    fn members(&self, chain: &str) -> Result<Vec<Organization>, StoreError> {
-        Ok(self
-            .chain_index()
-            .members(&self.dataset, chain)
-            .cloned()
-            .collect())
-    }
-
-    fn supplies(&self, chain: &str) -> Result<Vec<Supply>, StoreError> {
-        Ok(self.dataset.supplies_of_chain(chain).cloned().collect())
-    }
-
-    fn problems(&self, chain: &str) -> Result<Vec<Problem>, StoreError> {
-        Ok(self
-            .chain_index()
-            .problems(&self.dataset, chain)
-            .into_iter()
-            .cloned()
-            .collect())
-    }
-}
-
-/// The store answers from its indexes: members of the chain, then each member's supplies (as
-/// customer: every supply has one customer, a member of its chain) and problems.
-impl Holdings for Store {
-    fn members(&self, chain: &str) -> Result<Vec<Organization>, StoreError> {
-        let mut found = Vec::new();
-        for id in self.members_of_chain(chain)? {
-            if let Some(o) = self.organization_record(&id)? {
-                found.push(o);
+impl Holdings {
+    /// What `chains` hold in a snapshot. O(size of those chains).
+    pub fn of_snapshot(snap: &Snapshot, chains: &[&str]) -> Holdings {
+        let index = snap.chain_index();
+        let mut h = Holdings::default();
+        for &chain in chains {
+            let members: Vec<Organization> = index.members(&snap.dataset, chain).cloned().collect();
+            let supplies: Vec<Supply> = snap.dataset.supplies_of_chain(chain).cloned().collect();
+            let problems: Vec<Problem> = index
+                .problems(&snap.dataset, chain)
+                .into_iter()
+                .cloned()
+                .collect();
+            if !members.is_empty() {
+                h.members.insert(chain.to_string(), members);
+            }
+            if !supplies.is_empty() {
+                h.supplies.insert(chain.to_string(), supplies);
+            }
+            if !problems.is_empty() {
+                h.problems.insert(chain.to_string(), problems);
             }
         }
-        Ok(found)
+        h.sorted()
     }
 
-    fn supplies(&self, chain: &str) -> Result<Vec<Supply>, StoreError> {
-        let mut found = Vec::new();
-        for id in self.members_of_chain(chain)? {
-            found.extend(
-                self.suppliers_of(&id)?
-                    .into_iter()
-                    .filter(|s| s.chain == chain),
-            );
+    /// Every list in its order (members and problems by id, supplies as supplies sort).
+    fn sorted(mut self) -> Holdings {
+        for v in self.members.values_mut() {
+            v.sort_by(|a, b| a.id.cmp(&b.id));
         }
-        Ok(found)
+        for v in self.supplies.values_mut() {
+            v.sort();
+        }
+        for v in self.problems.values_mut() {
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        self
     }
 
-    fn problems(&self, chain: &str) -> Result<Vec<Problem>, StoreError> {
-        let mut found = Vec::new();
-        for id in self.members_of_chain(chain)? {
-            found.extend(
-                self.problems_of_org(&id)?
-                    .into_iter()
-                    .filter(|p| p.chain == chain),
-            );
+    /// What `chains` hold in a store, in one pass over it (see [`Store::chain_holdings`]).
+    pub fn of_store(store: &Store, chains: &[&str]) -> Result<Holdings, StoreError> {
+        let wanted: HashSet<&str> = chains.iter().copied().collect();
+        let (members, supplies, problems) = store.chain_holdings(&wanted)?;
+        let mut h = Holdings::default();
+        for o in members {
+            for m in o.memberships() {
+                if wanted.contains(m.chain.as_str()) {
+                    h.members
+                        .entry(m.chain.clone())
+                        .or_default()
+                        .push(o.clone());
+                }
+            }
         }
-        Ok(found)
+        for s in supplies {
+            h.supplies.entry(s.chain.clone()).or_default().push(s);
+        }
+        for p in problems {
+            h.problems.entry(p.chain.clone()).or_default().push(p);
+        }
+        Ok(h.sorted())
+    }
+
+    fn of<'a, T>(map: &'a HashMap<String, Vec<T>>, chain: &str) -> &'a [T] {
+        map.get(chain).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -114,11 +123,11 @@ pub struct Replaced {
 ///
 /// Complexity: O(S + M + P) over what the file's chains hold now, plus O(F log F) to index the
 /// file's supplies.
-pub fn replacement(
+fn replacement(
     bundle: &Bundle,
     packed: &SupplyList,
-    now: &dyn Holdings,
-) -> Result<(ChangeSet, BTreeMap<String, Replaced>), StoreError> {
+    now: &Holdings,
+) -> (ChangeSet, BTreeMap<String, Replaced>) {
     let chains: Vec<&str> = bundle.chains.iter().map(|c| c.id.as_str()).collect();
     let in_file_orgs: HashSet<&str> = bundle.organizations.iter().map(|o| o.id.as_str()).collect();
     let in_file_problems: HashSet<&str> = bundle.problems.iter().map(|p| p.id.as_str()).collect();
@@ -149,7 +158,7 @@ pub fn replacement(
     for chain in chains {
         let mut replaced = Replaced::default();
         let mut leaving: HashSet<String> = HashSet::new();
-        for member in now.members(chain)? {
+        for member in Holdings::of(&now.members, chain) {
             if in_file_orgs.contains(member.id.as_str()) {
                 continue;
             }
@@ -162,7 +171,7 @@ pub fn replacement(
             }
             replaced.memberships += 1;
         }
-        for s in now.supplies(chain)? {
+        for s in Holdings::of(&now.supplies, chain) {
             let key = (
                 s.chain.as_str(),
                 s.supplier.as_str(),
@@ -170,19 +179,19 @@ pub fn replacement(
                 s.part.as_str(),
             );
             if in_file_supplies.binary_search(&key).is_err() {
-                change.delete_supplies.push(s);
+                change.delete_supplies.push(s.clone());
                 replaced.supplies += 1;
             }
         }
-        for p in now.problems(chain)? {
+        for p in Holdings::of(&now.problems, chain) {
             if in_file_problems.contains(p.id.as_str()) {
                 continue;
             }
             if p.is_demand() {
-                change.delete_problems.push(p.id);
+                change.delete_problems.push(p.id.clone());
                 replaced.problems += 1;
             } else if leaving.contains(&p.org) {
-                change.delete_problems.push(p.id);
+                change.delete_problems.push(p.id.clone());
                 replaced.resolved_removed += 1;
             } else {
                 replaced.resolved_kept += 1;
@@ -191,11 +200,11 @@ pub fn replacement(
         summary.insert(chain.to_string(), replaced);
     }
     change.upsert.organizations = rewritten.into_values().collect();
-    Ok((change, summary))
+    (change, summary)
 }
 
 /// `bundle` imported with the removals of `extra` (from [`replacement`]) in one change.
-pub fn with_removals(bundle: Bundle, extra: ChangeSet) -> ChangeSet {
+fn with_removals(bundle: Bundle, extra: ChangeSet) -> ChangeSet {
     let mut change = extra;
     let rewritten = std::mem::take(&mut change.upsert.organizations);
     change.upsert = bundle;
@@ -203,35 +212,73 @@ pub fn with_removals(bundle: Bundle, extra: ChangeSet) -> ChangeSet {
     change
 }
 
-/// Supplies of `packed` (the supplies of a streamed file, not in the change) whose supplier or
-/// customer is an organization the replacement takes off that supply's chain: the one
-/// inconsistency a replacement can make that validating the change does not see.
-pub fn packed_left_dangling(
+/// The one change that imports `bundle` (with the supplies of `packed`) replacing what the
+/// store holds (`now`) on the bundle's chains, and what it removes by chain; or, when the
+/// removals would strand a record of the file (a supply or problem of a firm that the file does
+/// not list, and so leaves the chain), the errors with their paths.
+///
+/// The file itself must have been validated against the stored data; the only inconsistency
+/// the removals can add is that one, so this is all that is checked again.
+pub fn replacing(
+    bundle: Bundle,
+    packed: &SupplyList,
+    now: &Holdings,
+) -> Result<(ChangeSet, BTreeMap<String, Replaced>), Vec<ValidationError>> {
+    let (extra, replaced) = replacement(&bundle, packed, now);
+    let errors = stranded(&bundle, packed, &extra.upsert.organizations);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((with_removals(bundle, extra), replaced))
+}
+
+/// Supplies and problems of the file (`bundle`'s, and the streamed supplies of `packed`, both
+/// by their index in the file) whose firm `rewritten` takes off that record's chain.
+fn stranded(
+    bundle: &Bundle,
     packed: &SupplyList,
     rewritten: &[Organization],
-) -> Vec<crate::validate::ValidationError> {
-    use crate::validate::{ErrorCode, ValidationError};
-    let by_id: std::collections::HashMap<&str, &Organization> =
+) -> Vec<ValidationError> {
+    if rewritten.is_empty() {
+        return Vec::new();
+    }
+    let by_id: HashMap<&str, &Organization> =
         rewritten.iter().map(|o| (o.id.as_str(), o)).collect();
-    let member = |org: &str, chain: &str| {
+    let off = |org: &str, chain: &str| {
         by_id
             .get(org)
-            .is_none_or(|o| o.memberships().iter().any(|m| m.chain == chain))
+            .is_some_and(|o| !o.memberships().iter().any(|m| m.chain == chain))
+    };
+    let message = |org: &str, chain: &str| {
+        format!(
+            "{org:?} is no longer a member of chain {chain:?}: the file does not list it, and \
+             the replacing import takes it off the chain"
+        )
     };
     let mut errors = Vec::new();
-    for (i, s) in packed.iter().enumerate() {
-        for (field, org) in [("supplier", s.supplier), ("customer", s.customer)] {
-            if !member(org, s.chain) {
+    let supplies = bundle
+        .supplies
+        .iter()
+        .map(|s| (s.chain.as_str(), s.supplier.as_str(), s.customer.as_str()))
+        .chain(packed.iter().map(|s| (s.chain, s.supplier, s.customer)));
+    for (i, (chain, supplier, customer)) in supplies.enumerate() {
+        for (field, org) in [("from", supplier), ("to", customer)] {
+            if off(org, chain) {
                 errors.push(ValidationError::new(
                     ErrorCode::NotAMember,
                     format!("/supplies/{i}/{field}"),
-                    format!(
-                        "{org:?} is no longer a member of chain {:?}: the file does not list it, \
-                         and with replace it leaves the chain",
-                        s.chain
-                    ),
+                    message(org, chain),
                 ));
             }
+        }
+    }
+    for (i, p) in bundle.problems.iter().enumerate() {
+        if off(&p.org, &p.chain) {
+            errors.push(ValidationError::new(
+                ErrorCode::NotAMember,
+                format!("/problems/{i}/org"),
+                message(&p.org, &p.chain),
+            ));
         }
     }
     errors

@@ -576,6 +576,52 @@ impl Store {
         Ok(d)
     }
 
+    /// What the chains `chains` hold: their members' records, their supplies and their problems,
+    /// in one pass over each tree (what a replacing import compares the file with).
+    ///
+    /// Complexity: O(N) page reads and key decodes over the whole store, decoding only the
+    /// records of those chains: cheaper than a lookup per member once a chain has more than a
+    /// few hundred members.
+    pub fn chain_holdings(
+        &self,
+        chains: &HashSet<&str>,
+    ) -> Result<(Vec<Organization>, Vec<Supply>, Vec<Problem>), StoreError> {
+        let mut member_ids: HashSet<Vec<u8>> = HashSet::new();
+        for chain in chains {
+            for id in self.members_of_chain(chain)? {
+                member_ids.insert(id.into_bytes());
+            }
+        }
+        let mut members = Vec::new();
+        self.for_each_entry(TreeId::Organizations, |k, v| {
+            if member_ids.contains(k) {
+                members.push(decode_record(TreeId::Organizations, k, v)?);
+            }
+            Ok(())
+        })?;
+        let mut supplies = Vec::new();
+        self.for_each_entry(TreeId::Supplies, |k, _| {
+            // Only supplies whose customer is a member can be on those chains.
+            let customer = k.split(|b| *b == keys::SEP).next().unwrap_or_default();
+            if member_ids.contains(customer) {
+                let s = decode_supply_entry(TreeId::Supplies, k)?;
+                if chains.contains(s.chain.as_str()) {
+                    supplies.push(s);
+                }
+            }
+            Ok(())
+        })?;
+        let mut problems = Vec::new();
+        self.for_each_entry(TreeId::Problems, |k, v| {
+            let p: Problem = decode_record(TreeId::Problems, k, v)?;
+            if chains.contains(p.chain.as_str()) {
+                problems.push(p);
+            }
+            Ok(())
+        })?;
+        Ok((members, supplies, problems))
+    }
+
     /// The records of one record tree with their ids, in id order (see [`Store::load`]).
     fn load_records<T: DeserializeOwned + Send>(
         &self,
