@@ -216,6 +216,10 @@ impl ImportSummary {
     }
 }
 
+/// The members', supplies' and problems' records of some chains (see
+/// [`Store::chain_holdings`]).
+pub type ChainRecords = (Vec<Organization>, Vec<Supply>, Vec<Problem>);
+
 /// A handle on an open store; cheap to clone (everything inside is shared).
 #[derive(Clone)]
 pub struct Store {
@@ -582,10 +586,7 @@ impl Store {
     /// Complexity: O(N) page reads and key decodes over the whole store, decoding only the
     /// records of those chains: cheaper than a lookup per member once a chain has more than a
     /// few hundred members.
-    pub fn chain_holdings(
-        &self,
-        chains: &HashSet<&str>,
-    ) -> Result<(Vec<Organization>, Vec<Supply>, Vec<Problem>), StoreError> {
+    pub fn chain_holdings(&self, chains: &HashSet<&str>) -> Result<ChainRecords, StoreError> {
         let mut member_ids: HashSet<Vec<u8>> = HashSet::new();
         for chain in chains {
             for id in self.members_of_chain(chain)? {
