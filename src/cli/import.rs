@@ -172,14 +172,7 @@ pub(super) fn import_timed(
         }
     }
     let records = bundle.record_count() + supplies.len();
-    let summary = ImportSummary {
-        regions: bundle.regions.len(),
-        chains: bundle.chains.len(),
-        organizations: bundle.organizations.len(),
-        supplies: bundle.supplies.len() + supplies.len(),
-        problems: bundle.problems.len(),
-        revision: 0,
-    };
+    let summary = ImportSummary::of(&bundle, supplies.len(), 0);
     let (change, replaced) = if flags.replace {
         let (extra, replaced) = crate::service::survey::replacement(&bundle, &supplies, store)?;
         let mut errors =
