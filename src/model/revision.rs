@@ -38,8 +38,8 @@ pub struct RevisionCounts {
 }
 
 impl RevisionCounts {
-    /// Records changed in any way.
-    pub fn total(&self) -> u64 {
+    /// The changes of every kind, in bundle order.
+    pub fn kinds(&self) -> [KindChanges; 9] {
         [
             self.regions,
             self.chains,
@@ -51,9 +51,22 @@ impl RevisionCounts {
             self.policy_tools,
             self.goals,
         ]
-        .iter()
-        .map(KindChanges::total)
-        .sum()
+    }
+
+    /// Records added, changed and removed, over every kind.
+    pub fn sum(&self) -> KindChanges {
+        self.kinds()
+            .iter()
+            .fold(KindChanges::default(), |a, k| KindChanges {
+                added: a.added + k.added,
+                changed: a.changed + k.changed,
+                removed: a.removed + k.removed,
+            })
+    }
+
+    /// Records changed in any way.
+    pub fn total(&self) -> u64 {
+        self.sum().total()
     }
 }
 
@@ -128,6 +141,14 @@ mod tests {
             "problems":{"added":1,"changed":1,"removed":0}}"#;
         let counts: RevisionCounts = serde_json::from_str(old).unwrap();
         assert_eq!(counts.total(), 9);
+        assert_eq!(
+            counts.sum(),
+            KindChanges {
+                added: 8,
+                changed: 1,
+                removed: 0
+            }
+        );
         assert_eq!(counts.projects, KindChanges::default());
         assert_eq!(counts.goals, KindChanges::default());
     }
