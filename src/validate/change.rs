@@ -406,6 +406,100 @@ mod tests {
         );
     }
 
+    /// The store with a project tackling `p`, led by `a` with `q` taking part, run by
+    /// consortium `k` (led by `a`, with `b`).
+    fn store_with_work() -> Dataset {
+        let mut d = store();
+        let work: Bundle = serde_json::from_value(json!({
+            "version": 1,
+            "consortia": [{"id": "k", "name": "K", "chain": "c", "lead": "a", "members": ["b"],
+                           "founded": 2024}],
+            "projects": [{"id": "j", "title": "J", "category": "key_product", "chain": "c",
+                          "lead": "a", "participants": ["q"], "problems": ["p"], "year": 2025,
+                          "status": "in_progress", "consortium": "k"}]
+        }))
+        .unwrap();
+        d.upsert(work);
+        d
+    }
+
+    #[test]
+    fn deleting_what_a_project_or_consortium_refers_to_is_refused() {
+        let store = store_with_work();
+        // b's supply goes too: what is left of b is its place in consortium k.
+        let change = ChangeSet {
+            delete_organizations: vec!["b".into(), "q".into()],
+            delete_problems: vec!["p".into()],
+            delete_supplies: vec![supply()],
+            ..ChangeSet::default()
+        };
+        let report = check_change(&change, &store);
+        assert!(report.errors()[0]
+            .message
+            .contains("1 consortium (e.g. \"k\")"));
+        assert!(report.errors()[1]
+            .message
+            .contains("1 project (e.g. \"j\")"));
+        assert_eq!(
+            pairs(report),
+            vec![
+                ("/delete_organizations/0".into(), ErrorCode::StillReferenced),
+                ("/delete_organizations/1".into(), ErrorCode::StillReferenced),
+                ("/delete_problems/0".into(), ErrorCode::StillReferenced),
+            ]
+        );
+        let consortia = ChangeSet {
+            delete_consortia: vec!["none".into(), "k".into()],
+            ..ChangeSet::default()
+        };
+        assert_eq!(
+            pairs(check_change(&consortia, &store)),
+            vec![("/delete_consortia/1".into(), ErrorCode::StillReferenced)]
+        );
+        // Deleting the project and the consortium too makes it sound.
+        let change = ChangeSet {
+            delete_projects: vec!["j".into()],
+            delete_consortia: vec!["k".into()],
+            ..change
+        };
+        assert_eq!(pairs(check_change(&change, &store)), vec![]);
+    }
+
+    #[test]
+    fn a_project_upserted_with_the_deletes_is_judged_in_its_new_version() {
+        let store = store_with_work();
+        let mut project = store.projects["j"].clone();
+        project.problems.clear();
+        project.participants.clear();
+        let mut change = ChangeSet {
+            delete_problems: vec!["p".into()],
+            delete_organizations: vec!["q".into()],
+            ..ChangeSet::default()
+        };
+        change.upsert.projects.push(project.clone());
+        assert_eq!(pairs(check_change(&change, &store)), vec![]);
+
+        // A new version that still names what the change deletes dangles, at its own paths.
+        project.problems = vec!["p".into()];
+        project.participants = vec!["q".into()];
+        change.upsert.projects = vec![project];
+        change.delete_consortia = vec!["k".into()];
+        assert_eq!(
+            pairs(check_change(&change, &store)),
+            vec![
+                (
+                    "/projects/0/participants/0".into(),
+                    ErrorCode::UnknownOrganization
+                ),
+                ("/projects/0/problems/0".into(), ErrorCode::UnknownProblem),
+                (
+                    "/projects/0/consortium".into(),
+                    ErrorCode::UnknownConsortium
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn upserts_are_checked_like_a_bundle() {
         let mut change = ChangeSet::upsert(Bundle::new());

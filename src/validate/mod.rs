@@ -28,6 +28,12 @@
 //!   organization's path.
 //! - A chain the document replaces with fewer segments: the stored organizations that the
 //!   document refers to (and so were looked up) must not sit on a removed segment.
+//! - The stored projects and consortia (`Lookup::projects`, `Lookup::consortia`: few, read
+//!   whole and at most once, only when the document could break one) that the document does not
+//!   replace: an organization that drops a chain must not lead one there (reported with its
+//!   supplies and problems), a problem moved to another chain must not be tackled by a project
+//!   of the old chain, a consortium moved to another chain must not run a project of the old
+//!   chain.
 //!
 //! Not checked, because `Lookup` cannot enumerate them: stored organizations sitting on a removed
 //! segment that the document does not refer to, and the stored members, supplies and problems of

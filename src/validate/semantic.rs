@@ -24,8 +24,8 @@ type FastHash = foldhash::fast::RandomState;
 /// Semantic checks of an already-typed bundle against itself and `existing`.
 ///
 /// Returns the errors found, in document order within each kind (regions, chains,
-/// organizations, supplies, problems, then the ids of consortia, projects, consortia, policy
-/// tools, goals), then the consistency errors against `existing`.
+/// organizations, supplies, problems; then the ids of consortia and of projects, projects,
+/// consortia, policy tools, goals), then the consistency errors against `existing`.
 pub fn check_bundle(bundle: &Bundle, existing: &dyn Lookup) -> Report {
     check_records(bundle, Some(bundle.version), existing)
 }
@@ -916,8 +916,8 @@ impl<'a> Checker<'a> {
             .map_or(ChainFacts::Missing, facts)
     }
 
-    /// Stored supplies and problems of an organization that the document replaces must stay
-    /// valid against its new version.
+    /// Stored supplies and problems of an organization that the document replaces, and the
+    /// stored projects and consortia it leads, must stay valid against its new version.
     ///
     /// Only a version that loses chains can break them, so the (possibly costly)
     /// `supplies_touching` and `problems_of` are asked only then: re-importing the same data

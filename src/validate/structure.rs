@@ -1033,6 +1033,49 @@ mod tests {
     }
 
     #[test]
+    fn broken_problems_and_consortia_still_resolve_the_references_of_projects() {
+        // "p" and "k" have typo'd fields, so they are opaque: the project naming them is not
+        // reported for them, only for the problem "zz" nobody has.
+        let doc = json!({"version": 1,
+            "chains": [{"id": "c", "name": "C", "segments": [{"id": "s", "name": "S"}]}],
+            "organizations": [{"id": "f", "name": "F", "kind": "enterprise", "region": "320500",
+                               "chains": [{"chain": "c", "role": "chain_master", "segment": "s"}]}],
+            "problems": [{"id": "p", "org": "f", "chain": "c", "title": "", "category": "other",
+                          "severity": 2, "status": "open", "neds": []}],
+            "consortia": [{"id": "k", "name": "K", "chain": "c", "lead": "f", "founded": 2024,
+                           "memebrs": []}],
+            "projects": [{"id": "j", "title": "J", "category": "key_product", "chain": "c",
+                          "lead": "f", "problems": ["p", "zz"], "year": 2025,
+                          "status": "approved", "consortium": "k"}]});
+        assert_eq!(
+            walk(doc),
+            pairs(&[
+                ("/problems/0/neds", ErrorCode::UnknownField),
+                ("/consortia/0/memebrs", ErrorCode::UnknownField),
+                ("/projects/0/problems/1", ErrorCode::UnknownProblem),
+            ])
+        );
+    }
+
+    #[test]
+    fn an_unusable_array_of_problems_or_consortia_leaves_the_projects_references_unjudged() {
+        let doc = json!({"version": 1, "problems": {"id": "p"}, "consortia": 3,
+            "chains": [{"id": "c", "name": "C", "segments": [{"id": "s", "name": "S"}]}],
+            "organizations": [{"id": "f", "name": "F", "kind": "enterprise", "region": "320500",
+                               "chains": [{"chain": "c", "role": "chain_master", "segment": "s"}]}],
+            "projects": [{"id": "j", "title": "J", "category": "key_product", "chain": "c",
+                          "lead": "f", "problems": ["p"], "year": 2025,
+                          "status": "approved", "consortium": "k"}]});
+        assert_eq!(
+            walk(doc),
+            pairs(&[
+                ("/problems", ErrorCode::WrongType),
+                ("/consortia", ErrorCode::WrongType),
+            ])
+        );
+    }
+
+    #[test]
     fn an_unusable_array_does_not_make_every_reference_dangle() {
         let doc = json!({"version": 1, "chains": {"id": "c"},
             "organizations": [{"id": "f", "name": "F", "kind": "enterprise", "region": "320500",
