@@ -570,6 +570,19 @@ pub struct Goal {
     pub international_share: Option<f64>,
 }
 
+impl Goal {
+    /// Whether `project`, led by `lead` (its lead organization's record, if known), belongs to
+    /// this goal: the same year, and the lead's region starts with the goal's region (a lead
+    /// without a region, such as a foreign firm, belongs to no goal). Whether it then counts
+    /// toward the targets or the share depends on its status.
+    pub fn covers(&self, project: &Project, lead: Option<&super::Organization>) -> bool {
+        project.year == self.year
+            && lead
+                .and_then(|o| o.region.as_deref())
+                .is_some_and(|r| r.starts_with(self.region.as_str()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -625,6 +638,36 @@ mod tests {
             r#"{"id":"g","region":"31","year":2025,"targets":{"flagship":5}}"#
         )
         .is_err());
+    }
+
+    #[test]
+    fn a_goal_covers_the_projects_of_its_year_led_in_its_region() {
+        let goal: Goal = serde_json::from_str(r#"{"id":"g","region":"3205","year":2025}"#).unwrap();
+        let project: Project = serde_json::from_str(
+            r#"{"id":"j","title":"T","category":"key_product","chain":"c","lead":"f",
+                "year":2025,"status":"approved"}"#,
+        )
+        .unwrap();
+        let lead = |region: Option<&str>| super::super::Organization {
+            id: "f".into(),
+            name: "F".into(),
+            kind: super::super::OrgKind::Enterprise,
+            region: region.map(String::from),
+            foreign: region.is_none(),
+            country: None,
+            chains: None,
+            level: None,
+            capabilities: None,
+        };
+        assert!(goal.covers(&project, Some(&lead(Some("320583")))));
+        assert!(!goal.covers(&project, Some(&lead(Some("320100")))));
+        assert!(!goal.covers(&project, Some(&lead(None))));
+        assert!(!goal.covers(&project, None));
+        let earlier = Project {
+            year: 2024,
+            ..project
+        };
+        assert!(!goal.covers(&earlier, Some(&lead(Some("320583")))));
     }
 
     #[test]

@@ -746,6 +746,34 @@ mod tests {
     }
 
     #[test]
+    fn a_record_of_the_quality_work_parses_alone_with_paths_relative_to_it() {
+        let goal: crate::model::Goal = parse_record(
+            br#"{"id": "g", "region": "31", "year": 2025,
+                 "targets": {"key_product": 150}, "international_share": 0.6}"#,
+        )
+        .unwrap();
+        assert_eq!(goal.targets.len(), 1);
+        let report = parse_record::<crate::model::Project>(
+            br#"{"id": "j", "title": "T", "category": "flagship", "chain": "c", "lead": "f",
+                 "problems": ["nowhere"], "year": 1900, "status": "approved"}"#,
+        )
+        .unwrap_err();
+        let got: Vec<_> = report
+            .errors()
+            .iter()
+            .map(|e| (e.path.as_str(), e.code))
+            .collect();
+        // References are left to the write's check against the live data.
+        assert_eq!(
+            got,
+            [
+                ("/category", ErrorCode::UnknownCategory),
+                ("/year", ErrorCode::InvalidYear)
+            ]
+        );
+    }
+
+    #[test]
     fn pointers_escape_tilde_and_slash() {
         assert_eq!(pointer_push("", "a/b~c"), "/a~1b~0c");
         assert_eq!(pointer_push("/x/0", "名称"), "/x/0/名称");
