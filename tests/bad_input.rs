@@ -46,6 +46,50 @@ fn with(change: impl FnOnce(&mut Value)) -> Doc {
     Doc::Json(doc)
 }
 
+/// `base()` with the quality work run on its chain: a completed project tackling p1, run by a
+/// consortium led by the chain master, a policy tool of the province and its goal.
+fn base_with_work() -> Value {
+    let mut doc = base();
+    doc["projects"] = json!([{
+        "id": "j1", "title": "电芯热失控检测能力提升", "category": "common_technology",
+        "chain": "power-battery", "lead": "f1", "participants": ["q1", "f2"],
+        "problems": ["p1"], "year": 2025, "status": "completed",
+        "level": "international_advanced", "consortium": "k1",
+        "results": {"patents": 3, "standards": 1, "summary": "建成热失控检测平台"}}]);
+    doc["consortia"] = json!([{
+        "id": "k1", "name": "动力电池质量创新联合体", "chain": "power-battery", "lead": "f1",
+        "members": ["f2", "q1"], "founded": 2024}]);
+    doc["policy_tools"] = json!([{
+        "id": "t1", "title": "检验检测能力提升专项资金", "kind": "funding",
+        "issuer": "江苏省市场监督管理局", "region": "32", "year": 2025,
+        "elements": ["testing"], "categories": ["testing"],
+        "gaps": ["infrastructure", "capacity"], "chains": ["power-battery"]}]);
+    doc["goals"] = json!([{
+        "id": "g1", "region": "32", "year": 2025,
+        "targets": {"chain_collaboration": 5, "common_technology": 10, "key_product": 150},
+        "international_share": 0.6}]);
+    doc
+}
+
+/// `base_with_work()` after `change`.
+fn with_work(change: impl FnOnce(&mut Value)) -> Doc {
+    let mut doc = base_with_work();
+    change(&mut doc);
+    Doc::Json(doc)
+}
+
+/// Adds chain `hydrogen` (one segment `s`) with `f1` on it too.
+fn add_hydrogen(doc: &mut Value) {
+    doc["chains"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "hydrogen", "name": "氢能", "segments": [{"id": "s", "name": "S"}]}));
+    doc["organizations"][0]["chains"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"chain": "hydrogen", "role": "member", "segment": "s"}));
+}
+
 enum Doc {
     Json(Value),
     Text(&'static str),
@@ -469,6 +513,212 @@ fn cases() -> Vec<Case> {
                 "duplicate_capability",
             )],
         ),
+        // ---- projects, consortia, policy tools and goals ----
+        case(
+            "a project tackling a problem that does not exist",
+            with_work(|d| d["projects"][0]["problems"] = json!(["p1", "p9"])),
+            &[("/projects/0/problems/1", "unknown_problem")],
+        ),
+        case(
+            "a project tackling a problem of another chain",
+            with_work(|d| {
+                add_hydrogen(d);
+                d["problems"].as_array_mut().unwrap().push(json!({
+                    "id": "p2", "org": "f1", "chain": "hydrogen", "title": "氢气纯度检测",
+                    "category": "testing", "severity": 3, "status": "open"}));
+                d["projects"][0]["problems"] = json!(["p1", "p2"]);
+            }),
+            &[("/projects/0/problems/1", "problem_on_other_chain")],
+        ),
+        case(
+            "an unknown project category and status",
+            with_work(|d| {
+                d["projects"][0]["category"] = json!("flagship");
+                d["projects"][0]["status"] = json!("done");
+            }),
+            &[
+                ("/projects/0/category", "unknown_category"),
+                ("/projects/0/status", "unknown_status"),
+            ],
+        ),
+        case(
+            "a level on an unfinished project, and an unknown level",
+            with_work(|d| {
+                d["projects"][0]["status"] = json!("in_progress");
+                let mut other = d["projects"][0].clone();
+                other["id"] = json!("j2");
+                other["status"] = json!("completed");
+                other["level"] = json!("world_class");
+                d["projects"].as_array_mut().unwrap().push(other);
+            }),
+            &[
+                ("/projects/0/level", "level_before_completion"),
+                ("/projects/1/level", "unknown_level"),
+            ],
+        ),
+        case(
+            "a project run by a consortium that does not exist",
+            with_work(|d| d["projects"][0]["consortium"] = json!("k9")),
+            &[("/projects/0/consortium", "unknown_consortium")],
+        ),
+        case(
+            "a project run by a consortium of another chain",
+            with_work(|d| {
+                add_hydrogen(d);
+                d["consortia"][0]["chain"] = json!("hydrogen");
+            }),
+            &[("/projects/0/consortium", "consortium_on_other_chain")],
+        ),
+        case(
+            "leads that are unknown, providers or not on the chain; unknown participants",
+            with_work(|d| {
+                add_hydrogen(d);
+                d["projects"][0]["lead"] = json!("q1");
+                d["projects"][0]["participants"] = json!(["q1", "nobody"]);
+                let mut other = d["consortia"][0].clone();
+                other["id"] = json!("k2");
+                other["chain"] = json!("hydrogen");
+                other["lead"] = json!("f2");
+                other["members"] = json!(["f1", "zz"]);
+                d["consortia"].as_array_mut().unwrap().push(other);
+                let mut third = d["consortia"][0].clone();
+                third["id"] = json!("k3");
+                third["lead"] = json!("f9");
+                third["chain"] = json!("nowhere");
+                d["consortia"].as_array_mut().unwrap().push(third);
+            }),
+            &[
+                ("/projects/0/lead", "not_an_enterprise"),
+                ("/projects/0/participants/1", "unknown_organization"),
+                ("/consortia/1/lead", "not_a_member"),
+                ("/consortia/1/members/1", "unknown_organization"),
+                ("/consortia/2/chain", "unknown_chain"),
+                ("/consortia/2/lead", "unknown_organization"),
+            ],
+        ),
+        case(
+            "years out of range",
+            with_work(|d| {
+                d["projects"][0]["year"] = json!(1989);
+                d["consortia"][0]["founded"] = json!(2101);
+                d["policy_tools"][0]["year"] = json!(20250);
+                d["goals"][0]["year"] = json!(-1);
+            }),
+            &[
+                ("/projects/0/year", "invalid_year"),
+                ("/consortia/0/founded", "invalid_year"),
+                ("/policy_tools/0/year", "invalid_year"),
+                ("/goals/0/year", "invalid_year"),
+            ],
+        ),
+        case(
+            "counts that are not whole numbers from 0",
+            with_work(|d| {
+                d["projects"][0]["results"]["patents"] = json!(-1);
+                d["goals"][0]["targets"]["key_product"] = json!(1.5);
+            }),
+            &[
+                ("/projects/0/results/patents", "invalid_count"),
+                ("/goals/0/targets/key_product", "invalid_count"),
+            ],
+        ),
+        case(
+            "an international share over 1, and a target of an unknown category",
+            with_work(|d| {
+                d["goals"][0]["international_share"] = json!(60);
+                d["goals"][0]["targets"]["flagship"] = json!(5);
+            }),
+            &[
+                ("/goals/0/targets/flagship", "unknown_category"),
+                ("/goals/0/international_share", "invalid_share"),
+            ],
+        ),
+        case(
+            "an international share below 0 in an otherwise valid document",
+            with_work(|d| d["goals"][0]["international_share"] = json!(-0.1)),
+            &[("/goals/0/international_share", "invalid_share")],
+        ),
+        case(
+            "a policy tool's unknown kind, element, category and gap",
+            with_work(|d| {
+                d["policy_tools"][0]["kind"] = json!("grant");
+                d["policy_tools"][0]["elements"] = json!(["testing", "quality"]);
+                d["policy_tools"][0]["categories"] = json!(["safety"]);
+                d["policy_tools"][0]["gaps"] = json!(["money"]);
+            }),
+            &[
+                ("/policy_tools/0/kind", "unknown_kind"),
+                ("/policy_tools/0/elements/1", "unknown_element"),
+                ("/policy_tools/0/categories/0", "unknown_category"),
+                ("/policy_tools/0/gaps/0", "unknown_gap"),
+            ],
+        ),
+        case(
+            "region prefixes that are not 2, 4 or 6 digits, and an unknown chain of a tool",
+            with_work(|d| {
+                d["policy_tools"][0]["region"] = json!("3");
+                d["policy_tools"][0]["chains"] = json!(["power-battery", "hydrogen"]);
+                d["goals"][0]["region"] = json!("32A");
+            }),
+            &[
+                ("/policy_tools/0/region", "invalid_region"),
+                ("/policy_tools/0/chains/1", "unknown_chain"),
+                ("/goals/0/region", "invalid_region"),
+            ],
+        ),
+        case(
+            "duplicate and empty ids of projects, consortia, policy tools and goals",
+            with_work(|d| {
+                for array in ["projects", "consortia", "policy_tools", "goals"] {
+                    let again = d[array][0].clone();
+                    d[array].as_array_mut().unwrap().push(again);
+                }
+                let mut empty = d["goals"][0].clone();
+                empty["id"] = json!("");
+                d["goals"].as_array_mut().unwrap().push(empty);
+            }),
+            &[
+                ("/projects/1/id", "duplicate_id"),
+                ("/consortia/1/id", "duplicate_id"),
+                ("/policy_tools/1/id", "duplicate_id"),
+                ("/goals/1/id", "duplicate_id"),
+                ("/goals/2/id", "empty_id"),
+            ],
+        ),
+        case(
+            "unknown fields, missing fields and wrong types in the new records",
+            with_work(|d| {
+                d["projects"][0]["budget"] = json!(100);
+                d["projects"][0]["results"]["awards"] = json!(1);
+                d["consortia"][0].as_object_mut().unwrap().remove("lead");
+                d["policy_tools"][0]["chains"] = json!("power-battery");
+                d["goals"][0]["targets"] = json!([5, 10, 150]);
+            }),
+            &[
+                ("/projects/0/budget", "unknown_field"),
+                ("/projects/0/results/awards", "unknown_field"),
+                ("/consortia/0/lead", "missing_field"),
+                ("/policy_tools/0/chains", "wrong_type"),
+                ("/goals/0/targets", "wrong_type"),
+            ],
+        ),
+        case(
+            "ids, references and texts of the new records over their limits",
+            with_work(|d| {
+                d["projects"][0]["title"] = json!("题".repeat(501));
+                d["projects"][0]["results"]["summary"] = json!("结".repeat(2001));
+                d["consortia"][0]["members"] = json!(["f".repeat(129)]);
+                d["policy_tools"][0]["issuer"] = json!("局".repeat(501));
+                d["goals"][0]["id"] = json!("g\u{0}");
+            }),
+            &[
+                ("/projects/0/title", "too_long"),
+                ("/projects/0/results/summary", "too_long"),
+                ("/consortia/0/members/0", "too_long"),
+                ("/policy_tools/0/issuer", "too_long"),
+                ("/goals/0/id", "invalid_id"),
+            ],
+        ),
     ]
 }
 
@@ -545,6 +795,10 @@ fn the_base_document_is_valid() {
     let bytes = serde_json::to_vec(&base()).unwrap();
     let bundle = parse_bundle(&bytes, &Dataset::new()).unwrap();
     assert_eq!(bundle.record_count(), 7);
+    let bytes = serde_json::to_vec(&base_with_work()).unwrap();
+    let bundle = parse_bundle(&bytes, &Dataset::new()).unwrap();
+    assert_eq!(bundle.record_count(), 11);
+    assert_eq!(bundle.projects[0].problems, ["p1"]);
 }
 
 #[test]
@@ -717,4 +971,201 @@ fn a_valid_medium_document_parses_on_the_fast_path() {
     assert_eq!(parsed, typed);
     assert_eq!(parsed.organizations.len(), 20 * 251);
     assert_eq!(parsed.supplies.len(), 20 * 249);
+}
+
+/// A store holding `base_with_work()`.
+fn stored_work() -> (tempfile::TempDir, qmap::store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = qmap::store::Store::open(&dir.path().join("data")).unwrap();
+    let bundle: Bundle = serde_json::from_value(base_with_work()).unwrap();
+    store.import(&bundle).unwrap();
+    (dir, store)
+}
+
+fn pairs(report: &Report) -> Vec<(&str, ErrorCode)> {
+    report
+        .errors()
+        .iter()
+        .map(|e| (e.path.as_str(), e.code))
+        .collect()
+}
+
+#[test]
+fn projects_may_refer_to_stored_problems_consortia_and_organizations() {
+    let (_dir, store) = stored_work();
+    let doc = json!({
+        "version": 1,
+        "projects": [{"id": "j2", "title": "隔膜一致性", "category": "key_product",
+                      "chain": "power-battery", "lead": "f1", "participants": ["f2"],
+                      "problems": ["p1"], "year": 2026, "status": "approved",
+                      "consortium": "k1"}]
+    });
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let bundle = parse_bundle(&bytes, &store).unwrap();
+    assert_eq!(bundle.projects.len(), 1);
+    // Against an empty store every reference dangles, each at its path.
+    let report = parse_bundle(&bytes, &Dataset::new()).unwrap_err();
+    assert_eq!(
+        pairs(&report),
+        vec![
+            ("/projects/0/chain", ErrorCode::UnknownChain),
+            ("/projects/0/lead", ErrorCode::UnknownOrganization),
+            ("/projects/0/participants/0", ErrorCode::UnknownOrganization),
+            ("/projects/0/problems/0", ErrorCode::UnknownProblem),
+            ("/projects/0/consortium", ErrorCode::UnknownConsortium),
+        ]
+    );
+}
+
+/// Imports `doc` into `store` the way `qmap import` does: it must be refused with exactly
+/// `expected`, and the store (records and revision) must be as before.
+fn assert_refused(store: &qmap::store::Store, doc: Value, expected: &[(&str, ErrorCode)]) {
+    let before = (store.export().unwrap(), store.revision());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    match qmap::cli::import_file(store, &file) {
+        Err(qmap::cli::CliError::Invalid { report, .. }) => {
+            assert_eq!(pairs(&report), expected, "{report}");
+        }
+        Err(e) => panic!("refused for another reason: {e}"),
+        Ok(_) => panic!("accepted: {doc}"),
+    }
+    assert_eq!((store.export().unwrap(), store.revision()), before);
+}
+
+#[test]
+fn replacing_stored_records_must_keep_the_stored_projects_and_consortia_valid() {
+    let (_dir, store) = stored_work();
+    // f2 also leads a project and a consortium on power-battery.
+    let mut more = Bundle::new();
+    let mut project: qmap::model::Project =
+        serde_json::from_value(base_with_work()["projects"][0].clone()).unwrap();
+    project.id = "j2".into();
+    project.lead = "f2".into();
+    project.consortium = None;
+    let mut consortium: qmap::model::Consortium =
+        serde_json::from_value(base_with_work()["consortia"][0].clone()).unwrap();
+    consortium.id = "k2".into();
+    consortium.lead = "f2".into();
+    more.projects.push(project);
+    more.consortia.push(consortium);
+    store.import(&more).unwrap();
+
+    // f2 leaves the chain: its stored supply, project and consortium there would point at a
+    // non-member. One error at the organization, naming them.
+    let doc = json!({"version": 1, "organizations": [
+        {"id": "f2", "name": "隔膜厂", "kind": "enterprise", "foreign": true, "chains": []}]});
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let report = parse_bundle(&bytes, &store).unwrap_err();
+    let message = &report.errors()[0].message;
+    for what in [
+        "1 stored supply",
+        "1 stored project it leads",
+        "1 stored consortium it leads",
+    ] {
+        assert!(message.contains(what), "{what}: {message}");
+    }
+    assert_refused(&store, doc, &[("/organizations/0", ErrorCode::NotAMember)]);
+
+    // The same, with the project and the consortium handed to f1 in the same document: only
+    // the supply is left.
+    let mut doc: Value = serde_json::from_slice(&bytes).unwrap();
+    let mut project = base_with_work()["projects"][0].clone();
+    project["id"] = json!("j2");
+    doc["projects"] = json!([project]);
+    let mut consortium = base_with_work()["consortia"][0].clone();
+    consortium["id"] = json!("k2");
+    doc["consortia"] = json!([consortium]);
+    let report = parse_bundle(&serde_json::to_vec(&doc).unwrap(), &store).unwrap_err();
+    assert_eq!(
+        pairs(&report),
+        [("/organizations/0", ErrorCode::NotAMember)]
+    );
+    let message = &report.errors()[0].message;
+    assert!(!message.contains("project"), "{message}");
+
+    let hydrogen = json!({"id": "hydrogen", "name": "氢能",
+                          "segments": [{"id": "s", "name": "S"}]});
+    let f1 = json!({"id": "f1", "name": "电芯厂", "kind": "enterprise", "region": "320583",
+        "chains": [{"chain": "power-battery", "role": "chain_master", "segment": "cells"},
+                   {"chain": "hydrogen", "role": "member", "segment": "s"}]});
+    // p1 moves to another chain while the stored j1 and j2 on power-battery tackle it.
+    let doc = json!({"version": 1, "chains": [hydrogen], "organizations": [f1],
+        "problems": [{"id": "p1", "org": "f1", "chain": "hydrogen", "title": "热失控检测",
+                      "category": "testing", "severity": 4, "status": "open"}]});
+    assert_refused(
+        &store,
+        doc,
+        &[
+            ("/problems/0/chain", ErrorCode::ProblemOnOtherChain),
+            ("/problems/0/chain", ErrorCode::ProblemOnOtherChain),
+        ],
+    );
+
+    // k1 moves to another chain while the stored j1 on power-battery is run by it.
+    let doc = json!({"version": 1, "chains": [hydrogen], "organizations": [f1],
+        "consortia": [{"id": "k1", "name": "联合体", "chain": "hydrogen", "lead": "f1",
+                       "founded": 2024}]});
+    assert_refused(
+        &store,
+        doc,
+        &[("/consortia/0/chain", ErrorCode::ConsortiumOnOtherChain)],
+    );
+}
+
+#[test]
+fn deleting_what_a_stored_project_or_consortium_refers_to_is_refused() {
+    use qmap::model::ChangeSet;
+    use qmap::validate::check_change;
+    let (_dir, store) = stored_work();
+    let before = (store.export().unwrap(), store.revision());
+    let change = ChangeSet {
+        delete_problems: vec!["p1".into()],
+        delete_consortia: vec!["k1".into()],
+        delete_organizations: vec!["q1".into()],
+        ..ChangeSet::default()
+    };
+    let report = check_change(&change, &store);
+    assert_eq!(
+        pairs(&report),
+        vec![
+            ("/delete_organizations/0", ErrorCode::StillReferenced),
+            ("/delete_problems/0", ErrorCode::StillReferenced),
+            ("/delete_consortia/0", ErrorCode::StillReferenced),
+        ],
+        "{report}"
+    );
+    // k1 goes in the same change: only j1 still refers to q1.
+    let message = &report.errors()[0].message;
+    assert!(message.contains("1 project (e.g. \"j1\")"), "{message}");
+    assert!(!message.contains("consorti"), "{message}");
+    let alone = ChangeSet {
+        delete_organizations: vec!["q1".into()],
+        ..ChangeSet::default()
+    };
+    let report = check_change(&alone, &store);
+    assert_eq!(
+        pairs(&report),
+        [("/delete_organizations/0", ErrorCode::StillReferenced)]
+    );
+    let message = &report.errors()[0].message;
+    assert!(message.contains("1 project (e.g. \"j1\")"), "{message}");
+    assert!(message.contains("1 consortium (e.g. \"k1\")"), "{message}");
+    assert_eq!((store.export().unwrap(), store.revision()), before);
+
+    // With the project and the consortium deleted too, the change is sound (q1 has no
+    // supplies or problems).
+    let change = ChangeSet {
+        delete_projects: vec!["j1".into()],
+        delete_consortia: vec!["k1".into()],
+        delete_organizations: vec!["q1".into()],
+        ..change
+    };
+    assert_eq!(pairs(&check_change(&change, &store)), vec![]);
+    store.apply(&change).unwrap();
+    let after = store.export().unwrap();
+    assert!(after.projects.is_empty() && after.consortia.is_empty());
+    assert_eq!(after.problems.len(), 0);
+    assert_eq!(after.policy_tools.len(), 1);
 }

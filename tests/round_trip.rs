@@ -102,3 +102,102 @@ fn all_fixtures_load_together_into_one_store() {
     assert_eq!(exported, expected.to_bundle());
     assert_eq!(exported.chains.len(), 7);
 }
+
+/// A small chain with the quality work run on it: projects (one completed with a level and
+/// results, one cancelled), a consortium, policy tools (one for every chain) and a goal.
+fn with_work() -> serde_json::Value {
+    serde_json::json!({
+        "version": 1,
+        "chains": [{"id": "pb", "name": "动力电池", "segments": [
+            {"id": "materials", "name": "正负极材料"}, {"id": "cells", "name": "电芯"}]}],
+        "organizations": [
+            {"id": "f1", "name": "电芯厂", "kind": "enterprise", "region": "320583",
+             "chains": [{"chain": "pb", "role": "chain_master", "segment": "cells"}]},
+            {"id": "f2", "name": "隔膜厂", "kind": "enterprise", "region": "320506",
+             "chains": [{"chain": "pb", "role": "member", "segment": "materials"}]},
+            {"id": "q1", "name": "质检中心", "kind": "inspection_center", "level": "national",
+             "region": "320500", "capabilities": [{"code": "testing:battery-safety"}]}],
+        "supplies": [{"chain": "pb", "from": "f2", "to": "f1", "part": "隔膜"}],
+        "problems": [{"id": "p1", "org": "f1", "chain": "pb", "title": "热失控检测",
+                      "category": "testing", "severity": 4, "status": "open",
+                      "needs": ["testing:battery-safety"]}],
+        "projects": [
+            {"id": "j2", "title": "隔膜一致性", "category": "key_product", "chain": "pb",
+             "lead": "f2", "year": 2024, "status": "cancelled"},
+            {"id": "j1", "title": "热失控检测能力", "category": "common_technology",
+             "chain": "pb", "lead": "f1", "participants": ["q1", "f2"], "problems": ["p1"],
+             "year": 2025, "status": "completed", "level": "international_leading",
+             "consortium": "k1",
+             "results": {"patents": 2, "standards": 1, "summary": "建成检测平台"}}],
+        "consortia": [{"id": "k1", "name": "动力电池质量创新联合体", "chain": "pb",
+                       "lead": "f1", "members": ["f2", "q1"], "founded": 2024}],
+        "policy_tools": [
+            {"id": "t2", "title": "质量贷", "kind": "finance", "issuer": "苏州市人民政府",
+             "region": "3205", "year": 2025, "gaps": ["capacity"]},
+            {"id": "t1", "title": "检验检测能力提升专项资金", "kind": "funding",
+             "issuer": "江苏省市场监督管理局", "region": "32", "year": 2025,
+             "elements": ["testing", "metrology"], "categories": ["testing"],
+             "gaps": ["infrastructure"], "chains": ["pb"]}],
+        "goals": [{"id": "g-32-2025", "region": "32", "year": 2025,
+                   "targets": {"key_product": 150, "chain_collaboration": 5},
+                   "international_share": 0.6}]
+    })
+}
+
+#[test]
+fn projects_consortia_policy_tools_and_goals_round_trip_through_import_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("work.json");
+    std::fs::write(&file, serde_json::to_vec(&with_work()).unwrap()).unwrap();
+    assert_round_trip(&file);
+    let input: Bundle = serde_json::from_value(with_work()).unwrap();
+    assert_eq!(
+        (
+            input.projects.len(),
+            input.consortia.len(),
+            input.policy_tools.len(),
+            input.goals.len()
+        ),
+        (2, 1, 2, 1)
+    );
+}
+
+/// A store without projects, consortia, policy tools or goals exports what earlier builds did:
+/// no such keys, the arrays in the order of format 1.
+#[test]
+fn an_export_without_the_quality_work_has_none_of_its_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = with_work();
+    for key in ["projects", "consortia", "policy_tools", "goals"] {
+        doc.as_object_mut().unwrap().remove(key);
+    }
+    let file = dir.path().join("plain.json");
+    std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let data = dir.path().join("data");
+    let out = dir.path().join("out.json");
+    qmap(&["import", path(&file), "--data", path(&data)]);
+    qmap(&["export", "-o", path(&out), "--data", path(&data)]);
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let keys: Vec<&str> = exported
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "version",
+        "regions",
+        "chains",
+        "organizations",
+        "supplies",
+        "problems",
+    ];
+    expected.sort();
+    assert_eq!(keys, expected);
+    let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
+    assert!(
+        text.trim_end().ends_with("}]}"),
+        "the problems close the document"
+    );
+}

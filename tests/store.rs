@@ -5,7 +5,10 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use qmap::model::{Bundle, ChangeSet, Dataset, Lookup, Organization};
+use qmap::model::{
+    Bundle, ChangeSet, Consortium, Dataset, Element, GapKind, Goal, Lookup, Organization,
+    PolicyKind, PolicyTool, Project, ProjectCategory, ProjectLevel, ProjectResults, ProjectStatus,
+};
 use qmap::store::{Store, StoreError};
 
 fn temp_store() -> (tempfile::TempDir, Store) {
@@ -321,21 +324,147 @@ fn arb_problem() -> impl Strategy<Value = qmap::model::Problem> {
         .prop_map(|(id, org, c)| problem(id, org, c, &["testing:a"]))
 }
 
-fn arb_bundle() -> impl Strategy<Value = Bundle> {
+const PROJECTS: [&str; 3] = ["j0", "j1", "j2"];
+const CONSORTIA: [&str; 2] = ["k0", "k1"];
+const TOOLS: [&str; 2] = ["t0", "t1"];
+const GOALS: [&str; 2] = ["g0", "g1"];
+
+fn arb_project() -> impl Strategy<Value = Project> {
     (
-        prop::collection::vec(prop::sample::select(vec!["320500", "320583"]), 0..2),
-        prop::collection::vec(prop::sample::select(CHAINS.to_vec()), 0..2),
-        prop::collection::vec(arb_org(), 0..5),
-        prop::collection::vec(arb_supply(), 0..6),
-        prop::collection::vec(arb_problem(), 0..3),
+        (
+            prop::sample::select(PROJECTS.to_vec()),
+            prop::sample::select(ProjectCategory::ALL.to_vec()),
+            prop::sample::select(CHAINS.to_vec()),
+            prop::sample::select(ORGS.to_vec()),
+            prop::sample::subsequence(ORGS.to_vec(), 0..=2),
+            prop::sample::subsequence(vec!["x0", "x1", "x2"], 0..=2),
+        ),
+        (
+            prop::sample::select(vec![2024u16, 2025]),
+            prop::sample::select(ProjectStatus::ALL.to_vec()),
+            prop::option::of(prop::sample::select(ProjectLevel::ALL.to_vec())),
+            prop::option::of(prop::sample::select(CONSORTIA.to_vec())),
+            prop::option::of((0u32..3, prop::option::of(Just("通过验收")))),
+        ),
     )
         .prop_map(
-            |(regions, chains, organizations, supplies, problems)| Bundle {
+            |(
+                (id, category, chain, lead, participants, problems),
+                (year, status, level, consortium, results),
+            )| {
+                Project {
+                    id: id.into(),
+                    title: format!("项目 {id}"),
+                    category,
+                    chain: chain.into(),
+                    lead: lead.into(),
+                    participants: participants.into_iter().map(String::from).collect(),
+                    problems: problems.into_iter().map(String::from).collect(),
+                    year,
+                    status,
+                    level,
+                    consortium: consortium.map(String::from),
+                    results: results.map(|(n, summary)| ProjectResults {
+                        patents: n,
+                        standards: 2 - n.min(2),
+                        summary: summary.map(String::from),
+                    }),
+                }
+            },
+        )
+}
+
+fn arb_consortium() -> impl Strategy<Value = Consortium> {
+    (
+        prop::sample::select(CONSORTIA.to_vec()),
+        prop::sample::select(CHAINS.to_vec()),
+        prop::sample::select(ORGS.to_vec()),
+        prop::sample::subsequence(ORGS.to_vec(), 0..=3),
+        prop::sample::select(vec![2023u16, 2024]),
+    )
+        .prop_map(|(id, chain, lead, members, founded)| Consortium {
+            id: id.into(),
+            name: format!("联合体 {id}"),
+            chain: chain.into(),
+            lead: lead.into(),
+            members: members.into_iter().map(String::from).collect(),
+            founded,
+        })
+}
+
+fn arb_policy_tool() -> impl Strategy<Value = PolicyTool> {
+    (
+        prop::sample::select(TOOLS.to_vec()),
+        prop::sample::select(PolicyKind::ALL.to_vec()),
+        prop::sample::select(vec!["32", "3205"]),
+        prop::sample::subsequence(Element::ALL.to_vec(), 0..=2),
+        prop::sample::subsequence(GapKind::ALL.to_vec(), 0..=2),
+        prop::sample::subsequence(CHAINS.to_vec(), 0..=1),
+    )
+        .prop_map(|(id, kind, region, elements, gaps, chains)| PolicyTool {
+            id: id.into(),
+            title: format!("政策 {id}"),
+            kind,
+            issuer: "江苏省市场监督管理局".into(),
+            region: region.into(),
+            year: 2025,
+            elements,
+            categories: vec![qmap::model::Category::Testing],
+            gaps,
+            chains: chains.into_iter().map(String::from).collect(),
+        })
+}
+
+fn arb_goal() -> impl Strategy<Value = Goal> {
+    (
+        prop::sample::select(GOALS.to_vec()),
+        prop::sample::select(vec!["31", "32"]),
+        prop::sample::subsequence(ProjectCategory::ALL.to_vec(), 0..=3),
+        prop::option::of(prop::sample::select(vec![0.6, 0.25, 1.0])),
+    )
+        .prop_map(|(id, region, categories, share)| Goal {
+            id: id.into(),
+            region: region.into(),
+            year: 2025,
+            targets: categories
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| (c, 5 * i as u32 + 5))
+                .collect(),
+            international_share: share,
+        })
+}
+
+fn arb_bundle() -> impl Strategy<Value = Bundle> {
+    (
+        (
+            prop::collection::vec(prop::sample::select(vec!["320500", "320583"]), 0..2),
+            prop::collection::vec(prop::sample::select(CHAINS.to_vec()), 0..2),
+            prop::collection::vec(arb_org(), 0..5),
+            prop::collection::vec(arb_supply(), 0..6),
+            prop::collection::vec(arb_problem(), 0..3),
+        ),
+        (
+            prop::collection::vec(arb_project(), 0..3),
+            prop::collection::vec(arb_consortium(), 0..2),
+            prop::collection::vec(arb_policy_tool(), 0..2),
+            prop::collection::vec(arb_goal(), 0..2),
+        ),
+    )
+        .prop_map(
+            |(
+                (regions, chains, organizations, supplies, problems),
+                (projects, consortia, policy_tools, goals),
+            )| Bundle {
                 regions: regions.into_iter().map(region).collect(),
                 chains: chains.into_iter().map(chain).collect(),
                 organizations,
                 supplies,
                 problems,
+                projects,
+                consortia,
+                policy_tools,
+                goals,
                 ..Bundle::new()
             },
         )
@@ -348,6 +477,8 @@ fn ids(pool: &[&'static str]) -> impl Strategy<Value = Vec<String>> {
     )
 }
 
+/// A test value: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum Write {
     Import(Bundle),
@@ -364,15 +495,22 @@ fn arb_write() -> impl Strategy<Value = Write> {
             ids(&ORGS),
             prop::collection::vec(arb_supply(), 0..3),
             ids(&["x0", "x1", "x2"]),
+            (ids(&PROJECTS), ids(&CONSORTIA), ids(&TOOLS), ids(&GOALS)),
         )
-            .prop_map(|(upsert, r, c, o, s, p)| Write::Apply(ChangeSet {
-                upsert,
-                delete_regions: r,
-                delete_chains: c,
-                delete_organizations: o,
-                delete_supplies: s,
-                delete_problems: p,
-            })),
+            .prop_map(|(upsert, r, c, o, s, p, (j, k, t, g))| {
+                Write::Apply(ChangeSet {
+                    upsert,
+                    delete_regions: r,
+                    delete_chains: c,
+                    delete_organizations: o,
+                    delete_supplies: s,
+                    delete_problems: p,
+                    delete_projects: j,
+                    delete_consortia: k,
+                    delete_policy_tools: t,
+                    delete_goals: g,
+                })
+            }),
     ]
 }
 
@@ -553,6 +691,10 @@ fn differences(a: &Dataset, b: &Dataset) -> qmap::model::RevisionCounts {
             b.supplies.iter().map(|s| (s, ())),
         ),
         problems: of(a.problems.iter(), b.problems.iter()),
+        projects: of(a.projects.iter(), b.projects.iter()),
+        consortia: of(a.consortia.iter(), b.consortia.iter()),
+        policy_tools: of(a.policy_tools.iter(), b.policy_tools.iter()),
+        goals: of(a.goals.iter(), b.goals.iter()),
     }
 }
 

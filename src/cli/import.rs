@@ -1,6 +1,7 @@
 //! `qmap import`: validate a bundle against the store and the rules of writes, then import it all or nothing.
 
 use super::*;
+use crate::model::revision::KindChanges;
 use crate::model::{ChangeSet, SupplyList, WriteNote};
 
 /// The options of `qmap import`.
@@ -48,31 +49,11 @@ pub(super) fn import(file: &Path, dir: &Path, flags: &ImportFlags) -> Result<(),
         eprintln!("{:>10}: {:>9.3} s", "total", secs(start.elapsed()));
     }
     // Only now, with the write flushed, may the user (or a script) take it as done.
-    let c = &imported.revision.counts;
-    let [added, changed, removed] = [
-        [
-            c.regions.added,
-            c.chains.added,
-            c.organizations.added,
-            c.supplies.added,
-            c.problems.added,
-        ],
-        [
-            c.regions.changed,
-            c.chains.changed,
-            c.organizations.changed,
-            c.supplies.changed,
-            c.problems.changed,
-        ],
-        [
-            c.regions.removed,
-            c.chains.removed,
-            c.organizations.removed,
-            c.supplies.removed,
-            c.problems.removed,
-        ],
-    ]
-    .map(|v| v.iter().sum::<u64>());
+    let KindChanges {
+        added,
+        changed,
+        removed,
+    } = imported.revision.counts.sum();
     let mut out = String::new();
     use std::fmt::Write as _;
     let _ = match &imported.revision.label {
@@ -172,14 +153,7 @@ pub(super) fn import_timed(
         }
     }
     let records = bundle.record_count() + supplies.len();
-    let summary = ImportSummary {
-        regions: bundle.regions.len(),
-        chains: bundle.chains.len(),
-        organizations: bundle.organizations.len(),
-        supplies: bundle.supplies.len() + supplies.len(),
-        problems: bundle.problems.len(),
-        revision: 0,
-    };
+    let summary = ImportSummary::of(&bundle, supplies.len(), 0);
     let (change, replaced) = if flags.replace {
         let chains: Vec<&str> = bundle.chains.iter().map(|c| c.id.as_str()).collect();
         let now = crate::service::survey::Holdings::of_store(store, &chains)?;

@@ -533,7 +533,7 @@ fn counts(bundle: &Bundle) -> String {
         .iter()
         .filter(|o| o.is_provider())
         .count();
-    format!(
+    let mut line = format!(
         "{} regions, {} chains, {} firms, {} providers, {} supplies, {} problems",
         bundle.regions.len(),
         bundle.chains.len(),
@@ -541,7 +541,20 @@ fn counts(bundle: &Bundle) -> String {
         providers,
         bundle.supplies.len(),
         bundle.problems.len()
-    )
+    );
+    // The quality work, when the bundle has any (older bundles have none).
+    let work = [
+        (bundle.projects.len(), "projects"),
+        (bundle.consortia.len(), "consortia"),
+        (bundle.policy_tools.len(), "policy tools"),
+        (bundle.goals.len(), "goals"),
+    ];
+    if work.iter().any(|(n, _)| *n > 0) {
+        for (n, what) in work {
+            line.push_str(&format!(", {n} {what}"));
+        }
+    }
+    line
 }
 
 /// Stage durations, printed to stderr by `--timings`.

@@ -23,16 +23,15 @@ pub(super) fn run_revisions(dir: &Path, json: bool) -> Result<(), CliError> {
         "revision", "time (UTC)", "by", "added", "changed", "removed"
     );
     for r in revisions {
-        let c = r.counts;
-        let kinds = [c.regions, c.chains, c.organizations, c.supplies, c.problems];
+        let c = r.counts.sum();
         println!(
             "{:>8}  {:<20}  {:<14} {:>9} {:>9} {:>9}  {}",
             r.revision,
             utc(r.at),
             r.actor.as_deref().unwrap_or("-"),
-            kinds.iter().map(|k| k.added).sum::<u64>(),
-            kinds.iter().map(|k| k.changed).sum::<u64>(),
-            kinds.iter().map(|k| k.removed).sum::<u64>(),
+            c.added,
+            c.changed,
+            c.removed,
             r.label.as_deref().unwrap_or("")
         );
     }

@@ -5,7 +5,8 @@
 //! export is deterministic.
 
 use super::{
-    Bundle, Chain, ChangeSet, Lookup, Organization, Problem, Region, Supply, BUNDLE_VERSION,
+    Bundle, Chain, ChangeSet, Consortium, Goal, Lookup, Organization, PolicyTool, Problem, Project,
+    Region, Supply, BUNDLE_VERSION,
 };
 use imbl::{OrdMap, OrdSet};
 
@@ -16,6 +17,10 @@ pub struct Dataset {
     pub organizations: OrdMap<String, Organization>,
     pub supplies: OrdSet<Supply>,
     pub problems: OrdMap<String, Problem>,
+    pub projects: OrdMap<String, Project>,
+    pub consortia: OrdMap<String, Consortium>,
+    pub policy_tools: OrdMap<String, PolicyTool>,
+    pub goals: OrdMap<String, Goal>,
 }
 
 impl Dataset {
@@ -45,6 +50,18 @@ impl Dataset {
         for p in bundle.problems {
             self.problems.insert(p.id.clone(), p);
         }
+        for p in bundle.projects {
+            self.projects.insert(p.id.clone(), p);
+        }
+        for c in bundle.consortia {
+            self.consortia.insert(c.id.clone(), c);
+        }
+        for t in bundle.policy_tools {
+            self.policy_tools.insert(t.id.clone(), t);
+        }
+        for g in bundle.goals {
+            self.goals.insert(g.id.clone(), g);
+        }
     }
 
     /// Applies a change: deletes first, then upserts.
@@ -64,6 +81,18 @@ impl Dataset {
         for id in &change.delete_problems {
             self.problems.remove(id);
         }
+        for id in &change.delete_projects {
+            self.projects.remove(id);
+        }
+        for id in &change.delete_consortia {
+            self.consortia.remove(id);
+        }
+        for id in &change.delete_policy_tools {
+            self.policy_tools.remove(id);
+        }
+        for id in &change.delete_goals {
+            self.goals.remove(id);
+        }
         self.upsert(change.upsert.clone());
     }
 
@@ -76,6 +105,10 @@ impl Dataset {
             organizations: self.organizations.values().cloned().collect(),
             supplies: self.supplies.iter().cloned().collect(),
             problems: self.problems.values().cloned().collect(),
+            projects: self.projects.values().cloned().collect(),
+            consortia: self.consortia.values().cloned().collect(),
+            policy_tools: self.policy_tools.values().cloned().collect(),
+            goals: self.goals.values().cloned().collect(),
         }
     }
 
@@ -108,6 +141,19 @@ impl Dataset {
         self.problems.values().filter(move |p| p.chain == chain)
     }
 
+    /// Projects on `chain`, in id order.
+    pub fn projects_of_chain<'a>(&'a self, chain: &'a str) -> impl Iterator<Item = &'a Project> {
+        self.projects.values().filter(move |p| p.chain == chain)
+    }
+
+    /// Consortia on `chain`, in id order.
+    pub fn consortia_of_chain<'a>(
+        &'a self,
+        chain: &'a str,
+    ) -> impl Iterator<Item = &'a Consortium> {
+        self.consortia.values().filter(move |c| c.chain == chain)
+    }
+
     /// Providers (every non-enterprise organization), in id order.
     pub fn providers(&self) -> impl Iterator<Item = &Organization> {
         self.organizations.values().filter(|o| o.is_provider())
@@ -123,6 +169,9 @@ impl Lookup for Dataset {
     }
     fn problem(&self, id: &str) -> Option<Problem> {
         self.problems.get(id).cloned()
+    }
+    fn consortium(&self, id: &str) -> Option<Consortium> {
+        self.consortia.get(id).cloned()
     }
     fn has_supply(&self, supply: &Supply) -> bool {
         self.supplies.contains(supply)
@@ -140,5 +189,11 @@ impl Lookup for Dataset {
             .filter(|p| p.org == org)
             .cloned()
             .collect()
+    }
+    fn projects(&self) -> Vec<Project> {
+        self.projects.values().cloned().collect()
+    }
+    fn consortia(&self) -> Vec<Consortium> {
+        self.consortia.values().cloned().collect()
     }
 }

@@ -1,5 +1,6 @@
-//! The domain model of `docs/domain.md`: regions, chains, organizations, supplies and problems, and
-//! bundle format 1 that carries them.
+//! The domain model of `docs/domain.md`: regions, chains, organizations, supplies and problems,
+//! the quality work run on chains (projects, consortia, policy tools and goals: see [`work`]),
+//! and bundle format 1 that carries them.
 //!
 //! This module owns the types and their JSON shape (serde) and JSON Schema (schemars). It knows
 //! nothing of sled, axum or petgraph: the store, the graph and the API all depend on it, never the
@@ -11,11 +12,16 @@ mod dataset;
 mod index;
 mod packed;
 pub mod revision;
+mod work;
 
 pub use dataset::Dataset;
 pub use index::ChainIndex;
 pub use packed::{SupplyList, SupplyRef};
 pub use revision::{Revision, RevisionCounts, WriteNote};
+pub use work::{
+    Consortium, GapKind, Goal, PolicyKind, PolicyTool, Project, ProjectCategory, ProjectLevel,
+    ProjectResults, ProjectStatus, FIRST_YEAR, LAST_YEAR,
+};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -35,8 +41,10 @@ pub mod limits {
     pub const ID: usize = 128;
     /// A supply's part.
     pub const PART: usize = 200;
-    /// Names, titles, a chain's chief and an organization's country.
+    /// Names, titles, a chain's chief, an organization's country and a policy tool's issuer.
     pub const TEXT: usize = 500;
+    /// The free summary of a project's results.
+    pub const SUMMARY: usize = 2000;
 }
 
 /// An id, or a reference to one: no control character (the store joins the parts of its keys
@@ -44,6 +52,8 @@ pub mod limits {
 const ID_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*$";
 /// A part: no control character, and not blank.
 const PART_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+/// A region-code prefix (of a policy tool or a goal): 2, 4 or 6 digits.
+const REGION_PREFIX_PATTERN: &str = r"^([0-9]{2}|[0-9]{4}|[0-9]{6})$";
 /// A capability code (or need): `element:subject`, the subject without whitespace or control
 /// characters.
 const CODE_PATTERN: &str =
@@ -68,6 +78,18 @@ pub struct Bundle {
     pub supplies: Vec<Supply>,
     #[serde(default)]
     pub problems: Vec<Problem>,
+    /// Quality-tackling projects (质量攻关项目); absent in bundles of older builds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projects: Vec<Project>,
+    /// Quality-innovation consortia (质量创新联合体).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consortia: Vec<Consortium>,
+    /// Policy tools (政策工具).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_tools: Vec<PolicyTool>,
+    /// Yearly goals (年度目标).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<Goal>,
 }
 
 impl Bundle {
@@ -86,6 +108,10 @@ impl Bundle {
             + self.organizations.len()
             + self.supplies.len()
             + self.problems.len()
+            + self.projects.len()
+            + self.consortia.len()
+            + self.policy_tools.len()
+            + self.goals.len()
     }
 }
 
@@ -683,6 +709,12 @@ pub mod region {
     pub fn is_valid(code: &str) -> bool {
         code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
     }
+
+    /// Whether `prefix` is a region-code prefix: 2 (province), 4 (city) or 6 (county) ASCII
+    /// digits, as a policy tool's or a goal's `region`.
+    pub fn is_prefix(prefix: &str) -> bool {
+        matches!(prefix.len(), 2 | 4 | 6) && prefix.bytes().all(|b| b.is_ascii_digit())
+    }
 }
 
 #[cfg(test)]
@@ -719,6 +751,11 @@ mod tests {
             ("Problem", openapi::<Problem>()),
             ("Region", openapi::<Region>()),
             ("Capability", openapi::<Capability>()),
+            ("Project", openapi::<Project>()),
+            ("ProjectResults", openapi::<ProjectResults>()),
+            ("Consortium", openapi::<Consortium>()),
+            ("PolicyTool", openapi::<PolicyTool>()),
+            ("Goal", openapi::<Goal>()),
         ];
         let fields: &[(&str, &[&str], usize)] = &[
             ("Chain", &["id"], limits::ID),
@@ -734,6 +771,18 @@ mod tests {
             ("Problem", &["title"], limits::TEXT),
             ("Region", &["name"], limits::TEXT),
             ("Capability", &["code"], limits::ID),
+            (
+                "Project",
+                &["id", "chain", "lead", "consortium"],
+                limits::ID,
+            ),
+            ("Project", &["title"], limits::TEXT),
+            ("ProjectResults", &["summary"], limits::SUMMARY),
+            ("Consortium", &["id", "chain", "lead"], limits::ID),
+            ("Consortium", &["name"], limits::TEXT),
+            ("PolicyTool", &["id"], limits::ID),
+            ("PolicyTool", &["title", "issuer"], limits::TEXT),
+            ("Goal", &["id"], limits::ID),
         ];
         for &(def, names, limit) in fields {
             let api = &apis.iter().find(|(d, _)| *d == def).unwrap().1;
@@ -756,6 +805,25 @@ mod tests {
         let needs = &bundle["$defs"]["Problem"]["properties"]["needs"]["items"];
         assert_eq!(needs["maxLength"], limits::ID);
         assert_eq!(needs["pattern"], CODE_PATTERN);
+        for (def, list) in [
+            ("Project", "participants"),
+            ("Project", "problems"),
+            ("Consortium", "members"),
+            ("PolicyTool", "chains"),
+        ] {
+            let items = &bundle["$defs"][def]["properties"][list]["items"];
+            assert_eq!(items["maxLength"], limits::ID, "{def}.{list}");
+            assert_eq!(items["pattern"], ID_PATTERN, "{def}.{list}");
+        }
+        for def in ["PolicyTool", "Goal"] {
+            let api = &apis.iter().find(|(d, _)| *d == def).unwrap().1;
+            for region in [
+                &bundle["$defs"][def]["properties"]["region"],
+                &api["properties"]["region"],
+            ] {
+                assert_eq!(region["pattern"], REGION_PREFIX_PATTERN, "{def}.region");
+            }
+        }
     }
 
     /// The numbers validation bounds are bounded alike in the bundle schema and in the OpenAPI
@@ -793,6 +861,50 @@ mod tests {
             defs["Supply"]["properties"]["part"]["pattern"],
             PART_PATTERN
         );
+        // Years, counts and shares of the quality work.
+        let years = [
+            ("Project", "year"),
+            ("Consortium", "founded"),
+            ("PolicyTool", "year"),
+            ("Goal", "year"),
+        ];
+        let apis = [
+            ("Project", openapi::<Project>()),
+            ("Consortium", openapi::<Consortium>()),
+            ("PolicyTool", openapi::<PolicyTool>()),
+            ("Goal", openapi::<Goal>()),
+            ("ProjectResults", openapi::<ProjectResults>()),
+        ];
+        let api = |def: &str| &apis.iter().find(|(d, _)| *d == def).unwrap().1;
+        for (def, field) in years {
+            for year in [
+                &defs[def]["properties"][field],
+                &api(def)["properties"][field],
+            ] {
+                assert_eq!(year["minimum"], FIRST_YEAR, "{def}.{field}");
+                assert_eq!(year["maximum"], LAST_YEAR, "{def}.{field}");
+            }
+        }
+        for count in ["patents", "standards"] {
+            for c in [
+                &defs["ProjectResults"]["properties"][count],
+                &api("ProjectResults")["properties"][count],
+            ] {
+                assert_eq!(
+                    (&c["minimum"], &c["maximum"]),
+                    (&0.into(), &u32::MAX.into())
+                );
+            }
+        }
+        for share in [
+            &defs["Goal"]["properties"]["international_share"],
+            &api("Goal")["properties"]["international_share"],
+        ] {
+            assert_eq!(
+                (&share["minimum"], &share["maximum"]),
+                (&0.into(), &1.into())
+            );
+        }
         // Which fields each kind carries: enterprises no level or capabilities, providers a
         // level, capabilities and a region but no chains; the domestic a region.
         let rules = &defs["Organization"]["allOf"];
@@ -838,11 +950,17 @@ pub trait Lookup {
     fn chain(&self, id: &str) -> Option<Chain>;
     fn organization(&self, id: &str) -> Option<Organization>;
     fn problem(&self, id: &str) -> Option<Problem>;
+    fn consortium(&self, id: &str) -> Option<Consortium>;
     fn has_supply(&self, supply: &Supply) -> bool;
     /// Every supply (on any chain) with `org` at either end.
     fn supplies_touching(&self, org: &str) -> Vec<Supply>;
     /// Every problem held by `org`.
     fn problems_of(&self, org: &str) -> Vec<Problem>;
+    /// Every project, in id order. Projects are few (hundreds per province and year), so a
+    /// check that must know which of them refer to a record reads them all.
+    fn projects(&self) -> Vec<Project>;
+    /// Every consortium, in id order (a few dozen per province).
+    fn consortia(&self) -> Vec<Consortium>;
 }
 
 /// One atomic write: records to upsert and records to delete, applied all or nothing.
@@ -854,6 +972,10 @@ pub struct ChangeSet {
     pub delete_organizations: Vec<String>,
     pub delete_supplies: Vec<Supply>,
     pub delete_problems: Vec<String>,
+    pub delete_projects: Vec<String>,
+    pub delete_consortia: Vec<String>,
+    pub delete_policy_tools: Vec<String>,
+    pub delete_goals: Vec<String>,
 }
 
 impl ChangeSet {

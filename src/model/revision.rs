@@ -18,7 +18,8 @@ impl KindChanges {
     }
 }
 
-/// [`KindChanges`] of every record kind.
+/// [`KindChanges`] of every record kind. The kinds added after the first release are
+/// `#[serde(default)]`, so that revision records stored by older builds still decode.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RevisionCounts {
     pub regions: KindChanges,
@@ -26,21 +27,46 @@ pub struct RevisionCounts {
     pub organizations: KindChanges,
     pub supplies: KindChanges,
     pub problems: KindChanges,
+    #[serde(default)]
+    pub projects: KindChanges,
+    #[serde(default)]
+    pub consortia: KindChanges,
+    #[serde(default)]
+    pub policy_tools: KindChanges,
+    #[serde(default)]
+    pub goals: KindChanges,
 }
 
 impl RevisionCounts {
-    /// Records changed in any way.
-    pub fn total(&self) -> u64 {
+    /// The changes of every kind, in bundle order.
+    pub fn kinds(&self) -> [KindChanges; 9] {
         [
             self.regions,
             self.chains,
             self.organizations,
             self.supplies,
             self.problems,
+            self.projects,
+            self.consortia,
+            self.policy_tools,
+            self.goals,
         ]
-        .iter()
-        .map(KindChanges::total)
-        .sum()
+    }
+
+    /// Records added, changed and removed, over every kind.
+    pub fn sum(&self) -> KindChanges {
+        self.kinds()
+            .iter()
+            .fold(KindChanges::default(), |a, k| KindChanges {
+                added: a.added + k.added,
+                changed: a.changed + k.changed,
+                removed: a.removed + k.removed,
+            })
+    }
+
+    /// Records changed in any way.
+    pub fn total(&self) -> u64 {
+        self.sum().total()
     }
 }
 
@@ -97,5 +123,33 @@ pub fn check_label(label: &str) -> Result<(), &'static str> {
         Err("a survey label must not contain control characters")
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counts of a revision record written before projects, consortia, policy tools and
+    /// goals existed.
+    #[test]
+    fn counts_stored_by_older_builds_still_decode() {
+        let old = r#"{"regions":{"added":1,"changed":0,"removed":0},
+            "chains":{"added":1,"changed":0,"removed":0},
+            "organizations":{"added":3,"changed":0,"removed":0},
+            "supplies":{"added":2,"changed":0,"removed":0},
+            "problems":{"added":1,"changed":1,"removed":0}}"#;
+        let counts: RevisionCounts = serde_json::from_str(old).unwrap();
+        assert_eq!(counts.total(), 9);
+        assert_eq!(
+            counts.sum(),
+            KindChanges {
+                added: 8,
+                changed: 1,
+                removed: 0
+            }
+        );
+        assert_eq!(counts.projects, KindChanges::default());
+        assert_eq!(counts.goals, KindChanges::default());
     }
 }

@@ -19,10 +19,10 @@ use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
-/// What a change touches.
+/// What a change touches. Policy tools and goals touch nothing here: no cached result reads them.
 #[derive(Debug, Default)]
 pub struct Touched {
-    /// Chains whose members, supplies, problems or definition changed.
+    /// Chains whose members, supplies, problems, projects, consortia or definition changed.
     pub chains: BTreeSet<String>,
     /// A provider changed: every chain's QI results are stale.
     pub providers: bool,
@@ -78,6 +78,31 @@ impl Touched {
         }
         t.chains
             .extend(change.upsert.problems.iter().map(|p| p.chain.clone()));
+        // Projects and consortia: the chain of the old version and of the new.
+        let projects = change
+            .upsert
+            .projects
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(change.delete_projects.iter().map(String::as_str));
+        for id in projects {
+            t.chains
+                .extend(before.projects.get(id).map(|p| p.chain.clone()));
+        }
+        t.chains
+            .extend(change.upsert.projects.iter().map(|p| p.chain.clone()));
+        let consortia = change
+            .upsert
+            .consortia
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(change.delete_consortia.iter().map(String::as_str));
+        for id in consortia {
+            t.chains
+                .extend(before.consortia.get(id).map(|c| c.chain.clone()));
+        }
+        t.chains
+            .extend(change.upsert.consortia.iter().map(|c| c.chain.clone()));
         t
     }
 }
@@ -213,6 +238,57 @@ mod tests {
         let t = Touched::by(&d, &change);
         assert_eq!(t.chains, chains(&["h2-hydrogen", "pb-power-battery"]));
         assert!(!t.providers && !t.regions);
+    }
+
+    #[test]
+    fn projects_and_consortia_touch_their_chains_and_policy_tools_and_goals_nothing() {
+        let mut d = demo();
+        let project: crate::model::Project = serde_json::from_value(serde_json::json!({
+            "id": "j1", "title": "T", "category": "key_product", "chain": "pb-power-battery",
+            "lead": "pb-catl", "year": 2025, "status": "approved"}))
+        .unwrap();
+        d.projects.insert(project.id.clone(), project.clone());
+        let moved = crate::model::Project {
+            chain: "h2-hydrogen".into(),
+            ..project
+        };
+        let consortium: crate::model::Consortium = serde_json::from_value(serde_json::json!({
+            "id": "k1", "name": "K", "chain": "oe-optical-fiber", "lead": "x", "founded": 2024}))
+        .unwrap();
+        let change = ChangeSet::upsert(Bundle {
+            projects: vec![moved],
+            consortia: vec![consortium],
+            ..Bundle::new()
+        });
+        let t = Touched::by(&d, &change);
+        assert_eq!(
+            t.chains,
+            chains(&["h2-hydrogen", "oe-optical-fiber", "pb-power-battery"])
+        );
+        let deleted = ChangeSet {
+            delete_projects: vec!["j1".into()],
+            ..ChangeSet::default()
+        };
+        assert_eq!(
+            Touched::by(&d, &deleted).chains,
+            chains(&["pb-power-battery"])
+        );
+        let tool: crate::model::PolicyTool = serde_json::from_value(serde_json::json!({
+            "id": "t1", "title": "T", "kind": "funding", "issuer": "I", "region": "32",
+            "year": 2025}))
+        .unwrap();
+        let goal: crate::model::Goal =
+            serde_json::from_value(serde_json::json!({"id": "g1", "region": "32", "year": 2025}))
+                .unwrap();
+        let t = Touched::by(
+            &d,
+            &ChangeSet::upsert(Bundle {
+                policy_tools: vec![tool],
+                goals: vec![goal],
+                ..Bundle::new()
+            }),
+        );
+        assert!(t.chains.is_empty() && !t.providers && !t.regions);
     }
 
     #[test]

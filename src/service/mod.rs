@@ -388,6 +388,10 @@ pub struct Counts {
     pub organizations: usize,
     pub supplies: usize,
     pub problems: usize,
+    pub projects: usize,
+    pub consortia: usize,
+    pub policy_tools: usize,
+    pub goals: usize,
 }
 
 impl Counts {
@@ -398,6 +402,10 @@ impl Counts {
             organizations: bundle.organizations.len(),
             supplies: bundle.supplies.len(),
             problems: bundle.problems.len(),
+            projects: bundle.projects.len(),
+            consortia: bundle.consortia.len(),
+            policy_tools: bundle.policy_tools.len(),
+            goals: bundle.goals.len(),
         }
     }
 }

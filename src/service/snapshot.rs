@@ -270,8 +270,17 @@ impl Lookup for Snapshot {
     fn problem(&self, id: &str) -> Option<Problem> {
         self.dataset.problem(id)
     }
+    fn consortium(&self, id: &str) -> Option<crate::model::Consortium> {
+        self.dataset.consortium(id)
+    }
     fn has_supply(&self, supply: &Supply) -> bool {
         self.dataset.has_supply(supply)
+    }
+    fn projects(&self) -> Vec<crate::model::Project> {
+        self.dataset.projects()
+    }
+    fn consortia(&self) -> Vec<crate::model::Consortium> {
+        self.dataset.consortia()
     }
     /// Complexity: O(S_c) over the supplies of the organization's chains.
     fn supplies_touching(&self, org: &str) -> Vec<Supply> {

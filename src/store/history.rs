@@ -22,7 +22,8 @@ use super::log::{self, ChunkBuilder};
 use super::{corrupt, corrupt_page, decode_json, page, storage, Store, StoreError, CHUNK_BYTES};
 use crate::model::revision::KindChanges;
 use crate::model::{
-    Chain, ChangeSet, Organization, Problem, Region, Revision, RevisionCounts, WriteNote,
+    Chain, ChangeSet, Consortium, Goal, Organization, PolicyTool, Problem, Project, Region,
+    Revision, RevisionCounts, WriteNote,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -44,7 +45,14 @@ fn counts_of(counts: &mut RevisionCounts, t: TreeId) -> Option<&mut KindChanges>
         TreeId::Organizations => Some(&mut counts.organizations),
         TreeId::Supplies => Some(&mut counts.supplies),
         TreeId::Problems => Some(&mut counts.problems),
-        _ => None,
+        TreeId::Projects => Some(&mut counts.projects),
+        TreeId::Consortia => Some(&mut counts.consortia),
+        TreeId::PolicyTools => Some(&mut counts.policy_tools),
+        TreeId::Goals => Some(&mut counts.goals),
+        TreeId::CustomersOfFirm
+        | TreeId::MembersOfChain
+        | TreeId::ProblemsOfFirm
+        | TreeId::ProvidersByCapability => None,
     }
 }
 
@@ -303,6 +311,24 @@ pub(super) fn undo(store: &Store, target: u64, current: u64) -> Result<Undo, Sto
                     (TreeId::Supplies, Some(_)) => {
                         c.upsert.supplies.push(super::decode_supply_entry(t, key)?)
                     }
+                    (TreeId::Projects, Some(v)) => {
+                        c.upsert
+                            .projects
+                            .push(decode_json::<Project>(name, &id()?, v)?)
+                    }
+                    (TreeId::Consortia, Some(v)) => {
+                        c.upsert
+                            .consortia
+                            .push(decode_json::<Consortium>(name, &id()?, v)?)
+                    }
+                    (TreeId::PolicyTools, Some(v)) => {
+                        c.upsert
+                            .policy_tools
+                            .push(decode_json::<PolicyTool>(name, &id()?, v)?)
+                    }
+                    (TreeId::Goals, Some(v)) => {
+                        c.upsert.goals.push(decode_json::<Goal>(name, &id()?, v)?)
+                    }
                     (TreeId::Regions, None) => c.delete_regions.push(id()?),
                     (TreeId::Chains, None) => c.delete_chains.push(id()?),
                     (TreeId::Organizations, None) => c.delete_organizations.push(id()?),
@@ -310,6 +336,10 @@ pub(super) fn undo(store: &Store, target: u64, current: u64) -> Result<Undo, Sto
                     (TreeId::Supplies, None) => {
                         c.delete_supplies.push(super::decode_supply_entry(t, key)?)
                     }
+                    (TreeId::Projects, None) => c.delete_projects.push(id()?),
+                    (TreeId::Consortia, None) => c.delete_consortia.push(id()?),
+                    (TreeId::PolicyTools, None) => c.delete_policy_tools.push(id()?),
+                    (TreeId::Goals, None) => c.delete_goals.push(id()?),
                     _ => return Err(corrupt(t, key, "history of an index tree")),
                 }
             }

@@ -28,10 +28,15 @@ pub(crate) enum TreeId {
     ProblemsOfFirm = 7,
     /// `capability code ++ 0x00 ++ organization id`.
     ProvidersByCapability = 8,
+    /// The quality work run on chains, keyed by id; these own no index entries.
+    Projects = 9,
+    Consortia = 10,
+    PolicyTools = 11,
+    Goals = 12,
 }
 
 impl TreeId {
-    pub(crate) const ALL: [TreeId; 9] = [
+    pub(crate) const ALL: [TreeId; 13] = [
         TreeId::Regions,
         TreeId::Chains,
         TreeId::Organizations,
@@ -41,6 +46,10 @@ impl TreeId {
         TreeId::MembersOfChain,
         TreeId::ProblemsOfFirm,
         TreeId::ProvidersByCapability,
+        TreeId::Projects,
+        TreeId::Consortia,
+        TreeId::PolicyTools,
+        TreeId::Goals,
     ];
 
     /// The sled tree name.
@@ -55,6 +64,10 @@ impl TreeId {
             TreeId::MembersOfChain => "members-of-chain",
             TreeId::ProblemsOfFirm => "problems-of-firm",
             TreeId::ProvidersByCapability => "providers-by-capability",
+            TreeId::Projects => "projects",
+            TreeId::Consortia => "consortia",
+            TreeId::PolicyTools => "policy-tools",
+            TreeId::Goals => "goals",
         }
     }
 
@@ -212,6 +225,19 @@ mod tests {
         assert_eq!(decode_supply(&key), Some(s));
         let index = supply_index_key(b"f1", &key);
         assert_eq!(supply_of_index_key(&index), Some(key.as_slice()));
+    }
+
+    /// The tag of a tree in the redo log and the history is its position in `ALL`: the trees
+    /// of older builds keep theirs.
+    #[test]
+    fn every_tree_is_found_by_its_tag() {
+        for (i, t) in TreeId::ALL.iter().enumerate() {
+            assert_eq!(*t as usize, i);
+            assert_eq!(TreeId::from_tag(*t as u8), Some(*t));
+        }
+        assert_eq!(TreeId::ProvidersByCapability as u8, 8);
+        assert_eq!(TreeId::Goals as u8, 12);
+        assert_eq!(TreeId::from_tag(13), None);
     }
 
     #[test]

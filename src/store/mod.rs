@@ -1,7 +1,8 @@
 //! The durable store: the only module that knows sled.
 //!
 //! It owns one sled tree per record kind (`regions`, `chains`, `organizations`, `supplies`,
-//! `problems`; values are compact JSON, a supply lives in its key), the index trees the API
+//! `problems`, `projects`, `consortia`, `policy-tools`, `goals`; values are compact JSON, a
+//! supply lives in its key), the index trees the API
 //! queries (`customers-of-firm`, `members-of-chain`, `problems-of-firm`,
 //! `providers-by-capability`; the `supplies` tree, keyed by customer first, is the
 //! suppliers-of-firm index), a `meta` tree (format version, revision, commit marker) and the
@@ -40,8 +41,8 @@ pub use tokens::{PendingAudit, TokenFile};
 
 use crate::model::access::{AccessRole, AuditEntry, Token};
 use crate::model::{
-    Bundle, Chain, ChangeSet, Dataset, Lookup, Organization, Problem, Revision, Supply, SupplyList,
-    WriteNote, BUNDLE_VERSION,
+    Bundle, Chain, ChangeSet, Consortium, Dataset, Goal, Lookup, Organization, PolicyTool, Problem,
+    Project, Revision, Supply, SupplyList, WriteNote, BUNDLE_VERSION,
 };
 use keys::TreeId;
 use rayon::prelude::*;
@@ -206,13 +207,41 @@ pub struct ImportSummary {
     pub organizations: usize,
     pub supplies: usize,
     pub problems: usize,
+    pub projects: usize,
+    pub consortia: usize,
+    pub policy_tools: usize,
+    pub goals: usize,
     pub revision: u64,
 }
 
 impl ImportSummary {
+    /// The counts of `bundle`, with `packed` more supplies, written as `revision`.
+    pub fn of(bundle: &Bundle, packed: usize, revision: u64) -> ImportSummary {
+        ImportSummary {
+            regions: bundle.regions.len(),
+            chains: bundle.chains.len(),
+            organizations: bundle.organizations.len(),
+            supplies: bundle.supplies.len() + packed,
+            problems: bundle.problems.len(),
+            projects: bundle.projects.len(),
+            consortia: bundle.consortia.len(),
+            policy_tools: bundle.policy_tools.len(),
+            goals: bundle.goals.len(),
+            revision,
+        }
+    }
+
     /// Records of every kind.
     pub fn records(&self) -> usize {
-        self.regions + self.chains + self.organizations + self.supplies + self.problems
+        self.regions
+            + self.chains
+            + self.organizations
+            + self.supplies
+            + self.problems
+            + self.projects
+            + self.consortia
+            + self.policy_tools
+            + self.goals
     }
 }
 
@@ -261,6 +290,39 @@ struct Deletions<'a> {
     organizations: &'a [String],
     supplies: &'a [Supply],
     problems: &'a [String],
+    projects: &'a [String],
+    consortia: &'a [String],
+    policy_tools: &'a [String],
+    goals: &'a [String],
+}
+
+impl<'a> Deletions<'a> {
+    fn of(change: &'a ChangeSet) -> Deletions<'a> {
+        Deletions {
+            regions: &change.delete_regions,
+            chains: &change.delete_chains,
+            organizations: &change.delete_organizations,
+            supplies: &change.delete_supplies,
+            problems: &change.delete_problems,
+            projects: &change.delete_projects,
+            consortia: &change.delete_consortia,
+            policy_tools: &change.delete_policy_tools,
+            goals: &change.delete_goals,
+        }
+    }
+
+    /// Records of every kind.
+    fn len(&self) -> usize {
+        self.regions.len()
+            + self.chains.len()
+            + self.organizations.len()
+            + self.supplies.len()
+            + self.problems.len()
+            + self.projects.len()
+            + self.consortia.len()
+            + self.policy_tools.len()
+            + self.goals.len()
+    }
 }
 
 fn storage(during: &'static str) -> impl FnOnce(sled::Error) -> StoreError {
@@ -457,27 +519,14 @@ impl Store {
         let revision = self
             .write(bundle, packed, &deletions, &WriteNote::default(), progress)?
             .revision;
-        Ok(ImportSummary {
-            regions: bundle.regions.len(),
-            chains: bundle.chains.len(),
-            organizations: bundle.organizations.len(),
-            supplies: bundle.supplies.len() + packed.len(),
-            problems: bundle.problems.len(),
-            revision,
-        })
+        Ok(ImportSummary::of(bundle, packed.len(), revision))
     }
 
     /// Applies a change (deletes, then upserts, as [`Dataset::apply`]), all or nothing; durable
     /// when it returns `Ok`. Returns the new revision. The version of `change.upsert` is not
     /// checked: `ChangeSet::default()` (version 0) is the usual start of a delete-only change.
     pub fn apply(&self, change: &ChangeSet) -> Result<u64, StoreError> {
-        let deletions = Deletions {
-            regions: &change.delete_regions,
-            chains: &change.delete_chains,
-            organizations: &change.delete_organizations,
-            supplies: &change.delete_supplies,
-            problems: &change.delete_problems,
-        };
+        let deletions = Deletions::of(change);
         self.write(
             &change.upsert,
             &SupplyList::new(),
@@ -504,13 +553,7 @@ impl Store {
                 expected: BUNDLE_VERSION,
             });
         }
-        let deletions = Deletions {
-            regions: &change.delete_regions,
-            chains: &change.delete_chains,
-            organizations: &change.delete_organizations,
-            supplies: &change.delete_supplies,
-            problems: &change.delete_problems,
-        };
+        let deletions = Deletions::of(change);
         self.write(&change.upsert, packed, &deletions, note, progress)
     }
 
@@ -577,6 +620,13 @@ impl Store {
         drop(keys);
         d.supplies = supplies.into_iter().collect();
         d.problems = self.load_records(TreeId::Problems)?.into_iter().collect();
+        d.projects = self.load_records(TreeId::Projects)?.into_iter().collect();
+        d.consortia = self.load_records(TreeId::Consortia)?.into_iter().collect();
+        d.policy_tools = self
+            .load_records(TreeId::PolicyTools)?
+            .into_iter()
+            .collect();
+        d.goals = self.load_records(TreeId::Goals)?.into_iter().collect();
         Ok(d)
     }
 
@@ -685,6 +735,12 @@ impl Store {
         drop(keys);
 
         self.export_records::<Problem, W>(TreeId::Problems, "problems", out)?;
+        // The arrays a bundle leaves out when they are empty (as serde does, so that a store
+        // without them exports what earlier builds did).
+        self.export_records_if_any::<Project, W>(TreeId::Projects, "projects", out)?;
+        self.export_records_if_any::<Consortium, W>(TreeId::Consortia, "consortia", out)?;
+        self.export_records_if_any::<PolicyTool, W>(TreeId::PolicyTools, "policy_tools", out)?;
+        self.export_records_if_any::<Goal, W>(TreeId::Goals, "goals", out)?;
         out.write_all(b"}")?;
         Ok(())
     }
@@ -696,11 +752,34 @@ impl Store {
         name: &str,
         out: &mut W,
     ) -> Result<(), ExportError> {
+        self.write_records::<T, W>(t, name, out, true)
+    }
+
+    /// [`Store::export_records`], writing nothing when the tree is empty.
+    fn export_records_if_any<T: DeserializeOwned + serde::Serialize, W: std::io::Write>(
+        &self,
+        t: TreeId,
+        name: &str,
+        out: &mut W,
+    ) -> Result<(), ExportError> {
+        self.write_records::<T, W>(t, name, out, false)
+    }
+
+    fn write_records<T: DeserializeOwned + serde::Serialize, W: std::io::Write>(
+        &self,
+        t: TreeId,
+        name: &str,
+        out: &mut W,
+        even_empty: bool,
+    ) -> Result<(), ExportError> {
         let mut records = Arena::default();
         self.for_each_entry(t, |k, v| {
             records.push(k, v);
             Ok(())
         })?;
+        if records.entries.is_empty() && !even_empty {
+            return Ok(());
+        }
         out.write_all(format!(",\"{name}\":[").as_bytes())?;
         for (i, (key, value)) in records.sorted().enumerate() {
             id_of(t, key)?;
@@ -729,15 +808,7 @@ impl Store {
 
     /// Whether no record of any kind is stored.
     pub fn is_empty(&self) -> Result<bool, StoreError> {
-        Ok([
-            TreeId::Regions,
-            TreeId::Chains,
-            TreeId::Organizations,
-            TreeId::Supplies,
-            TreeId::Problems,
-        ]
-        .iter()
-        .all(|t| self.tree(*t).is_empty()))
+        Ok(RECORD_TREES.iter().all(|t| self.tree(*t).is_empty()))
     }
 
     /// Stores (or replaces) an API token record; durable when it returns.
@@ -1015,13 +1086,7 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let revision = self.revision() + 1;
-        let records = (upsert.record_count()
-            + packed.len()
-            + del.regions.len()
-            + del.chains.len()
-            + del.organizations.len()
-            + del.supplies.len()
-            + del.problems.len()) as u64;
+        let records = (upsert.record_count() + packed.len() + del.len()) as u64;
         let total = 2 * records;
         let mut log = LogWriter::new(&self.inner.log, &self.inner.dir, revision)
             .recording(history::Recorder::new(self, revision)?);
@@ -1207,6 +1272,48 @@ impl Store {
         log.emit(TreeId::Problems, ops)?;
         log.emit(TreeId::ProblemsOfFirm, index)?;
         advance(upsert.problems.len() + del.problems.len());
+
+        // The quality work run on chains: like regions and chains, records without index
+        // entries.
+        let kinds: [(TreeId, &str, Vec<Encoded<'_>>, &[String]); 4] = [
+            (
+                TreeId::Projects,
+                "project",
+                records_of(&upsert.projects, |p| &p.id),
+                del.projects,
+            ),
+            (
+                TreeId::Consortia,
+                "consortium",
+                records_of(&upsert.consortia, |c| &c.id),
+                del.consortia,
+            ),
+            (
+                TreeId::PolicyTools,
+                "policy tool",
+                records_of(&upsert.policy_tools, |t| &t.id),
+                del.policy_tools,
+            ),
+            (
+                TreeId::Goals,
+                "goal",
+                records_of(&upsert.goals, |g| &g.id),
+                del.goals,
+            ),
+        ];
+        for (t, kind, records, deleted) in kinds {
+            let mut ops = Vec::with_capacity(records.len() + deleted.len());
+            let upserted: HashSet<&str> = records.iter().map(|(id, _)| id.as_str()).collect();
+            for (id, json) in &records {
+                keys::check_id(kind, id)?;
+                ops.push(put(id.as_bytes().to_vec(), json.clone()));
+            }
+            for id in deleted.iter().filter(|id| !upserted.contains(id.as_str())) {
+                ops.push(remove(id.as_bytes().to_vec()));
+            }
+            log.emit(t, ops)?;
+            advance(records.len() + deleted.len());
+        }
         Ok(())
     }
 
@@ -1379,6 +1486,30 @@ impl Store {
 
 /// One logical operation before it is logged: `(page, key, value)`, `None` removes.
 type PageOp = ([u8; 2], Vec<u8>, Option<Vec<u8>>);
+
+/// The trees of records (the rest are indexes).
+const RECORD_TREES: [TreeId; 9] = [
+    TreeId::Regions,
+    TreeId::Chains,
+    TreeId::Organizations,
+    TreeId::Supplies,
+    TreeId::Problems,
+    TreeId::Projects,
+    TreeId::Consortia,
+    TreeId::PolicyTools,
+    TreeId::Goals,
+];
+
+/// A record's id and its stored value.
+type Encoded<'a> = (&'a String, Vec<u8>);
+
+/// The records of `items` that survive "later duplicates win", each with its id and its JSON.
+fn records_of<T: serde::Serialize>(items: &[T], id: fn(&T) -> &String) -> Vec<Encoded<'_>> {
+    last_wins(items, id)
+        .into_iter()
+        .map(|r| (id(r), to_json(r)))
+        .collect()
+}
 
 fn put(key: Vec<u8>, value: Vec<u8>) -> PageOp {
     (page::page_of(&key), key, Some(value))
@@ -1733,6 +1864,10 @@ impl Lookup for Store {
         logged(self.get(TreeId::Problems, id)).flatten()
     }
 
+    fn consortium(&self, id: &str) -> Option<Consortium> {
+        logged(self.get(TreeId::Consortia, id)).flatten()
+    }
+
     fn has_supply(&self, supply: &Supply) -> bool {
         if keys::check_supply(supply).is_err() {
             return false;
@@ -1755,6 +1890,22 @@ impl Lookup for Store {
 
     fn problems_of(&self, org: &str) -> Vec<Problem> {
         logged(self.problems_of_org(org)).unwrap_or_default()
+    }
+
+    fn projects(&self) -> Vec<Project> {
+        logged(self.load_records(TreeId::Projects))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    fn consortia(&self) -> Vec<Consortium> {
+        logged(self.load_records(TreeId::Consortia))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
     }
 }
 

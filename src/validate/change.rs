@@ -7,18 +7,22 @@
 
 use super::semantic::check_records;
 use super::{ErrorCode, Report, ValidationError};
-use crate::model::{Chain, ChangeSet, Lookup, Organization, Problem, Supply};
+use crate::model::{Chain, ChangeSet, Consortium, Lookup, Organization, Problem, Project, Supply};
 use std::collections::HashSet;
 
 /// Checks a change: the upserts as [`check_bundle`](super::check_bundle) does (except their
 /// `version`, which only a document carries), resolved against `existing` without
 /// the deleted records, plus every delete that would leave a stored record dangling
-/// ([`ErrorCode::StillReferenced`] at `/delete_organizations/<i>`).
+/// ([`ErrorCode::StillReferenced`] at `/delete_organizations/<i>`, `/delete_problems/<i>`,
+/// `/delete_consortia/<i>`).
 ///
-/// Checked: stored supplies and problems of a deleted organization (unless the same change
-/// deletes or replaces them), and records of the change that refer to any deleted record.
-/// Not checked: stored members, supplies and problems of a deleted chain, which `Lookup` cannot
-/// enumerate. Deleting a record that does not exist is not an error.
+/// Checked: stored supplies, problems, projects (as lead or participant) and consortia (as
+/// lead or member) of a deleted organization, stored projects tackling a deleted problem or run
+/// by a deleted consortium (unless the same change deletes or replaces them), and records of
+/// the change that refer to any deleted record. Not checked: stored members, supplies,
+/// problems, projects, consortia and policy tools of a deleted chain, which `Lookup` cannot
+/// enumerate (or, for the few projects, consortia and tools, are left like the rest). Deleting
+/// a record that does not exist is not an error.
 pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
     let after = AfterDeletes::new(change, existing);
     let mut errors = check_records(&change.upsert, None, &after);
@@ -28,6 +32,43 @@ pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
         .iter()
         .map(|p| p.id.as_str())
         .collect();
+    // The stored projects and consortia that stay as they are: those the change upserts are
+    // checked in their new version, those it deletes are gone. Read only when something they
+    // may refer to is deleted.
+    let work_may_refer = [
+        &change.delete_organizations,
+        &change.delete_problems,
+        &change.delete_consortia,
+    ]
+    .iter()
+    .any(|deleted| !deleted.is_empty());
+    let (projects, consortia) = if work_may_refer {
+        let upserted: HashSet<&str> = change
+            .upsert
+            .projects
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        let projects: Vec<Project> = after
+            .projects()
+            .into_iter()
+            .filter(|p| !upserted.contains(p.id.as_str()))
+            .collect();
+        let upserted: HashSet<&str> = change
+            .upsert
+            .consortia
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        let consortia: Vec<Consortium> = after
+            .consortia()
+            .into_iter()
+            .filter(|c| !upserted.contains(c.id.as_str()))
+            .collect();
+        (projects, consortia)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     for (i, id) in change.delete_organizations.iter().enumerate() {
         if !after.organizations.contains(id.as_str()) || existing.organization(id).is_none() {
             continue;
@@ -58,6 +99,30 @@ pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
                 p.id
             ));
         }
+        let in_projects: Vec<&Project> = projects
+            .iter()
+            .filter(|p| p.organizations().any(|o| o == id))
+            .collect();
+        if let Some(p) = in_projects.first() {
+            refs.push(format!(
+                "{} project{} (e.g. {:?})",
+                in_projects.len(),
+                if in_projects.len() == 1 { "" } else { "s" },
+                p.id
+            ));
+        }
+        let in_consortia: Vec<&Consortium> = consortia
+            .iter()
+            .filter(|c| c.organizations().any(|o| o == id))
+            .collect();
+        if let Some(c) = in_consortia.first() {
+            refs.push(format!(
+                "{} consorti{} (e.g. {:?})",
+                in_consortia.len(),
+                if in_consortia.len() == 1 { "um" } else { "a" },
+                c.id
+            ));
+        }
         if !refs.is_empty() {
             errors.push(ValidationError::new(
                 ErrorCode::StillReferenced,
@@ -65,6 +130,49 @@ pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
                 format!(
                     "cannot delete organization {id:?}: {} still refer to it; delete them in the same change",
                     refs.join(" and ")
+                ),
+            ));
+        }
+    }
+    for (i, id) in change.delete_problems.iter().enumerate() {
+        if !after.problems.contains(id.as_str()) || existing.problem(id).is_none() {
+            continue;
+        }
+        let tackling: Vec<&Project> = projects
+            .iter()
+            .filter(|p| p.problems.contains(id))
+            .collect();
+        if let Some(p) = tackling.first() {
+            errors.push(ValidationError::new(
+                ErrorCode::StillReferenced,
+                format!("/delete_problems/{i}"),
+                format!(
+                    "cannot delete problem {id:?}: {} project{} (e.g. {:?}) still tackle{} it; change or delete them in the same change",
+                    tackling.len(),
+                    if tackling.len() == 1 { "" } else { "s" },
+                    p.id,
+                    if tackling.len() == 1 { "s" } else { "" },
+                ),
+            ));
+        }
+    }
+    for (i, id) in change.delete_consortia.iter().enumerate() {
+        if !after.consortia.contains(id.as_str()) || existing.consortium(id).is_none() {
+            continue;
+        }
+        let run: Vec<&Project> = projects
+            .iter()
+            .filter(|p| p.consortium.as_ref() == Some(id))
+            .collect();
+        if let Some(p) = run.first() {
+            errors.push(ValidationError::new(
+                ErrorCode::StillReferenced,
+                format!("/delete_consortia/{i}"),
+                format!(
+                    "cannot delete consortium {id:?}: {} project{} (e.g. {:?}) it runs still refer to it; change or delete them in the same change",
+                    run.len(),
+                    if run.len() == 1 { "" } else { "s" },
+                    p.id
                 ),
             ));
         }
@@ -80,6 +188,8 @@ struct AfterDeletes<'a> {
     organizations: HashSet<&'a str>,
     problems: HashSet<&'a str>,
     supplies: HashSet<&'a Supply>,
+    consortia: HashSet<&'a str>,
+    projects: HashSet<&'a str>,
 }
 
 impl<'a> AfterDeletes<'a> {
@@ -89,6 +199,8 @@ impl<'a> AfterDeletes<'a> {
         let orgs_up: HashSet<&str> = up.organizations.iter().map(|o| o.id.as_str()).collect();
         let problems_up: HashSet<&str> = up.problems.iter().map(|p| p.id.as_str()).collect();
         let supplies_up: HashSet<&Supply> = up.supplies.iter().collect();
+        let consortia_up: HashSet<&str> = up.consortia.iter().map(|c| c.id.as_str()).collect();
+        let projects_up: HashSet<&str> = up.projects.iter().map(|p| p.id.as_str()).collect();
         let gone = |deleted: &'a [String], upserted: &HashSet<&str>| -> HashSet<&'a str> {
             deleted
                 .iter()
@@ -106,6 +218,8 @@ impl<'a> AfterDeletes<'a> {
                 .iter()
                 .filter(|s| !supplies_up.contains(s))
                 .collect(),
+            consortia: gone(&change.delete_consortia, &consortia_up),
+            projects: gone(&change.delete_projects, &projects_up),
         }
     }
 }
@@ -132,6 +246,13 @@ impl Lookup for AfterDeletes<'_> {
         self.inner.problem(id)
     }
 
+    fn consortium(&self, id: &str) -> Option<Consortium> {
+        if self.consortia.contains(id) {
+            return None;
+        }
+        self.inner.consortium(id)
+    }
+
     fn has_supply(&self, supply: &Supply) -> bool {
         !self.supplies.contains(supply) && self.inner.has_supply(supply)
     }
@@ -146,6 +267,18 @@ impl Lookup for AfterDeletes<'_> {
         let mut problems = self.inner.problems_of(org);
         problems.retain(|p| !self.problems.contains(p.id.as_str()));
         problems
+    }
+
+    fn projects(&self) -> Vec<Project> {
+        let mut projects = self.inner.projects();
+        projects.retain(|p| !self.projects.contains(p.id.as_str()));
+        projects
+    }
+
+    fn consortia(&self) -> Vec<Consortium> {
+        let mut consortia = self.inner.consortia();
+        consortia.retain(|c| !self.consortia.contains(c.id.as_str()));
+        consortia
     }
 }
 
@@ -269,6 +402,100 @@ mod tests {
                 ("/supplies/0/chain".into(), ErrorCode::UnknownChain),
                 ("/supplies/0/from".into(), ErrorCode::UnknownOrganization),
                 ("/supplies/1/chain".into(), ErrorCode::UnknownChain),
+            ]
+        );
+    }
+
+    /// The store with a project tackling `p`, led by `a` with `q` taking part, run by
+    /// consortium `k` (led by `a`, with `b`).
+    fn store_with_work() -> Dataset {
+        let mut d = store();
+        let work: Bundle = serde_json::from_value(json!({
+            "version": 1,
+            "consortia": [{"id": "k", "name": "K", "chain": "c", "lead": "a", "members": ["b"],
+                           "founded": 2024}],
+            "projects": [{"id": "j", "title": "J", "category": "key_product", "chain": "c",
+                          "lead": "a", "participants": ["q"], "problems": ["p"], "year": 2025,
+                          "status": "in_progress", "consortium": "k"}]
+        }))
+        .unwrap();
+        d.upsert(work);
+        d
+    }
+
+    #[test]
+    fn deleting_what_a_project_or_consortium_refers_to_is_refused() {
+        let store = store_with_work();
+        // b's supply goes too: what is left of b is its place in consortium k.
+        let change = ChangeSet {
+            delete_organizations: vec!["b".into(), "q".into()],
+            delete_problems: vec!["p".into()],
+            delete_supplies: vec![supply()],
+            ..ChangeSet::default()
+        };
+        let report = check_change(&change, &store);
+        assert!(report.errors()[0]
+            .message
+            .contains("1 consortium (e.g. \"k\")"));
+        assert!(report.errors()[1]
+            .message
+            .contains("1 project (e.g. \"j\")"));
+        assert_eq!(
+            pairs(report),
+            vec![
+                ("/delete_organizations/0".into(), ErrorCode::StillReferenced),
+                ("/delete_organizations/1".into(), ErrorCode::StillReferenced),
+                ("/delete_problems/0".into(), ErrorCode::StillReferenced),
+            ]
+        );
+        let consortia = ChangeSet {
+            delete_consortia: vec!["none".into(), "k".into()],
+            ..ChangeSet::default()
+        };
+        assert_eq!(
+            pairs(check_change(&consortia, &store)),
+            vec![("/delete_consortia/1".into(), ErrorCode::StillReferenced)]
+        );
+        // Deleting the project and the consortium too makes it sound.
+        let change = ChangeSet {
+            delete_projects: vec!["j".into()],
+            delete_consortia: vec!["k".into()],
+            ..change
+        };
+        assert_eq!(pairs(check_change(&change, &store)), vec![]);
+    }
+
+    #[test]
+    fn a_project_upserted_with_the_deletes_is_judged_in_its_new_version() {
+        let store = store_with_work();
+        let mut project = store.projects["j"].clone();
+        project.problems.clear();
+        project.participants.clear();
+        let mut change = ChangeSet {
+            delete_problems: vec!["p".into()],
+            delete_organizations: vec!["q".into()],
+            ..ChangeSet::default()
+        };
+        change.upsert.projects.push(project.clone());
+        assert_eq!(pairs(check_change(&change, &store)), vec![]);
+
+        // A new version that still names what the change deletes dangles, at its own paths.
+        project.problems = vec!["p".into()];
+        project.participants = vec!["q".into()];
+        change.upsert.projects = vec![project];
+        change.delete_consortia = vec!["k".into()];
+        assert_eq!(
+            pairs(check_change(&change, &store)),
+            vec![
+                (
+                    "/projects/0/participants/0".into(),
+                    ErrorCode::UnknownOrganization
+                ),
+                ("/projects/0/problems/0".into(), ErrorCode::UnknownProblem),
+                (
+                    "/projects/0/consortium".into(),
+                    ErrorCode::UnknownConsortium
+                ),
             ]
         );
     }

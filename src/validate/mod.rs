@@ -28,6 +28,12 @@
 //!   organization's path.
 //! - A chain the document replaces with fewer segments: the stored organizations that the
 //!   document refers to (and so were looked up) must not sit on a removed segment.
+//! - The stored projects and consortia (`Lookup::projects`, `Lookup::consortia`: few, read
+//!   whole and at most once, only when the document could break one) that the document does not
+//!   replace: an organization that drops a chain must not lead one there (reported with its
+//!   supplies and problems), a problem moved to another chain must not be tackled by a project
+//!   of the old chain, a consortium moved to another chain must not run a project of the old
+//!   chain.
 //!
 //! Not checked, because `Lookup` cannot enumerate them: stored organizations sitting on a removed
 //! segment that the document does not refer to, and the stored members, supplies and problems of
@@ -317,7 +323,8 @@ error_codes! {
     DuplicateField => "duplicate_field",
     /// A value of the wrong JSON type (a number where a string is expected, ...).
     WrongType => "wrong_type",
-    /// An id (chain, segment, organization, problem) is the empty string.
+    /// An id (chain, segment, organization, problem, project, consortium, policy tool, goal) is
+    /// the empty string.
     EmptyId => "empty_id",
     /// An id, a reference to one, a supply part or a capability code (or need) holds a control
     /// character such as NUL, which ids cannot hold (the store's keys are joined by NUL).
@@ -333,7 +340,8 @@ error_codes! {
     UnknownSegment => "unknown_segment",
     /// A reference to an organization that is neither in the document nor in the store.
     UnknownOrganization => "unknown_organization",
-    /// A supply end or problem holder that is not a member of the record's chain.
+    /// A supply end, problem holder, or project or consortium lead that is not a member of the
+    /// record's chain.
     NotAMember => "not_a_member",
     /// A supply whose supplier is its customer.
     SelfSupply => "self_supply",
@@ -347,7 +355,8 @@ error_codes! {
     EnterpriseFieldOnProvider => "enterprise_field_on_provider",
     /// An enterprise carries `level` or `capabilities`.
     ProviderFieldOnEnterprise => "provider_field_on_enterprise",
-    /// A region code that is not six ASCII digits.
+    /// A region code that is not six ASCII digits (a policy tool's or goal's region: not a
+    /// prefix of 2, 4 or 6 digits).
     InvalidRegion => "invalid_region",
     /// A domestic organization (or any provider) without `region`.
     MissingRegion => "missing_region",
@@ -361,17 +370,21 @@ error_codes! {
     InvalidCapacity => "invalid_capacity",
     /// A severity that is not an integer from 1 to 5.
     InvalidSeverity => "invalid_severity",
-    /// A problem status other than open, in_progress, resolved.
+    /// A problem status other than open, in_progress, resolved (a project status other than
+    /// proposed, approved, in_progress, completed, cancelled).
     UnknownStatus => "unknown_status",
-    /// A problem category not in the list of docs/domain.md.
+    /// A problem category not in the list of docs/domain.md (also a project category, and a
+    /// key of a goal's targets, other than chain_collaboration, common_technology, key_product).
     UnknownCategory => "unknown_category",
-    /// An organization kind not in the list of docs/domain.md.
+    /// An organization kind (or a policy tool's kind) not in the list of docs/domain.md.
     UnknownKind => "unknown_kind",
     /// A membership role other than chain_master, member.
     UnknownRole => "unknown_role",
-    /// A provider level other than national, provincial, municipal.
+    /// A provider level other than national, provincial, municipal (a project level other than
+    /// international_leading, international_advanced, domestic_leading, domestic_advanced).
     UnknownLevel => "unknown_level",
-    /// A supply end or problem holder that is a provider, not an enterprise.
+    /// A supply end, problem holder, or project or consortium lead that is a provider, not an
+    /// enterprise.
     NotAnEnterprise => "not_an_enterprise",
     /// A write would leave stored records referring to something it removes.
     StillReferenced => "still_referenced",
@@ -383,6 +396,28 @@ error_codes! {
     /// A delete of a resolved problem without `override_status`: resolved problems are the
     /// record of work done (see `service::rules`).
     ResolvedKept => "resolved_kept",
+    /// A project's problem that is neither in the document nor in the store.
+    UnknownProblem => "unknown_problem",
+    /// A project's consortium that is neither in the document nor in the store.
+    UnknownConsortium => "unknown_consortium",
+    /// A project tackles a problem of another chain than its own.
+    ProblemOnOtherChain => "problem_on_other_chain",
+    /// A project is run by a consortium of another chain than its own.
+    ConsortiumOnOtherChain => "consortium_on_other_chain",
+    /// A project carries `level` but is not `completed`.
+    LevelBeforeCompletion => "level_before_completion",
+    /// A year (of a project, a consortium's founding, a policy tool, a goal) that is not an
+    /// integer from 1990 to 2100.
+    InvalidYear => "invalid_year",
+    /// A count (a project's patents or standards, a goal's target) that is not an integer from
+    /// 0 to 4,294,967,295.
+    InvalidCount => "invalid_count",
+    /// A goal's `international_share` that is not a number from 0 to 1.
+    InvalidShare => "invalid_share",
+    /// A policy tool's element other than metrology, standard, testing, certification, rd.
+    UnknownElement => "unknown_element",
+    /// A policy tool's gap kind other than infrastructure, capacity.
+    UnknownGap => "unknown_gap",
 }
 
 impl fmt::Display for ErrorCode {
@@ -462,6 +497,14 @@ struct PackedDoc {
     supplies: SupplyList,
     #[serde(default)]
     problems: Vec<crate::model::Problem>,
+    #[serde(default)]
+    projects: Vec<crate::model::Project>,
+    #[serde(default)]
+    consortia: Vec<crate::model::Consortium>,
+    #[serde(default)]
+    policy_tools: Vec<crate::model::PolicyTool>,
+    #[serde(default)]
+    goals: Vec<crate::model::Goal>,
 }
 
 /// [`parse_bundle`] for a document of any size read from `reader`: neither its text nor its
@@ -481,16 +524,15 @@ pub fn parse_packed_bundle(
         organizations: doc.organizations,
         supplies: Vec::new(),
         problems: doc.problems,
+        projects: doc.projects,
+        consortia: doc.consortia,
+        policy_tools: doc.policy_tools,
+        goals: doc.goals,
     };
     let report = semantic::check_doc(
         &semantic::Doc {
-            version: Some(bundle.version),
-            regions: semantic::Column::Typed(&bundle.regions),
-            chains: semantic::Column::Typed(&bundle.chains),
-            organizations: semantic::Column::Typed(&bundle.organizations),
-            supplies: semantic::Column::Typed(&[]),
             packed_supplies: Some(&doc.supplies),
-            problems: semantic::Column::Typed(&bundle.problems),
+            ..semantic::Doc::of(&bundle, Some(bundle.version))
         },
         existing,
     );
@@ -520,6 +562,18 @@ impl Record for crate::model::Supply {
 impl Record for crate::model::Problem {
     const ARRAY: &'static str = "problems";
 }
+impl Record for crate::model::Project {
+    const ARRAY: &'static str = "projects";
+}
+impl Record for crate::model::Consortium {
+    const ARRAY: &'static str = "consortia";
+}
+impl Record for crate::model::PolicyTool {
+    const ARRAY: &'static str = "policy_tools";
+}
+impl Record for crate::model::Goal {
+    const ARRAY: &'static str = "goals";
+}
 
 /// Parses one record (not a bundle) with the same structural checks and codes as a bundle's
 /// records; paths are relative to the record (`/region`, not `/organizations/0/region`).
@@ -541,6 +595,10 @@ pub fn parse_record<T: Record>(bytes: &[u8]) -> Result<T, Report> {
         ErrorCode::UnknownOrganization,
         ErrorCode::NotAMember,
         ErrorCode::NotAnEnterprise,
+        ErrorCode::UnknownProblem,
+        ErrorCode::UnknownConsortium,
+        ErrorCode::ProblemOnOtherChain,
+        ErrorCode::ConsortiumOnOtherChain,
     ]);
     // Every path of a one-record document is under the record.
     for e in report.errors_mut() {
@@ -685,6 +743,34 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn a_record_of_the_quality_work_parses_alone_with_paths_relative_to_it() {
+        let goal: crate::model::Goal = parse_record(
+            br#"{"id": "g", "region": "31", "year": 2025,
+                 "targets": {"key_product": 150}, "international_share": 0.6}"#,
+        )
+        .unwrap();
+        assert_eq!(goal.targets.len(), 1);
+        let report = parse_record::<crate::model::Project>(
+            br#"{"id": "j", "title": "T", "category": "flagship", "chain": "c", "lead": "f",
+                 "problems": ["nowhere"], "year": 1900, "status": "approved"}"#,
+        )
+        .unwrap_err();
+        let got: Vec<_> = report
+            .errors()
+            .iter()
+            .map(|e| (e.path.as_str(), e.code))
+            .collect();
+        // References are left to the write's check against the live data.
+        assert_eq!(
+            got,
+            [
+                ("/category", ErrorCode::UnknownCategory),
+                ("/year", ErrorCode::InvalidYear)
+            ]
+        );
     }
 
     #[test]

@@ -6,11 +6,13 @@
 //! fetched through `Lookup` only for references the document does not resolve, and each is
 //! fetched once.
 
+mod work;
+
 use super::{ErrorCode, Report, ValidationError};
 use crate::model::limits::{ID, PART, TEXT};
 use crate::model::{
-    region, Bundle, Chain, Element, Lookup, OrgKind, Organization, Problem, Region, Supply,
-    SupplyList, SupplyRef, BUNDLE_VERSION,
+    region, Bundle, Chain, Consortium, Element, Goal, Lookup, OrgKind, Organization, PolicyTool,
+    Problem, Project, Region, Supply, SupplyList, SupplyRef, BUNDLE_VERSION,
 };
 use std::collections::{hash_map, BTreeMap, HashMap, HashSet};
 
@@ -22,7 +24,8 @@ type FastHash = foldhash::fast::RandomState;
 /// Semantic checks of an already-typed bundle against itself and `existing`.
 ///
 /// Returns the errors found, in document order within each kind (regions, chains,
-/// organizations, supplies, problems), then the consistency errors against `existing`.
+/// organizations, supplies, problems; then the ids of consortia and of projects, projects,
+/// consortia, policy tools, goals), then the consistency errors against `existing`.
 pub fn check_bundle(bundle: &Bundle, existing: &dyn Lookup) -> Report {
     check_records(bundle, Some(bundle.version), existing)
 }
@@ -34,16 +37,7 @@ pub(super) fn check_records(
     version: Option<u32>,
     existing: &dyn Lookup,
 ) -> Report {
-    let doc = Doc {
-        version,
-        regions: Column::Typed(&bundle.regions),
-        chains: Column::Typed(&bundle.chains),
-        organizations: Column::Typed(&bundle.organizations),
-        supplies: Column::Typed(&bundle.supplies),
-        packed_supplies: None,
-        problems: Column::Typed(&bundle.problems),
-    };
-    check_doc(&doc, existing)
+    check_doc(&Doc::of(bundle, version), existing)
 }
 
 /// One record of a document that failed typed parsing: either typed, or known only by its id
@@ -129,6 +123,29 @@ pub(super) struct Doc<'a> {
     /// is empty).
     pub packed_supplies: Option<&'a SupplyList>,
     pub problems: Column<'a, Problem>,
+    pub projects: Column<'a, Project>,
+    pub consortia: Column<'a, Consortium>,
+    pub policy_tools: Column<'a, PolicyTool>,
+    pub goals: Column<'a, Goal>,
+}
+
+impl<'a> Doc<'a> {
+    /// The records of a typed bundle.
+    pub fn of(bundle: &'a Bundle, version: Option<u32>) -> Doc<'a> {
+        Doc {
+            version,
+            regions: Column::Typed(&bundle.regions),
+            chains: Column::Typed(&bundle.chains),
+            organizations: Column::Typed(&bundle.organizations),
+            supplies: Column::Typed(&bundle.supplies),
+            packed_supplies: None,
+            problems: Column::Typed(&bundle.problems),
+            projects: Column::Typed(&bundle.projects),
+            consortia: Column::Typed(&bundle.consortia),
+            policy_tools: Column::Typed(&bundle.policy_tools),
+            goals: Column::Typed(&bundle.goals),
+        }
+    }
 }
 
 /// A supply as the checks read it: a typed record, or one of a [`SupplyList`]. `Seen` is what
@@ -256,11 +273,26 @@ struct Checker<'a> {
     /// Every chain id named by a chain or a membership of the document, as a small integer.
     chain_keys: HashMap<&'a str, u32>,
     problem_ids: HashMap<&'a str, usize>,
+    problem_records: Column<'a, Problem>,
+    /// Ids of the document's projects and consortia (see [`work`]).
+    project_ids: HashMap<&'a str, usize>,
+    consortium_ids: HashMap<&'a str, usize>,
+    consortium_records: Column<'a, Consortium>,
     chains_unusable: bool,
     organizations_unusable: bool,
+    problems_unusable: bool,
+    consortia_unusable: bool,
+    projects_unusable: bool,
     /// Records of `existing` fetched so far (`None`: not there), so each is fetched once.
     stored_chains: HashMap<String, Option<Chain>>,
     stored_organizations: BTreeMap<String, Option<Organization>>,
+    /// The chain of each stored problem and consortium fetched so far (`None`: not stored).
+    stored_problem_chains: HashMap<String, Option<String>>,
+    stored_consortium_chains: HashMap<String, Option<String>>,
+    /// Every stored project and consortium, fetched at most once, when a replaced record
+    /// could break one.
+    stored_projects: Option<Vec<Project>>,
+    stored_consortia: Option<Vec<Consortium>>,
 }
 
 pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
@@ -276,10 +308,21 @@ pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
         unindexed_organizations: HashSet::new(),
         chain_keys: HashMap::new(),
         problem_ids: HashMap::with_capacity(doc.problems.len()),
+        problem_records: doc.problems,
+        project_ids: HashMap::with_capacity(doc.projects.len()),
+        consortium_ids: HashMap::with_capacity(doc.consortia.len()),
+        consortium_records: doc.consortia,
         chains_unusable: matches!(doc.chains, Column::Unusable),
         organizations_unusable: matches!(doc.organizations, Column::Unusable),
+        problems_unusable: matches!(doc.problems, Column::Unusable),
+        consortia_unusable: matches!(doc.consortia, Column::Unusable),
+        projects_unusable: matches!(doc.projects, Column::Unusable),
         stored_chains: HashMap::new(),
         stored_organizations: BTreeMap::new(),
+        stored_problem_chains: HashMap::new(),
+        stored_consortium_chains: HashMap::new(),
+        stored_projects: None,
+        stored_consortia: None,
     };
     if let Some(version) = doc.version {
         if version != BUNDLE_VERSION {
@@ -301,8 +344,26 @@ pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
         None => c.supplies(doc.supplies.sound(), doc.supplies.len()),
     }
     c.problems(&doc.problems);
+    c.consortium_ids = c.index_ids(&doc.consortia, "consortia", "consortium", |r| &r.id);
+    c.project_ids = c.index_ids(&doc.projects, "projects", "project", |r| &r.id);
+    for (i, p) in doc.projects.sound() {
+        c.project(i, p);
+    }
+    for (i, r) in doc.consortia.sound() {
+        c.consortium(i, r);
+    }
+    c.index_ids(&doc.policy_tools, "policy_tools", "policy tool", |r| &r.id);
+    for (i, t) in doc.policy_tools.sound() {
+        c.policy_tool(i, t);
+    }
+    c.index_ids(&doc.goals, "goals", "goal", |r| &r.id);
+    for (i, g) in doc.goals.sound() {
+        c.goal(i, g);
+    }
     c.replaced_organizations(&doc.organizations);
     c.replaced_chains(&doc.chains);
+    c.replaced_problems(&doc.problems);
+    c.replaced_consortia(&doc.consortia);
     c.errors
 }
 
@@ -855,8 +916,8 @@ impl<'a> Checker<'a> {
             .map_or(ChainFacts::Missing, facts)
     }
 
-    /// Stored supplies and problems of an organization that the document replaces must stay
-    /// valid against its new version.
+    /// Stored supplies and problems of an organization that the document replaces, and the
+    /// stored projects and consortia it leads, must stay valid against its new version.
     ///
     /// Only a version that loses chains can break them, so the (possibly costly)
     /// `supplies_touching` and `problems_of` are asked only then: re-importing the same data
@@ -880,6 +941,7 @@ impl<'a> Checker<'a> {
             }
             let supplies = self.existing.supplies_touching(&org.id);
             let stored_problems = self.existing.problems_of(&org.id);
+            let led = self.stored_work_led_by(&org.id);
             for chain in lost {
                 let on_chain: Vec<&Supply> = supplies.iter().filter(|s| s.chain == chain).collect();
                 // A problem the document replaces is checked in its new version instead.
@@ -887,7 +949,10 @@ impl<'a> Checker<'a> {
                     .iter()
                     .filter(|p| p.chain == chain && !self.problem_ids.contains_key(p.id.as_str()))
                     .collect();
-                if on_chain.is_empty() && held.is_empty() {
+                // So are projects and consortia the document replaces.
+                let led_here: Vec<&(String, &str, String)> =
+                    led.iter().filter(|(c, _, _)| c == chain).collect();
+                if on_chain.is_empty() && held.is_empty() && led_here.is_empty() {
                     continue;
                 }
                 let mut refs = Vec::new();
@@ -908,6 +973,25 @@ impl<'a> Checker<'a> {
                         if held.len() == 1 { "" } else { "s" },
                         p.id
                     ));
+                }
+                for kind in ["project", "consortium"] {
+                    let of_kind: Vec<&str> = led_here
+                        .iter()
+                        .filter(|(_, k, _)| *k == kind)
+                        .map(|(_, _, id)| id.as_str())
+                        .collect();
+                    if let Some(id) = of_kind.first() {
+                        let plural = if kind == "project" {
+                            "projects"
+                        } else {
+                            "consortia"
+                        };
+                        refs.push(format!(
+                            "{} stored {} it leads (e.g. {id:?})",
+                            of_kind.len(),
+                            if of_kind.len() == 1 { kind } else { plural },
+                        ));
+                    }
                 }
                 let (code, what) = if org.is_provider() {
                     (

@@ -31,6 +31,10 @@ pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Report {
     );
     let supplies = w.records(top, "supplies", SUPPLY_FIELDS, Walker::supply);
     let problems = w.records(top, "problems", PROBLEM_FIELDS, Walker::problem);
+    let projects = w.records(top, "projects", PROJECT_FIELDS, Walker::project);
+    let consortia = w.records(top, "consortia", CONSORTIUM_FIELDS, Walker::consortium);
+    let policy_tools = w.records(top, "policy_tools", POLICY_TOOL_FIELDS, Walker::policy_tool);
+    let goals = w.records(top, "goals", GOAL_FIELDS, Walker::goal);
     let doc = Doc {
         version: None,
         regions: column(&regions),
@@ -39,6 +43,10 @@ pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Report {
         supplies: column(&supplies),
         packed_supplies: None,
         problems: column(&problems),
+        projects: column(&projects),
+        consortia: column(&consortia),
+        policy_tools: column(&policy_tools),
+        goals: column(&goals),
     };
     let semantic = check_doc(&doc, existing);
     w.errors.extend(semantic);
@@ -59,6 +67,10 @@ const TOP_FIELDS: &[&str] = &[
     "organizations",
     "supplies",
     "problems",
+    "projects",
+    "consortia",
+    "policy_tools",
+    "goals",
 ];
 const REGION_FIELDS: &[&str] = &["code", "name"];
 const CHAIN_FIELDS: &[&str] = &["id", "name", "chief", "segments"];
@@ -80,6 +92,35 @@ const SUPPLY_FIELDS: &[&str] = &["chain", "from", "to", "part"];
 const PROBLEM_FIELDS: &[&str] = &[
     "id", "org", "chain", "title", "category", "severity", "status", "needs",
 ];
+const PROJECT_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "category",
+    "chain",
+    "lead",
+    "participants",
+    "problems",
+    "year",
+    "status",
+    "level",
+    "consortium",
+    "results",
+];
+const RESULTS_FIELDS: &[&str] = &["patents", "standards", "summary"];
+const CONSORTIUM_FIELDS: &[&str] = &["id", "name", "chain", "lead", "members", "founded"];
+const POLICY_TOOL_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "kind",
+    "issuer",
+    "region",
+    "year",
+    "elements",
+    "categories",
+    "gaps",
+    "chains",
+];
+const GOAL_FIELDS: &[&str] = &["id", "region", "year", "targets", "international_share"];
 
 const KINDS: &[&str] = &[
     "enterprise",
@@ -103,6 +144,38 @@ const CATEGORIES: &[&str] = &[
     "other",
 ];
 const STATUSES: &[&str] = &["open", "in_progress", "resolved"];
+const PROJECT_CATEGORIES: &[&str] = &["chain_collaboration", "common_technology", "key_product"];
+const PROJECT_STATUSES: &[&str] = &[
+    "proposed",
+    "approved",
+    "in_progress",
+    "completed",
+    "cancelled",
+];
+const PROJECT_LEVELS: &[&str] = &[
+    "international_leading",
+    "international_advanced",
+    "domestic_leading",
+    "domestic_advanced",
+];
+const POLICY_KINDS: &[&str] = &[
+    "funding",
+    "standardization",
+    "metrology",
+    "testing",
+    "certification",
+    "talent",
+    "platform",
+    "finance",
+    "other",
+];
+const ELEMENTS: &[&str] = &["metrology", "standard", "testing", "certification", "rd"];
+const GAP_KINDS: &[&str] = &["infrastructure", "capacity"];
+/// The years a record may carry (`crate::model::FIRST_YEAR` to `LAST_YEAR`).
+const YEARS: std::ops::RangeInclusive<u64> =
+    crate::model::FIRST_YEAR as u64..=crate::model::LAST_YEAR as u64;
+/// A count: a `u32`.
+const COUNTS: std::ops::RangeInclusive<u64> = 0..=u32::MAX as u64;
 
 /// How a field is declared in the model.
 #[derive(Clone, Copy, PartialEq)]
@@ -220,6 +293,45 @@ impl Walker {
                     allowed.join(", ")
                 );
                 self.push(code, pointer_push(path, name), message);
+            }
+        }
+    }
+
+    /// An array of strings (default `[]`).
+    fn strings(&mut self, map: &Map<String, Value>, path: &str, name: &str) {
+        if let Some(items) = self.array(map, path, name, Presence::Defaulted) {
+            for (k, item) in items.iter().enumerate() {
+                if !item.is_string() {
+                    self.wrong_type(format!("{path}/{name}/{k}"), "a string", item);
+                }
+            }
+        }
+    }
+
+    /// An array (default `[]`) of values of an enumeration.
+    fn enumerations(
+        &mut self,
+        map: &Map<String, Value>,
+        path: &str,
+        name: &str,
+        allowed: &[&str],
+        code: ErrorCode,
+    ) {
+        let Some(items) = self.array(map, path, name, Presence::Defaulted) else {
+            return;
+        };
+        for (k, item) in items.iter().enumerate() {
+            let at = format!("{path}/{name}/{k}");
+            match item {
+                Value::String(s) if allowed.contains(&s.as_str()) => {}
+                Value::String(s) => {
+                    let message = format!(
+                        "unknown {name} value {s:?}; expected one of {}",
+                        allowed.join(", ")
+                    );
+                    self.push(code, at, message);
+                }
+                _ => self.wrong_type(at, "a string", item),
             }
         }
     }
@@ -453,12 +565,153 @@ impl Walker {
         }
         id.map(String::from)
     }
+
+    fn project(&mut self, map: &Map<String, Value>, path: &str) -> Option<String> {
+        use Presence::*;
+        let id = self.string(map, path, "id", Required);
+        self.string(map, path, "title", Required);
+        self.enumeration(
+            map,
+            path,
+            "category",
+            Required,
+            PROJECT_CATEGORIES,
+            ErrorCode::UnknownCategory,
+        );
+        self.string(map, path, "chain", Required);
+        self.string(map, path, "lead", Required);
+        self.strings(map, path, "participants");
+        self.strings(map, path, "problems");
+        self.integer(map, path, "year", Required, YEARS, ErrorCode::InvalidYear);
+        self.enumeration(
+            map,
+            path,
+            "status",
+            Required,
+            PROJECT_STATUSES,
+            ErrorCode::UnknownStatus,
+        );
+        self.enumeration(
+            map,
+            path,
+            "level",
+            Optional,
+            PROJECT_LEVELS,
+            ErrorCode::UnknownLevel,
+        );
+        self.string(map, path, "consortium", Optional);
+        if let Some(results) = self.field(map, path, "results", Optional) {
+            let path = format!("{path}/results");
+            if let Some(r) = self.object(results, &path, RESULTS_FIELDS) {
+                for name in ["patents", "standards"] {
+                    self.integer(r, &path, name, Defaulted, COUNTS, ErrorCode::InvalidCount);
+                }
+                self.string(r, &path, "summary", Optional);
+            }
+        }
+        id.map(String::from)
+    }
+
+    fn consortium(&mut self, map: &Map<String, Value>, path: &str) -> Option<String> {
+        use Presence::*;
+        let id = self.string(map, path, "id", Required);
+        for field in ["name", "chain", "lead"] {
+            self.string(map, path, field, Required);
+        }
+        self.strings(map, path, "members");
+        self.integer(
+            map,
+            path,
+            "founded",
+            Required,
+            YEARS,
+            ErrorCode::InvalidYear,
+        );
+        id.map(String::from)
+    }
+
+    fn policy_tool(&mut self, map: &Map<String, Value>, path: &str) -> Option<String> {
+        use Presence::*;
+        let id = self.string(map, path, "id", Required);
+        self.string(map, path, "title", Required);
+        self.enumeration(
+            map,
+            path,
+            "kind",
+            Required,
+            POLICY_KINDS,
+            ErrorCode::UnknownKind,
+        );
+        self.string(map, path, "issuer", Required);
+        self.string(map, path, "region", Required);
+        self.integer(map, path, "year", Required, YEARS, ErrorCode::InvalidYear);
+        self.enumerations(map, path, "elements", ELEMENTS, ErrorCode::UnknownElement);
+        self.enumerations(
+            map,
+            path,
+            "categories",
+            CATEGORIES,
+            ErrorCode::UnknownCategory,
+        );
+        self.enumerations(map, path, "gaps", GAP_KINDS, ErrorCode::UnknownGap);
+        self.strings(map, path, "chains");
+        id.map(String::from)
+    }
+
+    fn goal(&mut self, map: &Map<String, Value>, path: &str) -> Option<String> {
+        use Presence::*;
+        let id = self.string(map, path, "id", Required);
+        self.string(map, path, "region", Required);
+        self.integer(map, path, "year", Required, YEARS, ErrorCode::InvalidYear);
+        if let Some(targets) = self.field(map, path, "targets", Defaulted) {
+            let path = format!("{path}/targets");
+            match targets {
+                Value::Object(targets) => {
+                    for key in targets.keys() {
+                        if !PROJECT_CATEGORIES.contains(&key.as_str()) {
+                            let message = format!(
+                                "unknown project category {key:?}; expected one of {}",
+                                PROJECT_CATEGORIES.join(", ")
+                            );
+                            self.push(
+                                ErrorCode::UnknownCategory,
+                                pointer_push(&path, key),
+                                message,
+                            );
+                        }
+                        self.integer(
+                            targets,
+                            &path,
+                            key,
+                            Required,
+                            COUNTS,
+                            ErrorCode::InvalidCount,
+                        );
+                    }
+                }
+                other => self.wrong_type(path, "an object", other),
+            }
+        }
+        if let Some(share) = self.field(map, path, "international_share", Optional) {
+            let at = pointer_push(path, "international_share");
+            match share.as_f64() {
+                Some(x) if (0.0..=1.0).contains(&x) => {}
+                Some(x) => self.push(
+                    ErrorCode::InvalidShare,
+                    at,
+                    format!("international_share is {x}; it must be a number from 0 to 1"),
+                ),
+                None => self.wrong_type(at, "a number", share),
+            }
+        }
+        id.map(String::from)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Category, Dataset, Level, OrgKind, Role, Status};
+    use crate::model::{Category, Dataset, Element, Level, OrgKind, Role, Status};
     use serde_json::json;
 
     fn walk(doc: Value) -> Vec<(String, ErrorCode)> {
@@ -491,6 +744,33 @@ mod tests {
         assert_eq!(names(statuses.to_vec()), STATUSES);
         let roles = [Role::ChainMaster, Role::Member].map(|r| serde_json::to_value(r).unwrap());
         assert_eq!(names(roles.to_vec()), ROLES);
+        use crate::model::{
+            GapKind, PolicyKind, ProjectCategory, ProjectLevel, ProjectStatus, FIRST_YEAR,
+            LAST_YEAR,
+        };
+        fn serialized<T: serde::Serialize>(values: &[T]) -> Vec<String> {
+            values
+                .iter()
+                .map(|v| {
+                    serde_json::to_value(v)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
+        }
+        assert_eq!(serialized(&ProjectCategory::ALL), PROJECT_CATEGORIES);
+        assert_eq!(serialized(&ProjectStatus::ALL), PROJECT_STATUSES);
+        assert_eq!(serialized(&ProjectLevel::ALL), PROJECT_LEVELS);
+        assert_eq!(serialized(&PolicyKind::ALL), POLICY_KINDS);
+        assert_eq!(serialized(&GapKind::ALL), GAP_KINDS);
+        let mut elements = serialized(&Element::ALL);
+        elements.sort();
+        let mut expected = ELEMENTS.to_vec();
+        expected.sort();
+        assert_eq!(elements, expected);
+        assert_eq!(YEARS, u64::from(FIRST_YEAR)..=u64::from(LAST_YEAR));
     }
 
     #[test]
@@ -560,7 +840,67 @@ mod tests {
             code: s("320500"),
             name: s("x"),
         };
-        assert_eq!(keys(&Bundle::new()), sorted(TOP_FIELDS));
+        let project = Project {
+            id: s("j"),
+            title: s("t"),
+            category: ProjectCategory::KeyProduct,
+            chain: s("c"),
+            lead: s("o"),
+            participants: vec![],
+            problems: vec![],
+            year: 2025,
+            status: ProjectStatus::Completed,
+            level: Some(ProjectLevel::DomesticLeading),
+            consortium: Some(s("k")),
+            results: Some(ProjectResults {
+                patents: 1,
+                standards: 1,
+                summary: Some(s("x")),
+            }),
+        };
+        let consortium = Consortium {
+            id: s("k"),
+            name: s("K"),
+            chain: s("c"),
+            lead: s("o"),
+            members: vec![],
+            founded: 2024,
+        };
+        let tool = PolicyTool {
+            id: s("t"),
+            title: s("T"),
+            kind: PolicyKind::Funding,
+            issuer: s("i"),
+            region: s("32"),
+            year: 2025,
+            elements: vec![],
+            categories: vec![],
+            gaps: vec![],
+            chains: vec![s("c")],
+        };
+        let goal = Goal {
+            id: s("g"),
+            region: s("32"),
+            year: 2025,
+            targets: Default::default(),
+            international_share: Some(0.6),
+        };
+        let bundle = Bundle {
+            projects: vec![project.clone()],
+            consortia: vec![consortium.clone()],
+            policy_tools: vec![tool.clone()],
+            goals: vec![goal.clone()],
+            ..Bundle::new()
+        };
+        assert_eq!(keys(&bundle), sorted(TOP_FIELDS));
+        assert_eq!(keys(&project), sorted(PROJECT_FIELDS));
+        assert_eq!(
+            keys(project.results.as_ref().unwrap()),
+            sorted(RESULTS_FIELDS)
+        );
+        assert_eq!(keys(&consortium), sorted(CONSORTIUM_FIELDS));
+        assert_eq!(keys(&tool), sorted(POLICY_TOOL_FIELDS));
+        assert_eq!(keys(&goal), sorted(GOAL_FIELDS));
         assert_eq!(keys(&region), sorted(REGION_FIELDS));
         assert_eq!(keys(&chain), sorted(CHAIN_FIELDS));
         assert_eq!(keys(&segment), sorted(SEGMENT_FIELDS));
@@ -688,6 +1028,49 @@ mod tests {
                 ("/organizations/0/regoin", ErrorCode::UnknownField),
                 ("/organizations/1/region", ErrorCode::InvalidRegion),
                 ("/supplies/1/from", ErrorCode::UnknownOrganization),
+            ])
+        );
+    }
+
+    #[test]
+    fn broken_problems_and_consortia_still_resolve_the_references_of_projects() {
+        // "p" and "k" have typo'd fields, so they are opaque: the project naming them is not
+        // reported for them, only for the problem "zz" nobody has.
+        let doc = json!({"version": 1,
+            "chains": [{"id": "c", "name": "C", "segments": [{"id": "s", "name": "S"}]}],
+            "organizations": [{"id": "f", "name": "F", "kind": "enterprise", "region": "320500",
+                               "chains": [{"chain": "c", "role": "chain_master", "segment": "s"}]}],
+            "problems": [{"id": "p", "org": "f", "chain": "c", "title": "", "category": "other",
+                          "severity": 2, "status": "open", "neds": []}],
+            "consortia": [{"id": "k", "name": "K", "chain": "c", "lead": "f", "founded": 2024,
+                           "memebrs": []}],
+            "projects": [{"id": "j", "title": "J", "category": "key_product", "chain": "c",
+                          "lead": "f", "problems": ["p", "zz"], "year": 2025,
+                          "status": "approved", "consortium": "k"}]});
+        assert_eq!(
+            walk(doc),
+            pairs(&[
+                ("/problems/0/neds", ErrorCode::UnknownField),
+                ("/consortia/0/memebrs", ErrorCode::UnknownField),
+                ("/projects/0/problems/1", ErrorCode::UnknownProblem),
+            ])
+        );
+    }
+
+    #[test]
+    fn an_unusable_array_of_problems_or_consortia_leaves_the_projects_references_unjudged() {
+        let doc = json!({"version": 1, "problems": {"id": "p"}, "consortia": 3,
+            "chains": [{"id": "c", "name": "C", "segments": [{"id": "s", "name": "S"}]}],
+            "organizations": [{"id": "f", "name": "F", "kind": "enterprise", "region": "320500",
+                               "chains": [{"chain": "c", "role": "chain_master", "segment": "s"}]}],
+            "projects": [{"id": "j", "title": "J", "category": "key_product", "chain": "c",
+                          "lead": "f", "problems": ["p"], "year": 2025,
+                          "status": "approved", "consortium": "k"}]});
+        assert_eq!(
+            walk(doc),
+            pairs(&[
+                ("/problems", ErrorCode::WrongType),
+                ("/consortia", ErrorCode::WrongType),
             ])
         );
     }

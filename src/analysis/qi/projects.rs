@@ -40,9 +40,13 @@ pub struct WeakLinks {
     pub single_source: BTreeMap<String, BTreeSet<String>>,
 }
 
-/// The category of a key project.
+/// The category of a key-project candidate.
+// Named `CandidateCategory` in the OpenAPI document: `ProjectCategory` there is the category of
+// a recorded project (`crate::model::ProjectCategory`, whose `chain_collaboration` this calls
+// `chain_collaborative`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = CandidateCategory)]
 pub enum ProjectCategory {
     /// 共性技术攻关: the same capability need at ≥3 firms of a chain.
     CommonTechnology,
