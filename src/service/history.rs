@@ -62,7 +62,9 @@ impl Service {
         if let Some(kept) = self.inner.earlier.get(revision) {
             return Ok(kept);
         }
+        let started = std::time::Instant::now();
         let undo = self.inner.store.undo(revision, current.revision)?;
+        let read = started.elapsed();
         let snap = if undo.from_empty {
             let mut dataset = Dataset::new();
             dataset.apply(&undo.change);
@@ -70,6 +72,17 @@ impl Service {
         } else {
             Snapshot::after(&current, &undo.change, revision).0
         };
+        tracing::info!(
+            revision,
+            from = current.revision,
+            records = undo.change.upsert.record_count()
+                + undo.change.delete_supplies.len()
+                + undo.change.delete_problems.len()
+                + undo.change.delete_organizations.len(),
+            read_ms = read.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "the data as of an earlier revision"
+        );
         let snap = Arc::new(snap);
         self.inner.earlier.keep(snap.clone());
         Ok(snap)
