@@ -147,7 +147,7 @@ impl Service {
             let chains: Vec<&str> = bundle.chains.iter().map(|c| c.id.as_str()).collect();
             let now = survey::Holdings::of_snapshot(&before, &chains);
             let (change, replaced) = survey::replacing(bundle, &model::SupplyList::new(), &now)
-                .map_err(Error::from_validation)?;
+                .map_err(|errors| conflict_or_invalid(errors.into()))?;
             (change, Some(replaced))
         } else {
             (ChangeSet::upsert(bundle), None)

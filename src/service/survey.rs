@@ -13,11 +13,16 @@
 //!   of a firm that leaves the chain go with its membership (a problem belongs to a member), and
 //!   remain readable as of the earlier revisions.
 //!
-//! Organization records themselves, providers included, are never removed: they may belong to
-//! other chains. Chains not in the file are not touched.
+//! A problem that a project tackles stays (whatever its status) until the project drops it, and a
+//! firm that leads a project or consortium of the chain cannot leave it that way: the import is
+//! refused, naming the project. Projects, consortia, policy tools and goals are upserted like any
+//! record, never removed. Organization records themselves, providers included, are never
+//! removed: they may belong to other chains. Chains not in the file are not touched.
 
 use super::Snapshot;
-use crate::model::{Bundle, ChangeSet, Organization, Problem, Supply, SupplyList};
+use crate::model::{
+    Bundle, ChangeSet, Consortium, Organization, Problem, Project, Supply, SupplyList,
+};
 use crate::store::{Store, StoreError};
 use crate::validate::{ErrorCode, ValidationError};
 use serde::Serialize;
@@ -32,6 +37,9 @@ pub struct Holdings {
     members: HashMap<String, Vec<Organization>>,
     supplies: HashMap<String, Vec<Supply>>,
     problems: HashMap<String, Vec<Problem>>,
+    /// Projects and consortia of each chain: what they refer to stays.
+    projects: HashMap<String, Vec<Project>>,
+    consortia: HashMap<String, Vec<Consortium>>,
 }
 
 impl Holdings {
@@ -56,6 +64,15 @@ impl Holdings {
             if !problems.is_empty() {
                 h.problems.insert(chain.to_string(), problems);
             }
+            let projects: Vec<Project> = snap.dataset.projects_of_chain(chain).cloned().collect();
+            if !projects.is_empty() {
+                h.projects.insert(chain.to_string(), projects);
+            }
+            let consortia: Vec<Consortium> =
+                snap.dataset.consortia_of_chain(chain).cloned().collect();
+            if !consortia.is_empty() {
+                h.consortia.insert(chain.to_string(), consortia);
+            }
         }
         h.sorted()
     }
@@ -69,6 +86,12 @@ impl Holdings {
             v.sort();
         }
         for v in self.problems.values_mut() {
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        for v in self.projects.values_mut() {
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        for v in self.consortia.values_mut() {
             v.sort_by(|a, b| a.id.cmp(&b.id));
         }
         self
@@ -95,6 +118,16 @@ impl Holdings {
         for p in problems {
             h.problems.entry(p.chain.clone()).or_default().push(p);
         }
+        for p in crate::model::Lookup::projects(store) {
+            if wanted.contains(p.chain.as_str()) {
+                h.projects.entry(p.chain.clone()).or_default().push(p);
+            }
+        }
+        for c in crate::model::Lookup::consortia(store) {
+            if wanted.contains(c.chain.as_str()) {
+                h.consortia.entry(c.chain.clone()).or_default().push(c);
+            }
+        }
         Ok(h.sorted())
     }
 
@@ -115,6 +148,9 @@ pub struct Replaced {
     pub resolved_kept: usize,
     /// Resolved problems of firms that left the chain, removed with their membership.
     pub resolved_removed: usize,
+    /// Demand problems the file does not list, kept because a project tackles them (a project's
+    /// problems stay until the project drops them).
+    pub tackled_kept: usize,
 }
 
 /// The removals that make `bundle` (with the supplies of `packed`) the whole picture of the
@@ -183,11 +219,23 @@ fn replacement(
                 replaced.supplies += 1;
             }
         }
+        // The problems projects tackle after the import: the file's projects, and the stored
+        // ones it does not replace.
+        let in_file_projects: HashSet<&str> =
+            bundle.projects.iter().map(|p| p.id.as_str()).collect();
+        let tackled: HashSet<&str> = Holdings::of(&now.projects, chain)
+            .iter()
+            .filter(|p| !in_file_projects.contains(p.id.as_str()))
+            .chain(bundle.projects.iter().filter(|p| p.chain == chain))
+            .flat_map(|p| p.problems.iter().map(String::as_str))
+            .collect();
         for p in Holdings::of(&now.problems, chain) {
             if in_file_problems.contains(p.id.as_str()) {
                 continue;
             }
-            if p.is_demand() {
+            if tackled.contains(p.id.as_str()) {
+                replaced.tackled_kept += 1;
+            } else if p.is_demand() {
                 change.delete_problems.push(p.id.clone());
                 replaced.problems += 1;
             } else if leaving.contains(&p.org) {
@@ -225,11 +273,71 @@ pub fn replacing(
     now: &Holdings,
 ) -> Result<(ChangeSet, BTreeMap<String, Replaced>), Vec<ValidationError>> {
     let (extra, replaced) = replacement(&bundle, packed, now);
-    let errors = stranded(&bundle, packed, &extra.upsert.organizations);
+    let mut errors = stranded(&bundle, packed, &extra.upsert.organizations);
+    errors.extend(leads_leaving(&bundle, now, &extra.upsert.organizations));
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok((with_removals(bundle, extra), replaced))
+}
+
+/// Stored projects and consortia (those the file does not replace) led by a firm that the
+/// replacement takes off their chain.
+fn leads_leaving(
+    bundle: &Bundle,
+    now: &Holdings,
+    rewritten: &[Organization],
+) -> Vec<ValidationError> {
+    let replaced_projects: HashSet<&str> = bundle.projects.iter().map(|p| p.id.as_str()).collect();
+    let replaced_consortia: HashSet<&str> =
+        bundle.consortia.iter().map(|c| c.id.as_str()).collect();
+    let off = |org: &str, chain: &str| {
+        rewritten
+            .iter()
+            .any(|o| o.id == org && !o.memberships().iter().any(|m| m.chain == chain))
+    };
+    let mut errors = Vec::new();
+    let refusal = |what: &str, id: &str, lead: &str, chain: &str| {
+        ValidationError::new(
+            ErrorCode::StillReferenced,
+            "",
+            format!(
+                "{lead:?} leads {what} {id:?} on chain {chain:?} but is not in the file, so the \
+                 replacing import would take it off the chain: list it in the file, or give the \
+                 {what} another lead first"
+            ),
+        )
+    };
+    for p in now.projects.values().flatten() {
+        if replaced_projects.contains(p.id.as_str()) {
+            continue;
+        }
+        if off(&p.lead, &p.chain) {
+            errors.push(refusal("project", &p.id, &p.lead, &p.chain));
+        }
+        // A problem it tackles stays, so its holder must stay on the chain too.
+        for problem in Holdings::of(&now.problems, &p.chain)
+            .iter()
+            .filter(|x| p.problems.contains(&x.id) && off(&x.org, &x.chain))
+        {
+            errors.push(ValidationError::new(
+                ErrorCode::StillReferenced,
+                "",
+                format!(
+                    "project {:?} tackles problem {:?} of {:?}, which is not in the file, so the \
+                     replacing import would take it off chain {:?}: list the firm in the file, \
+                     or take the problem off the project first",
+                    p.id, problem.id, problem.org, p.chain
+                ),
+            ));
+        }
+    }
+    for c in now.consortia.values().flatten() {
+        if !replaced_consortia.contains(c.id.as_str()) && off(&c.lead, &c.chain) {
+            errors.push(refusal("consortium", &c.id, &c.lead, &c.chain));
+        }
+    }
+    errors
 }
 
 /// Supplies and problems of the file (`bundle`'s, and the streamed supplies of `packed`, both

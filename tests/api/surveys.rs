@@ -93,7 +93,7 @@ async fn a_replacing_survey_removes_what_the_file_lacks_and_keeps_organization_r
     assert_eq!(
         outcome["replaced"][CHAIN],
         serde_json::json!({"memberships": 1, "supplies": 1, "problems": 1,
-                           "resolved_kept": 0, "resolved_removed": 1})
+                           "resolved_kept": 0, "resolved_removed": 1, "tackled_kept": 0})
     );
     // Added: today's last supply; changed: the solved problem and the firm that left (its
     // record, without the membership); removed: its supply and its two problems.
@@ -385,4 +385,64 @@ async fn a_planner_sees_figures_only_and_an_enterprise_its_upstream() {
         mine["summary"]["firms_left"].as_u64() < full["summary"]["firms_left"].as_u64(),
         "{mine}"
     );
+}
+
+fn project(id: &str, lead: &str, problems: &[&str]) -> qmap::model::Project {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "title": "隔膜一致性攻关", "category": "key_product", "chain": CHAIN,
+        "lead": lead, "participants": [], "problems": problems, "year": 2025,
+        "status": "in_progress"
+    }))
+    .unwrap()
+}
+
+/// A problem a project tackles stays when a survey no longer lists it; a firm that leads a
+/// project cannot leave the chain by a survey (the import is refused, nothing written).
+#[tokio::test]
+async fn a_replacing_survey_keeps_what_projects_refer_to_and_refuses_to_strand_a_lead() {
+    let (earlier, today) = two_surveys();
+    let mut with_project = earlier.clone();
+    let mut gone = with_project.problems[0].clone();
+    gone.id = "pb-gone-open".into();
+    gone.org = "pb-yc-lithium".into();
+    gone.status = Status::Open;
+    with_project.problems.push(gone);
+    with_project
+        .projects
+        .push(project("pj-kept", "pb-yc-lithium", &["pb-gone-open"]));
+    let app = spawn_app();
+    app.post_bytes("/api/v1/import?label=2024年度调查", bytes(&with_project))
+        .await
+        .ok(StatusCode::OK);
+    let outcome = app
+        .post_bytes(
+            "/api/v1/import?label=2025年度调查&replace=true",
+            bytes(&today),
+        )
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(outcome["replaced"][CHAIN]["tackled_kept"], 1, "{outcome}");
+    app.get("/api/v1/problems/pb-gone-open")
+        .await
+        .ok(StatusCode::OK);
+
+    let mut led = earlier.clone();
+    led.projects.push(project("pj-led", LEFT, &[]));
+    let app = spawn_app();
+    app.post_bytes("/api/v1/import", bytes(&led))
+        .await
+        .ok(StatusCode::OK);
+    let before = app.fingerprint().await;
+    let refused = app
+        .post_bytes("/api/v1/import?replace=true", bytes(&today))
+        .await
+        .error(StatusCode::CONFLICT, "still_referenced");
+    assert!(
+        refused["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pj-led"),
+        "{refused}"
+    );
+    app.assert_unchanged(&before).await;
 }
