@@ -706,3 +706,34 @@ fn a_store_and_its_snapshot_hold_the_same_on_every_chain() {
     );
     assert!(from_store != Holdings::default());
 }
+
+/// A chain's slice of an earlier revision answers that chain's reads exactly as the whole data
+/// as of that revision does: analysis, map, chain row.
+#[test]
+fn a_chains_slice_of_an_earlier_survey_answers_as_the_whole_survey() {
+    use qmap::service::Service;
+    let d = demo();
+    let service = Service::open(d.store.clone()).unwrap();
+    let chains: Vec<String> = d.then.chains.keys().cloned().collect();
+    assert!(chains.len() >= 3);
+    // Slices first (so that no whole snapshot is kept yet), then the whole one.
+    let slices: Vec<_> = chains
+        .iter()
+        .map(|c| service.chain_snapshot_at(Some(1), c).unwrap())
+        .collect();
+    let whole = service.snapshot_at(Some(1)).unwrap();
+    assert_eq!(whole.dataset.to_bundle(), d.then.to_bundle());
+    for (chain, slice) in chains.iter().zip(&slices) {
+        assert_eq!(
+            slice.chain_analysis(chain).unwrap(),
+            whole.chain_analysis(chain).unwrap(),
+            "{chain}"
+        );
+        assert_eq!(
+            serde_json::to_value(slice.quality_map(chain, None).unwrap()).unwrap(),
+            serde_json::to_value(whole.quality_map(chain, None).unwrap()).unwrap(),
+            "{chain}"
+        );
+        assert_eq!(slice.chain_row(chain).unwrap(), whole.chain_row(chain).unwrap());
+    }
+}

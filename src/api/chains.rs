@@ -92,7 +92,9 @@ async fn get_chain(
     revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<ChainDetail>, ApiError> {
     state
-        .read_at(at(revision)?, move |snap| chains::detail(snap, &who, &id))
+        .read_chain_at(at(revision)?, &id.clone(), move |snap| {
+            chains::detail(snap, &who, &id)
+        })
         .await
         .map(Json)
 }
@@ -124,17 +126,19 @@ async fn get_chain_map(
     // kept gzip-compressed, so serving it costs neither compression nor a tenth of the bytes.
     let gzip = params.limit.is_none() && accepts_gzip(&headers);
     // The default map of a warm chain is served from cached bytes without leaving this thread.
-    let bytes =
-        if params.revision.is_none() && params.limit.is_none() && snap.default_map_ready(&id, gzip)
-        {
-            if gzip {
-                snap.default_map_gzip(&id)?
-            } else {
-                snap.default_map(&id)?
-            }
+    let bytes = if params.revision.is_none()
+        && params.limit.is_none()
+        && snap.default_map_ready(&id, gzip)
+    {
+        if gzip {
+            snap.default_map_gzip(&id)?
         } else {
-            state
-                .read_at(params.revision, move |snap| match params.limit {
+            snap.default_map(&id)?
+        }
+    } else {
+        state
+            .read_chain_at(params.revision, &id.clone(), move |snap| {
+                match params.limit {
                     None if gzip => snap.default_map_gzip(&id),
                     None => snap.default_map(&id),
                     Some(limit) => {
@@ -144,9 +148,10 @@ async fn get_chain_map(
                             serde_json::to_vec(&map).map_err(crate::service::Error::internal)?,
                         ))
                     }
-                })
-                .await?
-        };
+                }
+            })
+            .await?
+    };
     let mut response = ([(header::CONTENT_TYPE, "application/json")], bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
@@ -188,7 +193,7 @@ async fn list_chain_problems(
 ) -> Result<Json<ProblemPage>, ApiError> {
     let f = query(filter)?;
     state
-        .read_at(at(revision)?, move |snap| {
+        .read_chain_at(at(revision)?, &id.clone(), move |snap| {
             chains::problems(snap, &who, &id, f)
         })
         .await
@@ -206,7 +211,9 @@ async fn get_chain_projects(
     revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<KeyProjects>, ApiError> {
     state
-        .read_at(at(revision)?, move |snap| chains::projects(snap, &who, &id))
+        .read_chain_at(at(revision)?, &id.clone(), move |snap| {
+            chains::projects(snap, &who, &id)
+        })
         .await
         .map(Json)
 }
@@ -222,7 +229,9 @@ async fn get_chain_gaps(
     revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<GapReport>, ApiError> {
     state
-        .read_at(at(revision)?, move |snap| chains::gaps(snap, &who, &id))
+        .read_chain_at(at(revision)?, &id.clone(), move |snap| {
+            chains::gaps(snap, &who, &id)
+        })
         .await
         .map(Json)
 }
@@ -239,7 +248,7 @@ async fn get_chain_weak_links(
     revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<ChainReport>, ApiError> {
     state
-        .read_at(at(revision)?, move |snap| {
+        .read_chain_at(at(revision)?, &id.clone(), move |snap| {
             chains::weak_links(snap, &who, &id)
         })
         .await
@@ -257,7 +266,9 @@ async fn get_chain_coverage(
     revision: Result<Query<AtRevision>, QueryRejection>,
 ) -> Result<Json<CoverageReport>, ApiError> {
     state
-        .read_at(at(revision)?, move |snap| chains::coverage(snap, &who, &id))
+        .read_chain_at(at(revision)?, &id.clone(), move |snap| {
+            chains::coverage(snap, &who, &id)
+        })
         .await
         .map(Json)
 }

@@ -112,6 +112,28 @@ impl AppState {
             .await
     }
 
+    /// [`AppState::read_at`] for a read of chain `chain` only (its map, lists, analyses): an
+    /// earlier revision costs only that chain's part of the history (see
+    /// `Service::chain_snapshot_at`).
+    pub async fn read_chain_at<T, F>(
+        &self,
+        revision: Option<u64>,
+        chain: &str,
+        f: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot) -> Result<T, crate::service::Error> + Send + 'static,
+    {
+        if revision.is_none() {
+            return self.read(f).await;
+        }
+        let service = self.inner.service.clone();
+        let chain = chain.to_string();
+        self.blocking(move || f(&*service.chain_snapshot_at(revision, &chain)?))
+            .await
+    }
+
     /// Runs `f` off the async threads, within the request timeout.
     pub async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
     where

@@ -979,6 +979,20 @@ pub struct ChangeSet {
 }
 
 impl ChangeSet {
+    /// Records upserted and deleted.
+    pub fn record_count(&self) -> usize {
+        self.upsert.record_count()
+            + self.delete_regions.len()
+            + self.delete_chains.len()
+            + self.delete_organizations.len()
+            + self.delete_supplies.len()
+            + self.delete_problems.len()
+            + self.delete_projects.len()
+            + self.delete_consortia.len()
+            + self.delete_policy_tools.len()
+            + self.delete_goals.len()
+    }
+
     /// A change that only upserts `bundle`.
     pub fn upsert(bundle: Bundle) -> ChangeSet {
         ChangeSet {

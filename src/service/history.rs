@@ -5,13 +5,20 @@
 //! data, and it shares with the current snapshot every chain analysis the undo does not touch.
 //! The last few such snapshots are kept, since a user comparing two surveys asks about the same
 //! two revisions again and again.
+//!
+//! A read of one chain needs less: [`Service::chain_snapshot_at`] applies only the part of the
+//! undo that the chain's analyses read (the chain, its members at either revision, its supplies,
+//! problems, projects and consortia, every provider, region, policy tool and goal). The snapshot
+//! it makes is right for that chain only, and is kept for that chain only; the decoded undo is
+//! kept too, so the next chain's first read costs its own slice.
 
 use super::{upstream_of, Error, Principal, Service, Snapshot};
 use crate::analysis::changes::{chain_changes, ChainChanges, Side};
 use crate::analysis::coverage::Coverage;
 use crate::analysis::quality::ChainRow;
 use crate::analysis::ChainAnalysis;
-use crate::model::{Dataset, Revision};
+use crate::model::{ChangeSet, Dataset, Organization, Revision};
+use crate::store::Undo;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -20,29 +27,143 @@ use utoipa::ToSchema;
 /// Snapshots of earlier revisions kept at once.
 const KEPT: usize = 4;
 
-/// The last snapshots of earlier revisions, most recently used last.
+/// Slices of one chain kept at once.
+const KEPT_SLICES: usize = 16;
+
+/// What a kept snapshot is: the whole data as of a revision, or one chain's slice of it.
+type Key = (u64, Option<String>);
+
+/// The last snapshots of earlier revisions (whole, and one chain's slices), most recently used
+/// last, and the last undo read.
 #[derive(Default)]
 pub(super) struct Earlier {
-    kept: Mutex<VecDeque<Arc<Snapshot>>>,
+    kept: Mutex<VecDeque<(Key, Arc<Snapshot>)>>,
+    /// `(target, from)` and the undo from `from` back to `target`.
+    undo: Mutex<Option<((u64, u64), Arc<Undo>)>>,
 }
 
 impl Earlier {
-    fn get(&self, revision: u64) -> Option<Arc<Snapshot>> {
+    fn get(&self, key: &Key) -> Option<Arc<Snapshot>> {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        let at = kept.iter().position(|s| s.revision == revision)?;
-        let snap = kept.remove(at)?;
-        kept.push_back(snap.clone());
+        let at = kept.iter().position(|(k, _)| k == key)?;
+        let entry = kept.remove(at)?;
+        let snap = entry.1.clone();
+        kept.push_back(entry);
         Some(snap)
     }
 
-    fn keep(&self, snap: Arc<Snapshot>) {
+    fn keep(&self, key: Key, snap: Arc<Snapshot>) {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        kept.retain(|s| s.revision != snap.revision);
-        if kept.len() == KEPT {
-            kept.pop_front();
+        kept.retain(|(k, _)| *k != key);
+        let slices = kept.iter().filter(|(k, _)| k.1.is_some()).count();
+        let (limit, of_kind) = if key.1.is_some() {
+            (KEPT_SLICES, slices)
+        } else {
+            (KEPT, kept.len() - slices)
+        };
+        if of_kind >= limit {
+            if let Some(oldest) = kept
+                .iter()
+                .position(|(k, _)| k.1.is_some() == key.1.is_some())
+            {
+                kept.remove(oldest);
+            }
         }
-        kept.push_back(snap);
+        kept.push_back((key, snap));
     }
+}
+
+/// The part of `change` that the analyses of `chain` read, given the data it is applied to
+/// (`now`): see the module documentation.
+fn slice_of(change: &ChangeSet, now: &Dataset, chain: &str) -> ChangeSet {
+    let member_now = |id: &str| {
+        now.organizations
+            .get(id)
+            .is_some_and(|o| o.is_provider() || o.memberships().iter().any(|m| m.chain == chain))
+    };
+    let relevant_org =
+        |o: &Organization| o.is_provider() || o.memberships().iter().any(|m| m.chain == chain);
+    let problem_now = |id: &str| now.problems.get(id).is_some_and(|p| p.chain == chain);
+    let project_now = |id: &str| now.projects.get(id).is_some_and(|p| p.chain == chain);
+    let consortium_now = |id: &str| now.consortia.get(id).is_some_and(|c| c.chain == chain);
+    let u = &change.upsert;
+    let mut slice = ChangeSet::default();
+    let s = &mut slice.upsert;
+    s.version = u.version;
+    s.regions = u.regions.clone();
+    s.chains = u.chains.iter().filter(|c| c.id == chain).cloned().collect();
+    s.organizations = u
+        .organizations
+        .iter()
+        .filter(|o| relevant_org(o) || member_now(&o.id))
+        .cloned()
+        .collect();
+    s.supplies = u
+        .supplies
+        .iter()
+        .filter(|x| x.chain == chain)
+        .cloned()
+        .collect();
+    s.problems = u
+        .problems
+        .iter()
+        .filter(|p| p.chain == chain || problem_now(&p.id))
+        .cloned()
+        .collect();
+    s.projects = u
+        .projects
+        .iter()
+        .filter(|p| p.chain == chain || project_now(&p.id))
+        .cloned()
+        .collect();
+    s.consortia = u
+        .consortia
+        .iter()
+        .filter(|c| c.chain == chain || consortium_now(&c.id))
+        .cloned()
+        .collect();
+    s.policy_tools = u.policy_tools.clone();
+    s.goals = u.goals.clone();
+    slice.delete_regions = change.delete_regions.clone();
+    slice.delete_chains = change
+        .delete_chains
+        .iter()
+        .filter(|c| *c == chain)
+        .cloned()
+        .collect();
+    slice.delete_organizations = change
+        .delete_organizations
+        .iter()
+        .filter(|id| member_now(id))
+        .cloned()
+        .collect();
+    slice.delete_supplies = change
+        .delete_supplies
+        .iter()
+        .filter(|x| x.chain == chain)
+        .cloned()
+        .collect();
+    slice.delete_problems = change
+        .delete_problems
+        .iter()
+        .filter(|id| problem_now(id))
+        .cloned()
+        .collect();
+    slice.delete_projects = change
+        .delete_projects
+        .iter()
+        .filter(|id| project_now(id))
+        .cloned()
+        .collect();
+    slice.delete_consortia = change
+        .delete_consortia
+        .iter()
+        .filter(|id| consortium_now(id))
+        .cloned()
+        .collect();
+    slice.delete_policy_tools = change.delete_policy_tools.clone();
+    slice.delete_goals = change.delete_goals.clone();
+    slice
 }
 
 impl Service {
@@ -52,6 +173,28 @@ impl Service {
     /// Complexity: the current snapshot, or a kept one, at once; otherwise O(c·log N) for the c
     /// records changed since `revision` (read from the store's history).
     pub fn snapshot_at(&self, revision: Option<u64>) -> Result<Arc<Snapshot>, Error> {
+        self.earlier_snapshot(revision, None)
+    }
+
+    /// A snapshot that answers every read of chain `chain` as of `revision` (`None`: the current
+    /// one), and only those: see the module documentation. The whole snapshot of that revision
+    /// when it is kept anyway.
+    ///
+    /// Complexity: O(c) to pick the chain's part of the c records changed since `revision`, and
+    /// O(k·log N) to apply its k records.
+    pub fn chain_snapshot_at(
+        &self,
+        revision: Option<u64>,
+        chain: &str,
+    ) -> Result<Arc<Snapshot>, Error> {
+        self.earlier_snapshot(revision, Some(chain))
+    }
+
+    fn earlier_snapshot(
+        &self,
+        revision: Option<u64>,
+        chain: Option<&str>,
+    ) -> Result<Arc<Snapshot>, Error> {
         let current = self.snapshot();
         let Some(revision) = revision else {
             return Ok(current);
@@ -59,33 +202,60 @@ impl Service {
         if revision == current.revision {
             return Ok(current);
         }
-        if let Some(kept) = self.inner.earlier.get(revision) {
+        let earlier = &self.inner.earlier;
+        if let Some(kept) = earlier.get(&(revision, None)) {
+            return Ok(kept);
+        }
+        let key: Key = (revision, chain.map(str::to_string));
+        if let Some(kept) = earlier.get(&key) {
             return Ok(kept);
         }
         let started = std::time::Instant::now();
-        let undo = self.inner.store.undo(revision, current.revision)?;
+        let undo = self.undo(revision, current.revision)?;
         let read = started.elapsed();
-        let snap = if undo.from_empty {
+        let (snap, records) = if undo.from_empty {
             let mut dataset = Dataset::new();
             dataset.apply(&undo.change);
-            Snapshot::of(dataset, revision)
+            (Snapshot::of(dataset, revision), undo.change.record_count())
+        } else if let Some(chain) = chain {
+            let slice = slice_of(&undo.change, &current.dataset, chain);
+            let records = slice.record_count();
+            (Snapshot::after(&current, &slice, revision).0, records)
         } else {
-            Snapshot::after(&current, &undo.change, revision).0
+            let records = undo.change.record_count();
+            (Snapshot::after(&current, &undo.change, revision).0, records)
         };
         tracing::info!(
             revision,
             from = current.revision,
-            records = undo.change.upsert.record_count()
-                + undo.change.delete_supplies.len()
-                + undo.change.delete_problems.len()
-                + undo.change.delete_organizations.len(),
+            chain,
+            records,
             read_ms = read.as_millis() as u64,
             total_ms = started.elapsed().as_millis() as u64,
             "the data as of an earlier revision"
         );
         let snap = Arc::new(snap);
-        self.inner.earlier.keep(snap.clone());
+        // A snapshot from nothing is whole, whatever was asked.
+        let key = if undo.from_empty {
+            (revision, None)
+        } else {
+            key
+        };
+        earlier.keep(key, snap.clone());
         Ok(snap)
+    }
+
+    /// The undo from `from` back to `target`, decoded once for the reads that follow.
+    fn undo(&self, target: u64, from: u64) -> Result<Arc<Undo>, Error> {
+        let cell = &self.inner.earlier.undo;
+        if let Some((at, undo)) = &*cell.lock().unwrap_or_else(|p| p.into_inner()) {
+            if *at == (target, from) {
+                return Ok(undo.clone());
+            }
+        }
+        let undo = Arc::new(self.inner.store.undo(target, from)?);
+        *cell.lock().unwrap_or_else(|p| p.into_inner()) = Some(((target, from), undo.clone()));
+        Ok(undo)
     }
 
     /// Every revision with a record, oldest first. The writer's token id is shown to admins only.
@@ -257,8 +427,8 @@ impl Service {
             return Err(Error::Forbidden);
         }
         let (from, to) = self.compared(from, to)?;
-        let a = self.snapshot_at(Some(from))?;
-        let b = self.snapshot_at(Some(to))?;
+        let a = self.chain_snapshot_at(Some(from), chain)?;
+        let b = self.chain_snapshot_at(Some(to), chain)?;
         if !a.has_chain(chain) && !b.has_chain(chain) {
             return Err(who.not_found("chain", chain));
         }
@@ -318,7 +488,9 @@ impl Service {
             // Asked of a chain that is gone: still answered if it was in some survey.
             let mut known = false;
             for s in &surveys {
-                known |= self.snapshot_at(Some(s.revision))?.has_chain(chain);
+                known |= self
+                    .chain_snapshot_at(Some(s.revision), chain)?
+                    .has_chain(chain);
             }
             if !known {
                 return Err(who.not_found("chain", chain));
@@ -326,7 +498,7 @@ impl Service {
         }
         let mut points = Vec::with_capacity(surveys.len());
         for s in surveys {
-            let snap = self.snapshot_at(Some(s.revision))?;
+            let snap = self.chain_snapshot_at(Some(s.revision), chain)?;
             let row = snap
                 .has_chain(chain)
                 .then(|| snap.chain_row(chain))
