@@ -33,13 +33,16 @@ const KEPT_SLICES: usize = 16;
 /// What a kept snapshot is: the whole data as of a revision, or one chain's slice of it.
 type Key = (u64, Option<String>);
 
+/// `(target, from)` and the undo from `from` back to `target`.
+type KeptUndo = ((u64, u64), Arc<Undo>);
+
 /// The last snapshots of earlier revisions (whole, and one chain's slices), most recently used
 /// last, and the last undo read.
 #[derive(Default)]
 pub(super) struct Earlier {
     kept: Mutex<VecDeque<(Key, Arc<Snapshot>)>>,
-    /// `(target, from)` and the undo from `from` back to `target`.
-    undo: Mutex<Option<((u64, u64), Arc<Undo>)>>,
+    /// The last undo read.
+    undo: Mutex<Option<KeptUndo>>,
 }
 
 impl Earlier {
