@@ -18,6 +18,39 @@ const H2: &str = "h2-hydrogen";
 const FIRM: &str = "pb-ly-cell";
 /// A firm of the hydrogen chain: "another organization".
 const OTHER: &str = "h2-ym-coalh2";
+/// A project of the battery chain led by FIRM, tackling FIRM's pb-p002 and pb-cz-ev's pb-p005
+/// (which FIRM must not see through it).
+const PB_PROJECT: &str = "acc-pb-project";
+/// A project of the hydrogen chain led by OTHER.
+const H2_PROJECT: &str = "acc-h2-project";
+/// A consortium of the battery chain led by FIRM.
+const PB_CONSORTIUM: &str = "acc-pb-consortium";
+const TOOL: &str = "acc-tool";
+const GOAL: &str = "acc-goal";
+
+/// The quality-work records the matrix reads and writes, beside the demo's.
+fn work_records() -> serde_json::Value {
+    serde_json::json!({"version": 1,
+        "projects": [
+            {"id": PB_PROJECT, "title": "电芯一致性攻关", "category": "key_product", "chain": PB,
+             "lead": FIRM, "participants": ["pb-q-nat-lithium"], "problems": ["pb-p002", "pb-p005"],
+             "year": 2025, "status": "approved"},
+            {"id": H2_PROJECT, "title": "煤制氢纯度攻关", "category": "common_technology",
+             "chain": H2, "lead": OTHER, "problems": ["h2-p007"], "year": 2025,
+             "status": "in_progress"}],
+        "consortia": [
+            {"id": PB_CONSORTIUM, "name": "动力电池质量创新联合体", "chain": PB, "lead": FIRM,
+             "members": ["pb-q-nat-lithium"], "founded": 2024},
+            {"id": "acc-h2-consortium", "name": "氢能质量创新联合体", "chain": H2, "lead": OTHER,
+             "members": [], "founded": 2024}],
+        "policy_tools": [
+            {"id": TOOL, "title": "检验检测能力提升补助", "kind": "testing",
+             "issuer": "江苏省市场监督管理局", "region": "32", "year": 2025,
+             "elements": ["testing"], "gaps": ["infrastructure"]}],
+        "goals": [
+            {"id": GOAL, "region": "32", "year": 2025, "targets": {"key_product": 10},
+             "international_share": 0.6}]})
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {
@@ -75,6 +108,16 @@ fn app_with(config: ApiConfig) -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     assert!(qmap::cli::load_demo(&store).unwrap());
+    let work = qmap::validate::parse_bundle(work_records().to_string().as_bytes(), &store)
+        .expect("the matrix's work records are valid");
+    store
+        .commit(
+            &qmap::model::ChangeSet::upsert(work),
+            &qmap::model::SupplyList::new(),
+            &qmap::model::WriteNote::default(),
+            &|_, _| {},
+        )
+        .unwrap();
     let mut tokens = vec![
         (Admin, issue(&store, AccessRole::Admin, None, &[]).secret),
         (
@@ -197,6 +240,7 @@ fn cases(app: &App) -> Vec<Case> {
         .unwrap()
         .clone();
     const ALL_READERS: &[Who] = &[Admin, Regulator, Limited];
+    let work = work_records();
     vec![
         case(
             Method::GET,
@@ -427,6 +471,104 @@ fn cases(app: &App) -> Vec<Case> {
             "/api/v1/supplies",
             json(serde_json::to_value(&supply).unwrap()),
             &[Admin, Regulator, Limited],
+        ),
+        // The quality work: projects and consortia by chain (enterprises: their own, with their
+        // own problems only; planners: all, without problems); policy tools and goals for all.
+        case(
+            Method::GET,
+            "/api/v1/projects",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/projects?chain={H2}"),
+            None,
+            &[Admin, Regulator, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/projects/{PB_PROJECT}"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/projects/{H2_PROJECT}"),
+            None,
+            &[Admin, Regulator, Other, Planner],
+        ),
+        case(
+            Method::PUT,
+            &format!("/api/v1/projects/{PB_PROJECT}"),
+            json(work["projects"][0].clone()),
+            &[Admin, Regulator, Limited],
+        ),
+        case(
+            Method::PUT,
+            &format!("/api/v1/projects/{H2_PROJECT}"),
+            json(work["projects"][1].clone()),
+            &[Admin, Regulator],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/consortia",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/consortia?chain={H2}"),
+            None,
+            &[Admin, Regulator, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/consortia/{PB_CONSORTIUM}"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Planner],
+        ),
+        case(
+            Method::PUT,
+            &format!("/api/v1/consortia/{PB_CONSORTIUM}"),
+            json(work["consortia"][0].clone()),
+            &[Admin, Regulator, Limited],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/policy-tools?region=3205",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/policy-tools/{TOOL}"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::PUT,
+            &format!("/api/v1/policy-tools/{TOOL}"),
+            json(work["policy_tools"][0].clone()),
+            &[Admin, Regulator],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/goals?year=2025",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/goals/{GOAL}"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::PUT,
+            &format!("/api/v1/goals/{GOAL}"),
+            json(work["goals"][0].clone()),
+            &[Admin, Regulator],
         ),
         // Tokens: admins only. Making and revoking tokens changes no data revision, so they
         // are here rather than among the write cases.
@@ -765,6 +907,11 @@ async fn a_write_the_role_may_not_make_is_refused_before_its_body_is_read() {
         (Planner, Method::POST, "/api/v1/problems"),
         (Firm, Method::PUT, "/api/v1/organizations/x"),
         (Firm, Method::PUT, "/api/v1/supplies"),
+        (Planner, Method::POST, "/api/v1/projects"),
+        (Firm, Method::PUT, "/api/v1/projects/x"),
+        (Firm, Method::POST, "/api/v1/consortia"),
+        (Limited, Method::POST, "/api/v1/policy-tools"),
+        (Limited, Method::PUT, "/api/v1/goals/x"),
     ] {
         let (status, body) = app.call(who, method.clone(), uri, Some(huge.clone())).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{who:?} {method} {uri}");
@@ -884,7 +1031,61 @@ fn write_cases(probe: &App) -> Vec<WriteCase> {
     new_problem["id"] = "pb-p-new".into();
     let provider = serde_json::json!({"id": "q-new", "name": "新建计量站", "kind": "metrology_center",
         "level": "municipal", "region": "320500", "capabilities": [{"code": "metrology:new", "capacity": 3}]});
+    let work = work_records();
+    let renamed = |record: &serde_json::Value, id: &str| {
+        let mut r = record.clone();
+        r["id"] = id.into();
+        json(r)
+    };
     vec![
+        (
+            Method::POST,
+            "/api/v1/projects".into(),
+            renamed(&work["projects"][0], "acc-new-project"),
+            &[Admin, Regulator, Limited],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/projects/{PB_PROJECT}"),
+            None,
+            &[Admin, Regulator, Limited],
+        ),
+        (
+            Method::POST,
+            "/api/v1/consortia".into(),
+            renamed(&work["consortia"][0], "acc-new-consortium"),
+            &[Admin, Regulator, Limited],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/consortia/{PB_CONSORTIUM}"),
+            None,
+            &[Admin, Regulator, Limited],
+        ),
+        (
+            Method::POST,
+            "/api/v1/policy-tools".into(),
+            renamed(&work["policy_tools"][0], "acc-new-tool"),
+            &[Admin, Regulator],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/policy-tools/{TOOL}"),
+            None,
+            &[Admin, Regulator],
+        ),
+        (
+            Method::POST,
+            "/api/v1/goals".into(),
+            renamed(&work["goals"][0], "acc-new-goal"),
+            &[Admin, Regulator],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/goals/{GOAL}"),
+            None,
+            &[Admin, Regulator],
+        ),
         (
             Method::DELETE,
             "/api/v1/problems/pb-p001".into(),

@@ -18,8 +18,9 @@ use crate::map::QualityMap;
 use crate::model::Problem;
 use crate::service::chains::{
     self, ChainDetail, Comparison, GapReport, ProblemFilter, ProblemPage, ProblemRow,
-    ScenarioRequest, WhatIfRequest,
+    ScenarioRequest, WeakLinks, WhatIfRequest,
 };
+use crate::service::work::ProjectRef;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
@@ -237,16 +238,16 @@ async fn get_chain_gaps(
 }
 
 /// Weak links of a chain: critical nodes with evidence, single-source and foreign-only parts,
-/// segments, risk and problem load.
+/// segments, risk and problem load, and per weak firm the projects tackling its problems.
 #[utoipa::path(get, path = "/api/v1/chains/{id}/weak-links", tag = "analyses",
     params(("id" = String, Path, description = "Chain id"), AtRevision),
-    responses((status = 200, body = ChainReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = WeakLinks), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_weak_links(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
     revision: Result<Query<AtRevision>, QueryRejection>,
-) -> Result<Json<ChainReport>, ApiError> {
+) -> Result<Json<WeakLinks>, ApiError> {
     state
         .read_chain_at(at(revision)?, &id.clone(), move |snap| {
             chains::weak_links(snap, &who, &id)
@@ -388,12 +389,13 @@ async fn get_dataset_coverage(
 // reads or writes (a flattened record with fields beside it; scenario failures whose object
 // forms take one key only).
 
-/// The schema of a [`ProblemRow`]: the problem's own schema with `firm_name` and `segment`.
+/// The schema of a [`ProblemRow`]: the problem's own schema with `firm_name`, `segment`,
+/// `projects` and `tackled`.
 impl utoipa::PartialSchema for ProblemRow {
     fn schema() -> RefOr<Schema> {
         doc::extended(
             <Problem as utoipa::PartialSchema>::schema(),
-            "A problem with where it sits on the chain.",
+            "A problem with where it sits on the chain and the projects tackling it.",
             &[
                 (
                     "firm_name",
@@ -405,6 +407,19 @@ impl utoipa::PartialSchema for ProblemRow {
                     doc::string("The chain segment of that firm."),
                     true,
                 ),
+                (
+                    "projects",
+                    project_refs(
+                        "The projects listing the problem that the token reads, live ones \
+                         (neither cancelled nor completed) first, then by id.",
+                    ),
+                    true,
+                ),
+                (
+                    "tackled",
+                    doc::boolean("Whether one of `projects` is live."),
+                    true,
+                ),
             ],
         )
     }
@@ -413,6 +428,61 @@ impl utoipa::PartialSchema for ProblemRow {
 impl ToSchema for ProblemRow {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         <Problem as ToSchema>::schemas(schemas);
+        project_ref_schemas(schemas);
+    }
+}
+
+/// A list of [`ProjectRef`]s.
+fn project_refs(description: &str) -> RefOr<Schema> {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name(ProjectRef::name()))
+        .description(Some(description))
+        .into()
+}
+
+/// An object keyed by firm id whose values are lists of [`ProjectRef`]s.
+fn per_firm(description: &str) -> RefOr<Schema> {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder};
+    ObjectBuilder::new()
+        .description(Some(description))
+        .additional_properties(Some(AdditionalProperties::RefOr(project_refs(
+            "The projects, live ones first, then by id.",
+        ))))
+        .into()
+}
+
+/// [`ProjectRef`] and what it refers to, for the schemas that list projects.
+fn project_ref_schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+    schemas.push((
+        ProjectRef::name().into_owned(),
+        <ProjectRef as utoipa::PartialSchema>::schema(),
+    ));
+    <ProjectRef as ToSchema>::schemas(schemas);
+}
+
+/// The schema of [`WeakLinks`]: the weak-link report's own schema with `projects_by_firm`.
+impl utoipa::PartialSchema for WeakLinks {
+    fn schema() -> RefOr<Schema> {
+        doc::extended(
+            <ChainReport as utoipa::PartialSchema>::schema(),
+            "The weak links of a chain, with the projects tackling problems of each weak firm.",
+            &[(
+                "projects_by_firm",
+                per_firm(
+                    "Per firm that is a critical node or the buyer of a single-source or \
+                     foreign-only part: the projects of the chain tackling one of its problems \
+                     (any status), live ones first, then by id. A firm with none is left out.",
+                ),
+                true,
+            )],
+        )
+    }
+}
+
+impl ToSchema for WeakLinks {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <ChainReport as ToSchema>::schemas(schemas);
+        project_ref_schemas(schemas);
     }
 }
 

@@ -141,3 +141,12 @@ pub fn string(description: &str) -> RefOr<Schema> {
         .build()
         .into()
 }
+
+/// A boolean with a description, for [`extended`].
+pub fn boolean(description: &str) -> RefOr<Schema> {
+    Object::builder()
+        .schema_type(Type::Boolean)
+        .description(Some(description))
+        .build()
+        .into()
+}

@@ -18,6 +18,7 @@ mod page;
 mod records;
 mod state;
 mod tokens;
+mod work;
 
 pub use crate::service::{Me, MeChain, Snapshot};
 pub use error::{ApiError, ErrorBody};
@@ -60,6 +61,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "analyses", description = "Weak links, coverage, scenarios and what-ifs"),
         (name = "surveys", description = "Revisions and surveys: what changed between two, and trends"),
         (name = "records", description = "Single organizations, supplies and problems"),
+        (name = "work", description = "The quality work (一图三清单): projects, consortia, policy tools and yearly goals"),
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "service", description = "Health")
     )
@@ -97,6 +99,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(chains::router())
         .merge(history::router())
         .merge(records::router())
+        .merge(work::router())
         .merge(tokens::router())
         .merge(metrics::router())
         .merge(page::router());

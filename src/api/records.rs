@@ -31,7 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Replaces one record: 201 when it is new, 200 when it replaced one.
-fn created_or_replaced(existed: bool) -> StatusCode {
+pub(super) fn created_or_replaced(existed: bool) -> StatusCode {
     if existed {
         StatusCode::OK
     } else {
@@ -39,7 +39,7 @@ fn created_or_replaced(existed: bool) -> StatusCode {
     }
 }
 
-fn id_mismatch(path_id: &str, body_id: &str) -> ApiError {
+pub(super) fn id_mismatch(path_id: &str, body_id: &str) -> ApiError {
     ApiError::Invalid(
         crate::validate::ValidationError {
             code: crate::validate::ErrorCode::IdMismatch,
@@ -55,7 +55,7 @@ fn id_mismatch(path_id: &str, body_id: &str) -> ApiError {
 /// A record sent on its own is checked as a one-record change. The paths of what is wrong are
 /// made relative to the request body (`/organizations/0/chains/0/chain` → `/chains/0/chain`), and
 /// a delete's (`/delete_organizations/0`) to the record its URL names (`""`).
-fn relative_to(prefix: &'static str) -> impl Fn(ApiError) -> ApiError {
+pub(super) fn relative_to(prefix: &'static str) -> impl Fn(ApiError) -> ApiError {
     move |e| match e {
         ApiError::Invalid(details) => ApiError::Invalid(strip_prefix(details, prefix)),
         ApiError::Conflict {

@@ -6,6 +6,7 @@
 //! Each function takes the snapshot to read and the [`Principal`] asking; what it returns is
 //! what that holder may see.
 
+use super::work::{self, ProjectRef};
 use super::{Error, Principal, Snapshot};
 use crate::analysis::assignment::Assignment;
 use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
@@ -23,6 +24,7 @@ use crate::model::{Category, Chain, Problem, Status};
 use crate::validate::{check_provider_fields, ErrorCode, ProviderFields, Report, ValidationError};
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::{Entry, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
@@ -73,6 +75,9 @@ pub struct ProblemFilter {
     pub status: Option<Status>,
     /// Only problems of this firm.
     pub firm: Option<String>,
+    /// Only problems that a live project (neither cancelled nor completed) lists (`true`), or
+    /// only those none does (`false`). Judged by the projects the holder reads.
+    pub tackled: Option<bool>,
     /// 1-based page (default 1).
     #[param(minimum = 1)]
     pub page: Option<usize>,
@@ -81,13 +86,18 @@ pub struct ProblemFilter {
     pub per_page: Option<usize>,
 }
 
-/// A problem with where it sits on the chain (its schema: `api::chains`).
+/// A problem with where it sits on the chain and the projects that tackle it (its schema:
+/// `api::chains`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ProblemRow {
     #[serde(flatten)]
     pub problem: Problem,
     pub firm_name: String,
     pub segment: String,
+    /// The projects listing the problem that the holder reads, live first, then by id.
+    pub projects: Vec<ProjectRef>,
+    /// Whether one of `projects` is live.
+    pub tackled: bool,
 }
 
 /// One page of a chain's problem list (问题清单).
@@ -100,11 +110,12 @@ pub struct ProblemPage {
     pub problems: Vec<ProblemRow>,
 }
 
-/// The problem list of a chain, filtered and paginated (most severe first, then id). An
-/// enterprise sees its own problems on the chains it sits on, and nobody else's (not even a
-/// count).
+/// The problem list of a chain, filtered and paginated (most severe first, then id), each
+/// problem with the projects tackling it. An enterprise sees its own problems on the chains it
+/// sits on, and nobody else's (not even a count), and of the projects tackling them those it
+/// takes part in.
 ///
-/// Complexity: O(P_c log P_c) for the chain's problems.
+/// Complexity: O(P_c log P_c) for the chain's problems, plus the chain's projects.
 pub fn problems(
     snap: &Snapshot,
     who: &Principal,
@@ -135,6 +146,7 @@ pub fn problems(
     if !d.chains.contains_key(id) {
         return Err(Error::not_found("chain", id));
     }
+    let mut tackling = work::tackling(d, who, id);
     let mut rows: Vec<ProblemRow> = d
         .problems_of_chain(id)
         .filter(|p| f.category.is_none_or(|c| p.category == c))
@@ -147,10 +159,17 @@ pub fn problems(
             if f.segment.as_ref().is_some_and(|s| s != &segment) {
                 return None;
             }
+            let projects = tackling.remove(&p.id).unwrap_or_default();
+            let tackled = projects.iter().any(|j| j.status.is_live());
+            if f.tackled.is_some_and(|t| t != tackled) {
+                return None;
+            }
             Some(ProblemRow {
                 problem: p.clone(),
                 firm_name: org.name.clone(),
                 segment,
+                projects,
+                tackled,
             })
         })
         .collect();
@@ -215,10 +234,34 @@ pub fn gaps(snap: &Snapshot, who: &Principal, id: &str) -> Result<GapReport, Err
     })
 }
 
-/// Weak links of a chain.
-pub fn weak_links(snap: &Snapshot, who: &Principal, id: &str) -> Result<ChainReport, Error> {
+/// The weak links of a chain with the projects tackling them (its schema: `api::chains`).
+#[derive(Debug, Clone, Serialize)]
+pub struct WeakLinks {
+    #[serde(flatten)]
+    pub report: ChainReport,
+    /// Per firm that is a critical node or the buyer of a single-source or foreign-only part:
+    /// the projects of the chain tackling one of its problems (any status), live first, then
+    /// by id. A firm with none is left out.
+    pub projects_by_firm: BTreeMap<String, Vec<ProjectRef>>,
+}
+
+/// Weak links of a chain, with the projects tackling problems of each weak firm.
+pub fn weak_links(snap: &Snapshot, who: &Principal, id: &str) -> Result<WeakLinks, Error> {
     who.require_chain(id)?;
-    Ok(snap.chain_analysis(id)?.weak.clone())
+    let report = snap.chain_analysis(id)?.weak.clone();
+    let mut tackling = work::tackling_firms(&snap.dataset, id);
+    let weak: BTreeSet<&str> = report
+        .critical_nodes
+        .iter()
+        .map(|n| n.id.as_str())
+        .chain(report.single_source_parts.iter().map(|p| p.buyer.as_str()))
+        .chain(report.foreign_only_parts.iter().map(|p| p.buyer.as_str()))
+        .collect();
+    tackling.retain(|firm, _| weak.contains(firm.as_str()));
+    Ok(WeakLinks {
+        report,
+        projects_by_firm: tackling,
+    })
 }
 
 /// QI coverage of a chain (its own capacities), by segment, element, province and city.

@@ -24,6 +24,7 @@ pub mod rules;
 mod snapshot;
 pub mod survey;
 pub mod tokens;
+pub mod work;
 
 pub use computed::Computed;
 pub use error::Error;

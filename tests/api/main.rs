@@ -14,6 +14,8 @@
 //! - `tokens`: the token API (make, list, revoke).
 //! - `metrics`: `/api/v1/metrics` in the Prometheus text format, admins only.
 //! - `http`: compressed answers (gzip, br, zstd), ETags and 304.
+//! - `work`: projects, consortia, policy tools and goals: writes, lists, bad input, roles; the
+//!   problem list's projects and the weak links' projects by firm.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -29,4 +31,5 @@ mod openapi;
 mod server;
 mod surveys;
 mod tokens;
+mod work;
 mod writes;

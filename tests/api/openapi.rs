@@ -396,7 +396,12 @@ fn operation<'a>(doc: &'a Value, method: &str, template: &str) -> &'a Value {
 /// Asserts that the document names the status of `response` for the operation, and that its
 /// JSON body matches the schema documented for that status.
 #[track_caller]
-fn assert_documented(doc: &Value, method: &str, template: &str, response: &TestResponse) {
+pub(crate) fn assert_documented(
+    doc: &Value,
+    method: &str,
+    template: &str,
+    response: &TestResponse,
+) {
     let status = response.status.as_str();
     let documented = &operation(doc, method, template)["responses"][status];
     assert!(
