@@ -5,7 +5,7 @@
 //! "Can take" is the eligibility of the assignment ([`crate::analysis::eligibility`]): a provider
 //! member with the need's exact code whose level reaches the firm's place; capacity ignored.
 
-use super::untackled::FirmRef;
+use super::untackled::{firm_ref, FirmRef};
 use crate::analysis::eligibility::{needs_of, ProviderIndex};
 use crate::analysis::quality::ChainAnalysis;
 use crate::model::{Consortium, Dataset, OrgKind, Organization, Problem};
@@ -200,7 +200,7 @@ pub fn consortia(
             .any(|n| index.reaches(n.code, n.place));
         if !helped {
             uncovered.push(UncoveredNode {
-                firm: FirmRef::of(d, &node.id),
+                firm: firm_ref(d, &node.id),
                 problems: held.iter().map(|p| p.id.clone()).collect(),
             });
         }

@@ -29,5 +29,6 @@ pub use goals::{
 pub use policy::{policy_tools, GapTools, PolicyCounts, PolicyToolList, ToolRef};
 pub use tackled::{tackled_by, ProjectIds, TackledBy};
 pub use untackled::{
-    untackled, CommonNeed, FirmRef, UntackledCounts, UntackledList, UntackledNode, UntackledProblem,
+    firm_ref, untackled, CommonNeed, FirmRef, UntackledCounts, UntackledList, UntackledNode,
+    UntackledProblem,
 };

@@ -2,6 +2,7 @@
 //! demand problems, critical nodes with demand problems, and common needs (the same capability
 //! needed by ≥ 3 firms) without a live common-technology project.
 
+pub use crate::analysis::changes::FirmRef;
 use crate::analysis::coverage::element_of;
 use crate::analysis::projects::COMMON_MIN_FIRMS;
 use crate::analysis::quality::ChainAnalysis;
@@ -10,24 +11,14 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use utoipa::ToSchema;
 
-/// A firm, by id and name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
-pub struct FirmRef {
-    pub id: String,
-    /// Its name (its id when the organization is unknown).
-    pub name: String,
-}
-
-impl FirmRef {
-    /// The firm `id` of `d`, named.
-    pub fn of(d: &Dataset, id: &str) -> FirmRef {
-        FirmRef {
-            id: id.to_string(),
-            name: d
-                .organizations
-                .get(id)
-                .map_or_else(|| id.to_string(), |o| o.name.clone()),
-        }
+/// The firm `id` of `d`, by id and name (its id when the organization is unknown).
+pub fn firm_ref(d: &Dataset, id: &str) -> FirmRef {
+    FirmRef {
+        id: id.to_string(),
+        name: d
+            .organizations
+            .get(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone()),
     }
 }
 
@@ -153,7 +144,7 @@ pub fn untackled(
         .map(|p| UntackledProblem {
             id: p.id.clone(),
             title: p.title.clone(),
-            firm: FirmRef::of(d, &p.org),
+            firm: firm_ref(d, &p.org),
             category: p.category,
             severity: p.severity,
             status: p.status,
@@ -179,7 +170,7 @@ pub fn untackled(
         }
         let ids: BTreeSet<&str> = held.iter().map(|p| p.id.as_str()).collect();
         nodes.push(UntackledNode {
-            firm: FirmRef::of(d, &c.id),
+            firm: firm_ref(d, &c.id),
             disabled_masters: c.disabled_masters.clone(),
             problems: ids.into_iter().map(str::to_string).collect(),
             severity: held.iter().map(|p| p.severity as u64).sum(),
@@ -223,7 +214,7 @@ pub fn untackled(
         needs.push(CommonNeed {
             code: code.to_string(),
             element: element_of(code).to_string(),
-            firms: acc.firms.iter().map(|f| FirmRef::of(d, f)).collect(),
+            firms: acc.firms.iter().map(|f| firm_ref(d, f)).collect(),
             problems: acc.problems.iter().map(|p| p.to_string()).collect(),
             severity: acc.severity,
         });
