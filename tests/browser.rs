@@ -796,7 +796,7 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
         (
             "projects",
             len(&projects["common_technology"])
-                + len(&projects["chain_collaborative"])
+                + len(&projects["chain_collaboration"])
                 + len(&projects["key_product"]),
         ),
         (

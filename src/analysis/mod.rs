@@ -17,7 +17,9 @@
 //! [`quality`] puts both halves together: one chain's analysis ([`quality::analyze_chain`],
 //! costing the size of that chain), the dataset-wide scope, and one summary row per chain.
 //! [`changes`] compares one chain's data and analysis at two revisions (what changed between two
-//! surveys).
+//! surveys). [`work`] reads the quality work recorded on the chains (projects, consortia, policy
+//! tools, goals) against those analyses: tackled-by, untackled, goals progress, the policy-tool
+//! list and the consortia.
 //!
 //! Nothing here does I/O or keeps state between calls; only this module and `graph` know petgraph.
 
@@ -29,6 +31,7 @@ mod reference_tests;
 #[cfg(test)]
 mod testing;
 pub mod weak;
+pub mod work;
 
 // The files of each half, also under their short paths (`analysis::coverage`, …).
 pub use qi::{assignment, coverage, eligibility, flow, projects, recommend};

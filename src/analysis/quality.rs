@@ -3,7 +3,7 @@
 //!
 //! The two halves meet in two places: the QI gap of each firm (from its chain's assignment) is
 //! the third component of its risk score, and the critical firms and single sources (from the
-//! weak links) make the chain-collaborative key projects.
+//! weak links) make the chain-collaboration key projects.
 //!
 //! Scopes: each chain is matched on its own (capacities not shared between chains); the dataset
 //! scope matches every need at once with capacities shared.
@@ -130,7 +130,7 @@ pub fn analyze_full(dataset: &Dataset, graphs: &Graphs, chain: Option<&str>) -> 
 
 /// Weak links and QI of one chain: its own needs assigned to the providers (capacities not
 /// shared with other chains), the QI gap of each firm fed into its risk score, and the weak
-/// links fed into the chain-collaborative key projects.
+/// links fed into the chain-collaboration key projects.
 ///
 /// # Arguments
 /// - `dataset`: for names, regions and records looked up by id (never scanned).
@@ -140,7 +140,9 @@ pub fn analyze_full(dataset: &Dataset, graphs: &Graphs, chain: Option<&str>) -> 
 ///
 /// # Complexity
 /// O(size of the chain): its needs' assignment, the weak-link analyses over its graph, and
-/// lookups by id (O(log n) each) in the dataset; nothing scans the whole dataset.
+/// lookups by id (O(log n) each) in the dataset; nothing else scans the whole dataset than one
+/// pass over its project records (the key-project candidates leave out what live projects
+/// tackle).
 pub fn analyze_chain(
     dataset: &Dataset,
     graph: &ChainGraph,
@@ -194,6 +196,16 @@ pub fn dataset_analysis_with(
 pub fn weak_links<'a>(reports: impl IntoIterator<Item = &'a ChainReport>) -> WeakLinks {
     let mut links = WeakLinks::default();
     for r in reports {
+        links
+            .masters
+            .insert(r.id.clone(), r.masters.iter().cloned().collect());
+        links.first_disabled_master.insert(
+            r.id.clone(),
+            r.critical_nodes
+                .iter()
+                .filter_map(|c| Some((c.id.clone(), c.disabled_masters.first()?.clone())))
+                .collect(),
+        );
         links.critical.insert(
             r.id.clone(),
             r.critical_nodes.iter().map(|c| c.id.clone()).collect(),
@@ -278,7 +290,10 @@ mod tests {
 
     #[test]
     fn risk_carries_the_qi_gap_and_collaborative_projects_use_the_weak_links() {
-        let d = fixture("power_battery_jiangsu.json");
+        let mut d = fixture("power_battery_jiangsu.json");
+        // Candidates leave out what live projects tackle: without projects, every weak-link
+        // firm with demand problems makes one.
+        d.projects = Default::default();
         let report = analyze_full(&d, &Graphs::build(&d), None);
         let chain = &report.chains[0];
         let gaps = qi_gap_by_firm(&chain.assignment);
@@ -293,7 +308,7 @@ mod tests {
             .iter()
             .map(|c| c.id.as_str())
             .collect();
-        let collaborative = &chain.qi.projects.chain_collaborative;
+        let collaborative = &chain.qi.projects.chain_collaboration;
         assert!(!collaborative.is_empty());
         assert!(collaborative
             .iter()
@@ -315,14 +330,14 @@ mod tests {
         let all = report.dataset.unwrap();
         let projects = &all.qi.projects;
         let limit = crate::analysis::projects::MAX_PROJECTS;
-        assert!(projects.totals.chain_collaborative > limit);
-        assert_eq!(projects.chain_collaborative.len(), limit);
+        assert!(projects.totals.chain_collaboration > limit);
+        assert_eq!(projects.chain_collaboration.len(), limit);
         assert!(projects
-            .chain_collaborative
+            .chain_collaboration
             .windows(2)
             .all(|w| w[0].score >= w[1].score));
         assert!(projects
-            .chain_collaborative
+            .chain_collaboration
             .iter()
             .any(|p| !p.candidates.is_empty()));
         assert!(projects.totals.common_technology >= projects.common_technology.len());

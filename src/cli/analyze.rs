@@ -153,7 +153,7 @@ pub fn report_summary(dataset: &Dataset, report: &FullReport) -> String {
             gaps.infrastructure.iter().map(|g| g.needs).sum::<u64>(),
             gaps.capacity.iter().map(|g| g.needs).sum::<u64>(),
             chain.qi.projects.common_technology.len(),
-            chain.qi.projects.chain_collaborative.len(),
+            chain.qi.projects.chain_collaboration.len(),
             chain.qi.projects.key_product.len(),
         );
         s.push('\n');

@@ -1,24 +1,31 @@
 //! Key-project candidates (重点项目清单) in Shanghai's three categories of quality-tackling
-//! projects (质量攻关): common-technology breakthrough (共性技术), chain-collaborative improvement
-//! (链上协同) and key product performance (重点产品).
+//! projects (质量攻关), the categories of a recorded project ([`ProjectCategory`]):
+//! common-technology breakthrough (共性技术), chain collaboration (链上协同) and key product
+//! performance (重点产品).
 //!
 //! This module reads an [`Assignment`] to weigh projects by how much of their need current QI
-//! leaves unserved. The weak links (critical nodes, single-source suppliers) come in as plain sets
-//! ([`WeakLinks`]) so this file does not depend on the weak-link analyses.
+//! leaves unserved. The weak links (critical nodes, single-source suppliers, chain masters) come
+//! in as plain sets ([`WeakLinks`]) so this file does not depend on the weak-link analyses.
+//!
+//! Candidates are drawn from the demand problems that no live project (see
+//! [`crate::model::ProjectStatus::is_live`]) of the dataset tackles yet, and each can carry a
+//! ready [`Project`] record ([`KeyProjects::add_drafts`]) that a regulator files in one step.
 //!
 //! # Ranking
 //!
 //! Every project gets `score = severity × (1 + unserved_share) × weight`, where `severity` is the
 //! total severity behind it (needs for common technology, problems otherwise), `unserved_share` is
 //! the severity of its unassigned needs over the severity of all its needs (0 without needs), and
-//! `weight` is 1, except for chain-collaborative projects where it counts the weak-link roles of
+//! `weight` is 1, except for chain-collaboration projects where it counts the weak-link roles of
 //! the firm (critical node, single-source supplier: 1 or 2). Each list is sorted by score
 //! (descending), then chain, then title.
 
 use super::assignment::{Assignment, Outcome};
 use super::coverage::views;
 use super::eligibility::{FastMap, FastSet, Place, ProviderIndex, Scope};
-use crate::model::{region, Dataset, Level, Problem, Role};
+use crate::model::{
+    limits, region, Dataset, Level, Problem, Project, ProjectCategory, ProjectStatus, Role,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
@@ -30,30 +37,18 @@ pub const KEY_PRODUCT_MIN_SEVERITY: u8 = 4;
 /// Candidate providers listed per project.
 pub const MAX_CANDIDATES: usize = 5;
 
-/// Weak links found by the weak-link analyses, by chain id: the input of chain-collaborative
-/// projects.
+/// Weak links found by the weak-link analyses, by chain id: the input of chain-collaboration
+/// projects (which firms make one, and which chain master leads it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WeakLinks {
     /// Critical firm ids per chain.
     pub critical: BTreeMap<String, BTreeSet<String>>,
     /// Ids of firms that are the single supplier of some part, per chain.
     pub single_source: BTreeMap<String, BTreeSet<String>>,
-}
-
-/// The category of a key-project candidate.
-// Named `CandidateCategory` in the OpenAPI document: `ProjectCategory` there is the category of
-// a recorded project (`crate::model::ProjectCategory`, whose `chain_collaboration` this calls
-// `chain_collaborative`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = CandidateCategory)]
-pub enum ProjectCategory {
-    /// 共性技术攻关: the same capability need at ≥3 firms of a chain.
-    CommonTechnology,
-    /// 链上协同: demand problems at critical nodes or single-source suppliers.
-    ChainCollaborative,
-    /// 重点产品: severe problems (severity ≥ 4) at chain masters.
-    KeyProduct,
+    /// Chain master ids per chain.
+    pub masters: BTreeMap<String, BTreeSet<String>>,
+    /// Per chain, per critical firm, the first chain master (smallest id) its failure disables.
+    pub first_disabled_master: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// A provider that could take part in a project.
@@ -74,6 +69,9 @@ pub struct ProjectCandidate {
 /// One key-project candidate.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct KeyProject {
+    /// `common_technology` (共性技术攻关: the same capability need at ≥ 3 firms of a chain),
+    /// `chain_collaboration` (链上协同: demand problems at a critical node or single-source
+    /// supplier) or `key_product` (重点产品: severe problems, severity ≥ 4, at a chain master).
     pub category: ProjectCategory,
     pub chain: String,
     pub title: String,
@@ -90,6 +88,14 @@ pub struct KeyProject {
     pub score: f64,
     /// Up to five providers, ranked by needs served (descending), best tier, level, name.
     pub candidates: Vec<ProjectCandidate>,
+    /// Who would lead it (牵头单位): for a chain-collaboration project a chain master (the firm
+    /// itself when it is one, else the first master its failure disables, else the chain's
+    /// first master); otherwise the firm with the most severity behind it (ties: smallest id).
+    pub lead: String,
+    /// A ready project record (status `proposed`) to file as it is; present where the caller
+    /// asked for drafts for a year ([`KeyProjects::add_drafts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft: Option<Project>,
 }
 
 /// Projects kept per list: a key-project list is a short list (Shanghai's yearly goals are in
@@ -100,7 +106,7 @@ pub const MAX_PROJECTS: usize = 200;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct KeyProjects {
     pub common_technology: Vec<KeyProject>,
-    pub chain_collaborative: Vec<KeyProject>,
+    pub chain_collaboration: Vec<KeyProject>,
     pub key_product: Vec<KeyProject>,
     /// How many candidates each list had before it was cut.
     pub totals: ProjectTotals,
@@ -110,17 +116,87 @@ pub struct KeyProjects {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProjectTotals {
     pub common_technology: usize,
-    pub chain_collaborative: usize,
+    pub chain_collaboration: usize,
     pub key_product: usize,
+}
+
+impl KeyProjects {
+    /// Gives every candidate of the three lists a ready [`KeyProject::draft`] for `year`: a
+    /// project record with status `proposed` that validates against `d` as it is (given a
+    /// `year` from 1990 to 2100) and that a regulator files in one step (立项).
+    ///
+    /// The draft carries: an id suggestion `{chain}-{category}-{year}-{n}`, with n the smallest
+    /// number from 1 up that no project of `d` and no earlier draft uses (the chain id cut short
+    /// when the id would pass 128 characters); the candidate's title (cut to 500 characters),
+    /// category and chain; its [`KeyProject::lead`]; as participants its other firms (sorted),
+    /// then its candidate providers (in rank order); its problems; `year`; status `proposed`; no
+    /// level, consortium or results.
+    ///
+    /// Complexity: O(k log J) for k candidates and J projects of `d`.
+    pub fn add_drafts(&mut self, d: &Dataset, year: u16) {
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        // (chain, category) → the next number to try.
+        let mut next: BTreeMap<(String, ProjectCategory), u32> = BTreeMap::new();
+        for project in self
+            .common_technology
+            .iter_mut()
+            .chain(self.chain_collaboration.iter_mut())
+            .chain(self.key_product.iter_mut())
+        {
+            let n = next
+                .entry((project.chain.clone(), project.category))
+                .or_insert(1);
+            let id = loop {
+                let id = draft_id(&project.chain, project.category, year, *n);
+                *n += 1;
+                if !d.projects.contains_key(&id) && !used.contains(&id) {
+                    break id;
+                }
+            };
+            used.insert(id.clone());
+            let mut participants: Vec<String> = Vec::new();
+            let mut listed: BTreeSet<&str> = BTreeSet::from([project.lead.as_str()]);
+            let firms = project.firms.iter();
+            for org in firms.chain(project.candidates.iter().map(|c| &c.provider)) {
+                if listed.insert(org) {
+                    participants.push(org.clone());
+                }
+            }
+            project.draft = Some(Project {
+                id,
+                title: project.title.chars().take(limits::TEXT).collect(),
+                category: project.category,
+                chain: project.chain.clone(),
+                lead: project.lead.clone(),
+                participants,
+                problems: project.problems.clone(),
+                year,
+                status: ProjectStatus::Proposed,
+                level: None,
+                consortium: None,
+                results: None,
+            });
+        }
+    }
+}
+
+/// The id suggestion `{chain}-{category}-{year}-{n}` of a draft, at most [`limits::ID`]
+/// characters (the chain id is cut short when needed).
+fn draft_id(chain: &str, category: ProjectCategory, year: u16, n: u32) -> String {
+    let suffix = format!("-{}-{year}-{n}", category.as_str());
+    let room = limits::ID.saturating_sub(suffix.chars().count());
+    let head: String = chain.chars().take(room).collect();
+    format!("{head}{suffix}")
 }
 
 /// Key-project candidates of an assignment's scope.
 ///
-/// Arguments: the dataset, the assignment of the scope (for unserved shares), and the weak links
-/// (empty [`WeakLinks`] yields no chain-collaborative projects).
-/// Returns: the three ranked lists.
-/// Complexity: O(P + N) to group P problems and N needs, plus O(k log k) per project for its k
-/// eligible providers.
+/// Arguments: the dataset (its live projects take the problems they tackle out of the
+/// candidates), the assignment of the scope (for unserved shares), and the weak links (empty
+/// [`WeakLinks`] yields no chain-collaboration projects).
+/// Returns: the three ranked lists, without drafts (see [`KeyProjects::add_drafts`]).
+/// Complexity: O(J) for the dataset's J project records, O(P + N) to group P problems and N
+/// needs, plus O(k log k) per project for its k eligible providers.
 pub fn key_projects(d: &Dataset, a: &Assignment, weak: &WeakLinks) -> KeyProjects {
     let index = ProviderIndex::from_dataset(d);
     let problems: Vec<&Problem> = d.problems.values().collect();
@@ -145,11 +221,25 @@ pub fn key_projects_with(
             e.0 += n.severity as u64;
         }
     }
-    let ctx = Context { d, index, served };
+    let ctx = Context {
+        d,
+        index,
+        served,
+        weak,
+    };
+    // Problems a live project of the scope tackles already: no candidate takes them.
+    let tackled: FastSet<&str> = d
+        .projects
+        .values()
+        .filter(|j| j.is_live() && a.scope.contains_chain(&j.chain))
+        .flat_map(|j| j.problems.iter().map(String::as_str))
+        .collect();
     let demand: Vec<&Problem> = problems
         .iter()
         .copied()
-        .filter(|p| p.is_demand() && a.scope.contains_chain(&p.chain))
+        .filter(|p| {
+            p.is_demand() && a.scope.contains_chain(&p.chain) && !tackled.contains(p.id.as_str())
+        })
         .collect();
 
     // Common technology: chain → code → problems.
@@ -192,7 +282,7 @@ pub fn key_projects_with(
         ));
     }
 
-    // Chain collaborative: (chain, firm) with a weak-link role → its problems on the chain.
+    // Chain collaboration: (chain, firm) with a weak-link role → its problems on the chain.
     let mut collaborative = Vec::new();
     let mut key_product = Vec::new();
     let mut by_firm: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
@@ -222,7 +312,7 @@ pub fn key_projects_with(
             let severity = problems.iter().map(|p| p.severity as u64).sum();
             collaborative.push((
                 ctx.project(
-                    ProjectCategory::ChainCollaborative,
+                    ProjectCategory::ChainCollaboration,
                     chain,
                     format!("{name} 链上协同质量提升"),
                     None,
@@ -264,12 +354,12 @@ pub fn key_projects_with(
     }
     let totals = ProjectTotals {
         common_technology: common.len(),
-        chain_collaborative: collaborative.len(),
+        chain_collaboration: collaborative.len(),
         key_product: key_product.len(),
     };
     KeyProjects {
         common_technology: ctx.rank(common),
-        chain_collaborative: ctx.rank(collaborative),
+        chain_collaboration: ctx.rank(collaborative),
         key_product: ctx.rank(key_product),
         totals,
     }
@@ -290,6 +380,7 @@ struct Context<'a> {
     d: &'a Dataset,
     index: &'a ProviderIndex,
     served: FastMap<(&'a str, &'a str), (u64, u64)>,
+    weak: &'a WeakLinks,
 }
 
 impl<'a> Context<'a> {
@@ -311,6 +402,7 @@ impl<'a> Context<'a> {
                 project.firms = firms.into_iter().map(str::to_string).collect();
                 project.problems = ids.into_iter().map(str::to_string).collect();
                 project.candidates = self.candidates(&needs);
+                project.lead = self.lead(&project, &problems);
                 project
             })
             .collect()
@@ -366,7 +458,50 @@ impl<'a> Context<'a> {
             score: severity as f64 * (1.0 + unserved_share) * weight,
             // Filled in for the projects that make the cut (see `rank`).
             candidates: Vec::new(),
+            lead: String::new(),
+            draft: None,
         }
+    }
+
+    /// The lead of a kept project: the firm with the most severity behind it (for common
+    /// technology, severity × occurrences of the code in the problem's needs; ties: smallest
+    /// id); for chain collaboration a chain master instead (see [`KeyProject::lead`]).
+    fn lead(&self, project: &KeyProject, problems: &[&Problem]) -> String {
+        let mut weight: BTreeMap<&str, u64> = BTreeMap::new();
+        for p in problems {
+            let times = match &project.code {
+                Some(code) => p.needs.iter().filter(|c| *c == code).count() as u64,
+                None => 1,
+            };
+            *weight.entry(p.org.as_str()).or_default() += p.severity as u64 * times;
+        }
+        // Most weight, then the smallest id (the map iterates in id order; `max_by` keeps the
+        // last of equals, so the order is reversed).
+        let main = weight
+            .iter()
+            .rev()
+            .max_by_key(|(_, w)| **w)
+            .map_or("", |(id, _)| *id);
+        if project.category != ProjectCategory::ChainCollaboration {
+            return main.to_string();
+        }
+        let chain = project.chain.as_str();
+        let is_master = self
+            .d
+            .organizations
+            .get(main)
+            .and_then(|o| o.membership(chain))
+            .is_some_and(|m| m.role == Role::ChainMaster);
+        if is_master {
+            return main.to_string();
+        }
+        self.weak
+            .first_disabled_master
+            .get(chain)
+            .and_then(|m| m.get(main))
+            .or_else(|| self.weak.masters.get(chain).and_then(|m| m.first()))
+            .map_or(main, String::as_str)
+            .to_string()
     }
 
     fn candidates(&self, needs: &[(&Problem, &str)]) -> Vec<ProjectCandidate> {
@@ -537,7 +672,7 @@ mod tests {
             .map(|c| (c.provider.as_str(), c.needs_served, c.best_tier))
             .collect();
         assert_eq!(cands, [("qn", 4, 3), ("qs", 2, 1)]);
-        assert!(p.chain_collaborative.is_empty());
+        assert!(p.chain_collaboration.is_empty());
 
         // Only two firms: no project.
         d.problems.remove("p4");
@@ -569,7 +704,7 @@ mod tests {
     }
 
     #[test]
-    fn weak_link_firms_with_demand_problems_are_chain_collaborative_projects() {
+    fn weak_link_firms_with_demand_problems_are_chain_collaboration_projects() {
         let d = battery();
         let weak = WeakLinks {
             critical: [(
@@ -582,14 +717,180 @@ mod tests {
                 ["m1".to_string(), "nobody".to_string()].into(),
             )]
             .into(),
+            ..WeakLinks::default()
         };
         let p = key_projects(&d, &assign(&d, &Scope::All), &weak);
         let got: Vec<(&str, u64, f64)> = p
-            .chain_collaborative
+            .chain_collaboration
             .iter()
             .map(|k| (k.firms[0].as_str(), k.severity, k.score))
             .collect();
         // m1: severity 4, both roles (×2), fully served → 8. m2: severity 2, one role, unserved → 4.
         assert_eq!(got, [("m1", 4, 8.0), ("m2", 2, 4.0)]);
+    }
+
+    fn project(id: &str, status: ProjectStatus, problems: &[&str]) -> Project {
+        Project {
+            id: id.into(),
+            title: format!("project {id}"),
+            category: ProjectCategory::KeyProduct,
+            chain: "battery".into(),
+            lead: "c1".into(),
+            participants: vec![],
+            problems: problems.iter().map(|s| s.to_string()).collect(),
+            year: 2025,
+            status,
+            level: None,
+            consortium: None,
+            results: None,
+        }
+    }
+
+    #[test]
+    fn problems_a_live_project_tackles_leave_the_candidates() {
+        // battery: testing:safety is needed by m1 (p1), m2 (p2), c1 (p3), x1 (p4); c1's p3
+        // (severity 5) is a key product.
+        let mut d = battery();
+        for j in [
+            project("j1", ProjectStatus::InProgress, &["p2"]),
+            project("j2", ProjectStatus::Cancelled, &["p1"]),
+            project("j3", ProjectStatus::Completed, &["p4"]),
+        ] {
+            d.projects.insert(j.id.clone(), j);
+        }
+        let scope = Scope::Chain("battery".into());
+        let p = key_projects(&d, &assign(&d, &scope), &WeakLinks::default());
+        // m2's p2 is tackled; the cancelled and the completed project tackle nothing: three
+        // firms are left, still a common-technology project.
+        let ct: Vec<(&[String], &[String], u64)> = p
+            .common_technology
+            .iter()
+            .map(|k| (&k.firms[..], &k.problems[..], k.severity))
+            .collect();
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (firms, problems) = (strings(&["c1", "m1", "x1"]), strings(&["p1", "p3", "p4"]));
+        assert_eq!(ct, [(&firms[..], &problems[..], 12)]);
+        assert_eq!(p.key_product.len(), 1);
+        // A live project on c1's p3: the key product is gone (all its problems are tackled),
+        // and two firms are left for testing:safety: no common-technology project.
+        d.projects
+            .insert("j4".into(), project("j4", ProjectStatus::Proposed, &["p3"]));
+        let p = key_projects(&d, &assign(&d, &scope), &WeakLinks::default());
+        assert_eq!((p.common_technology.len(), p.key_product.len()), (0, 0));
+        assert_eq!(p.totals, ProjectTotals::default());
+    }
+
+    #[test]
+    fn candidates_carry_drafts_that_validate_against_the_dataset() {
+        let mut d = battery();
+        // A project already holds the first id a draft would take.
+        d.projects.insert(
+            "battery-common_technology-2026-1".into(),
+            Project {
+                id: "battery-common_technology-2026-1".into(),
+                ..project("j", ProjectStatus::Completed, &[])
+            },
+        );
+        let weak = WeakLinks {
+            critical: [("battery".to_string(), ["m2".to_string()].into())].into(),
+            single_source: [("battery".to_string(), ["m1".to_string()].into())].into(),
+            masters: [("battery".to_string(), ["c1".to_string()].into())].into(),
+            first_disabled_master: [(
+                "battery".to_string(),
+                [("m2".to_string(), "c1".to_string())].into(),
+            )]
+            .into(),
+        };
+        let mut p = key_projects(&d, &assign(&d, &Scope::Chain("battery".into())), &weak);
+        assert!(p
+            .common_technology
+            .iter()
+            .chain(&p.chain_collaboration)
+            .chain(&p.key_product)
+            .all(|k| k.draft.is_none()));
+        p.add_drafts(&d, 2026);
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Common technology: led by c1 (severity 5 of testing:safety), with the other firms,
+        // then the candidate providers (qn, qs).
+        let ct = p.common_technology[0].draft.clone().unwrap();
+        assert_eq!(
+            ct,
+            Project {
+                id: "battery-common_technology-2026-2".into(),
+                title: "testing:safety 共性技术攻关（4 家企业）".into(),
+                category: ProjectCategory::CommonTechnology,
+                chain: "battery".into(),
+                lead: "c1".into(),
+                participants: strings(&["m1", "m2", "x1", "qn", "qs"]),
+                problems: strings(&["p1", "p2", "p3", "p4"]),
+                year: 2026,
+                status: ProjectStatus::Proposed,
+                level: None,
+                consortium: None,
+                results: None,
+            }
+        );
+        assert_eq!(p.common_technology[0].lead, "c1");
+        // Chain collaboration: m1 (a single source, not critical) and m2 (critical, disabling
+        // c1), both led by the chain master c1.
+        let cc: Vec<(String, String, Vec<String>, Vec<String>)> = p
+            .chain_collaboration
+            .iter()
+            .map(|k| {
+                let j = k.draft.clone().unwrap();
+                (j.id, j.lead, j.participants, j.problems)
+            })
+            .collect();
+        assert_eq!(
+            cc,
+            [
+                (
+                    "battery-chain_collaboration-2026-1".to_string(),
+                    "c1".to_string(),
+                    strings(&["m1", "qs", "qm", "qn"]),
+                    strings(&["p1"])
+                ),
+                (
+                    "battery-chain_collaboration-2026-2".to_string(),
+                    "c1".to_string(),
+                    strings(&["m2", "qn"]),
+                    strings(&["p2"])
+                ),
+            ]
+        );
+        // Key product: the master's own.
+        let kp = p.key_product[0].draft.clone().unwrap();
+        assert_eq!(
+            (kp.id.as_str(), kp.lead.as_str(), kp.participants.clone()),
+            ("battery-key_product-2026-1", "c1", strings(&["qs", "qn"]))
+        );
+        // Each draft, filed as it is, is a valid project.
+        let drafts: Vec<Project> = p
+            .common_technology
+            .iter()
+            .chain(&p.chain_collaboration)
+            .chain(&p.key_product)
+            .map(|k| k.draft.clone().unwrap())
+            .collect();
+        assert_eq!(drafts.len(), 4);
+        let bundle = crate::model::Bundle {
+            projects: drafts.clone(),
+            ..crate::model::Bundle::new()
+        };
+        let bytes = serde_json::to_vec(&bundle).unwrap();
+        let parsed = crate::validate::parse_bundle(&bytes, &d).expect("the drafts are valid");
+        assert_eq!(parsed.projects, drafts);
+    }
+
+    #[test]
+    fn draft_ids_stay_within_the_id_limit() {
+        let long = "链".repeat(limits::ID);
+        let id = draft_id(&long, ProjectCategory::KeyProduct, 2025, 12);
+        assert_eq!(id.chars().count(), limits::ID);
+        assert!(id.ends_with("链-key_product-2025-12"));
+        assert_eq!(
+            draft_id("c", ProjectCategory::CommonTechnology, 2025, 1),
+            "c-common_technology-2025-1"
+        );
     }
 }

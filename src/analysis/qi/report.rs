@@ -55,7 +55,7 @@ pub struct QiReport {
     pub figures: CoverageReport,
     pub gaps: Gaps,
     pub assignment: AssignmentSummary,
-    /// Common-technology and key-product projects (chain-collaborative ones need the weak links:
+    /// Common-technology and key-product projects (chain-collaboration ones need the weak links:
     /// see [`super::projects::key_projects`]).
     pub projects: KeyProjects,
     /// The twenty best candidate additions.
@@ -84,7 +84,7 @@ pub fn qi_report_of(d: &Dataset, a: &Assignment, index: &ProviderIndex) -> QiRep
     qi_report_with(d, a, index, &WeakLinks::default(), &problems)
 }
 
-/// [`qi_report_of`] with the weak links that make chain-collaborative projects, over the
+/// [`qi_report_of`] with the weak links that make chain-collaboration projects, over the
 /// scope's `problems` (in id order; see [`key_projects_with`]).
 pub fn qi_report_with(
     d: &Dataset,

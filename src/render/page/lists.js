@@ -35,7 +35,7 @@ export async function renderLists(root, params) {
   ];
 
   // Key projects (重点项目清单), the three categories in one list.
-  const projectRows = ['common_technology', 'chain_collaborative', 'key_product']
+  const projectRows = ['common_technology', 'chain_collaboration', 'key_product']
     .flatMap((cat) => (projects[cat] || []).map((p) => ({ ...p, category: cat })));
   const projectCols = [
     { label: t('col.category'), value: (p) => h('span', { class: `tag proj-${p.category}` }, t(`proj.${p.category}`)), csv: (p) => t(`proj.${p.category}`) },
