@@ -62,6 +62,26 @@ pub fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// The civil (proleptic Gregorian) date of a Unix time in UTC: `(year, month, day)`.
+pub fn civil_date(secs: u64) -> (i64, u32, u32) {
+    let days = (secs / 86_400) as i64;
+    // H. Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// This year (UTC).
+pub fn this_year() -> u16 {
+    u16::try_from(civil_date(now()).0).unwrap_or(u16::MAX)
+}
+
 fn random_hex(bytes: usize) -> Result<String, AccessError> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| AccessError::Random(e.to_string()))?;

@@ -28,18 +28,8 @@ pub(super) fn run_audit(dir: &Path, limit: Option<usize>, json: bool) -> Result<
 
 /// A Unix time as `YYYY-MM-DD HH:MM:SSZ` (UTC), for people reading lists and logs.
 pub fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
+    let (year, month, day) = crate::access::civil_date(secs);
     let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
         rem / 3_600,

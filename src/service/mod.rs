@@ -23,6 +23,7 @@ pub mod records;
 pub mod rules;
 mod snapshot;
 pub mod survey;
+pub mod tackling;
 pub mod tokens;
 pub mod work;
 
