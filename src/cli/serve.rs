@@ -109,6 +109,10 @@ fn combined(files: &[(&str, &str)]) -> Result<String, CliError> {
         all.organizations.extend(bundle.organizations);
         all.supplies.extend(bundle.supplies);
         all.problems.extend(bundle.problems);
+        all.projects.extend(bundle.projects);
+        all.consortia.extend(bundle.consortia);
+        all.policy_tools.extend(bundle.policy_tools);
+        all.goals.extend(bundle.goals);
     }
     Ok(serde_json::to_string(&all).expect("a bundle serializes"))
 }
