@@ -472,6 +472,45 @@ fn cases(app: &App) -> Vec<Case> {
             json(serde_json::to_value(&supply).unwrap()),
             &[Admin, Regulator, Limited],
         ),
+        // The quality work's questions: untackled and the policy-tool list for the chain's
+        // readers (planners: counts, no firms); consortia also for their member enterprises;
+        // goals progress for everyone.
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/untackled"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/untackled"),
+            None,
+            &[Admin, Regulator, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/policy-tools"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/consortia"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/consortia"),
+            None,
+            &[Admin, Regulator, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/goals/progress?region=32",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
         // The quality work: projects and consortia by chain (enterprises: their own, with their
         // own problems only; planners: all, without problems); policy tools and goals for all.
         case(
@@ -846,12 +885,25 @@ async fn refusals_and_errors_do_not_tell_whether_a_hidden_record_exists() {
             "category": "measurement", "severity": 9, "status": "open", "needs": []}),
         )
     };
-    for (method, uri) in [
-        (Method::POST, "/api/v1/problems".to_string()),
-        (Method::PUT, "/api/v1/problems/{}".to_string()),
+    // Nor does it learn that a hidden problem is tackled by a project (h2-p007 is, by the
+    // hydrogen project of `work_records`): moving it would break that project.
+    let tackled = app.dataset.problems.get("h2-p007").unwrap();
+    assert_ne!(tackled.org, FIRM);
+    for (method, uri, hidden) in [
+        (
+            Method::POST,
+            "/api/v1/problems".to_string(),
+            hidden_problem.as_str(),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/problems/{}".to_string(),
+            hidden_problem.as_str(),
+        ),
+        (Method::PUT, "/api/v1/problems/{}".to_string(), "h2-p007"),
     ] {
         let mut seen = Vec::new();
-        for id in [hidden_problem.as_str(), "no-such-problem"] {
+        for id in [hidden, "no-such-problem"] {
             let uri = uri.replace("{}", id);
             let (status, body) = app.call(Firm, method.clone(), &uri, invalid(id)).await;
             assert_eq!(

@@ -891,3 +891,126 @@ fn the_demo_holds_the_quality_work_of_both_surveys() {
     expected.organizations.insert(gone.id.clone(), gone);
     assert_eq!(now, expected);
 }
+
+/// The analyses of `qmap::analysis::work` give the facts this file works out from the
+/// definitions: goals progress line by line, what is untackled, and the policy gaps (as rows by
+/// gap kind, code and the firm's region; foreign firms make none).
+#[test]
+fn the_analyses_of_the_quality_work_agree_with_the_reference() {
+    use qmap::analysis::work::{goals_progress, policy_tools, untackled};
+    let d = loaded(&TODAY);
+    for then in [false, true] {
+        let d = if then { loaded(&EARLIER) } else { d.clone() };
+        let progress_now = goals_progress(&d, None, None);
+        assert_eq!(progress_now.goals.len(), d.goals.len());
+        for g in &progress_now.goals {
+            let lines: Vec<String> = g
+                .targets
+                .iter()
+                .map(|l| format!("{} {}/{}", l.category.as_str(), l.target, l.actual))
+                .chain([format!(
+                    "share {}/{} of {}",
+                    g.international_share.target.unwrap(),
+                    g.international_share.international,
+                    g.international_share.completed
+                )])
+                .collect();
+            let line = format!(
+                "{}: {} → {}",
+                g.id,
+                lines.join(", "),
+                if g.met { "met" } else { "not met" }
+            );
+            assert_eq!(line, progress(&d, &g.id));
+        }
+    }
+    for chain in CHAINS {
+        let a = analysed(&d, chain);
+        let problems: Vec<_> = d.problems.values().filter(|p| p.chain == chain).collect();
+        let projects: Vec<_> = d.projects_of_chain(chain).collect();
+        let list = untackled(&d, &a, &problems, &projects);
+        let live = tackled(&d, chain);
+        let demand: Vec<_> = problems.iter().filter(|p| p.is_demand()).collect();
+        let open: BTreeSet<String> = demand
+            .iter()
+            .filter(|p| !live.contains(&p.id))
+            .map(|p| p.id.clone())
+            .collect();
+        let got: BTreeSet<String> = list.problems.iter().map(|p| p.id.clone()).collect();
+        assert_eq!(got, open, "{chain}");
+        let nodes: BTreeSet<String> = a
+            .weak
+            .critical_nodes
+            .iter()
+            .filter(|n| {
+                let own: Vec<_> = demand.iter().filter(|p| p.org == n.id).collect();
+                !own.is_empty() && own.iter().all(|p| !live.contains(&p.id))
+            })
+            .map(|n| n.id.clone())
+            .collect();
+        let got: BTreeSet<String> = list
+            .critical_nodes
+            .iter()
+            .map(|n| n.firm.id.clone())
+            .collect();
+        assert_eq!(got, nodes, "{chain}");
+        let common_technology: BTreeSet<String> = d
+            .projects_of_chain(chain)
+            .filter(|p| p.is_live() && p.category == ProjectCategory::CommonTechnology)
+            .flat_map(|p| p.problems.iter().cloned())
+            .collect();
+        let mut by_code: BTreeMap<&str, (BTreeSet<&str>, bool)> = BTreeMap::new();
+        for p in &demand {
+            for code in &p.needs {
+                let e = by_code.entry(code.as_str()).or_default();
+                e.0.insert(p.org.as_str());
+                e.1 |= common_technology.contains(&p.id);
+            }
+        }
+        let needs: BTreeSet<String> = by_code
+            .iter()
+            .filter(|(_, (firms, done))| firms.len() >= 3 && !done)
+            .map(|(code, _)| code.to_string())
+            .collect();
+        let got: BTreeSet<String> = list.common_needs.iter().map(|n| n.code.clone()).collect();
+        assert_eq!(got, needs, "{chain}");
+
+        // Policy gaps: the rows no tool reaches, against the reference's per-firm answer.
+        let tools = policy_tools(&d, &a);
+        let mut uncovered = BTreeSet::new();
+        for (kind, groups) in [
+            (GapKind::Infrastructure, &a.qi.gaps.infrastructure),
+            (GapKind::Capacity, &a.qi.gaps.capacity),
+        ] {
+            for g in groups {
+                for problem in &g.problems {
+                    let firm = &d.organizations[&d.problems[problem].org];
+                    let Some(region) = &firm.region else { continue };
+                    if firm.foreign {
+                        continue;
+                    }
+                    if tools_for(&d, chain, kind, &g.code, problem).is_empty() {
+                        uncovered.insert((kind.as_str(), g.code.clone(), region.clone()));
+                    }
+                }
+            }
+        }
+        let got: BTreeSet<_> = tools
+            .uncovered
+            .iter()
+            .map(|g| (g.kind.as_str(), g.code.clone(), g.region.clone()))
+            .collect();
+        assert_eq!(got, uncovered, "{chain}");
+        assert!(tools.uncovered.iter().all(|g| g.tools.is_empty()));
+        let toolless: BTreeSet<_> = tools
+            .gaps
+            .iter()
+            .filter(|g| g.tools.is_empty())
+            .map(|g| (g.kind.as_str(), g.code.clone(), g.region.clone()))
+            .collect();
+        assert_eq!(
+            toolless, uncovered,
+            "{chain}: every gap row without a tool is a policy gap"
+        );
+    }
+}

@@ -734,6 +734,9 @@ fn a_chains_slice_of_an_earlier_survey_answers_as_the_whole_survey() {
             serde_json::to_value(whole.quality_map(chain, None).unwrap()).unwrap(),
             "{chain}"
         );
-        assert_eq!(slice.chain_row(chain).unwrap(), whole.chain_row(chain).unwrap());
+        assert_eq!(
+            slice.chain_row(chain).unwrap(),
+            whole.chain_row(chain).unwrap()
+        );
     }
 }

@@ -201,19 +201,31 @@ async fn list_chain_problems(
         .map(Json)
 }
 
-/// Key-project candidates of a chain (重点项目清单), ranked, in three categories.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DraftYear {
+    /// The year of the drafts the candidates carry (default: this year).
+    #[param(minimum = 1990, maximum = 2100)]
+    year: Option<u16>,
+}
+
+/// Key-project candidates of a chain (重点项目清单), ranked, in three categories: what no live
+/// project tackles yet. For those who may write the chain's projects each carries a `draft`, a
+/// project record (status `proposed`) to `POST /api/v1/projects` as it is (立项 in one step).
 #[utoipa::path(get, path = "/api/v1/chains/{id}/projects", tag = "chains",
-    params(("id" = String, Path, description = "Chain id"), AtRevision),
+    params(("id" = String, Path, description = "Chain id"), AtRevision, DraftYear),
     responses((status = 200, body = KeyProjects), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_projects(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
     revision: Result<Query<AtRevision>, QueryRejection>,
+    year: Result<Query<DraftYear>, QueryRejection>,
 ) -> Result<Json<KeyProjects>, ApiError> {
+    let year = query(year)?.year;
     state
         .read_chain_at(at(revision)?, &id.clone(), move |snap| {
-            chains::projects(snap, &who, &id)
+            crate::service::tackling::candidates_of(snap, &who, &id, year)
         })
         .await
         .map(Json)

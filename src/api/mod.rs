@@ -17,6 +17,7 @@ mod metrics;
 mod page;
 mod records;
 mod state;
+mod tackling;
 mod tokens;
 mod work;
 
@@ -98,6 +99,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(bundle::router())
         .merge(chains::router())
         .merge(history::router())
+        .merge(tackling::router())
         .merge(records::router())
         .merge(work::router())
         .merge(tokens::router())

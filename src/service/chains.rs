@@ -11,7 +11,6 @@ use super::{Error, Principal, Snapshot};
 use crate::analysis::assignment::Assignment;
 use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
 use crate::analysis::eligibility::Scope;
-use crate::analysis::projects::KeyProjects;
 use crate::analysis::qi::report::QiReport;
 use crate::analysis::quality::{chain_row, ChainRow};
 use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
@@ -191,12 +190,6 @@ pub fn problems(
         per_page,
         problems,
     })
-}
-
-/// Key-project candidates of a chain (重点项目清单), ranked, in three categories.
-pub fn projects(snap: &Snapshot, who: &Principal, id: &str) -> Result<KeyProjects, Error> {
-    who.require_chain(id)?;
-    Ok(snap.chain_analysis(id)?.qi.projects.clone())
 }
 
 /// Gaps of a scope and what to build where.

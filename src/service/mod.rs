@@ -198,13 +198,20 @@ impl Service {
             refusal,
         } = prepare(&before.dataset)?;
         let errors = validate::check_change(&change, before.as_ref());
-        if !errors.is_empty() {
-            return Err(conflict_or_invalid(errors));
+        // Refusals that depend on what is stored come after validation of the request itself,
+        // so that an invalid request is answered alike whether or not the records it names
+        // exist; but before the errors that tell what other stored records refer to (a project
+        // tackling a problem, records still referring to a deleted one), which a holder refused
+        // the record must not learn.
+        let own = errors.clone().without(&validate::STORED_REFERENCES);
+        if !own.is_empty() {
+            return Err(conflict_or_invalid(own));
         }
-        // Refusals that depend on what is stored come after validation, so that an invalid
-        // request is answered alike whether or not the records it names exist.
         if let Some(refusal) = refusal {
             return Err(refusal);
+        }
+        if !errors.is_empty() {
+            return Err(conflict_or_invalid(errors));
         }
         let broken = rules::check_change(&change, before.as_ref(), how.override_status);
         if !broken.is_empty() {

@@ -47,6 +47,15 @@ pub fn goals_progress_of(
             )));
         }
     }
+    if let Some(y) = year {
+        if !(crate::model::FIRST_YEAR..=crate::model::LAST_YEAR).contains(&y) {
+            return Err(Error::BadRequest(format!(
+                "year {y} is not between {} and {}",
+                crate::model::FIRST_YEAR,
+                crate::model::LAST_YEAR
+            )));
+        }
+    }
     Ok(goals_progress(&snap.dataset, region, year))
 }
 
@@ -73,7 +82,8 @@ pub fn policy_tools_of(
 /// belongs to and its own needs; a planner the consortia and their members without needs.
 pub fn consortia_of(snap: &Snapshot, who: &Principal, id: &str) -> Result<ConsortiaReport, Error> {
     let own = who.org();
-    let member_of = |c: &crate::model::Consortium| own.is_some_and(|o| c.organizations().any(|m| m == o));
+    let member_of =
+        |c: &crate::model::Consortium| own.is_some_and(|o| c.organizations().any(|m| m == o));
     let chain_consortia: Vec<_> = snap.dataset.consortia_of_chain(id).collect();
     if own.is_some() {
         if !chain_consortia.iter().any(|c| member_of(c)) {
@@ -86,11 +96,9 @@ pub fn consortia_of(snap: &Snapshot, who: &Principal, id: &str) -> Result<Consor
     let problems = snap.chain_index().problems(&snap.dataset, id);
     let mut report = consortia(&snap.dataset, &analysis, &problems, &chain_consortia);
     if let Some(org) = own {
-        report.consortia.retain(|c| {
-            chain_consortia
-                .iter()
-                .any(|k| k.id == c.id && member_of(k))
-        });
+        report
+            .consortia
+            .retain(|c| chain_consortia.iter().any(|k| k.id == c.id && member_of(k)));
         for c in &mut report.consortia {
             c.needs.retain(|n| n.firm == org);
         }

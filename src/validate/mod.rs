@@ -57,6 +57,15 @@ pub use semantic::{check_bundle, check_provider_fields, ProviderFields};
 /// answer) than one with a thousand.
 pub const MAX_DETAILS: usize = 1000;
 
+/// The codes of errors about what *other* stored records refer to (a delete still referenced, a
+/// problem or consortium moved off the chain of a project naming it): told only to those who may
+/// make the write (see `Service::write`).
+pub const STORED_REFERENCES: [ErrorCode; 3] = [
+    ErrorCode::StillReferenced,
+    ErrorCode::ProblemOnOtherChain,
+    ErrorCode::ConsortiumOnOtherChain,
+];
+
 /// The problems found in a document: the first [`MAX_DETAILS`] in the order they were found,
 /// with their path and message, and how many of each code were found in all.
 #[derive(Debug, Clone, Default, PartialEq)]

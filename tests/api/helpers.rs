@@ -61,11 +61,33 @@ pub fn spawn_demo_app() -> TestApp {
     spawn_app_with(ApiConfig::default(), true)
 }
 
+/// An app over a store holding the demo chains without their quality work (projects,
+/// consortia, policy tools, goals): for tests that make their own.
+pub fn spawn_demo_app_without_work() -> TestApp {
+    spawn_app_inner(ApiConfig::default(), true, true)
+}
+
 pub fn spawn_app_with(config: ApiConfig, demo: bool) -> TestApp {
+    spawn_app_inner(config, demo, false)
+}
+
+fn spawn_app_inner(config: ApiConfig, demo: bool, without_work: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     if demo {
         assert!(qmap::cli::load_demo(&store).unwrap());
+    }
+    if without_work {
+        let d = store.load().unwrap();
+        store
+            .apply(&qmap::model::ChangeSet {
+                delete_projects: d.projects.keys().cloned().collect(),
+                delete_consortia: d.consortia.keys().cloned().collect(),
+                delete_policy_tools: d.policy_tools.keys().cloned().collect(),
+                delete_goals: d.goals.keys().cloned().collect(),
+                ..Default::default()
+            })
+            .unwrap();
     }
     let issued = qmap::access::issue(
         qmap::model::access::AccessRole::Admin,

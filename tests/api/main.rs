@@ -30,6 +30,7 @@ mod metrics;
 mod openapi;
 mod server;
 mod surveys;
+mod tackling;
 mod tokens;
 mod work;
 mod writes;
