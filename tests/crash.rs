@@ -45,7 +45,19 @@ const LABEL_B: &str = "2025年度调查";
 fn scenario() -> Scenario {
     let files = tempfile::tempdir().unwrap();
     let state_a = synthetic("s", 10, 2_000, 5_000);
-    let big = synthetic("s", 20, 10_000, 50_000);
+    let mut big = synthetic("s", 20, 10_000, 50_000);
+    // The quality work's records go through the same redo log.
+    let work: Bundle = serde_json::from_value(serde_json::json!({"version": 1,
+        "policy_tools": (0..300).map(|i| serde_json::json!({
+            "id": format!("s-tool-{i:04}"), "title": "检验检测能力提升补助", "kind": "testing",
+            "issuer": "江苏省市场监督管理局", "region": "32", "year": 2025,
+            "elements": ["testing"], "gaps": ["infrastructure"]})).collect::<Vec<_>>(),
+        "goals": (0..50).map(|i| serde_json::json!({
+            "id": format!("s-goal-{i:03}"), "region": "32", "year": 2000 + i,
+            "targets": {"key_product": 150}, "international_share": 0.6})).collect::<Vec<_>>()}))
+    .unwrap();
+    big.policy_tools = work.policy_tools;
+    big.goals = work.goals;
     let a_file = files.path().join("a.json");
     std::fs::write(&a_file, serde_json::to_vec(&state_a).unwrap()).unwrap();
     let big_file = files.path().join("big.json");
@@ -376,7 +388,7 @@ fn an_import_that_reported_success_survives_a_kill_right_after() {
         wait(&mut child);
         let line = line.expect("import ended silently");
         assert!(
-            line.starts_with("imported 61020 records as survey \"2025年度调查\" (revision 2)"),
+            line.starts_with("imported 61370 records as survey \"2025年度调查\" (revision 2)"),
             "{line}"
         );
         assert_eq!(outcome(&s, data.path()), Outcome::After);
