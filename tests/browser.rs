@@ -1502,9 +1502,9 @@ async fn large_chain_draw_times() {
     page.close().await;
 }
 
-/// A store with the three demo chains and an admin and a planner token (tokens configured, so
-/// nothing is open without one).
-async fn page_with_admin_and_planner() -> (Page, String, String) {
+/// A store with the three demo chains and an admin, a planner and an enterprise (溧阳锂享) token
+/// (tokens configured, so nothing is open without one).
+async fn page_with_admin_and_planner() -> (Page, String, String, String) {
     let data = tempfile::tempdir().unwrap();
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     for f in [
@@ -1516,13 +1516,24 @@ async fn page_with_admin_and_planner() -> (Page, String, String) {
     }
     let admin = qmap(&["token", "create", "--role", "admin"], data.path());
     let planner = qmap(&["token", "create", "--role", "planner"], data.path());
-    (Page::open_on(data).await, admin, planner)
+    let enterprise = qmap(
+        &[
+            "token",
+            "create",
+            "--role",
+            "enterprise",
+            "--org",
+            "pb-ly-cell",
+        ],
+        data.path(),
+    );
+    (Page::open_on(data).await, admin, planner, enterprise)
 }
 
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
-    let (page, admin, _planner) = page_with_admin_and_planner().await;
+    let (page, admin, _planner, _enterprise) = page_with_admin_and_planner().await;
     page.log_in(&admin).await;
     let lists = format!("chain/{CHAIN}/lists");
     page.show(&lists, "lists").await;
@@ -1645,8 +1656,46 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
         consortia["consortia"].as_array().unwrap().len()
     );
 
+    for list in ["problems", "candidates", "policy-tools", "consortia"] {
+        page.js(&format!(
+            "document.getElementById('list-{list}').scrollIntoView(); window.scrollBy(0, -70); return true"
+        ))
+        .await;
+        page.screenshot(&format!("lists-{list}")).await;
+    }
+
+    // A refusal shows the API's message: the second candidate's draft, already created behind
+    // the page's back, is a duplicate.
+    let candidates = page
+        .api(&format!("/api/v1/chains/{CHAIN}/projects"), None)
+        .await;
+    let drafts: Vec<Value> = ["common_technology", "chain_collaboration", "key_product"]
+        .iter()
+        .flat_map(|c| candidates[c].as_array().unwrap().clone())
+        .map(|c| c["draft"].clone())
+        .collect();
+    assert!(drafts.len() >= 2 && drafts.iter().all(|d| d.is_object()));
+    let created = page.api("/api/v1/projects", Some(drafts[1].clone())).await;
+    assert_eq!(created["id"], drafts[1]["id"], "{created}");
+    let second = "table[data-table=candidates] tbody tr:nth-child(2)";
+    page.js(&format!(
+        "document.querySelector('{second}').scrollIntoView({{block: 'center'}}); return true"
+    ))
+    .await;
+    page.click(&format!("{second} [data-action=approve]")).await;
+    page.wait_until(
+        &format!("return (document.querySelector('{second} [data-error]')?.textContent || '').length > 0"),
+        "the refusal's message",
+    )
+    .await;
+    let total = total + 1;
+
     // 立项 on the first candidate creates the project.
     let approve = "table[data-table=candidates] tbody tr:first-child [data-action=approve]";
+    page.js(&format!(
+        "document.querySelector('{approve}').scrollIntoView({{block: 'center'}}); return true"
+    ))
+    .await;
     assert!(
         page.count(approve).await == 1,
         "an admin may turn a candidate into a project"
@@ -1669,7 +1718,7 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 async fn the_goals_dashboard_shows_every_goal_and_a_planner_sees_figures_without_buttons() {
-    let (page, _admin, planner) = page_with_admin_and_planner().await;
+    let (page, _admin, planner, enterprise) = page_with_admin_and_planner().await;
     page.log_in(&planner).await;
     page.show("goals", "goals").await;
     page.screenshot("goals-planner").await;
@@ -1724,5 +1773,43 @@ async fn the_goals_dashboard_shows_every_goal_and_a_planner_sees_figures_without
     assert_eq!(page.count("[data-counts=untackled]").await, 1);
     assert!(page.count("table[data-table=policy-tools] tbody tr").await > 0);
     page.assert_no_errors("the planner's lists").await;
+
+    // An enterprise sees what the API gives it: its own problems and projects, its consortia, the
+    // goals; no candidates, no policy-tool list, no 立项.
+    page.log_in(&enterprise).await;
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    page.screenshot("lists-enterprise").await;
+    let own = page
+        .api(
+            &format!("/api/v1/chains/{CHAIN}/problems?per_page=1000"),
+            None,
+        )
+        .await;
+    let own_projects = page
+        .api(
+            &format!("/api/v1/projects?chain={CHAIN}&per_page=1000"),
+            None,
+        )
+        .await;
+    let own_consortia = page
+        .api(&format!("/api/v1/chains/{CHAIN}/consortia"), None)
+        .await;
+    assert_eq!(
+        page.count("table[data-table=problems] tbody tr").await,
+        own["total"].as_u64().unwrap()
+    );
+    assert_eq!(
+        page.count("table[data-table=projects] tbody tr").await,
+        own_projects["total"].as_u64().unwrap()
+    );
+    assert_eq!(
+        page.count("[data-consortium]").await as usize,
+        own_consortia["consortia"].as_array().unwrap().len()
+    );
+    assert_eq!(page.count("[data-action=approve]").await, 0);
+    assert_eq!(page.count("table[data-table=candidates]").await, 0);
+    assert_eq!(page.count("table[data-table=policy-tools]").await, 0);
+    page.show("goals", "goals").await;
+    assert_eq!(page.count("[data-goal]").await as usize, goals.len());
     page.close().await;
 }

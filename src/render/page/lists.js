@@ -200,8 +200,8 @@ export async function renderLists(root, params, ctx) {
   // Innovation consortia (质量创新联合体).
   if (consortia) cards.push(consortiaCard(consortia, nameOf, full, csv));
 
-  // Gaps (缺口清单) and build recommendations, for firm-level readers.
-  if (gaps) cards.unshift(...gapCards(gaps, map, nameOf, csv));
+  // Gaps (缺口清单) and build recommendations, for firm-level readers, after the three lists.
+  if (gaps) cards.push(...gapCards(gaps, map, nameOf, csv));
 
   const anchors = cards.map((c) => [c.dataset.list, c.querySelector('h2').firstChild.textContent]);
   root.append(
