@@ -464,6 +464,7 @@ async fn every_view_loads_without_console_errors() {
         (format!("chain/{CHAIN}/lists"), "lists", "lists"),
         ("compare".to_string(), "compare", "compare"),
         (format!("chain/{CHAIN}/changes"), "changes", "changes-demo"),
+        ("goals".to_string(), "goals", "goals"),
         ("chain/h2-hydrogen".to_string(), "map", "map-hydrogen"),
         (
             "chain/oe-optical-fiber/suppliers".to_string(),
@@ -784,8 +785,17 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
             None,
         )
         .await;
-    let projects = page
+    let candidates = page
         .api(&format!("/api/v1/chains/{CHAIN}/projects"), None)
+        .await;
+    let projects = page
+        .api(
+            &format!("/api/v1/projects?chain={CHAIN}&per_page=1000"),
+            None,
+        )
+        .await;
+    let tools = page
+        .api(&format!("/api/v1/chains/{CHAIN}/policy-tools"), None)
         .await;
     let gaps = page
         .api(&format!("/api/v1/chains/{CHAIN}/gaps"), None)
@@ -793,19 +803,25 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
     let len = |v: &Value| v.as_array().unwrap().len();
     let expected = [
         ("problems", problems["total"].as_u64().unwrap() as usize),
+        ("projects", projects["total"].as_u64().unwrap() as usize),
         (
-            "projects",
-            len(&projects["common_technology"])
-                + len(&projects["chain_collaboration"])
-                + len(&projects["key_product"]),
+            "candidates",
+            len(&candidates["common_technology"])
+                + len(&candidates["chain_collaboration"])
+                + len(&candidates["key_product"]),
         ),
+        ("policy-tools", len(&tools["gaps"])),
         (
             "gaps",
             len(&gaps["gaps"]["infrastructure"]) + len(&gaps["gaps"]["capacity"]),
         ),
     ];
     for (list, rows) in expected {
-        page.js("window.__qmapLastCsv = null; return true").await;
+        // Centred first, so the sticky header cannot take the click.
+        page.js(&format!(
+            "window.__qmapLastCsv = null; document.querySelector('[data-csv={list}]').scrollIntoView({{block: 'center'}}); return true"
+        ))
+        .await;
         page.click(&format!("[data-csv={list}]")).await;
         page.wait_until(
             &format!("return window.__qmapLastCsv?.name === '{CHAIN}-{list}.csv'"),
@@ -1483,5 +1499,317 @@ async fn large_chain_draw_times() {
         }
         assert_eq!(page.count("#map .marks [data-id]").await, 20_000);
     }
+    page.close().await;
+}
+
+/// A store with the three demo chains and an admin, a planner and an enterprise (溧阳锂享) token
+/// (tokens configured, so nothing is open without one).
+async fn page_with_admin_and_planner() -> (Page, String, String, String) {
+    let data = tempfile::tempdir().unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in [
+        "power_battery_jiangsu.json",
+        "hydrogen_shaanxi.json",
+        "optoelectronics_suzhou.json",
+    ] {
+        qmap(&["import", fixtures.join(f).to_str().unwrap()], data.path());
+    }
+    let admin = qmap(&["token", "create", "--role", "admin"], data.path());
+    let planner = qmap(&["token", "create", "--role", "planner"], data.path());
+    let enterprise = qmap(
+        &[
+            "token",
+            "create",
+            "--role",
+            "enterprise",
+            "--org",
+            "pb-ly-cell",
+        ],
+        data.path(),
+    );
+    (Page::open_on(data).await, admin, planner, enterprise)
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
+    let (page, admin, _planner, _enterprise) = page_with_admin_and_planner().await;
+    page.log_in(&admin).await;
+    let lists = format!("chain/{CHAIN}/lists");
+    page.show(&lists, "lists").await;
+    page.screenshot("lists-three").await;
+
+    // 问题清单: every problem row shows the projects the API says tackle it.
+    let problems = page
+        .api(
+            &format!("/api/v1/chains/{CHAIN}/problems?per_page=1000"),
+            None,
+        )
+        .await;
+    let rows = problems["problems"].as_array().unwrap();
+    assert_eq!(
+        page.count("table[data-table=problems] tbody tr").await as usize,
+        rows.len()
+    );
+    let shown = page
+        .js("return [...document.querySelectorAll('table[data-table=problems] tbody tr')].map(tr => [tr.cells[0].textContent, [...tr.querySelectorAll('[data-project]')].map(s => s.dataset.project)])")
+        .await;
+    let expected: Vec<Value> = rows
+        .iter()
+        .map(|p| {
+            let ids: Vec<Value> = p["projects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["id"].clone())
+                .collect();
+            json!([p["id"], ids])
+        })
+        .collect();
+    assert_eq!(shown, Value::Array(expected));
+    assert!(
+        rows.iter()
+            .any(|p| !p["projects"].as_array().unwrap().is_empty()),
+        "the demo has tackled problems"
+    );
+
+    // The 未攻关 filter shows what ?tackled=false gives.
+    let untackled = page
+        .api(
+            &format!("/api/v1/chains/{CHAIN}/problems?tackled=false&per_page=1000"),
+            None,
+        )
+        .await;
+    let n = untackled["total"].as_u64().unwrap();
+    assert!(n > 0 && (n as usize) < rows.len());
+    // Unfiltered, the rows without a live project are marked; filtered, only those are left.
+    assert_eq!(
+        page.count("table[data-table=problems] tbody tr [data-untackled]")
+            .await,
+        n
+    );
+    page.click("[data-filter=untackled]").await;
+    page.wait_until(
+        &format!("return document.querySelector('table[data-table=problems][data-filtered=untackled]') !== null && document.querySelectorAll('table[data-table=problems] tbody tr').length === {n}"),
+        "the untackled problems",
+    )
+    .await;
+    assert_eq!(
+        page.count("table[data-table=problems] tbody tr [data-untackled]")
+            .await,
+        n
+    );
+
+    // 重点项目清单: the counts and the table match /projects?chain=.
+    let projects = page
+        .api(
+            &format!("/api/v1/projects?chain={CHAIN}&per_page=1000"),
+            None,
+        )
+        .await;
+    let total = projects["total"].as_u64().unwrap();
+    assert_eq!(
+        page.count("table[data-table=projects] tbody tr").await,
+        total
+    );
+    for (status, count) in projects["counts"]["by_status"].as_object().unwrap() {
+        assert_eq!(
+            page.js(&format!("return document.querySelector('[data-counts=status] [data-status={status}] b').textContent")).await,
+            json!(count.to_string()),
+            "projects {status}"
+        );
+    }
+    for (category, count) in projects["counts"]["by_category"].as_object().unwrap() {
+        assert_eq!(
+            page.js(&format!("return document.querySelector('[data-counts=category] [data-category={category}] b').textContent")).await,
+            json!(count.to_string()),
+            "projects {category}"
+        );
+    }
+
+    // 政策工具清单: the API's uncovered gaps are the marked rows.
+    let tools = page
+        .api(&format!("/api/v1/chains/{CHAIN}/policy-tools"), None)
+        .await;
+    let uncovered = tools["uncovered"].as_array().unwrap();
+    assert!(!uncovered.is_empty(), "the demo leaves a policy gap");
+    assert_eq!(
+        page.count("table[data-table=policy-tools] tbody tr").await as usize,
+        tools["gaps"].as_array().unwrap().len()
+    );
+    let marked = page
+        .js("return [...document.querySelectorAll('table[data-table=policy-tools] tbody tr[data-uncovered]')].map(tr => tr.cells[1].textContent).sort()")
+        .await;
+    let mut codes: Vec<&str> = uncovered
+        .iter()
+        .map(|g| g["code"].as_str().unwrap())
+        .collect();
+    codes.sort();
+    assert_eq!(marked, json!(codes));
+
+    // Consortia: one card per consortium of the API.
+    let consortia = page
+        .api(&format!("/api/v1/chains/{CHAIN}/consortia"), None)
+        .await;
+    assert_eq!(
+        page.count("[data-consortium]").await as usize,
+        consortia["consortia"].as_array().unwrap().len()
+    );
+
+    for list in ["problems", "candidates", "policy-tools", "consortia"] {
+        page.js(&format!(
+            "document.getElementById('list-{list}').scrollIntoView(); window.scrollBy(0, -70); return true"
+        ))
+        .await;
+        page.screenshot(&format!("lists-{list}")).await;
+    }
+
+    // A refusal shows the API's message: the second candidate's draft, already created behind
+    // the page's back, is a duplicate.
+    let candidates = page
+        .api(&format!("/api/v1/chains/{CHAIN}/projects"), None)
+        .await;
+    let drafts: Vec<Value> = ["common_technology", "chain_collaboration", "key_product"]
+        .iter()
+        .flat_map(|c| candidates[c].as_array().unwrap().clone())
+        .map(|c| c["draft"].clone())
+        .collect();
+    assert!(drafts.len() >= 2 && drafts.iter().all(|d| d.is_object()));
+    let created = page.api("/api/v1/projects", Some(drafts[1].clone())).await;
+    assert_eq!(created["id"], drafts[1]["id"], "{created}");
+    let second = "table[data-table=candidates] tbody tr:nth-child(2)";
+    page.js(&format!(
+        "document.querySelector('{second}').scrollIntoView({{block: 'center'}}); return true"
+    ))
+    .await;
+    page.click(&format!("{second} [data-action=approve]")).await;
+    page.wait_until(
+        &format!("return (document.querySelector('{second} [data-error]')?.textContent || '').length > 0"),
+        "the refusal's message",
+    )
+    .await;
+    let total = total + 1;
+
+    // 立项 on the first candidate creates the project.
+    let approve = "table[data-table=candidates] tbody tr:first-child [data-action=approve]";
+    page.js(&format!(
+        "document.querySelector('{approve}').scrollIntoView({{block: 'center'}}); return true"
+    ))
+    .await;
+    assert!(
+        page.count(approve).await == 1,
+        "an admin may turn a candidate into a project"
+    );
+    page.click(approve).await;
+    page.wait_until(
+        &format!("return document.body.dataset.ready === '1' && document.querySelectorAll('table[data-table=projects] tbody tr').length === {}", total + 1),
+        "the new project in the list",
+    )
+    .await;
+    let after = page
+        .api(&format!("/api/v1/projects?chain={CHAIN}&per_page=1"), None)
+        .await;
+    assert_eq!(after["total"].as_u64().unwrap(), total + 1);
+    page.assert_no_errors("after 立项").await;
+    page.screenshot("lists-after-approve").await;
+    page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_goals_dashboard_shows_every_goal_and_a_planner_sees_figures_without_buttons() {
+    let (page, _admin, planner, enterprise) = page_with_admin_and_planner().await;
+    page.log_in(&planner).await;
+    page.show("goals", "goals").await;
+    page.screenshot("goals-planner").await;
+    let progress = page.api("/api/v1/goals/progress", None).await;
+    let goals = progress["goals"].as_array().unwrap();
+    assert!(goals.len() >= 2);
+    assert!(goals.iter().any(|g| g["met"] == json!(true)));
+    assert!(goals.iter().any(|g| g["met"] == json!(false)));
+    let shown = page
+        .js("return Object.fromEntries([...document.querySelectorAll('[data-goal]')].map(g => [g.dataset.goal, g.dataset.met === 'true']))")
+        .await;
+    let expected: serde_json::Map<String, Value> = goals
+        .iter()
+        .map(|g| (g["id"].as_str().unwrap().to_string(), g["met"].clone()))
+        .collect();
+    assert_eq!(shown, Value::Object(expected));
+    // Each target line says met or not as the API does.
+    for g in goals {
+        for line in g["targets"].as_array().unwrap() {
+            let selector = format!(
+                "[data-goal=\"{}\"] .goal-line[data-category={}]",
+                g["id"].as_str().unwrap(),
+                line["category"].as_str().unwrap()
+            );
+            assert_eq!(
+                page.js(&format!(
+                    "return document.querySelector('{selector}').dataset.met"
+                ))
+                .await,
+                json!(line["met"].as_bool().unwrap().to_string()),
+                "{selector}"
+            );
+        }
+    }
+
+    // The year filter asks the API again.
+    let year = goals[0]["year"].as_i64().unwrap();
+    let of_year = goals
+        .iter()
+        .filter(|g| g["year"].as_i64() == Some(year))
+        .count();
+    page.js(&format!("const s = document.querySelector('[data-filter=year]'); s.value = '{year}'; s.dispatchEvent(new Event('change')); return true")).await;
+    page.wait_count("[data-goal]", of_year as u64).await;
+
+    // The planner's three lists: figures and the policy-tool list, no firm-level list, no 立项.
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    page.screenshot("lists-planner").await;
+    assert_eq!(page.count("[data-action=approve]").await, 0);
+    assert_eq!(page.count("table[data-table=problems]").await, 0);
+    assert_eq!(page.count("table[data-table=candidates]").await, 0);
+    assert_eq!(page.count("table[data-table=projects]").await, 0);
+    assert_eq!(page.count("[data-counts=untackled]").await, 1);
+    assert!(page.count("table[data-table=policy-tools] tbody tr").await > 0);
+    page.assert_no_errors("the planner's lists").await;
+
+    // An enterprise sees what the API gives it: its own problems and projects, its consortia, the
+    // goals; no candidates, no policy-tool list, no 立项.
+    page.log_in(&enterprise).await;
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    page.screenshot("lists-enterprise").await;
+    let own = page
+        .api(
+            &format!("/api/v1/chains/{CHAIN}/problems?per_page=1000"),
+            None,
+        )
+        .await;
+    let own_projects = page
+        .api(
+            &format!("/api/v1/projects?chain={CHAIN}&per_page=1000"),
+            None,
+        )
+        .await;
+    let own_consortia = page
+        .api(&format!("/api/v1/chains/{CHAIN}/consortia"), None)
+        .await;
+    assert_eq!(
+        page.count("table[data-table=problems] tbody tr").await,
+        own["total"].as_u64().unwrap()
+    );
+    assert_eq!(
+        page.count("table[data-table=projects] tbody tr").await,
+        own_projects["total"].as_u64().unwrap()
+    );
+    assert_eq!(
+        page.count("[data-consortium]").await as usize,
+        own_consortia["consortia"].as_array().unwrap().len()
+    );
+    assert_eq!(page.count("[data-action=approve]").await, 0);
+    assert_eq!(page.count("table[data-table=candidates]").await, 0);
+    assert_eq!(page.count("table[data-table=policy-tools]").await, 0);
+    page.show("goals", "goals").await;
+    assert_eq!(page.count("[data-goal]").await as usize, goals.len());
     page.close().await;
 }

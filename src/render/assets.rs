@@ -34,6 +34,7 @@ pub const ASSETS: &[(&str, Asset)] = &[
     ("lists.js", js(include_str!("page/lists.js"))),
     ("compare.js", js(include_str!("page/compare.js"))),
     ("changes.js", js(include_str!("page/changes.js"))),
+    ("goals.js", js(include_str!("page/goals.js"))),
     (
         "favicon.svg",
         Asset {

@@ -76,7 +76,48 @@ export const api = {
     }
     return { total: first.total, problems: rows };
   },
+  /** Every problem of a chain (`tackled`: true or false to keep only those with or without a live project). */
+  async allProblemsWhere(id, tackled) {
+    const perPage = 1000;
+    const url = (page) => `${base}/chains/${enc(id)}/problems?page=${page}&per_page=${perPage}&tackled=${tackled}`;
+    const first = await request(url(1));
+    const rows = [...first.problems];
+    for (let page = 2; rows.length < first.total; page++) {
+      const next = await request(url(page));
+      if (next.problems.length === 0) break;
+      rows.push(...next.problems);
+    }
+    return { total: first.total, problems: rows };
+  },
+  /** The project candidates of a chain (with a ready draft for those who may write its projects). */
   projects: (id) => request(`${base}/chains/${enc(id)}/projects`),
+  /** Every recorded project of a chain, page by page, with the counts by status and category. */
+  async chainProjects(id) {
+    const perPage = 1000;
+    const url = (page) => `${base}/projects?chain=${enc(id)}&page=${page}&per_page=${perPage}`;
+    const first = await request(url(1));
+    const rows = [...first.projects];
+    for (let page = 2; rows.length < first.total; page++) {
+      const next = await request(url(page));
+      if (next.projects.length === 0) break;
+      rows.push(...next.projects);
+    }
+    return { total: first.total, counts: first.counts, projects: rows };
+  },
+  /** Creates a project (立项) from a candidate's draft. */
+  createProject: (draft) => request(`${base}/projects`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(draft),
+  }),
+  untackled: (id) => request(`${base}/chains/${enc(id)}/untackled`),
+  policyTools: (id) => request(`${base}/chains/${enc(id)}/policy-tools`),
+  consortia: (id) => request(`${base}/chains/${enc(id)}/consortia`),
+  /** Progress toward the yearly goals (年度目标), optionally of one region prefix and year. */
+  goalsProgress: (region, year) => {
+    const q = [region ? `region=${enc(region)}` : null, year ? `year=${enc(year)}` : null].filter(Boolean).join('&');
+    return request(`${base}/goals/progress${q ? `?${q}` : ''}`);
+  },
   gaps: (id) => request(`${base}/chains/${enc(id)}/gaps`),
   suppliers: (id, org) => request(`${base}/chains/${enc(id)}/masters/${enc(org)}/suppliers`),
   scenario: (id, failures) => request(`${base}/chains/${enc(id)}/scenarios`, {

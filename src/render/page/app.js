@@ -11,18 +11,20 @@ import { renderSuppliers } from './suppliers.js';
 import { renderLists } from './lists.js';
 import { renderCompare } from './compare.js';
 import { renderChanges } from './changes.js';
+import { renderGoals } from './goals.js';
 
 const view = document.getElementById('view');
 let generation = 0;
 
 /**
- * Routes: `#/`, `#/compare`,
+ * Routes: `#/`, `#/compare`, `#/goals`,
  * `#/chain/ID[/map/FIRM | /scenario | /suppliers[/ORG] | /lists | /changes[/FROM/TO]]`.
  */
 function route(hash) {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { name: 'chains', render: renderChains, params: {} };
   if (parts[0] === 'compare') return { name: 'compare', render: renderCompare, params: {} };
+  if (parts[0] === 'goals') return { name: 'goals', render: renderGoals, params: {} };
   if (parts[0] === 'chain' && parts[1]) {
     const id = parts[1];
     switch (parts[2]) {
@@ -50,7 +52,7 @@ async function show() {
   document.body.dataset.view = r ? r.name : 'notfound';
   delete document.body.dataset.ready;
   for (const a of document.querySelectorAll('[data-nav]')) {
-    a.classList.toggle('active', r != null && (a.dataset.nav === r.name || (a.dataset.nav === 'chains' && r.name !== 'compare')));
+    a.classList.toggle('active', r != null && (a.dataset.nav === r.name || (a.dataset.nav === 'chains' && r.name !== 'compare' && r.name !== 'goals')));
   }
   view.replaceChildren(h('div', { class: 'loading' }, h('span', { class: 'spinner' }), t('loading')));
   if (!r) {

@@ -43,6 +43,7 @@ function renderOwnChains(root, me) {
         h('div', { class: 'card-actions' },
           h('a', { class: 'btn primary', href: `#/chain/${encodeURIComponent(id)}/suppliers/${encodeURIComponent(me.org)}` },
             t('open.suppliers')),
+          h('a', { class: 'btn', href: `#/chain/${encodeURIComponent(id)}/lists`, 'data-open': 'lists' }, t('open.lists')),
           h('a', { class: 'btn', href: `#/chain/${encodeURIComponent(id)}/changes`, 'data-open': 'changes' }, t('open.changes')))))));
 }
 
@@ -80,6 +81,7 @@ export async function renderChains(root) {
         h('div', { class: 'card-actions' },
           readable ? h('a', { class: 'btn primary', href }, t('open.map')) : null,
           h('a', { class: `btn${readable ? '' : ' primary'}`, href: `${href}/changes`, 'data-open': 'changes' }, t('open.changes')),
+          readable ? null : h('a', { class: 'btn', href: `${href}/lists`, 'data-open': 'lists' }, t('open.lists')),
           readable ? h('button', { class: 'btn', type: 'button', onclick: () => api.downloadSvg(c.id).catch((e) => alert(e.message)) }, t('open.svg')) : null));
     })));
 }

@@ -76,12 +76,15 @@ export function downloadCsv(name, header, rows) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-/** A table from column definitions [{label, value: row => text|Node, cls}] and rows. */
-export function table(columns, rows, attrs = {}) {
+/**
+ * A table from column definitions [{label, value: row => text|Node, cls}] and rows; `rowAttrs`
+ * (row => attributes) marks rows.
+ */
+export function table(columns, rows, attrs = {}, rowAttrs = () => ({})) {
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'data', ...attrs },
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.cls }, c.label)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', { class: c.cls }, c.value(r))))))));
+      h('tbody', {}, rows.map((r) => h('tr', rowAttrs(r), columns.map((c) => h('td', { class: c.cls }, c.value(r))))))));
 }
 
 /** A severity badge 1–5. */
