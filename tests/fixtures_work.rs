@@ -9,6 +9,9 @@
 //! plain reference code of this test, independent of `src/analysis`, so the README's facts are
 //! checked against the definitions, not against the code that implements them.
 
+mod common;
+
+use common::{fixture_bundle as fixture, fixture_bytes, loaded};
 use qmap::analysis::{analyze_full, ChainAnalysis};
 use qmap::graph::Graphs;
 use qmap::model::{
@@ -17,7 +20,6 @@ use qmap::model::{
 };
 use qmap::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::Arc;
 
 const TODAY: [&str; 3] = [
@@ -33,28 +35,6 @@ const EARLIER: [&str; 3] = [
 ];
 
 const CHAINS: [&str; 3] = ["pb-power-battery", "h2-hydrogen", "oe-optical-fiber"];
-
-fn fixture_bytes(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(name),
-    )
-    .unwrap()
-}
-
-fn fixture(name: &str) -> Bundle {
-    serde_json::from_slice(&fixture_bytes(name)).unwrap()
-}
-
-/// The data of `files` loaded one after the other into nothing.
-fn loaded(files: &[&str]) -> Dataset {
-    let mut d = Dataset::new();
-    for name in files {
-        d.apply(&ChangeSet::upsert(fixture(name)));
-    }
-    d
-}
 
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()

@@ -2,13 +2,15 @@
 //! and then today's (2025) one as two labelled revisions, and what changed on each chain between
 //! them is exactly what fixtures/README.md ("Surveys") states, list by list.
 
+mod common;
+
+use common::{fixture_bundle as fixture, fixture_bytes, loaded};
 use qmap::analysis::changes::{ChainChanges, Resolution};
 use qmap::analysis::coverage::Coverage;
 use qmap::analysis::{analyze_full, chain_changes, ChainAnalysis, Side};
 use qmap::graph::Graphs;
 use qmap::model::{Bundle, ChangeSet, Dataset};
 use qmap::store::Store;
-use std::path::Path;
 use std::sync::Arc;
 
 const TODAY: [&str; 3] = [
@@ -22,28 +24,6 @@ const EARLIER: [&str; 3] = [
     "surveys/hydrogen_shaanxi_2024.json",
     "surveys/optoelectronics_suzhou_2024.json",
 ];
-
-fn fixture_bytes(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(name),
-    )
-    .unwrap()
-}
-
-fn fixture(name: &str) -> Bundle {
-    serde_json::from_slice(&fixture_bytes(name)).unwrap()
-}
-
-/// The data of `files` loaded one after the other into nothing.
-fn loaded(files: &[&str]) -> Dataset {
-    let mut d = Dataset::new();
-    for name in files {
-        d.apply(&ChangeSet::upsert(fixture(name)));
-    }
-    d
-}
 
 /// A store holding the demo, and the data at its two revisions.
 struct Demo {

@@ -104,12 +104,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Snapshot) -> Result<T, crate::service::Error> + Send + 'static,
     {
-        if revision.is_none() {
-            return self.read(f).await;
-        }
-        let service = self.inner.service.clone();
-        self.blocking(move || f(&*service.snapshot_at(revision)?))
-            .await
+        self.read_earlier(revision, None, f).await
     }
 
     /// [`AppState::read_at`] for a read of chain `chain` only (its map, lists, analyses): an
@@ -125,13 +120,32 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Snapshot) -> Result<T, crate::service::Error> + Send + 'static,
     {
+        self.read_earlier(revision, Some(chain.to_string()), f)
+            .await
+    }
+
+    async fn read_earlier<T, F>(
+        &self,
+        revision: Option<u64>,
+        chain: Option<String>,
+        f: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot) -> Result<T, crate::service::Error> + Send + 'static,
+    {
         if revision.is_none() {
             return self.read(f).await;
         }
         let service = self.inner.service.clone();
-        let chain = chain.to_string();
-        self.blocking(move || f(&*service.chain_snapshot_at(revision, &chain)?))
-            .await
+        self.blocking(move || {
+            let snap = match &chain {
+                Some(chain) => service.chain_snapshot_at(revision, chain)?,
+                None => service.snapshot_at(revision)?,
+            };
+            f(&snap)
+        })
+        .await
     }
 
     /// Runs `f` off the async threads, within the request timeout.

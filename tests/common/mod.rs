@@ -230,3 +230,27 @@ pub fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
     });
     rx
 }
+
+/// The bytes of `fixtures/NAME`.
+pub fn fixture_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The bundle of `fixtures/NAME`.
+pub fn fixture_bundle(name: &str) -> Bundle {
+    serde_json::from_slice(&fixture_bytes(name)).unwrap()
+}
+
+/// The data of the fixture `files` loaded one after the other into nothing.
+pub fn loaded(files: &[&str]) -> qmap::model::Dataset {
+    let mut d = qmap::model::Dataset::new();
+    for name in files {
+        d.apply(&qmap::model::ChangeSet::upsert(fixture_bundle(name)));
+    }
+    d
+}
