@@ -47,15 +47,7 @@ pub fn goals_progress_of(
             )));
         }
     }
-    if let Some(y) = year {
-        if !(crate::model::FIRST_YEAR..=crate::model::LAST_YEAR).contains(&y) {
-            return Err(Error::BadRequest(format!(
-                "year {y} is not between {} and {}",
-                crate::model::FIRST_YEAR,
-                crate::model::LAST_YEAR
-            )));
-        }
-    }
+    check_year(year)?;
     Ok(goals_progress(&snap.dataset, region, year))
 }
 
@@ -121,10 +113,22 @@ pub fn candidates_of(
     id: &str,
     year: Option<u16>,
 ) -> Result<KeyProjects, Error> {
+    check_year(year)?;
     who.require_chain(id)?;
     let mut projects = snap.chain_analysis(id)?.qi.projects.clone();
     if who.org().is_none() && who.writes_chain(id) {
         projects.add_drafts(&snap.dataset, year.unwrap_or_else(crate::access::this_year));
     }
     Ok(projects)
+}
+
+/// A year parameter within the years records may carry (a draft must be a valid project).
+fn check_year(year: Option<u16>) -> Result<(), Error> {
+    use crate::model::{FIRST_YEAR, LAST_YEAR};
+    match year {
+        Some(y) if !(FIRST_YEAR..=LAST_YEAR).contains(&y) => Err(Error::BadRequest(format!(
+            "year {y} is not between {FIRST_YEAR} and {LAST_YEAR}"
+        ))),
+        _ => Ok(()),
+    }
 }

@@ -186,6 +186,12 @@ async fn a_candidates_draft_becomes_a_project_in_one_step() {
             }
         }
     }
+    // A draft must be a valid project: a year out of range is refused, not drafted.
+    for bad in ["1989", "2101", "x"] {
+        app.get(&format!("/api/v1/chains/{PB}/projects?year={bad}"))
+            .await
+            .error(StatusCode::BAD_REQUEST, "bad_request");
+    }
     // Planners read no candidates (they name firms); without write rights, no drafts.
     let planner = planner(&app);
     app.get_with(&uri, &[("authorization", &planner)])
