@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_chains))
         .routes(routes!(get_chain))
         .routes(routes!(get_chain_map))
+        .routes(routes!(get_chain_graphml))
         .routes(routes!(list_chain_problems))
         .routes(routes!(get_chain_projects))
         .routes(routes!(get_chain_gaps))
@@ -160,6 +161,44 @@ async fn get_chain_map(
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     Ok(response)
+}
+
+/// A chain as a GraphML document for graph tools (Gephi, yEd, networkx): the member firms and
+/// the providers its optimal assignment gives a need as nodes (name, kind, role, segment,
+/// region, foreign, risk, critical, problem_load), its supplies as directed edges supplier →
+/// customer (part, single_source, foreign_only). Nodes in id order.
+#[utoipa::path(get, path = "/api/v1/chains/{id}/graph.graphml", tag = "chains",
+    params(("id" = String, Path, description = "Chain id"), AtRevision),
+    responses((status = 200, content_type = "application/graphml+xml", body = String,
+               description = "The chain's firms, serving providers and supplies as GraphML"),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_chain_graphml(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    revision: Result<Query<AtRevision>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    who.require_chain(&id)?;
+    let document = state
+        .read_chain_at(at(revision)?, &id.clone(), move |snap| {
+            let analysis = snap.chain_analysis(&id)?;
+            let chain = snap
+                .dataset
+                .chains
+                .get(&id)
+                .ok_or_else(|| crate::service::Error::not_found("chain", &id))?;
+            Ok(crate::render::graphml::chain_graphml(
+                &snap.dataset,
+                chain,
+                &analysis,
+            ))
+        })
+        .await?;
+    Ok((
+        [(header::CONTENT_TYPE, crate::render::graphml::CONTENT_TYPE)],
+        document,
+    )
+        .into_response())
 }
 
 /// Whether `Accept-Encoding` admits gzip (`gzip` or `*`, unless given `q=0`).

@@ -1,9 +1,63 @@
 //! `qmap export`: the whole store as one bundle, streamed kind by kind (see
-//! [`Store::export_json`]), never held whole in memory.
+//! [`Store::export_json`]), never held whole in memory; or one chain as GraphML (see
+//! [`crate::render::graphml`]).
 
 use super::*;
 
-pub(super) fn export(output: Option<&Path>, dir: &Path) -> Result<(), CliError> {
+/// What `qmap export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The whole store as one bundle (format 1).
+    Json,
+    /// One chain as a GraphML document.
+    Graphml,
+}
+
+pub(super) fn export(
+    format: ExportFormat,
+    chain: Option<&str>,
+    output: Option<&Path>,
+    dir: &Path,
+) -> Result<(), CliError> {
+    match (format, chain) {
+        (ExportFormat::Json, None) => export_json(output, dir),
+        (ExportFormat::Json, Some(_)) => Err(CliError::Usage(
+            "--chain goes with --format graphml; --format json exports the whole store".into(),
+        )),
+        (ExportFormat::Graphml, Some(chain)) => export_graphml(chain, output, dir),
+        (ExportFormat::Graphml, None) => Err(CliError::Usage(
+            "--format graphml needs --chain ID: a GraphML document is one chain".into(),
+        )),
+    }
+}
+
+/// One chain of the store as GraphML, the same document as
+/// `GET /api/v1/chains/{id}/graph.graphml`.
+fn export_graphml(chain: &str, output: Option<&Path>, dir: &Path) -> Result<(), CliError> {
+    let snap = Snapshot::of(Store::open(dir)?.load()?, 0);
+    let Some(record) = snap.dataset.chains.get(chain) else {
+        return Err(CliError::UnknownChain {
+            chain: chain.to_string(),
+        });
+    };
+    let analysis = snap.chain_analysis(chain).map_err(service_error)?;
+    let document = crate::render::graphml::chain_graphml(&snap.dataset, record, &analysis);
+    match output {
+        Some(path) => std::fs::write(path, document).map_err(|source| CliError::WriteFile {
+            path: path.to_path_buf(),
+            source,
+        }),
+        None => match io::stdout().lock().write_all(document.as_bytes()) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::WriteFile {
+                path: PathBuf::from("-"),
+                source: e,
+            }),
+            _ => Ok(()),
+        },
+    }
+}
+
+fn export_json(output: Option<&Path>, dir: &Path) -> Result<(), CliError> {
     // Every page is read once: a small cache keeps the resident memory to the records of one
     // kind at a time.
     let store = Store::open_with_cache(dir, EXPORT_CACHE_BYTES)?;

@@ -39,7 +39,7 @@ pub use validate::read_bundle;
 
 use analyze::run_analyze;
 use audit::run_audit;
-use export::export;
+use export::{export, ExportFormat};
 use generate::run_generate;
 use import::import;
 use render::render;
@@ -98,9 +98,16 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
-    /// Export the whole store as one bundle.
+    /// Export the whole store as one bundle (json), or one chain as GraphML (graphml).
     Export {
-        /// Where to write the bundle; stdout when absent.
+        /// What to write: the whole store as a bundle (json), or the chain given by --chain as a
+        /// GraphML document for graph tools (graphml, as GET /api/v1/chains/{id}/graph.graphml).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// The chain to export (required with --format graphml, refused with json).
+        #[arg(long, required_if_eq("format", "graphml"))]
+        chain: Option<String>,
+        /// Where to write; stdout when absent.
         #[arg(short, long)]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -310,6 +317,9 @@ pub enum CliError {
     },
     #[error("chain {chain} is not in the data")]
     UnknownChain { chain: String },
+    /// Options that do not go together.
+    #[error("{0}")]
+    Usage(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot serve on {addr}: {source}")]
@@ -415,7 +425,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 replace,
             },
         ),
-        Command::Export { output, data } => export(output.as_deref(), &data.dir),
+        Command::Export {
+            format,
+            chain,
+            output,
+            data,
+        } => export(format, chain.as_deref(), output.as_deref(), &data.dir),
         Command::Generate {
             chains,
             firms,

@@ -1,9 +1,11 @@
 //! Drawing the quality map: the map as a standalone SVG picture (`svg`), and the single-page
-//! application served at `/` (`assets`: HTML, CSS and JS modules embedded in the binary).
+//! application served at `/` (`assets`: HTML, CSS and JS modules embedded in the binary), and a
+//! chain as a GraphML document (`graphml`) for graph tools.
 //!
 //! It only reads a [`crate::map::QualityMap`]; it never computes an analysis and knows no axum
 //! (the routes live in `api::page`).
 
 pub mod assets;
+pub mod graphml;
 pub mod layout;
 pub mod svg;
