@@ -286,6 +286,12 @@ fn cases(app: &App) -> Vec<Case> {
         ),
         case(
             Method::GET,
+            &format!("/api/v1/chains/{PB}/graph.graphml"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
             &format!("/api/v1/chains/{PB}/problems"),
             None,
             &[Admin, Regulator, Limited, Firm],

@@ -122,6 +122,35 @@ async fn the_quality_map_lists_at_most_limit_firms_and_only_their_supplies() {
     assert_eq!(small["counts"], full["counts"]);
 }
 
+#[tokio::test]
+async fn the_graphml_of_a_chain_is_the_rendered_document_with_its_content_type() {
+    let app = spawn_demo_app();
+    let res = app
+        .get("/api/v1/chains/pb-power-battery/graph.graphml")
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        res.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/graphml+xml"
+    );
+    let text = res.text();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    assert!(doc
+        .root_element()
+        .has_tag_name(("http://graphml.graphdrawing.org/xmlns", "graphml")));
+    let (d, analysis) = direct(BATTERY);
+    let expected = qmap::render::graphml::chain_graphml(&d, &d.chains[BATTERY], &analysis);
+    assert_eq!(text, expected);
+    assert_eq!(
+        doc.descendants().filter(|n| n.has_tag_name("edge")).count(),
+        86
+    );
+
+    app.get("/api/v1/chains/no-such-chain/graph.graphml")
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+}
+
 /// The problem ids of the battery chain that `keep` selects, most severe first, then by id.
 fn expected_problems(keep: impl Fn(&qmap::model::Problem, &str) -> bool) -> Vec<String> {
     let d = fixtures_dataset(&DEMO);
