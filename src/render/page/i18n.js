@@ -55,7 +55,7 @@ const zh = {
   'col.city': '城市', 'col.kind': '类型', 'col.score': '评分', 'col.unserved': '未满足比例', 'col.candidates': '候选机构',
   'col.chain': '产业链', 'col.coverage': '覆盖率', 'col.gap_type': '缺口类型',
   'gap.infrastructure': '基础设施缺口', 'gap.capacity': '能力缺口',
-  'proj.common_technology': '共性技术攻关', 'proj.chain_collaboration': '链上协同提升', 'proj.key_product': '重点产品性能',
+  'proj.common_technology': '共性技术攻关', 'proj.chain_collaboration': '产业链协同提升', 'proj.key_product': '重点产品攻关',
   'cmp.title': '规划对比', 'cmp.sub': '各产业链的 QI 供给对需求的覆盖（按严重度加权），按要素比较。',
   'cmp.dataset': '全省统筹（各链共享机构能力）', 'cmp.by_element': '各要素覆盖率', 'cmp.chart_note': '柱高 = 按严重度加权的覆盖率',
   'cat.measurement': '测不准', 'cat.testing': '检不了', 'cat.standard': '少标准', 'cat.certification': '认证',
