@@ -667,6 +667,21 @@ fn cases() -> Vec<Case> {
             ],
         ),
         case(
+            "region codes that are no GB/T 2260 division and that no region record names",
+            with_work(|d| {
+                d["organizations"][0]["region"] = json!("999999");
+                d["organizations"][2]["region"] = json!("320599");
+                d["policy_tools"][0]["region"] = json!("99");
+                d["goals"][0]["region"] = json!("999999");
+            }),
+            &[
+                ("/organizations/0/region", "unknown_region"),
+                ("/organizations/2/region", "unknown_region"),
+                ("/policy_tools/0/region", "unknown_region"),
+                ("/goals/0/region", "unknown_region"),
+            ],
+        ),
+        case(
             "duplicate and empty ids of projects, consortia, policy tools and goals",
             with_work(|d| {
                 for array in ["projects", "consortia", "policy_tools", "goals"] {
@@ -862,6 +877,45 @@ fn values_at_their_limits_are_valid() {
     let bytes = serde_json::to_vec(&doc).unwrap();
     let bundle = parse_bundle(&bytes, &Dataset::new()).unwrap();
     assert_eq!(bundle.organizations[0].id.chars().count(), 128);
+}
+
+/// A code GB/T 2260 lacks (a district created after the table) is valid once a region record
+/// names it: in the document, or already in the store. Names come from the table otherwise.
+#[test]
+fn a_code_the_table_lacks_is_accepted_when_a_region_record_names_it() {
+    let mut doc = base_with_work();
+    doc["regions"] = json!([{"code": "999999", "name": "新区"}]);
+    doc["organizations"][0]["region"] = json!("999999");
+    doc["policy_tools"][0]["region"] = json!("9999");
+    doc["goals"][0]["region"] = json!("999999");
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    parse_bundle(&bytes, &Dataset::new()).unwrap();
+
+    let mut stored = base();
+    stored["regions"] = json!([{"code": "999999", "name": "新区"}]);
+    let stored = Dataset::from_bundle(serde_json::from_value(stored).unwrap());
+    let doc = json!({
+        "version": 1,
+        "organizations": [{"id": "q2", "name": "新区质检所", "kind": "inspection_center",
+                           "level": "municipal", "region": "999999",
+                           "capabilities": [{"code": "testing:battery-safety"}]}]
+    });
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    parse_bundle(&bytes, &stored).unwrap();
+    let report = parse_bundle(&bytes, &Dataset::new()).unwrap_err();
+    assert_eq!(
+        pairs(&report),
+        vec![("/organizations/0/region", ErrorCode::UnknownRegion)]
+    );
+
+    // Without a region record, a real division is named by the table; a record's name wins.
+    let mut no_names = base();
+    no_names["regions"] = json!([{"code": "320583", "name": "昆山"}]);
+    let dataset = Dataset::from_bundle(serde_json::from_value(no_names).unwrap());
+    assert_eq!(dataset.region_name("320500"), Some("苏州市"));
+    assert_eq!(dataset.region_name("320000"), Some("江苏省"));
+    assert_eq!(dataset.region_name("320583"), Some("昆山"));
+    assert_eq!(dataset.region_name("999999"), None);
 }
 
 fn stored_base() -> Dataset {

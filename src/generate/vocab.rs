@@ -730,6 +730,8 @@ pub(super) struct Atlas {
     country_weights: Vec<u32>,
     /// City indices of each province, in `PROVINCES` order.
     province_cities: Vec<Vec<usize>>,
+    /// The county-level GB/T 2260 codes of each city, by the city's four digits.
+    counties: std::collections::HashMap<&'static str, Vec<&'static str>>,
     trade_chars: Vec<char>,
 }
 
@@ -746,6 +748,17 @@ impl Atlas {
                         .collect()
                 })
                 .collect(),
+            counties: CITIES
+                .iter()
+                .map(|c| {
+                    let counties = crate::model::divisions::within(c.code)
+                        .iter()
+                        .map(|d| d.code)
+                        .filter(|code| !code.ends_with("00"))
+                        .collect();
+                    (c.code, counties)
+                })
+                .collect(),
             trade_chars: TRADE_NAME_CHARS.chars().collect(),
         }
     }
@@ -760,9 +773,15 @@ impl Atlas {
         &CITIES[*rng.pick(&self.province_cities[p])]
     }
 
-    /// A six-digit county code in `city`: the city's four digits and a synthetic "01".."12".
+    /// A six-digit county-level code in `city`, a real GB/T 2260 division (the city's own code
+    /// for a city without counties, such as 东莞市).
     pub fn county(&self, rng: &mut Rng, city: &City) -> String {
-        format!("{}{:02}", city.code, 1 + rng.below(12))
+        match self.counties.get(city.code) {
+            Some(counties) if !counties.is_empty() => {
+                counties[rng.below(counties.len())].to_string()
+            }
+            _ => format!("{}00", city.code),
+        }
     }
 
     pub fn random_country(&self, rng: &mut Rng) -> &'static Country {

@@ -397,5 +397,5 @@ pub fn region_name(dataset: &Dataset, code: &str) -> Option<String> {
         &format!("{}0000", region::province(code)),
     ]
     .iter()
-    .find_map(|c| dataset.regions.get(*c).map(|r| r.name.clone()))
+    .find_map(|c| dataset.region_name(c).map(str::to_string))
 }

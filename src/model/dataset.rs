@@ -154,6 +154,15 @@ impl Dataset {
         self.consortia.values().filter(move |c| c.chain == chain)
     }
 
+    /// The name of the region `code`: the dataset's own (its `regions`) when it has one, else
+    /// the GB/T 2260 table's ([`divisions::label_of`](super::divisions::label_of)).
+    pub fn region_name(&self, code: &str) -> Option<&str> {
+        match self.regions.get(code) {
+            Some(r) => Some(r.name.as_str()),
+            None => super::divisions::label_of(code),
+        }
+    }
+
     /// Providers (every non-enterprise organization), in id order.
     pub fn providers(&self) -> impl Iterator<Item = &Organization> {
         self.organizations.values().filter(|o| o.is_provider())
@@ -161,6 +170,9 @@ impl Dataset {
 }
 
 impl Lookup for Dataset {
+    fn has_region(&self, code: &str) -> bool {
+        self.regions.contains_key(code)
+    }
     fn chain(&self, id: &str) -> Option<Chain> {
         self.chains.get(id).cloned()
     }

@@ -9,6 +9,7 @@
 
 pub mod access;
 mod dataset;
+pub mod divisions;
 mod index;
 mod packed;
 pub mod revision;
@@ -947,6 +948,8 @@ pub fn bundle_schema() -> serde_json::Value {
 /// Read access to records that already exist (in a store or an in-memory dataset), so that a
 /// document may refer to them. Implemented by `Dataset` here and by the sled store.
 pub trait Lookup {
+    /// Whether a region record with `code` is stored (it may name a code GB/T 2260 lacks).
+    fn has_region(&self, code: &str) -> bool;
     fn chain(&self, id: &str) -> Option<Chain>;
     fn organization(&self, id: &str) -> Option<Organization>;
     fn problem(&self, id: &str) -> Option<Problem>;

@@ -149,8 +149,8 @@ pub fn chain_graphml(dataset: &Dataset, chain: &Chain, analysis: &ChainAnalysis)
         }
         if let Some(code) = &org.region {
             data(&mut out, "region", code);
-            if let Some(region) = dataset.regions.get(code) {
-                data(&mut out, "region_name", &region.name);
+            if let Some(name) = dataset.region_name(code) {
+                data(&mut out, "region_name", name);
             }
         }
         data(&mut out, "foreign", bool_text(org.foreign));

@@ -261,6 +261,9 @@ impl Snapshot {
 /// scans), the two questions about one organization cost the size of its chains: every supply
 /// and problem of a firm lies on a chain it is a member of (validation keeps it so).
 impl Lookup for Snapshot {
+    fn has_region(&self, code: &str) -> bool {
+        self.dataset.has_region(code)
+    }
     fn chain(&self, id: &str) -> Option<Chain> {
         self.dataset.chain(id)
     }

@@ -1852,6 +1852,10 @@ fn corrupt_page(t: TreeId, page_key: [u8; 2], reason: String) -> StoreError {
 /// Lookups cannot return errors: a storage failure is logged and reads as "not stored", which
 /// makes validation refuse the reference instead of accepting it blindly.
 impl Lookup for Store {
+    fn has_region(&self, code: &str) -> bool {
+        logged(self.contains(TreeId::Regions, code.as_bytes())).unwrap_or(false)
+    }
+
     fn chain(&self, id: &str) -> Option<Chain> {
         logged(self.get(TreeId::Chains, id)).flatten()
     }

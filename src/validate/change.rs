@@ -184,6 +184,7 @@ pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
 /// not upsert again) are gone.
 struct AfterDeletes<'a> {
     inner: &'a dyn Lookup,
+    regions: HashSet<&'a str>,
     chains: HashSet<&'a str>,
     organizations: HashSet<&'a str>,
     problems: HashSet<&'a str>,
@@ -195,6 +196,7 @@ struct AfterDeletes<'a> {
 impl<'a> AfterDeletes<'a> {
     fn new(change: &'a ChangeSet, inner: &'a dyn Lookup) -> Self {
         let up = &change.upsert;
+        let regions_up: HashSet<&str> = up.regions.iter().map(|r| r.code.as_str()).collect();
         let chains_up: HashSet<&str> = up.chains.iter().map(|c| c.id.as_str()).collect();
         let orgs_up: HashSet<&str> = up.organizations.iter().map(|o| o.id.as_str()).collect();
         let problems_up: HashSet<&str> = up.problems.iter().map(|p| p.id.as_str()).collect();
@@ -210,6 +212,7 @@ impl<'a> AfterDeletes<'a> {
         };
         AfterDeletes {
             inner,
+            regions: gone(&change.delete_regions, &regions_up),
             chains: gone(&change.delete_chains, &chains_up),
             organizations: gone(&change.delete_organizations, &orgs_up),
             problems: gone(&change.delete_problems, &problems_up),
@@ -225,6 +228,10 @@ impl<'a> AfterDeletes<'a> {
 }
 
 impl Lookup for AfterDeletes<'_> {
+    fn has_region(&self, code: &str) -> bool {
+        !self.regions.contains(code) && self.inner.has_region(code)
+    }
+
     fn chain(&self, id: &str) -> Option<Chain> {
         if self.chains.contains(id) {
             return None;

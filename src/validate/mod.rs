@@ -367,6 +367,10 @@ error_codes! {
     /// A region code that is not six ASCII digits (a policy tool's or goal's region: not a
     /// prefix of 2, 4 or 6 digits).
     InvalidRegion => "invalid_region",
+    /// A six-digit region code that is not a GB/T 2260 division and is not named by a `regions`
+    /// record of the document or the store (a policy tool's or goal's prefix: not a division's
+    /// code, or of 2 or 4 digits, not the prefix of one).
+    UnknownRegion => "unknown_region",
     /// A domestic organization (or any provider) without `region`.
     MissingRegion => "missing_region",
     /// A provider marked `foreign: true`; providers are domestic.

@@ -11,8 +11,8 @@ mod work;
 use super::{ErrorCode, Report, ValidationError};
 use crate::model::limits::{ID, PART, TEXT};
 use crate::model::{
-    region, Bundle, Chain, Consortium, Element, Goal, Lookup, OrgKind, Organization, PolicyTool,
-    Problem, Project, Region, Supply, SupplyList, SupplyRef, BUNDLE_VERSION,
+    divisions, region, Bundle, Chain, Consortium, Element, Goal, Lookup, OrgKind, Organization,
+    PolicyTool, Problem, Project, Region, Supply, SupplyList, SupplyRef, BUNDLE_VERSION,
 };
 use std::collections::{hash_map, BTreeMap, HashMap, HashSet};
 
@@ -278,6 +278,10 @@ struct Checker<'a> {
     project_ids: HashMap<&'a str, usize>,
     consortium_ids: HashMap<&'a str, usize>,
     consortium_records: Column<'a, Consortium>,
+    /// The region codes the document's `regions` name (any code, sound or not).
+    region_codes: HashSet<&'a str>,
+    /// The document's `regions` were unusable: codes it may name cannot be judged unknown.
+    regions_unusable: bool,
     chains_unusable: bool,
     organizations_unusable: bool,
     problems_unusable: bool,
@@ -312,6 +316,8 @@ pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
         project_ids: HashMap::with_capacity(doc.projects.len()),
         consortium_ids: HashMap::with_capacity(doc.consortia.len()),
         consortium_records: doc.consortia,
+        region_codes: HashSet::with_capacity(doc.regions.len()),
+        regions_unusable: matches!(doc.regions, Column::Unusable),
         chains_unusable: matches!(doc.chains, Column::Unusable),
         organizations_unusable: matches!(doc.organizations, Column::Unusable),
         problems_unusable: matches!(doc.problems, Column::Unusable),
@@ -390,6 +396,13 @@ impl<'a> Checker<'a> {
     }
 
     fn regions(&mut self, regions: &Column<'a, Region>) {
+        for (_, entry) in regions.entries() {
+            match entry {
+                Entry::Sound(r) => self.region_codes.insert(r.code.as_str()),
+                Entry::Opaque(Some(code)) => self.region_codes.insert(code),
+                Entry::Opaque(None) => false,
+            };
+        }
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(regions.len());
         for (i, r) in regions.sound() {
             self.short(&r.name, "region name", TEXT, || {
@@ -415,6 +428,26 @@ impl<'a> Checker<'a> {
                 seen.insert(&r.code, i);
             }
         }
+    }
+
+    /// Reports the six-digit region `code` of `owner` at `path` as `unknown_region` unless it is
+    /// a GB/T 2260 division or a region the document or the store names.
+    fn known_region(&mut self, code: &str, owner: &str, path: impl FnOnce() -> String) {
+        if divisions::is_division(code)
+            || self.regions_unusable
+            || self.region_codes.contains(code)
+            || self.existing.has_region(code)
+        {
+            return;
+        }
+        self.push(
+            ErrorCode::UnknownRegion,
+            path(),
+            format!(
+                "region code {code:?} of {owner} is not a GB/T 2260 division; \
+                 name it in `regions` if it is a new one"
+            ),
+        );
     }
 
     fn index_chains(&mut self, chains: &Column<'a, Chain>) {
@@ -542,7 +575,11 @@ impl<'a> Checker<'a> {
             self.short(country, "country", TEXT, || at("country"));
         }
         match &org.region {
-            Some(code) => check_region(&mut self.errors, code, "organization", id, || at("region")),
+            Some(code) => {
+                if check_region(&mut self.errors, code, "organization", id, || at("region")) {
+                    self.known_region(code, &format!("organization {id:?}"), || at("region"));
+                }
+            }
             None if org.is_provider() || !org.foreign => self.push(
                 ErrorCode::MissingRegion,
                 at("region"),
@@ -1157,19 +1194,22 @@ fn short(
 }
 
 /// Reports the region `code` of the `kind` (organization, provider) `id` at `path` unless it is
-/// six ASCII digits.
+/// six ASCII digits; returns whether it is. (Whether it names a division is judged against the
+/// document and the store, by `Checker::known_region`.)
 fn check_region(
     errors: &mut Report,
     code: &str,
     kind: &str,
     id: &str,
     path: impl FnOnce() -> String,
-) {
+) -> bool {
     if !region::is_valid(code) {
         errors.add(ErrorCode::InvalidRegion, path, || {
             format!("region code {code:?} of {kind} {id:?} is not six digits")
         });
+        return false;
     }
+    true
 }
 
 /// Whether `code` is a capability code that can be part of a key, at most [`ID`] characters

@@ -269,9 +269,9 @@ fn region_list(d: &Dataset, map: BTreeMap<&str, Coverage>, pad: &str) -> Vec<Reg
         .map(|(code, coverage)| RegionCoverage {
             region: code.to_string(),
             name: (code != FOREIGN)
-                .then(|| d.regions.get(&format!("{code}{pad}")))
+                .then(|| d.region_name(&format!("{code}{pad}")))
                 .flatten()
-                .map(|r| r.name.clone()),
+                .map(str::to_string),
             coverage,
         })
         .collect();

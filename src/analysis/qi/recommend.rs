@@ -58,7 +58,7 @@ pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
         e.1 += n.severity as u64;
         e.2.insert(&n.org);
     }
-    let name_of = |city: &str| d.regions.get(&format!("{city}00")).map(|r| r.name.clone());
+    let name_of = |city: &str| d.region_name(&format!("{city}00")).map(str::to_string);
     let mut out = Vec::new();
     for (code, cities) in gaps {
         let make =

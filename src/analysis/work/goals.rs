@@ -182,7 +182,7 @@ fn progress(
     GoalProgress {
         id: g.id.clone(),
         region: g.region.clone(),
-        region_name: d.regions.get(&name_code).map(|r| r.name.clone()),
+        region_name: d.region_name(&name_code).map(str::to_string),
         year: g.year,
         met: share.met && targets.iter().all(|l| l.met),
         targets,

@@ -182,7 +182,7 @@ pub fn policy_tools(d: &Dataset, analysis: &ChainAnalysis) -> PolicyToolList {
                 code: code.to_string(),
                 element: element_of(code).to_string(),
                 region: region.to_string(),
-                region_name: d.regions.get(region).map(|r| r.name.clone()),
+                region_name: d.region_name(region).map(str::to_string),
                 needs: acc.needs,
                 severity: acc.severity,
                 firms: acc.firms.into_iter().map(str::to_string).collect(),

@@ -6,7 +6,8 @@
 use super::{Checker, Column, Entry, OrgFacts};
 use crate::model::limits::{ID, SUMMARY, TEXT};
 use crate::model::{
-    region, Consortium, Goal, PolicyTool, Problem, Project, ProjectStatus, FIRST_YEAR, LAST_YEAR,
+    divisions, region, Consortium, Goal, PolicyTool, Problem, Project, ProjectStatus, FIRST_YEAR,
+    LAST_YEAR,
 };
 use crate::validate::ErrorCode;
 use std::collections::HashMap;
@@ -254,6 +255,20 @@ impl<'a> Checker<'a> {
                 format!(
                     "region {:?} of {owner} is not a region-code prefix of 2, 4 or 6 digits",
                     prefix.chars().take(40).collect::<String>()
+                ),
+            );
+        } else if prefix.len() == 6 {
+            self.known_region(prefix, owner, path);
+        } else if !divisions::is_known_prefix(prefix)
+            && !self.regions_unusable
+            && !self.region_codes.iter().any(|c| c.starts_with(prefix))
+        {
+            self.push(
+                ErrorCode::UnknownRegion,
+                path(),
+                format!(
+                    "region {prefix:?} of {owner} is the prefix of no GB/T 2260 division \
+                     and of no region in `regions`"
                 ),
             );
         }
