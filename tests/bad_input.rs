@@ -975,6 +975,15 @@ fn replacing_a_stored_organization_must_keep_its_stored_supplies_valid() {
     assert!(e.message.contains("power-battery"), "{}", e.message);
 }
 
+/// The `n`th county-level division (cycling) of Jiangsu's city `city` (1 → 3201 南京市).
+fn county(city: usize, n: usize) -> String {
+    let counties: Vec<_> = qmap::model::divisions::within(&format!("32{city:02}"))
+        .iter()
+        .filter(|d| !d.code.ends_with("00"))
+        .collect();
+    counties[n % counties.len()].code.to_string()
+}
+
 /// A deterministic document of `chains` chains, each with `per_chain` member firms in a line
 /// of supplies, a provider per chain and a problem per firm.
 fn medium_document(chains: usize, per_chain: usize) -> Value {
@@ -999,7 +1008,7 @@ fn medium_document(chains: usize, per_chain: usize) -> Value {
             let segment = if f < per_chain / 2 { "up" } else { "down" };
             organizations(&mut doc).push(json!({
                 "id": id, "name": id, "kind": "enterprise",
-                "region": format!("32{:02}{:02}", c % 13 + 1, f % 7 + 1),
+                "region": county(c % 13 + 1, f),
                 "chains": [{"chain": chain, "role": role, "segment": segment}]}));
             if f > 0 {
                 doc["supplies"].as_array_mut().unwrap().push(json!({

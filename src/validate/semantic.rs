@@ -576,7 +576,9 @@ impl<'a> Checker<'a> {
         }
         match &org.region {
             Some(code) => {
-                if check_region(&mut self.errors, code, "organization", id, || at("region")) {
+                let six_digits =
+                    check_region(&mut self.errors, code, "organization", id, || at("region"));
+                if six_digits {
                     self.known_region(code, &format!("organization {id:?}"), || at("region"));
                 }
             }

@@ -337,7 +337,8 @@ mod tests {
                 GoalProgress {
                     id: "g-nj".into(),
                     region: "3201".into(),
-                    region_name: None,
+                    // Not named by the dataset: the GB/T 2260 table names it.
+                    region_name: Some("南京市".into()),
                     year: 2024,
                     targets: vec![],
                     international_share: ShareLine {
@@ -391,7 +392,7 @@ mod tests {
                 GoalProgress {
                     id: "g-zj".into(),
                     region: "33".into(),
-                    region_name: None,
+                    region_name: Some("浙江省".into()),
                     year: 2025,
                     targets: vec![line("chain_collaboration", 1, 1, true)],
                     international_share: ShareLine {

@@ -313,6 +313,7 @@ mod tests {
             &ProviderIndex::from_dataset(&d),
         );
         let list = policy_tools(&d, &a);
+        let table_name = |code: &str| crate::model::divisions::name_of(code).map(str::to_string);
         let refs = |d: &Dataset, ids: &[&str]| -> Vec<ToolRef> {
             ids.iter()
                 .map(|id| ToolRef::of(d.policy_tools.get(*id).unwrap()))
@@ -326,7 +327,8 @@ mod tests {
                     code: code.into(),
                     element: element.into(),
                     region: region.into(),
-                    region_name: None,
+                    // The dataset names no region: the GB/T 2260 table does.
+                    region_name: table_name(region),
                     needs: 1,
                     severity: sev,
                     firms: strings(&[firm]),
