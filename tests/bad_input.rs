@@ -902,6 +902,10 @@ fn a_code_the_table_lacks_is_accepted_when_a_region_record_names_it() {
     });
     let bytes = serde_json::to_vec(&doc).unwrap();
     parse_bundle(&bytes, &stored).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = qmap::store::Store::open(&dir.path().join("data")).unwrap();
+    store.import(&stored.to_bundle()).unwrap();
+    parse_bundle(&bytes, &store).unwrap();
     let report = parse_bundle(&bytes, &Dataset::new()).unwrap_err();
     assert_eq!(
         pairs(&report),

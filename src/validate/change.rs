@@ -391,6 +391,31 @@ mod tests {
     }
 
     #[test]
+    fn a_region_the_change_deletes_no_longer_names_a_code_the_table_lacks() {
+        let mut store = store();
+        store.regions.insert(
+            "999999".into(),
+            crate::model::Region {
+                code: "999999".into(),
+                name: "新区".into(),
+            },
+        );
+        let mut moved = store.organizations["b"].clone();
+        moved.region = Some("999999".into());
+        let mut change = ChangeSet::upsert(Bundle::new());
+        change.upsert.organizations.push(moved);
+        assert!(check_change(&change, &store).is_empty());
+        change.delete_regions = vec!["999999".into()];
+        assert_eq!(
+            pairs(check_change(&change, &store)),
+            vec![("/organizations/0/region".into(), ErrorCode::UnknownRegion)]
+        );
+        // Deleted and upserted again in the same change: a replacement, still named.
+        change.upsert.regions.push(store.regions["999999"].clone());
+        assert!(check_change(&change, &store).is_empty());
+    }
+
+    #[test]
     fn upserts_cannot_refer_to_records_the_change_deletes() {
         let mut change = ChangeSet::upsert(Bundle::new());
         change.delete_chains = vec!["c".into()];
