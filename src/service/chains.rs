@@ -431,7 +431,7 @@ pub fn what_if_of(
         Some(id) => who.reads_chain_aggregates(id),
         None => who.reads_dataset_aggregates(),
     })?;
-    check_hypothetical(&request.change)?;
+    check_hypothetical(&request.change, &snap.dataset)?;
     let scope = match request.chain {
         Some(id) if !snap.dataset.chains.contains_key(&id) => {
             return Err(Error::not_found("chain", id))
@@ -455,7 +455,7 @@ pub fn what_if_of(
 /// are (with the same codes), and their ids unique among them; paths point into the request
 /// body (`/add/0/region`). The removed ids are looked up by [`what_if_of`] (404 for one that
 /// names no provider).
-fn check_hypothetical(change: &WhatIf) -> Result<(), Error> {
+fn check_hypothetical(change: &WhatIf, d: &crate::model::Dataset) -> Result<(), Error> {
     let mut report = Report::new();
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(change.add.len());
     for (i, h) in change.add.iter().enumerate() {
@@ -469,6 +469,20 @@ fn check_hypothetical(change: &WhatIf) -> Result<(), Error> {
         };
         if !check_provider_fields(&fields, at, &mut report) {
             continue;
+        }
+        // A place must be a real division (GB/T 2260) or a region the data names, as for a
+        // stored provider.
+        let region = h.region.as_str();
+        if region.len() == 6
+            && region.bytes().all(|b| b.is_ascii_digit())
+            && !crate::model::divisions::is_division(region)
+            && !d.regions.contains_key(region)
+        {
+            report.push(ValidationError::new(
+                ErrorCode::UnknownRegion,
+                at("region"),
+                format!("region {region:?} is no GB/T 2260 division and no region of the data"),
+            ));
         }
         match seen.entry(&h.id) {
             Entry::Occupied(first) => report.push(ValidationError::new(

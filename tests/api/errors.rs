@@ -554,6 +554,10 @@ async fn a_what_if_with_a_bad_hypothetical_provider_is_a_422_at_its_fields() {
             vec![pair("/add/0/region", "invalid_region")],
         ),
         (
+            json!({"region": "999999"}),
+            vec![pair("/add/0/region", "unknown_region")],
+        ),
+        (
             json!({"region": "三二〇五〇〇"}),
             vec![pair("/add/0/region", "invalid_region")],
         ),
