@@ -716,6 +716,12 @@ pub mod region {
     pub fn is_prefix(prefix: &str) -> bool {
         matches!(prefix.len(), 2 | 4 | 6) && prefix.bytes().all(|b| b.is_ascii_digit())
     }
+
+    /// Whether two region prefixes concern one another: one is a prefix of the other (a
+    /// province's tool applies in its cities; a city's goal is one of its province's).
+    pub fn overlap(a: &str, b: &str) -> bool {
+        a.starts_with(b) || b.starts_with(a)
+    }
 }
 
 #[cfg(test)]

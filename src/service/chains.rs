@@ -473,8 +473,7 @@ fn check_hypothetical(change: &WhatIf, d: &crate::model::Dataset) -> Result<(), 
         // A place must be a real division (GB/T 2260) or a region the data names, as for a
         // stored provider.
         let region = h.region.as_str();
-        if region.len() == 6
-            && region.bytes().all(|b| b.is_ascii_digit())
+        if crate::model::region::is_valid(region)
             && !crate::model::divisions::is_division(region)
             && !d.regions.contains_key(region)
         {

@@ -40,13 +40,7 @@ pub fn goals_progress_of(
     region: Option<&str>,
     year: Option<u16>,
 ) -> Result<GoalsProgress, Error> {
-    if let Some(r) = region {
-        if !crate::model::region::is_prefix(r) {
-            return Err(Error::BadRequest(format!(
-                "region {r:?} is not a region code prefix (2, 4 or 6 digits)"
-            )));
-        }
-    }
+    super::work::check_region(region)?;
     check_year(year)?;
     Ok(goals_progress(&snap.dataset, region, year))
 }

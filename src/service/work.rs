@@ -313,20 +313,13 @@ fn page_of<T>(rows: Vec<T>, page: usize, per_page: usize) -> Vec<T> {
 }
 
 /// A `region` filter must be a region prefix (2, 4 or 6 digits).
-fn check_region(region: Option<&str>) -> Result<(), Error> {
+pub(super) fn check_region(region: Option<&str>) -> Result<(), Error> {
     match region {
         Some(r) if !region::is_prefix(r) => Err(Error::BadRequest(format!(
             "region {r:?} is not a region prefix of 2, 4 or 6 digits"
         ))),
         _ => Ok(()),
     }
-}
-
-/// Whether a record set for region prefix `record` concerns the region prefix `asked`: one is a
-/// prefix of the other (a province's tool applies in its cities; a city's goal is one of its
-/// province's).
-fn overlaps(record: &str, asked: Option<&str>) -> bool {
-    asked.is_none_or(|a| record.starts_with(a) || a.starts_with(record))
 }
 
 /// A `chain` filter names a chain: a holder who reads some chains whole (a regulator limited to
@@ -505,7 +498,11 @@ pub fn policy_tools(
         .dataset
         .policy_tools
         .values()
-        .filter(|t| overlaps(&t.region, f.region.as_deref()))
+        .filter(|t| {
+            f.region
+                .as_deref()
+                .is_none_or(|r| region::overlap(&t.region, r))
+        })
         .filter(|t| f.year.is_none_or(|y| t.year == y))
         .filter(|t| f.kind.is_none_or(|k| t.kind == k))
         .collect();
@@ -555,7 +552,11 @@ pub fn goals(snap: &Snapshot, _who: &Principal, f: GoalFilter) -> Result<GoalPag
         .dataset
         .goals
         .values()
-        .filter(|g| overlaps(&g.region, f.region.as_deref()))
+        .filter(|g| {
+            f.region
+                .as_deref()
+                .is_none_or(|r| region::overlap(&g.region, r))
+        })
         .filter(|g| f.year.is_none_or(|y| g.year == y))
         .collect();
     rows.sort_by(|a, b| {

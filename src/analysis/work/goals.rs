@@ -72,13 +72,6 @@ pub struct GoalsProgress {
     pub goals: Vec<GoalProgress>,
 }
 
-/// Whether a goal's region matches a region filter: one is a prefix of the other (either way).
-/// The filter `32` thus matches the goals of 32, 3205 and 320583 (the goals inside 江苏), and
-/// the filter `3205` those of 32, 3205 and 320583 (the goals that include 苏州 or lie in it).
-pub fn region_matches(goal_region: &str, filter: &str) -> bool {
-    goal_region.starts_with(filter) || filter.starts_with(goal_region)
-}
-
 /// The progress of every goal of `d` matching the filters.
 ///
 /// A project counts toward a goal when its `year` is the goal's year and its lead
@@ -88,7 +81,9 @@ pub fn region_matches(goal_region: &str, filter: &str) -> bool {
 ///
 /// # Arguments
 /// - `d`: the dataset (goals, projects, their leads, region names).
-/// - `region`: keep goals whose region matches it ([`region_matches`]); `None`: every goal.
+/// - `region`: keep goals whose region and it are prefixes of one another
+///   ([`region::overlap`](crate::model::region::overlap): the filter `32` keeps the goals of 32,
+///   3205 and 320583; `3205` those of 32, 3205 and 320583); `None`: every goal.
 /// - `year`: keep goals of that year; `None`: every year.
 ///
 /// # Returns
@@ -101,7 +96,7 @@ pub fn goals_progress(d: &Dataset, region: Option<&str>, year: Option<u16>) -> G
     let goals: Vec<&Goal> = d
         .goals
         .values()
-        .filter(|g| region.is_none_or(|r| region_matches(&g.region, r)))
+        .filter(|g| region.is_none_or(|r| crate::model::region::overlap(&g.region, r)))
         .filter(|g| year.is_none_or(|y| g.year == y))
         .collect();
     // Each project with its lead, looked up once.

@@ -23,9 +23,7 @@ pub use consortia::{
     consortia, ConsortiaCounts, ConsortiaReport, ConsortiumCoverage, ConsortiumMember, MemberNeed,
     UncoveredNode,
 };
-pub use goals::{
-    goals_progress, region_matches, CategoryCount, GoalLine, GoalProgress, GoalsProgress, ShareLine,
-};
+pub use goals::{goals_progress, CategoryCount, GoalLine, GoalProgress, GoalsProgress, ShareLine};
 pub use policy::{policy_tools, GapTools, PolicyCounts, PolicyToolList, ToolRef};
 pub use tackled::{tackled_by, ProjectIds, TackledBy};
 pub use untackled::{
