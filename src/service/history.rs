@@ -366,51 +366,8 @@ impl Service {
     /// (`to` the latest survey, or the current revision when there is none; `from` the survey
     /// before `to`). `from` after `to` is allowed: the changes then read backwards.
     pub fn compared(&self, from: Option<u64>, to: Option<u64>) -> Result<(u64, u64), Error> {
-        let surveys = self.surveys()?;
-        let current = self.snapshot().revision;
-        let to = match to {
-            Some(to) => to,
-            None => surveys.last().map_or(current, |s| s.revision),
-        };
-        let from = match from {
-            Some(from) => from,
-            None => surveys
-                .iter()
-                .rev()
-                .map(|s| s.revision)
-                .find(|r| *r < to)
-                .ok_or_else(|| Error::NoRevision {
-                    code: "no_earlier_survey",
-                    message: format!(
-                        "there is no survey before revision {to} to compare with: give `from`"
-                    ),
-                })?,
-        };
-        for r in [from, to] {
-            if r > current {
-                return Err(crate::store::StoreError::UnknownRevision {
-                    asked: r,
-                    latest: current,
-                }
-                .into());
-            }
-        }
-        Ok((from, to))
-    }
-
-    /// The record of revision `revision` as a comparison names it.
-    fn revision_ref(&self, revision: u64) -> Result<RevisionRef, Error> {
-        let record = self
-            .inner
-            .store
-            .revisions()?
-            .into_iter()
-            .find(|r| r.revision == revision);
-        Ok(RevisionRef {
-            revision,
-            label: record.as_ref().and_then(|r| r.label.clone()),
-            at: record.map(|r| r.at),
-        })
+        let revisions = self.inner.store.revisions()?;
+        compared_in(&revisions, self.snapshot().revision, from, to)
     }
 
     /// What changed on chain `chain` from revision `from` to revision `to` (defaults: see
@@ -429,7 +386,9 @@ impl Service {
         if !who.reads_chain_aggregates(chain) && who.org().is_none() {
             return Err(Error::Forbidden);
         }
-        let (from, to) = self.compared(from, to)?;
+        // The revision records, read once for the defaults and for naming both sides.
+        let revisions = self.inner.store.revisions()?;
+        let (from, to) = compared_in(&revisions, self.snapshot().revision, from, to)?;
         let a = self.chain_snapshot_at(Some(from), chain)?;
         let b = self.chain_snapshot_at(Some(to), chain)?;
         if !a.has_chain(chain) && !b.has_chain(chain) {
@@ -473,8 +432,8 @@ impl Service {
             changes.figures_only();
         }
         Ok(ChainChangesReport {
-            from: self.revision_ref(from)?,
-            to: self.revision_ref(to)?,
+            from: revision_ref(&revisions, from),
+            to: revision_ref(&revisions, to),
             changes,
         })
     }
@@ -514,5 +473,52 @@ impl Service {
             points.push(HistoryPoint::of(at, row.as_ref()));
         }
         Ok(points)
+    }
+}
+
+/// [`Service::compared`] over the revision records `revisions`, the current revision being
+/// `current`.
+fn compared_in(
+    revisions: &[Revision],
+    current: u64,
+    from: Option<u64>,
+    to: Option<u64>,
+) -> Result<(u64, u64), Error> {
+    let mut surveys = revisions.iter().filter(|r| r.label.is_some());
+    let to = match to {
+        Some(to) => to,
+        None => surveys.clone().next_back().map_or(current, |s| s.revision),
+    };
+    let from = match from {
+        Some(from) => from,
+        None => surveys
+            .rfind(|s| s.revision < to)
+            .map(|s| s.revision)
+            .ok_or_else(|| Error::NoRevision {
+                code: "no_earlier_survey",
+                message: format!(
+                    "there is no survey before revision {to} to compare with: give `from`"
+                ),
+            })?,
+    };
+    for r in [from, to] {
+        if r > current {
+            return Err(crate::store::StoreError::UnknownRevision {
+                asked: r,
+                latest: current,
+            }
+            .into());
+        }
+    }
+    Ok((from, to))
+}
+
+/// The record of revision `revision` among `revisions`, as a comparison names it.
+fn revision_ref(revisions: &[Revision], revision: u64) -> RevisionRef {
+    let record = revisions.iter().find(|r| r.revision == revision);
+    RevisionRef {
+        revision,
+        label: record.and_then(|r| r.label.clone()),
+        at: record.map(|r| r.at),
     }
 }
