@@ -401,6 +401,24 @@ fn cases(app: &App) -> Vec<Case> {
             &[Admin, Regulator, Planner],
         ),
         case(
+            Method::GET,
+            "/api/v1/coverage/regions.geojson?level=city&province=32",
+            None,
+            &[Admin, Regulator, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/coverage/regions.geojson?chain={PB}"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/coverage/regions.geojson?chain={H2}"),
+            None,
+            &[Admin, Regulator, Planner],
+        ),
+        case(
             Method::POST,
             "/api/v1/import?dry_run=true",
             Some(include_str!("../fixtures/linear.json").to_string()),

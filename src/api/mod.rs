@@ -12,6 +12,7 @@ mod chains;
 mod doc;
 pub mod error;
 mod etag;
+mod geo;
 mod history;
 mod metrics;
 mod page;
@@ -98,6 +99,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(get_me))
         .merge(bundle::router())
         .merge(chains::router())
+        .merge(geo::router())
         .merge(history::router())
         .merge(tackling::router())
         .merge(records::router())

@@ -1,6 +1,7 @@
 //! `qmap export`: the whole store as one bundle, streamed kind by kind (see
 //! [`Store::export_json`]), never held whole in memory; or one chain as GraphML (see
-//! [`crate::render::graphml`]).
+//! [`crate::render::graphml`]); or coverage by region as GeoJSON (see
+//! [`crate::render::geojson`]).
 
 use super::*;
 
@@ -11,15 +12,40 @@ pub enum ExportFormat {
     Json,
     /// One chain as a GraphML document.
     Graphml,
+    /// Coverage by province or city (of one chain with --chain) as a GeoJSON FeatureCollection.
+    Geojson,
+}
+
+/// The regions of a GeoJSON export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GeoLevel {
+    /// One feature per province.
+    Province,
+    /// One feature per city.
+    City,
+}
+
+/// `--level` and `--province`, which only go with `--format geojson`.
+#[derive(Debug, Clone, Default)]
+pub struct GeoOptions {
+    pub level: Option<GeoLevel>,
+    pub province: Option<String>,
 }
 
 pub(super) fn export(
     format: ExportFormat,
     chain: Option<&str>,
+    geo: GeoOptions,
     output: Option<&Path>,
     dir: &Path,
 ) -> Result<(), CliError> {
+    if format != ExportFormat::Geojson && (geo.level.is_some() || geo.province.is_some()) {
+        return Err(CliError::Usage(
+            "--level and --province go with --format geojson".into(),
+        ));
+    }
     match (format, chain) {
+        (ExportFormat::Geojson, chain) => export_geojson(chain, geo, output, dir),
         (ExportFormat::Json, None) => export_json(output, dir),
         (ExportFormat::Json, Some(_)) => Err(CliError::Usage(
             "--chain goes with --format graphml; --format json exports the whole store".into(),
@@ -42,6 +68,40 @@ fn export_graphml(chain: &str, output: Option<&Path>, dir: &Path) -> Result<(), 
     };
     let analysis = snap.chain_analysis(chain).map_err(service_error)?;
     let document = crate::render::graphml::chain_graphml(&snap.dataset, record, &analysis);
+    write_document(&document, output)
+}
+
+/// Coverage by region as GeoJSON, the same document as `GET /api/v1/coverage/regions.geojson`
+/// with the same parameters (the command line reads everything).
+fn export_geojson(
+    chain: Option<&str>,
+    geo: GeoOptions,
+    output: Option<&Path>,
+    dir: &Path,
+) -> Result<(), CliError> {
+    let snap = Snapshot::of(Store::open(dir)?.load()?, 0);
+    if let Some(chain) = chain.filter(|c| !snap.dataset.chains.contains_key(*c)) {
+        return Err(CliError::UnknownChain {
+            chain: chain.to_string(),
+        });
+    }
+    let level = match geo.level.unwrap_or(GeoLevel::Province) {
+        GeoLevel::Province => crate::render::boundaries::RegionLevel::Province,
+        GeoLevel::City => crate::render::boundaries::RegionLevel::City,
+    };
+    let document = crate::service::chains::regions_geojson(
+        &snap,
+        &crate::service::Principal::Anonymous,
+        chain,
+        level,
+        geo.province.as_deref(),
+    )
+    .map_err(service_error)?;
+    write_document(&document, output)
+}
+
+/// Writes a document to `output`, or to stdout when absent.
+fn write_document(document: &str, output: Option<&Path>) -> Result<(), CliError> {
     match output {
         Some(path) => std::fs::write(path, document).map_err(|source| CliError::WriteFile {
             path: path.to_path_buf(),

@@ -39,7 +39,7 @@ pub use validate::read_bundle;
 
 use analyze::run_analyze;
 use audit::run_audit;
-use export::{export, ExportFormat};
+use export::{export, ExportFormat, GeoLevel, GeoOptions};
 use generate::run_generate;
 use import::import;
 use render::render;
@@ -98,15 +98,23 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
-    /// Export the whole store as one bundle (json), or one chain as GraphML (graphml).
+    /// Export the whole store as one bundle (json), one chain as GraphML (graphml), or coverage
+    /// by province or city as GeoJSON (geojson).
     Export {
         /// What to write: the whole store as a bundle (json), or the chain given by --chain as a
         /// GraphML document for graph tools (graphml, as GET /api/v1/chains/{id}/graph.graphml).
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
-        /// The chain to export (required with --format graphml, refused with json).
+        /// The chain to export (required with --format graphml, refused with json; with
+        /// geojson, one chain's coverage instead of the whole dataset's).
         #[arg(long, required_if_eq("format", "graphml"))]
         chain: Option<String>,
+        /// With --format geojson: provinces (default) or cities.
+        #[arg(long, value_enum)]
+        level: Option<GeoLevel>,
+        /// With --format geojson: only the regions of this province (two digits, e.g. 32).
+        #[arg(long)]
+        province: Option<String>,
         /// Where to write; stdout when absent.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -428,9 +436,17 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Export {
             format,
             chain,
+            level,
+            province,
             output,
             data,
-        } => export(format, chain.as_deref(), output.as_deref(), &data.dir),
+        } => export(
+            format,
+            chain.as_deref(),
+            GeoOptions { level, province },
+            output.as_deref(),
+            &data.dir,
+        ),
         Command::Generate {
             chains,
             firms,

@@ -20,6 +20,7 @@ use crate::analysis::{
     ScenarioReport, SupplierView,
 };
 use crate::model::{Category, Chain, Problem, Status};
+use crate::render::boundaries::{self, RegionLevel};
 use crate::validate::{check_provider_fields, ErrorCode, ProviderFields, Report, ValidationError};
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::{Entry, HashMap};
@@ -535,4 +536,33 @@ pub fn dataset_coverage(snap: &Snapshot, who: &Principal) -> Result<QiReport, Er
         qi.projects = Default::default();
     }
     Ok(qi)
+}
+
+/// Coverage by province or city as a GeoJSON FeatureCollection (see [`crate::render::geojson`]):
+/// of one chain with the access rules of [`coverage`], or of the whole dataset with those of
+/// [`dataset_coverage`] (the figures carry no firm, problem or project). `province` (2 digits)
+/// keeps the regions of one province; it must be a province with a boundary.
+pub fn regions_geojson(
+    snap: &Snapshot,
+    who: &Principal,
+    chain: Option<&str>,
+    level: RegionLevel,
+    province: Option<&str>,
+) -> Result<String, Error> {
+    match chain {
+        Some(id) => who.require(who.reads_chain_aggregates(id))?,
+        None => who.require(who.reads_dataset_aggregates())?,
+    }
+    if let Some(p) = province.filter(|p| !boundaries::is_province(p)) {
+        return Err(Error::BadRequest(format!(
+            "province must be the two-digit code of a province (e.g. 32 for 江苏), not {p:?}"
+        )));
+    }
+    let document = |report: &CoverageReport| {
+        crate::render::geojson::coverage_geojson(&snap.dataset, report, chain, level, province)
+    };
+    Ok(match chain {
+        Some(id) => document(&snap.chain_analysis(id)?.qi.figures),
+        None => document(&snap.dataset_analysis()?.qi.figures),
+    })
 }

@@ -186,3 +186,50 @@ async fn dataset_coverage_shares_capacities_across_chains_as_the_analysis_does()
     assert_eq!(coverage["coverage"]["needs_assigned"], 44 + 36 + 35);
     assert_eq!(coverage["scope"], to_value(&Scope::All));
 }
+
+#[tokio::test]
+async fn coverage_by_region_is_geojson_with_the_reports_figures_and_bad_parameters_are_400() {
+    let app = spawn_demo_app();
+    let res = app
+        .get("/api/v1/coverage/regions.geojson?level=province")
+        .await;
+    assert_eq!(
+        res.headers.get(axum::http::header::CONTENT_TYPE).unwrap(),
+        "application/geo+json"
+    );
+    let doc = res.ok(StatusCode::OK);
+    assert_eq!(doc["type"], "FeatureCollection");
+    let features = doc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 34);
+    let coverage = app.get("/api/v1/coverage").await.ok(StatusCode::OK);
+    let needs: u64 = features
+        .iter()
+        .map(|f| f["properties"]["needs"].as_u64().unwrap())
+        .sum();
+    let foreign = coverage["by_province"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == "foreign")
+        .map_or(0, |r| r["coverage"]["needs_total"].as_u64().unwrap());
+    assert_eq!(
+        needs + foreign,
+        coverage["coverage"]["needs_total"].as_u64().unwrap()
+    );
+
+    let jiangsu = app
+        .get("/api/v1/coverage/regions.geojson?chain=pb-power-battery&level=city&province=32")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(jiangsu["features"].as_array().unwrap().len(), 13);
+
+    app.get("/api/v1/coverage/regions.geojson?level=county")
+        .await
+        .error(StatusCode::BAD_REQUEST, "bad_request");
+    app.get("/api/v1/coverage/regions.geojson?level=city&province=3205")
+        .await
+        .error(StatusCode::BAD_REQUEST, "bad_request");
+    app.get("/api/v1/coverage/regions.geojson?chain=no-such-chain")
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+}
