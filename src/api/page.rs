@@ -36,11 +36,18 @@ async fn get_page() -> Response {
 }
 
 async fn get_asset(Path(file): Path<String>) -> Result<Response, ApiError> {
-    let asset = assets::asset(&file).ok_or_else(|| ApiError::not_found("asset", file))?;
+    let asset = assets::asset(&file).ok_or_else(|| ApiError::not_found("asset", &file))?;
+    // A versioned vendor file is kept for good; the page's own files are revalidated, so that a
+    // new binary shows a new page.
+    let cache = if assets::immutable(&file) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     Ok((
         [
             (header::CONTENT_TYPE, asset.content_type),
-            (header::CACHE_CONTROL, "no-cache"),
+            (header::CACHE_CONTROL, cache),
         ],
         asset.body,
     )

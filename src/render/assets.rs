@@ -10,6 +10,11 @@ pub struct Asset {
 
 const JS: &str = "text/javascript; charset=utf-8";
 
+/// The served name of the vendored Apache ECharts (`page/vendor/echarts/`, see its README):
+/// the version is in the name, so browsers may keep the file for good and a new version is a new
+/// URL. `update.sh` there fetches a new version; then change the name here.
+pub const ECHARTS: &str = "echarts-5.6.0.min.js";
+
 /// The page itself, served at `/`.
 pub const INDEX_HTML: &str = include_str!("page/index.html");
 
@@ -36,6 +41,10 @@ pub const ASSETS: &[(&str, Asset)] = &[
     ("changes.js", js(include_str!("page/changes.js"))),
     ("goals.js", js(include_str!("page/goals.js"))),
     (
+        ECHARTS,
+        js(include_str!("page/vendor/echarts/echarts.min.js")),
+    ),
+    (
         "favicon.svg",
         Asset {
             content_type: "image/svg+xml",
@@ -49,6 +58,11 @@ const fn js(body: &'static str) -> Asset {
         content_type: JS,
         body,
     }
+}
+
+/// Whether the file called `name` never changes under that name (a versioned vendor file).
+pub fn immutable(name: &str) -> bool {
+    name == ECHARTS
 }
 
 /// The embedded file called `name`, if any.

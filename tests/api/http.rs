@@ -296,3 +296,38 @@ async fn errors_the_token_list_and_the_metrics_carry_no_etag() {
     assert!(unauthorized.headers.get(header::ETAG).is_none());
     unauthorized.error(StatusCode::UNAUTHORIZED, "unauthorized");
 }
+
+#[tokio::test]
+async fn the_vendored_echarts_is_kept_for_good_under_its_versioned_name_and_compressed() {
+    let app = spawn_app();
+    let name = qmap::render::assets::ECHARTS;
+    assert!(
+        name.starts_with("echarts-5.") && name.ends_with(".min.js"),
+        "{name}"
+    );
+    let plain = app.get_with(&format!("/assets/{name}"), &[]).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(
+        plain.headers.get(header::CONTENT_TYPE).unwrap(),
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(
+        plain.headers.get(header::CACHE_CONTROL).unwrap(),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(plain.text().contains("Apache Software Foundation"));
+    assert!(plain.body.len() > 500_000, "the whole library");
+    let gzip = app
+        .get_with(&format!("/assets/{name}"), &[("accept-encoding", "gzip")])
+        .await;
+    assert_eq!(gzip.headers.get(header::CONTENT_ENCODING).unwrap(), "gzip");
+    assert!(gzip.body.len() < plain.body.len() / 2);
+    assert_eq!(decode("gzip", &gzip.body), plain.body.to_vec());
+    // The page's own files are revalidated, so that a new binary shows a new page.
+    let app_js = app.get_with("/assets/app.js", &[]).await;
+    assert_eq!(app_js.status, StatusCode::OK);
+    assert_eq!(
+        app_js.headers.get(header::CACHE_CONTROL).unwrap(),
+        "no-cache"
+    );
+}
