@@ -1813,3 +1813,114 @@ async fn the_goals_dashboard_shows_every_goal_and_a_planner_sees_figures_without
     assert_eq!(page.count("[data-goal]").await as usize, goals.len());
     page.close().await;
 }
+
+/// Clicks the page at `(x, y)` (CSS pixels from the viewport's top left) with a real mouse.
+async fn click_at(page: &Page, x: f64, y: f64) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let mouse = MouseActions::new("mouse".to_string())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x.round(),
+            y: y.round(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    page.client
+        .perform_actions(mouse)
+        .await
+        .unwrap_or_else(|e| panic!("clicking at ({x}, {y}): {e}"));
+}
+
+/// The viewport position of `[lon, lat]` on the drawn geographic view.
+async fn pixel_of(page: &Page, lon: f64, lat: f64) -> (f64, f64) {
+    let p = page
+        .js(&format!(
+            "const box = document.querySelector('.geo-map'); \
+             const chart = echarts.getInstanceByDom(box); \
+             const [x, y] = chart.convertToPixel({{seriesIndex: 0}}, [{lon}, {lat}]); \
+             const r = box.getBoundingClientRect(); \
+             return [r.left + x, r.top + y]"
+        ))
+        .await;
+    (p[0].as_f64().unwrap(), p[1].as_f64().unwrap())
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_geographic_view_draws_the_regions_and_a_click_shows_a_regions_figures() {
+    let page = Page::open().await;
+    page.show("regions", "regions").await;
+    page.wait_until(
+        "return document.querySelector('.geo-map')?.dataset.drawn === '1' \
+         && document.querySelectorAll('.geo-map svg path').length >= 34",
+        "the provinces drawn",
+    )
+    .await;
+    assert_eq!(
+        page.js("return document.querySelector('.geo-map').dataset.regions")
+            .await,
+        "34"
+    );
+    page.screenshot("regions").await;
+
+    // A click on 江苏 (Nanjing–Yancheng, well inside) shows its figures, the API's.
+    let geo = page
+        .api(
+            "/api/v1/coverage/regions.geojson?level=province&province=32",
+            None,
+        )
+        .await;
+    let props = &geo["features"][0]["properties"];
+    let (x, y) = pixel_of(&page, 119.6, 33.2).await;
+    click_at(&page, x, y).await;
+    page.wait_until(
+        "return !!document.querySelector('.geo-figures[data-region=\"320000\"]')",
+        "江苏's figures",
+    )
+    .await;
+    let figure = |key: &str| {
+        format!("return document.querySelector('.geo-figures [data-figure={key}] td').textContent")
+    };
+    assert_eq!(page.js(&figure("needs")).await, props["needs"].to_string());
+    assert_eq!(page.js(&figure("firms")).await, props["firms"].to_string());
+    assert!(props["needs"].as_u64().unwrap() > 0);
+    page.screenshot("regions-jiangsu").await;
+
+    // The unmet-severity map, then the drill-down into 江苏's 13 cities of one chain.
+    page.click("[data-metric=unmet]").await;
+    page.click("[data-action=drill]").await;
+    page.wait_until(
+        "return document.body.dataset.ready === '1' && location.hash === '#/regions/32' \
+         && document.querySelector('.geo-map')?.dataset.drawn === '1'",
+        "江苏's cities",
+    )
+    .await;
+    assert_eq!(
+        page.js("return document.querySelector('.geo-map').dataset.regions")
+            .await,
+        "13"
+    );
+    page.show(&format!("chain/{CHAIN}/regions/32"), "regions")
+        .await;
+    page.wait_until(
+        "return document.querySelector('.geo-map')?.dataset.drawn === '1'",
+        "the chain's cities",
+    )
+    .await;
+    assert_eq!(page.count("[data-tab=regions].active").await, 1);
+    // 苏州 (around 120.6° E, 31.3° N).
+    let (x, y) = pixel_of(&page, 120.62, 31.32).await;
+    click_at(&page, x, y).await;
+    page.wait_until(
+        "return !!document.querySelector('.geo-figures[data-region=\"320500\"]')",
+        "苏州's figures",
+    )
+    .await;
+    page.screenshot("regions-chain-jiangsu").await;
+    page.assert_no_errors("the geographic view").await;
+    page.close().await;
+}

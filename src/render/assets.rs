@@ -40,6 +40,7 @@ pub const ASSETS: &[(&str, Asset)] = &[
     ("compare.js", js(include_str!("page/compare.js"))),
     ("changes.js", js(include_str!("page/changes.js"))),
     ("goals.js", js(include_str!("page/goals.js"))),
+    ("regions.js", js(include_str!("page/regions.js"))),
     (
         ECHARTS,
         js(include_str!("page/vendor/echarts/echarts.min.js")),
@@ -85,6 +86,9 @@ mod tests {
             }
         }
         assert!(INDEX_HTML.contains("/assets/app.js"));
+        // The geographic view loads ECharts by its served name.
+        let regions = asset("regions.js").unwrap().body;
+        assert!(regions.contains(&format!("'/assets/{ECHARTS}'")));
         assert!(asset("../Cargo.toml").is_none());
     }
 }

@@ -126,6 +126,11 @@ export const api = {
     body: JSON.stringify({ failures }),
   }),
   comparison: () => request(`${base}/comparison`),
+  /** QI coverage by province or city as GeoJSON (of one chain, or of all when `id` is empty). */
+  regions: (id, level, province) => {
+    const q = [id ? `chain=${enc(id)}` : null, `level=${enc(level)}`, province ? `province=${enc(province)}` : null].filter(Boolean).join('&');
+    return request(`${base}/coverage/regions.geojson?${q}`);
+  },
   /** Every revision, oldest first; the labelled ones are the surveys. */
   revisions: () => request(`${base}/revisions`),
   /** What changed on a chain from revision `from` to revision `to`. */

@@ -12,19 +12,21 @@ import { renderLists } from './lists.js';
 import { renderCompare } from './compare.js';
 import { renderChanges } from './changes.js';
 import { renderGoals } from './goals.js';
+import { renderRegions } from './regions.js';
 
 const view = document.getElementById('view');
 let generation = 0;
 
 /**
- * Routes: `#/`, `#/compare`, `#/goals`,
- * `#/chain/ID[/map/FIRM | /scenario | /suppliers[/ORG] | /lists | /changes[/FROM/TO]]`.
+ * Routes: `#/`, `#/compare`, `#/goals`, `#/regions[/XX]`,
+ * `#/chain/ID[/map/FIRM | /scenario | /suppliers[/ORG] | /lists | /changes[/FROM/TO] | /regions[/XX]]`.
  */
 function route(hash) {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { name: 'chains', render: renderChains, params: {} };
   if (parts[0] === 'compare') return { name: 'compare', render: renderCompare, params: {} };
   if (parts[0] === 'goals') return { name: 'goals', render: renderGoals, params: {} };
+  if (parts[0] === 'regions') return { name: 'regions', render: renderRegions, params: { province: parts[1] } };
   if (parts[0] === 'chain' && parts[1]) {
     const id = parts[1];
     switch (parts[2]) {
@@ -34,6 +36,7 @@ function route(hash) {
       case 'suppliers': return { name: 'suppliers', render: renderSuppliers, params: { id, org: parts[3] } };
       case 'lists': return { name: 'lists', render: renderLists, params: { id } };
       case 'changes': return { name: 'changes', render: renderChanges, params: { id, from: parts[3], to: parts[4] } };
+      case 'regions': return { name: 'regions', render: renderRegions, params: { id, province: parts[3] } };
       default: break;
     }
   }
@@ -51,8 +54,10 @@ async function show() {
   const r = route(location.hash);
   document.body.dataset.view = r ? r.name : 'notfound';
   delete document.body.dataset.ready;
+  // One chain's geographic view belongs to the chains; #/regions has its own entry.
+  const nav = r && r.name === 'regions' && r.params.id ? 'chain-regions' : r && r.name;
   for (const a of document.querySelectorAll('[data-nav]')) {
-    a.classList.toggle('active', r != null && (a.dataset.nav === r.name || (a.dataset.nav === 'chains' && r.name !== 'compare' && r.name !== 'goals')));
+    a.classList.toggle('active', r != null && (a.dataset.nav === nav || (a.dataset.nav === 'chains' && nav !== 'compare' && nav !== 'goals' && nav !== 'regions')));
   }
   view.replaceChildren(h('div', { class: 'loading' }, h('span', { class: 'spinner' }), t('loading')));
   if (!r) {

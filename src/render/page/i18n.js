@@ -124,6 +124,14 @@ const zh = {
   'goals.year': '{year} 年', 'goals.met': '达标', 'goals.not_met': '未达标', 'goals.target': '目标',
   'goals.international': '国际水平占比', 'goals.share_note': '已完成项目中国际领先/先进 {international} / {completed} 项',
   'goals.totals': '当年项目合计', 'goals.none': '没有符合条件的年度目标', 'goals.summary': '{met} / {total} 项目标达标',
+  'nav.regions': '地图', 'tab.regions': '地图',
+  'geo.title': '地图：QI 覆盖', 'geo.sub': '各省、各市企业的质量基础设施需求被满足的程度；点省份看数字，进入可看各市。',
+  'geo.country': '全国', 'geo.metric.share': '覆盖率', 'geo.metric.unmet': '未满足严重度',
+  'geo.share': '覆盖率', 'geo.needs': '需求', 'geo.reachable': '可达', 'geo.assigned': '已满足',
+  'geo.severity': '已满足严重度 / 总严重度', 'geo.unmet': '未满足严重度', 'geo.providers': '服务机构（国家/省/市）',
+  'geo.providers_by_level': '{national} / {provincial} / {municipal}', 'geo.click': '点击地图上的地区查看其数字与缺口。',
+  'geo.drill': '查看各市 →', 'geo.table': '有企业或需求的地区（覆盖率低者在前）', 'geo.region': '地区',
+  'geo.none': '没有企业或需求落在这些地区',
   'notfound': '没有这个页面',
 };
 
@@ -251,6 +259,14 @@ const en = {
   'goals.year': '{year}', 'goals.met': 'Met', 'goals.not_met': 'Not met', 'goals.target': 'Target',
   'goals.international': 'International share', 'goals.share_note': '{international} of {completed} completed projects at international level',
   'goals.totals': 'Projects that year', 'goals.none': 'No goals match', 'goals.summary': '{met} of {total} goals met',
+  'nav.regions': 'Map', 'tab.regions': 'Map',
+  'geo.title': 'Map: QI coverage', 'geo.sub': 'How well the QI needs of the firms of each province and city are met; click a province for its figures, drill down to its cities.',
+  'geo.country': 'China', 'geo.metric.share': 'Coverage share', 'geo.metric.unmet': 'Unmet severity',
+  'geo.share': 'Coverage', 'geo.needs': 'Needs', 'geo.reachable': 'Reachable', 'geo.assigned': 'Met',
+  'geo.severity': 'Severity met / total', 'geo.unmet': 'Unmet severity', 'geo.providers': 'Providers (national/provincial/municipal)',
+  'geo.providers_by_level': '{national} / {provincial} / {municipal}', 'geo.click': 'Click a region on the map for its figures and gaps.',
+  'geo.drill': 'Cities →', 'geo.table': 'Regions with firms or needs (lowest coverage first)', 'geo.region': 'Region',
+  'geo.none': 'No firm or need lies in these regions',
   'notfound': 'No such page',
 };
 

@@ -114,7 +114,8 @@ export function chainHeader(t, map, active) {
       tab('scenario', `#/chain/${id}/scenario`),
       tab('suppliers', `#/chain/${id}/suppliers`),
       tab('lists', `#/chain/${id}/lists`),
-      tab('changes', `#/chain/${id}/changes`)));
+      tab('changes', `#/chain/${id}/changes`),
+      tab('regions', `#/chain/${id}/regions`)));
 }
 
 /** A small key figure. */
