@@ -1924,3 +1924,33 @@ async fn the_geographic_view_draws_the_regions_and_a_click_shows_a_regions_figur
     page.assert_no_errors("the geographic view").await;
     page.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_planner_sees_a_chains_geographic_view_and_an_enterprise_is_refused() {
+    let (page, _admin, planner, enterprise) = page_with_admin_and_planner().await;
+    page.log_in(&planner).await;
+    // A planner may not read the chain's map (its header), but may read its coverage by region.
+    page.show(&format!("chain/{CHAIN}/regions"), "regions")
+        .await;
+    page.wait_until(
+        "return document.querySelector('.geo-map')?.dataset.drawn === '1' \
+         && document.querySelectorAll('.geo-map svg path').length >= 34",
+        "the planner's provinces",
+    )
+    .await;
+    let title = page
+        .js("return document.querySelector('.page-head h1').textContent")
+        .await;
+    assert!(title.as_str().unwrap().starts_with("动力电池"), "{title}");
+    assert!(page.count("table[data-table=regions] tbody tr").await > 0);
+    page.screenshot("regions-planner").await;
+    page.assert_no_errors("the planner's geographic view").await;
+
+    // An enterprise gets the page's refusal, not a broken map.
+    page.log_in(&enterprise).await;
+    page.show("regions", "regions").await;
+    assert_eq!(page.count(".geo-map").await, 0);
+    assert_eq!(page.count(".error-box").await, 1);
+    page.close().await;
+}
