@@ -1947,8 +1947,13 @@ async fn a_planner_sees_a_chains_geographic_view_and_an_enterprise_is_refused() 
     page.screenshot("regions-planner").await;
     page.assert_no_errors("the planner's geographic view").await;
 
-    // An enterprise gets the page's refusal, not a broken map.
+    // An enterprise is offered no map entry, and gets the page's refusal at its address.
     page.log_in(&enterprise).await;
+    page.wait_until(
+        "return document.querySelector('[data-nav=regions]').hidden === true",
+        "the map entry hidden",
+    )
+    .await;
     page.show("regions", "regions").await;
     assert_eq!(page.count(".geo-map").await, 0);
     assert_eq!(page.count(".error-box").await, 1);

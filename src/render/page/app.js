@@ -119,6 +119,9 @@ async function updateUser() {
   try { me = await api.me(); } catch { me = null; }
   const compare = document.querySelector('[data-nav="compare"]');
   if (compare) compare.hidden = !!me && !me.compares;
+  // The all-chains map needs the same right as the comparison (dataset-wide aggregates).
+  const regions = document.querySelector('[data-nav="regions"]');
+  if (regions) regions.hidden = !!me && !me.compares;
   const label = me ? t(`role.${me.role}`) + (me.org ? ` · ${me.org}` : '') : '';
   const button = getToken()
     ? h('button', { class: 'lang', type: 'button', onclick: () => { setToken(''); updateUser(); show(); } }, t('logout'))
