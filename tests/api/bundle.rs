@@ -115,3 +115,55 @@ async fn an_empty_store_exports_an_empty_bundle_and_lists_no_chains() {
     assert_eq!(comparison["chains"], serde_json::json!([]));
     assert_eq!(comparison["dataset"]["needs_total"], 0);
 }
+
+/// The catalogue is written by import and read from `GET /api/v1/capabilities` in code order;
+/// a bad entry refuses the whole import with its path, and nothing is written.
+#[tokio::test]
+async fn the_capability_catalogue_is_imported_and_read_back() {
+    let app = spawn_app();
+    let empty = app.get("/api/v1/capabilities").await.ok(StatusCode::OK);
+    assert_eq!(empty, serde_json::json!([]));
+    let catalogue = serde_json::json!({"version": 1, "capabilities": [
+        {"code": "testing:thermal-runaway", "name": "热失控测试",
+         "standards": ["GB 38031-2020"]},
+        {"code": "rd:bms", "name": "电池管理系统研发", "description": "BMS 算法与功能安全"}
+    ]});
+    let outcome = app
+        .post("/api/v1/import", &catalogue)
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(outcome["counts"]["capabilities"], 2);
+    let listed = app.get("/api/v1/capabilities").await.ok(StatusCode::OK);
+    assert_eq!(
+        listed,
+        serde_json::json!([
+            {"code": "rd:bms", "name": "电池管理系统研发", "description": "BMS 算法与功能安全"},
+            {"code": "testing:thermal-runaway", "name": "热失控测试",
+             "standards": ["GB 38031-2020"]}
+        ])
+    );
+
+    let before = app.fingerprint().await;
+    let bad = serde_json::json!({"version": 1, "capabilities": [
+        {"code": "rd:bms", "name": " "},
+        {"code": "testing thermal", "name": "热失控"}
+    ]});
+    let body = app
+        .post("/api/v1/import", &bad)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let details: Vec<(&str, &str)> = body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            ("/capabilities/0/name", "empty_name"),
+            ("/capabilities/1/code", "invalid_capability")
+        ]
+    );
+    app.assert_unchanged(&before).await;
+}
