@@ -649,3 +649,30 @@ fn validate_judges_codes_by_the_stores_catalogue_too() {
                             "path": "/problems/0/needs/1", "uses": 1}])
     );
 }
+
+/// Every fixture and survey carries a catalogue entry for every code it uses (written by
+/// `fixtures/catalogue.py`): `qmap validate` warns of nothing.
+#[test]
+fn every_fixture_names_every_capability_code_it_uses() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files: Vec<_> = ["", "surveys"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 10);
+    for file in files {
+        let out = qmap(&["validate", "--json", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", file.display());
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["catalogue"], true, "{}", file.display());
+        assert_eq!(
+            report["warnings"],
+            serde_json::json!([]),
+            "{}",
+            file.display()
+        );
+    }
+}
