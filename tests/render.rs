@@ -183,7 +183,11 @@ fn the_picture_names_capabilities_by_the_catalogue_and_falls_back_to_the_code() 
                         .unwrap_or_default()
                         .to_string()
                 };
-                (g.attribute("data-code").unwrap().to_string(), text("text"), text("title"))
+                (
+                    g.attribute("data-code").unwrap().to_string(),
+                    text("text"),
+                    text("title"),
+                )
             })
             .collect();
         let providers: Vec<String> = doc
@@ -197,16 +201,27 @@ fn the_picture_names_capabilities_by_the_catalogue_and_falls_back_to_the_code() 
     let (gaps, providers) = gap_labels(&dataset);
     assert!(!gaps.is_empty(), "the battery chain has gaps");
     for (code, label, title) in &gaps {
-        let name = dataset.capability_name(code).expect("every fixture code is catalogued");
-        assert!(name.starts_with(label.trim_end_matches('…')), "{code}: {label}");
-        assert!(!label.contains(':'), "{code}: the label is not a code: {label}");
+        let name = dataset
+            .capability_name(code)
+            .expect("every fixture code is catalogued");
+        assert!(
+            name.starts_with(label.trim_end_matches('…')),
+            "{code}: {label}"
+        );
+        assert!(
+            !label.contains(':'),
+            "{code}: the label is not a code: {label}"
+        );
         assert!(title.starts_with(&format!("{code}：")), "{title}");
     }
     assert!(
         providers.iter().any(|t| t.contains("能力：热失控测试")),
         "{providers:?}"
     );
-    assert!(providers.iter().all(|t| !t.contains("testing:")), "{providers:?}");
+    assert!(
+        providers.iter().all(|t| !t.contains("testing:")),
+        "{providers:?}"
+    );
 
     // Without the entry of the first gap's code, the code itself is shown.
     let (first, _, _) = gaps[0].clone();

@@ -318,9 +318,7 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
 
 /// The catalogue name of capability `code`, or the code itself when the catalogue lacks it.
 fn capability_name<'a>(map: &'a QualityMap, code: &'a str) -> &'a str {
-    map.capability_names
-        .get(code)
-        .map_or(code, String::as_str)
+    map.capability_names.get(code).map_or(code, String::as_str)
 }
 
 /// The gaps band: each infrastructure gap (no eligible provider: red) and capacity gap
