@@ -1710,7 +1710,8 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
         );
     }
 
-    // 政策工具清单: the API's uncovered gaps are the marked rows.
+    // 政策工具清单: the API's uncovered gaps are the marked rows (each capability shown by its
+    // catalogue name, the code in `data-code`).
     let tools = page
         .api(&format!("/api/v1/chains/{CHAIN}/policy-tools"), None)
         .await;
@@ -1721,7 +1722,7 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
         tools["gaps"].as_array().unwrap().len()
     );
     let marked = page
-        .js("return [...document.querySelectorAll('table[data-table=policy-tools] tbody tr[data-uncovered]')].map(tr => tr.cells[1].textContent).sort()")
+        .js("return [...document.querySelectorAll('table[data-table=policy-tools] tbody tr[data-uncovered]')].map(tr => tr.cells[1].querySelector('[data-code]').dataset.code).sort()")
         .await;
     let mut codes: Vec<&str> = uncovered
         .iter()
