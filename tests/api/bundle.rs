@@ -167,3 +167,46 @@ async fn the_capability_catalogue_is_imported_and_read_back() {
     );
     app.assert_unchanged(&before).await;
 }
+
+/// A change of the catalogue renames the capabilities of every cached map and gaps report at
+/// once (the names live in cached analyses: the write must drop them).
+#[tokio::test]
+async fn a_catalogue_change_renames_capabilities_in_cached_maps() {
+    let app = spawn_demo_app();
+    let map = app
+        .get("/api/v1/chains/pb-power-battery/map")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        map["capability_names"]["testing:thermal-runaway"],
+        "热失控测试"
+    );
+    let gaps = app
+        .get("/api/v1/chains/pb-power-battery/gaps")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        gaps["capability_names"]["rd:dry-electrode"],
+        "干法电极工艺研发"
+    );
+    let renamed = serde_json::json!({"version": 1, "capabilities": [
+        {"code": "testing:thermal-runaway", "name": "电池热失控安全测试"},
+        {"code": "rd:dry-electrode", "name": "干法电极研发"}
+    ]});
+    app.post("/api/v1/import", &renamed)
+        .await
+        .ok(StatusCode::OK);
+    let map = app
+        .get("/api/v1/chains/pb-power-battery/map")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        map["capability_names"]["testing:thermal-runaway"],
+        "电池热失控安全测试"
+    );
+    let gaps = app
+        .get("/api/v1/chains/pb-power-battery/gaps")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(gaps["capability_names"]["rd:dry-electrode"], "干法电极研发");
+}
