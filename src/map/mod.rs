@@ -44,6 +44,11 @@ pub struct QualityMap {
     pub coverage_by_element: Vec<ElementCoverage>,
     pub gaps: Gaps,
     pub counts: MapCounts,
+    /// The capability catalogue's names (能力目录) of the codes this map shows (its needs, its
+    /// providers' capabilities, its gaps), by code; a code without an entry is left out and
+    /// shown as it is.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub capability_names: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -330,7 +335,7 @@ pub fn quality_map(
             .entry(a.provider.as_str())
             .or_default() += 1;
     }
-    let providers = relevant
+    let providers: Vec<MapProvider> = relevant
         .iter()
         .filter_map(|id| {
             let o = dataset.organizations.get(id)?;
@@ -351,6 +356,26 @@ pub fn quality_map(
         })
         .collect();
 
+    let capability_names = capability_names(
+        dataset,
+        problems
+            .iter()
+            .flat_map(|p| p.needs.iter().map(|n| n.code.as_str()))
+            .chain(
+                providers
+                    .iter()
+                    .flat_map(|p| p.capabilities.iter().map(|c| c.code.as_str())),
+            )
+            .chain(
+                analysis
+                    .qi
+                    .gaps
+                    .infrastructure
+                    .iter()
+                    .chain(&analysis.qi.gaps.capacity)
+                    .map(|g| g.code.as_str()),
+            ),
+    );
     QualityMap {
         chain: MapChain {
             id: chain_id.to_string(),
@@ -386,7 +411,22 @@ pub fn quality_map(
             foreign_only_parts: weak.foreign_only_parts.len(),
             demand_problems: weak.segments.iter().map(|s| s.demand_problems).sum(),
         },
+        capability_names,
     }
+}
+
+/// The catalogue names of `codes` that the catalogue has, by code.
+pub fn capability_names<'a>(
+    dataset: &Dataset,
+    codes: impl IntoIterator<Item = &'a str>,
+) -> BTreeMap<String, String> {
+    codes
+        .into_iter()
+        .filter_map(|code| {
+            let name = dataset.capability_name(code)?;
+            Some((code.to_string(), name.to_string()))
+        })
+        .collect()
 }
 
 /// The most specific name known for a region code: county, then city, then province.
