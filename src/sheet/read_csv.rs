@@ -17,15 +17,25 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<String, Report> {
     if let Some(text) = gb.decode_without_bom_handling_and_without_replacement(bytes) {
         return Ok(text.into_owned());
     }
-    // Neither: name the first line that GB18030 cannot decode (a newline is never part of a
-    // multi-byte GB18030 character, so lines decode on their own).
-    let line = bytes
-        .split(|&b| b == b'\n')
-        .position(|line| {
-            gb.decode_without_bom_handling_and_without_replacement(line)
-                .is_none()
-        })
-        .map_or(1, |i| i + 1);
+    // Neither. A file whose text before the first bad byte holds UTF-8 characters is UTF-8
+    // with a bad byte: name that byte's line. Otherwise name the first line that GB18030 cannot
+    // decode (a newline is never part of a multi-byte GB18030 character, so lines decode on
+    // their own).
+    let valid = match std::str::from_utf8(bytes) {
+        Err(e) => e.valid_up_to(),
+        Ok(_) => bytes.len(),
+    };
+    let line = if !bytes[..valid].is_ascii() {
+        bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1
+    } else {
+        bytes
+            .split(|&b| b == b'\n')
+            .position(|line| {
+                gb.decode_without_bom_handling_and_without_replacement(line)
+                    .is_none()
+            })
+            .map_or(1, |i| i + 1)
+    };
     Err(sheet_error(
         ErrorCode::InvalidEncoding,
         format!("{file}:{line}"),

@@ -62,7 +62,7 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, Report> {
                 let empty = rows
                     .get(r)
                     .and_then(|row| row.get(c))
-                    .is_none_or(|v| *v == Cell::Empty);
+                    .is_none_or(Cell::is_empty);
                 if empty && !formula.is_empty() {
                     put(&mut rows, r, c, Cell::FormulaWithoutValue(formula.clone()));
                 }

@@ -262,6 +262,7 @@ fn row_object(
     columns: &[&'static Column],
     at: &[u32],
     cells: &[Cell],
+    merged: &[(u32, u32, u32, u32)],
     row: u32,
     base: &str,
     map: &mut CellMap,
@@ -270,6 +271,11 @@ fn row_object(
     for (column, &c) in columns.iter().zip(at) {
         let field = format!("{base}{}", pointer(column.path));
         map.put(field.clone(), sheet.name, Some(c), row);
+        // A merged cell is reported once, as merged_cell, not again for its value.
+        if in_merged(merged, row, c) {
+            map.bad.push(field);
+            continue;
+        }
         let cell = cells.get(c as usize).unwrap_or(&Cell::Empty);
         if cell.is_empty() {
             if column.required {
@@ -304,6 +310,14 @@ fn row_object(
         }
     }
     object
+}
+
+/// Whether the cell of 1-based `row` and 0-based `column` is part of a merged range.
+fn in_merged(merged: &[(u32, u32, u32, u32)], row: u32, column: u32) -> bool {
+    let r = row - 1;
+    merged
+        .iter()
+        .any(|&(r0, c0, r1, c1)| (r0..=r1).contains(&r) && (c0..=c1).contains(&column))
 }
 
 fn merged_errors(sheet: &Sheet, grid: &Grid, errors: &mut Report) {
@@ -373,7 +387,16 @@ pub fn build(workbook: &Workbook) -> Result<(Value, CellMap), Report> {
             let row = r as u32 + 1;
             let base = format!("/{array}/{}", records.len());
             map.put(base.clone(), sheet.name, None, row);
-            let object = row_object(sheet, &columns, at, cells, row, &base, &mut map);
+            let object = row_object(
+                sheet,
+                &columns,
+                at,
+                cells,
+                &grid.merged,
+                row,
+                &base,
+                &mut map,
+            );
             records.push(Value::Object(object));
         }
     }
@@ -443,14 +466,32 @@ pub fn build(workbook: &Workbook) -> Result<(Value, CellMap), Report> {
                     let list = lists[i].get_or_insert_with(Vec::new);
                     let base = format!("/{parent}/{i}/{field}/{}", list.len());
                     map.put(base.clone(), sheet.name, Some(kc), row);
-                    let object = row_object(sheet, &columns, &at[1..], cells, row, &base, &mut map);
+                    let object = row_object(
+                        sheet,
+                        &columns,
+                        &at[1..],
+                        cells,
+                        &grid.merged,
+                        row,
+                        &base,
+                        &mut map,
+                    );
                     list.push(Value::Object(object));
                 }
                 None => {
                     // Still check its cells, for every error at once; a throwaway map keeps
                     // their pointers out of the real one.
                     let mut scratch = CellMap::default();
-                    row_object(sheet, &columns, &at[1..], cells, row, "", &mut scratch);
+                    row_object(
+                        sheet,
+                        &columns,
+                        &at[1..],
+                        cells,
+                        &grid.merged,
+                        row,
+                        "",
+                        &mut scratch,
+                    );
                     map.errors.extend(scratch.errors);
                 }
             }
