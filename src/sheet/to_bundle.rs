@@ -286,12 +286,16 @@ fn row_object(
                         set(&mut object, column.path, Value::String(String::new()))
                     }
                     _ => {
-                        map.bad.push(field);
-                        map.errors.push(sheet_error(
+                        let mut e = sheet_error(
                             ErrorCode::MissingField,
                             cell_ref(sheet.name, c, row),
                             format!("{} is required", column.header),
-                        ));
+                        );
+                        if !base.is_empty() {
+                            e.path.clone_from(&field);
+                        }
+                        map.bad.push(field);
+                        map.errors.push(e);
                     }
                 }
             }
@@ -300,12 +304,16 @@ fn row_object(
         match value(column.kind, cell) {
             Ok(v) => set(&mut object, column.path, v),
             Err((code, message)) => {
-                map.bad.push(field);
-                map.errors.push(sheet_error(
+                let mut e = sheet_error(
                     code,
                     cell_ref(sheet.name, c, row),
                     format!("{}: {message}", column.header),
-                ));
+                );
+                if !base.is_empty() {
+                    e.path.clone_from(&field);
+                }
+                map.bad.push(field);
+                map.errors.push(e);
             }
         }
     }
