@@ -264,6 +264,20 @@ pub static SHEETS: &[Sheet] = &[
         ],
     },
     Sheet {
+        name: "能力目录",
+        shape: Shape::Records {
+            array: "capabilities",
+        },
+        optional: true,
+        about: "能力目录（可选）：每行一个能力代码及其中文名称；列表与图中以名称显示能力。",
+        columns: &[
+            wide(col("能力代码", &["code"], Id, true, "能力代码：要素:对象", "testing:thermal-runaway"), 28.0),
+            wide(col("能力名称", &["name"], Text, true, "能力的中文名称", "热失控测试"), 24.0),
+            wide(col("相关标准", &["standards"], List, false, "相关标准编号，多个用“；”分隔", "GB 38031-2020"), 28.0),
+            wide(col("说明", &["description"], Text, false, "能力的说明", "电池热失控与热扩散试验"), 32.0),
+        ],
+    },
+    Sheet {
         name: "产业链",
         shape: Shape::Records { array: "chains" },
         optional: false,
