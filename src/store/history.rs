@@ -52,7 +52,8 @@ fn counts_of(counts: &mut RevisionCounts, t: TreeId) -> Option<&mut KindChanges>
         TreeId::CustomersOfFirm
         | TreeId::MembersOfChain
         | TreeId::ProblemsOfFirm
-        | TreeId::ProvidersByCapability => None,
+        | TreeId::ProvidersByCapability
+        | TreeId::DisclosureRequests => None,
     }
 }
 

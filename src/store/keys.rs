@@ -33,6 +33,9 @@ pub(crate) enum TreeId {
     Consortia = 10,
     PolicyTools = 11,
     Goals = 12,
+    /// Disclosure requests, keyed by id. Not a record tree: written directly like the audit
+    /// log, never through the redo log, so it is not in [`TreeId::ALL`] (see `disclosure`).
+    DisclosureRequests = 14,
 }
 
 impl TreeId {
@@ -68,6 +71,7 @@ impl TreeId {
             TreeId::Consortia => "consortia",
             TreeId::PolicyTools => "policy-tools",
             TreeId::Goals => "goals",
+            TreeId::DisclosureRequests => "disclosure-requests",
         }
     }
 
@@ -237,6 +241,8 @@ mod tests {
         }
         assert_eq!(TreeId::ProvidersByCapability as u8, 8);
         assert_eq!(TreeId::Goals as u8, 12);
+        assert_eq!(TreeId::DisclosureRequests as u8, 14);
+        assert_eq!(TreeId::from_tag(14), None);
         assert_eq!(TreeId::from_tag(13), None);
     }
 

@@ -393,6 +393,8 @@ error_codes! {
     UnknownKind => "unknown_kind",
     /// A membership role other than chain_master, member.
     UnknownRole => "unknown_role",
+    /// A problem's disclosure other than private, customers, chain.
+    UnknownDisclosure => "unknown_disclosure",
     /// A provider level other than national, provincial, municipal (a project level other than
     /// international_leading, international_advanced, domestic_leading, domestic_advanced).
     UnknownLevel => "unknown_level",

@@ -90,7 +90,15 @@ const MEMBERSHIP_FIELDS: &[&str] = &["chain", "role", "segment"];
 const CAPABILITY_FIELDS: &[&str] = &["code", "capacity"];
 const SUPPLY_FIELDS: &[&str] = &["chain", "from", "to", "part"];
 const PROBLEM_FIELDS: &[&str] = &[
-    "id", "org", "chain", "title", "category", "severity", "status", "needs",
+    "id",
+    "org",
+    "chain",
+    "title",
+    "category",
+    "severity",
+    "status",
+    "needs",
+    "disclosure",
 ];
 const PROJECT_FIELDS: &[&str] = &[
     "id",
@@ -144,6 +152,7 @@ const CATEGORIES: &[&str] = &[
     "other",
 ];
 const STATUSES: &[&str] = &["open", "in_progress", "resolved"];
+const DISCLOSURES: &[&str] = &["private", "customers", "chain"];
 const PROJECT_CATEGORIES: &[&str] = &["chain_collaboration", "common_technology", "key_product"];
 const PROJECT_STATUSES: &[&str] = &[
     "proposed",
@@ -563,6 +572,14 @@ impl Walker {
                 }
             }
         }
+        self.enumeration(
+            map,
+            path,
+            "disclosure",
+            Defaulted,
+            DISCLOSURES,
+            ErrorCode::UnknownDisclosure,
+        );
         id.map(String::from)
     }
 
@@ -742,6 +759,8 @@ mod tests {
         let statuses = [Status::Open, Status::InProgress, Status::Resolved]
             .map(|s| serde_json::to_value(s).unwrap());
         assert_eq!(names(statuses.to_vec()), STATUSES);
+        let disclosures = crate::model::Disclosure::ALL.map(|d| serde_json::to_value(d).unwrap());
+        assert_eq!(names(disclosures.to_vec()), DISCLOSURES);
         let roles = [Role::ChainMaster, Role::Member].map(|r| serde_json::to_value(r).unwrap());
         assert_eq!(names(roles.to_vec()), ROLES);
         use crate::model::{
@@ -827,6 +846,7 @@ mod tests {
             part: s("p"),
         };
         let problem = Problem {
+            disclosure: Default::default(),
             id: s("p"),
             org: s("o"),
             chain: s("c"),
