@@ -14,6 +14,7 @@
 pub mod cache;
 pub mod chains;
 mod computed;
+pub mod disclosure;
 mod error;
 pub mod history;
 pub mod metrics;
