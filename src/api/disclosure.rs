@@ -8,7 +8,7 @@ use super::state::AppState;
 use super::{json_body, ApiPath};
 use crate::model::disclosure::DisclosureRequest;
 use crate::model::Problem;
-use crate::service::disclosure::{self, Answered, AnswerBody, DisclosureChange, RequestBody};
+use crate::service::disclosure::{self, AnswerBody, Answered, DisclosureChange, RequestBody};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -53,7 +53,10 @@ async fn set_problem_disclosure(
             disclosure::set_disclosure(service, &who, how, id, level)
         })
         .await?;
-    Ok(noted(Json(problem), format!("disclosure {}", level.as_str())))
+    Ok(noted(
+        Json(problem),
+        format!("disclosure {}", level.as_str()),
+    ))
 }
 
 /// Ask a supplier upstream of the asking enterprise on the chain to disclose its problems there

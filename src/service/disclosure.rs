@@ -156,12 +156,8 @@ pub fn requests(service: &Service, who: &Principal) -> Result<Vec<DisclosureRequ
     if who.org().is_some() {
         for r in &mut out {
             if let Some(a) = &mut r.answer {
-                a.problems.retain(|id| {
-                    snap.dataset
-                        .problems
-                        .get(id)
-                        .is_some_and(|p| sight.sees(p))
-                });
+                a.problems
+                    .retain(|id| snap.dataset.problems.get(id).is_some_and(|p| sight.sees(p)));
             }
         }
     }
@@ -233,7 +229,10 @@ pub fn answer(
     if old.status != RequestStatus::Pending {
         return Err(Error::Conflict {
             code: "already_answered",
-            message: format!("request {id} was answered already ({})", old.status.as_str()),
+            message: format!(
+                "request {id} was answered already ({})",
+                old.status.as_str()
+            ),
             details: Default::default(),
         });
     }
@@ -288,11 +287,14 @@ pub fn answer(
             let current: Vec<Problem> = changed
                 .into_iter()
                 .filter_map(|p| {
-                    data.problems.get(&p.id).filter(|q| q.org == p.org).map(|q| {
-                        let mut q = q.clone();
-                        q.disclosure = p.disclosure;
-                        q
-                    })
+                    data.problems
+                        .get(&p.id)
+                        .filter(|q| q.org == p.org)
+                        .map(|q| {
+                            let mut q = q.clone();
+                            q.disclosure = p.disclosure;
+                            q
+                        })
                 })
                 .collect();
             Ok(Prepared::new(with_problems(current), ()))

@@ -651,7 +651,10 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec
         } else if message.starts_with("missing field") {
             ErrorCode::MissingField
         } else if message.starts_with("unknown variant")
-            && path.iter().last().is_some_and(|s| s.to_string() == "disclosure")
+            && path
+                .iter()
+                .last()
+                .is_some_and(|s| s.to_string() == "disclosure")
         {
             ErrorCode::UnknownDisclosure
         } else {
