@@ -653,7 +653,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec
         } else if message.starts_with("unknown variant")
             && path
                 .iter()
-                .last()
+                .next_back()
                 .is_some_and(|s| s.to_string() == "disclosure")
         {
             ErrorCode::UnknownDisclosure
