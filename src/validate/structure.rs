@@ -846,7 +846,7 @@ mod tests {
             part: s("p"),
         };
         let problem = Problem {
-            disclosure: Default::default(),
+            disclosure: crate::model::Disclosure::Chain,
             id: s("p"),
             org: s("o"),
             chain: s("c"),
@@ -1016,7 +1016,8 @@ mod tests {
                 {"id": "q", "name": "Q", "kind": "institute", "region": "320500",
                  "level": "global", "capabilities": []}],
             "problems": [{"id": "p", "org": "g", "chain": "c", "title": "", "category": "bad",
-                          "severity": 2, "status": "done", "needs": [3]}]});
+                          "severity": 2, "status": "done", "needs": [3],
+                          "disclosure": "public"}]});
         assert_eq!(
             walk(doc),
             pairs(&[
@@ -1026,6 +1027,7 @@ mod tests {
                 ("/problems/0/category", ErrorCode::UnknownCategory),
                 ("/problems/0/status", ErrorCode::UnknownStatus),
                 ("/problems/0/needs/0", ErrorCode::WrongType),
+                ("/problems/0/disclosure", ErrorCode::UnknownDisclosure),
             ])
         );
     }
