@@ -148,3 +148,39 @@ async fn a_supplier_discloses_on_request_and_the_master_then_reads_its_problems(
     let p = app.get("/api/v1/problems/pb-p026").await.ok(StatusCode::OK);
     assert!(p.get("disclosure").is_none(), "{p}");
 }
+
+/// Requests are not in the revisions: a list fetched before a request was sent must not be
+/// revalidated (304) after it.
+#[tokio::test]
+async fn the_request_list_is_never_answered_not_modified() {
+    let app = spawn_demo_app();
+    let master = bearer(&app, AccessRole::Enterprise, Some("pb-ly-cell"));
+    let auth = [("authorization", master.as_str())];
+    let first = app.get_with("/api/v1/disclosure-requests", &auth).await;
+    assert_eq!(first.json(), json!([]));
+    let tag = first
+        .headers
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_else(|| "W/\"r0-0\"".to_string());
+    app.send_with(
+        axum::http::Method::POST,
+        "/api/v1/chains/pb-power-battery/disclosure-requests",
+        &auth,
+        Some(
+            serde_json::to_vec(&json!({"supplier": "pb-cz-lfp", "message": "请披露"}))
+                .unwrap()
+                .into(),
+        ),
+    )
+    .await
+    .ok(StatusCode::CREATED);
+    let again = app
+        .get_with(
+            "/api/v1/disclosure-requests",
+            &[auth[0], ("if-none-match", tag.as_str())],
+        )
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(again.as_array().unwrap().len(), 1, "{again}");
+}
