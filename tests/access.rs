@@ -1533,6 +1533,9 @@ fn hand_drawn() -> HandDrawn {
             {"chain": HD, "from": "hd-b", "to": "hd-a", "part": "极片"},
             {"chain": HD, "from": "hd-a", "to": "hd-m", "part": "电芯"},
             {"chain": HD, "from": "hd-c", "to": "hd-m", "part": "外壳"}],
+        "consortia": [
+            {"id": "hd-con", "name": "手绘联合体", "chain": HD, "lead": "hd-m",
+             "members": ["hd-b", "hd-q"], "founded": 2024}],
         "problems": [
             {"id": HD_PROBLEM, "org": "hd-b", "chain": HD, "title": HD_TITLE,
              "category": "testing", "severity": 4, "status": "open", "needs": [HD_NEED]}]});
@@ -1728,6 +1731,15 @@ async fn each_disclosure_level_is_seen_exactly_as_the_issue_says_and_leaks_nowhe
                 "{view}"
             );
         }
+        // The master's consortium lists B's need when M may read the problem.
+        let (status, report) = app.get(M, &format!("/api/v1/chains/{HD}/consortia")).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let needs = report["consortia"][0]["needs"].to_string();
+        assert_eq!(
+            needs.contains(HD_PROBLEM),
+            expected_sight(M, level),
+            "{level}: {report}"
+        );
         // The regulator's view of the same master uses everything.
         let (_, full) = app.get(Regulator, &supplier_view).await;
         assert_eq!(full["summary"]["disclosed"], 1, "{level}: {full}");
