@@ -1731,6 +1731,25 @@ async fn each_disclosure_level_is_seen_exactly_as_the_issue_says_and_leaks_nowhe
                 "{view}"
             );
         }
+        // A, no master, has a supplier view of its own upstream: B at tier 1.
+        let (status, own) = app
+            .get(A, &format!("/api/v1/chains/{HD}/masters/hd-a/suppliers"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{own}");
+        assert_eq!(own["suppliers"][0]["id"], "hd-b", "{own}");
+        assert_eq!(own["suppliers"][0]["tier"], 1, "{own}");
+        assert_eq!(
+            own["suppliers"][0]["problems"]
+                .to_string()
+                .contains(HD_PROBLEM),
+            expected_sight(A, level),
+            "{level}: {own}"
+        );
+        assert_eq!(
+            own["suppliers"][0].get("undisclosed").is_some(),
+            !expected_sight(A, level),
+            "{level}: {own}"
+        );
         // The master's consortium lists B's need when M may read the problem.
         let (status, report) = app.get(M, &format!("/api/v1/chains/{HD}/consortia")).await;
         assert_eq!(status, StatusCode::OK, "{report}");

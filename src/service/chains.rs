@@ -14,7 +14,7 @@ use crate::analysis::eligibility::Scope;
 use crate::analysis::qi::report::QiReport;
 use crate::analysis::quality::{chain_row, ChainRow};
 use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
-use crate::analysis::suppliers::supplier_view_of;
+use crate::analysis::suppliers::{supplier_view_of, upstream_view_of};
 use crate::analysis::{
     chain_scenario, run_scenario_on, AnalysisError, ChainReport, ChainScenario, Failure,
     NeedProvider, ScenarioReport, SupplierView, Undisclosed,
@@ -272,7 +272,8 @@ pub fn assignment(snap: &Snapshot, who: &Principal, id: &str) -> Result<Assignme
 
 /// The supplier view of a chain master: every firm upstream at any tier, critical ones first.
 /// A firm asks only for itself and only on a chain it sits on (anything else is refused alike,
-/// whether or not the chain exists). Each supplier's demand problems that the holder may read
+/// whether or not the chain exists), and gets its own upstream even when it is no master;
+/// others ask for masters only (422 otherwise). Each supplier's demand problems that the holder may read
 /// (see [`Principal::sees_problem`]) are listed in full, with the providers the chain's optimal
 /// assignment gives their needs; the rest only as aggregates (count by category, highest
 /// severity), and the summary counts both.
@@ -295,7 +296,13 @@ pub fn suppliers(
         .chain(id)
         .ok_or_else(|| Error::not_found("chain", id))?;
     let problems = snap.chain_index().problems(d, id);
-    let mut view = supplier_view_of(d, graph, org, &problems).map_err(analysis_error)?;
+    // A firm sees its own upstream whether or not it is a master; others see masters' views.
+    let mut view = if own_on_chain {
+        upstream_view_of(d, graph, org, &problems)
+    } else {
+        supplier_view_of(d, graph, org, &problems)
+    }
+    .map_err(analysis_error)?;
     let analysis = snap.chain_analysis(id)?;
     let mut takers: HashMap<&str, Vec<NeedProvider>> = HashMap::new();
     for a in &analysis.assignment.assigned {

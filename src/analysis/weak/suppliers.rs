@@ -181,13 +181,34 @@ pub fn supplier_view_of(
     master: &str,
     chain_problems: &[&Problem],
 ) -> Result<SupplierView, AnalysisError> {
+    view_of(dataset, graph, master, chain_problems, true)
+}
+
+/// [`supplier_view_of`] for any firm of the chain, master or not: its own supply base (what an
+/// enterprise sees of its upstream).
+pub fn upstream_view_of(
+    dataset: &Dataset,
+    graph: &ChainGraph,
+    firm: &str,
+    chain_problems: &[&Problem],
+) -> Result<SupplierView, AnalysisError> {
+    view_of(dataset, graph, firm, chain_problems, false)
+}
+
+fn view_of(
+    dataset: &Dataset,
+    graph: &ChainGraph,
+    master: &str,
+    chain_problems: &[&Problem],
+    only_masters: bool,
+) -> Result<SupplierView, AnalysisError> {
     let m = graph
         .node(master)
         .ok_or_else(|| AnalysisError::NotOnChain {
             chain: graph.id().to_string(),
             firm: master.to_string(),
         })?;
-    if !graph.firm(m).master {
+    if only_masters && !graph.firm(m).master {
         return Err(AnalysisError::NotAChainMaster {
             chain: graph.id().to_string(),
             firm: master.to_string(),
