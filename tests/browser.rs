@@ -1866,5 +1866,17 @@ async fn a_chain_master_sees_disclosed_problems_in_full_and_the_rest_as_aggregat
             .await,
         1
     );
+    // On the problem list it sets the disclosure of its own problems, and of no one else's.
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    assert_eq!(page.count("select[data-disclosure=pb-p034]").await, 0);
+    page.js("const s = document.querySelector('select[data-disclosure=pb-p001]'); s.value = 'chain'; s.dispatchEvent(new Event('change')); return true")
+        .await;
+    page.wait_until(
+        "return !document.querySelector('select[data-disclosure=pb-p001]').disabled",
+        "the disclosure saved",
+    )
+    .await;
+    let p = page.api("/api/v1/problems/pb-p001", None).await;
+    assert_eq!(p["disclosure"], "chain", "{p}");
     page.close().await;
 }
