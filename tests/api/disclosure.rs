@@ -184,3 +184,68 @@ async fn the_request_list_is_never_answered_not_modified() {
         .ok(StatusCode::OK);
     assert_eq!(again.as_array().unwrap().len(), 1, "{again}");
 }
+
+/// A request naming a problem: the id is not checked when sent (the asker learns nothing), and
+/// the supplier's acceptance of an id that is not its problem on the chain is a 422 at
+/// `/problem` that leaves the request pending and the problems as they were.
+#[tokio::test]
+async fn a_named_problem_is_checked_by_the_answer_and_a_failed_answer_changes_nothing() {
+    let app = spawn_demo_app();
+    let master = bearer(&app, AccessRole::Enterprise, Some("pb-ly-cell"));
+    let supplier = bearer(&app, AccessRole::Enterprise, Some("pb-cz-lfp"));
+    let send = |as_: String, uri: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.send_with(
+                axum::http::Method::POST,
+                &uri,
+                &[("authorization", &as_)],
+                Some(serde_json::to_vec(&body).unwrap().into()),
+            )
+            .await
+        }
+    };
+    let mut ids = Vec::new();
+    for problem in ["pb-p034", "pb-p026"] {
+        let sent = send(
+            master.clone(),
+            "/api/v1/chains/pb-power-battery/disclosure-requests".into(),
+            json!({"supplier": "pb-cz-lfp", "problem": problem, "message": "请披露"}),
+        )
+        .await
+        .ok(StatusCode::CREATED);
+        ids.push(sent["id"].as_str().unwrap().to_string());
+    }
+    let before = app.revision().await;
+    let refused = send(
+        supplier.clone(),
+        format!("/api/v1/disclosure-requests/{}/answer", ids[0]),
+        json!({"accept": true, "disclosure": "chain"}),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(refused["details"][0]["code"], "unknown_problem");
+    assert_eq!(refused["details"][0]["path"], "/problem");
+    assert_eq!(app.revision().await, before);
+    let stored = app
+        .state
+        .store()
+        .disclosure_request(&ids[0])
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status.as_str(), "pending");
+    // The other names its own problem: only that one is disclosed.
+    let answered = send(
+        supplier,
+        format!("/api/v1/disclosure-requests/{}/answer", ids[1]),
+        json!({"accept": true, "disclosure": "chain"}),
+    )
+    .await
+    .ok(StatusCode::OK);
+    assert_eq!(
+        answered["request"]["answer"]["problems"],
+        json!(["pb-p026"])
+    );
+    let p027 = app.get("/api/v1/problems/pb-p027").await.ok(StatusCode::OK);
+    assert!(p027.get("disclosure").is_none(), "{p027}");
+}
