@@ -222,11 +222,6 @@ impl ProblemSight<'_> {
         }
     }
 
-    /// Whether an enterprise reader is downstream of `firm` on `chain` (always false for others).
-    pub fn downstream_of(&self, firm: &str, chain: &str) -> bool {
-        self.who.org().is_some() && self.upstream_on(chain).contains(firm)
-    }
-
     /// The firms upstream of the enterprise reader on `chain` (empty for other principals).
     fn upstream_on(&self, chain: &str) -> Rc<BTreeSet<String>> {
         if let Some(found) = self.upstream.borrow().get(chain) {
