@@ -8,8 +8,8 @@
 //! for the nested list, whose first column names the parent record (see [`Shape::Nested`]).
 
 use crate::model::{
-    Category, Element, GapKind, Level, OrgKind, PolicyKind, ProjectCategory, ProjectLevel,
-    ProjectStatus,
+    Category, Disclosure, Element, GapKind, Level, OrgKind, PolicyKind, ProjectCategory,
+    ProjectLevel, ProjectStatus,
 };
 
 /// Separator of list cells as written; `;` is accepted too on reading.
@@ -190,6 +190,12 @@ pub static ELEMENTS: &[(&str, &str)] = &[
     ("certification", "认证认可"),
     ("rd", "研发"),
 ];
+/// Who besides the holder and the regulators may read a problem (the page's labels).
+pub static DISCLOSURES: &[(&str, &str)] = &[
+    ("private", "不公开"),
+    ("customers", "对下游客户"),
+    ("chain", "对全链"),
+];
 pub static GAPS: &[(&str, &str)] = &[("infrastructure", "基础设施缺口"), ("capacity", "能力缺口")];
 /// Severity 1–5 as a drop-down; read as a whole number.
 pub static SEVERITIES: &[&str] = &["1", "2", "3", "4", "5"];
@@ -230,10 +236,11 @@ fn model_tables() -> [Vec<(&'static str, &'static str)>; 7] {
 }
 
 #[allow(dead_code)]
-fn more_model_tables() -> [Vec<&'static str>; 2] {
+fn more_model_tables() -> [Vec<&'static str>; 3] {
     [
         Level::ALL.iter().map(|l| l.as_str()).collect(),
         GapKind::ALL.iter().map(|g| g.as_str()).collect(),
+        Disclosure::ALL.iter().map(|d| d.as_str()).collect(),
     ]
 }
 
@@ -378,6 +385,7 @@ pub static SHEETS: &[Sheet] = &[
             col("严重程度", &["severity"], Integer, true, "1（轻）到 5（重）", "4"),
             col("状态", &["status"], Enum(STATUSES), true, "处理状态", "待解决"),
             wide(col("所需能力", &["needs"], List, false, "解决问题所需的能力代码，多个用“；”分隔", "testing:thermal-runaway；metrology:cell-voltage"), 36.0),
+            col("披露范围", &["disclosure"], Enum(DISCLOSURES), false, "除本企业与监管部门外谁可查看：不填为不公开；对下游客户（其客户直至链主）；对全链", "对下游客户"),
         ],
     },
     Sheet {
@@ -511,7 +519,11 @@ mod tests {
         assert_eq!(project_levels, PROJECT_LEVELS);
         assert_eq!(policy_kinds, POLICY_KINDS);
         assert_eq!(elements, ELEMENTS);
-        let [levels, gaps] = more_model_tables();
+        let [levels, gaps, disclosures] = more_model_tables();
+        assert_eq!(
+            disclosures,
+            DISCLOSURES.iter().map(|(c, _)| *c).collect::<Vec<_>>()
+        );
         assert_eq!(levels, LEVELS.iter().map(|(c, _)| *c).collect::<Vec<_>>());
         assert_eq!(gaps, GAPS.iter().map(|(c, _)| *c).collect::<Vec<_>>());
         for (code, label) in GAPS {

@@ -407,6 +407,12 @@ error_codes! {
     UnknownKind => "unknown_kind",
     /// A membership role other than chain_master, member.
     UnknownRole => "unknown_role",
+    /// A disclosure request to a firm that is not upstream of the asking firm on the chain
+    /// (or is no firm at all: the answer is the same, so that it says nothing about firms
+    /// outside the asker's supply base).
+    NotUpstream => "not_upstream",
+    /// A problem's disclosure other than private, customers, chain.
+    UnknownDisclosure => "unknown_disclosure",
     /// A provider level other than national, provincial, municipal (a project level other than
     /// international_leading, international_advanced, domestic_leading, domestic_advanced).
     UnknownLevel => "unknown_level",
@@ -681,6 +687,13 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec
             ErrorCode::UnknownField
         } else if message.starts_with("missing field") {
             ErrorCode::MissingField
+        } else if message.starts_with("unknown variant")
+            && path
+                .iter()
+                .next_back()
+                .is_some_and(|s| s.to_string() == "disclosure")
+        {
+            ErrorCode::UnknownDisclosure
         } else {
             ErrorCode::WrongType
         };

@@ -24,6 +24,7 @@ mod common;
 mod analyses;
 mod bundle;
 mod chains;
+mod disclosure;
 mod errors;
 mod helpers;
 mod http;
