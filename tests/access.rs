@@ -476,6 +476,13 @@ fn cases(app: &App) -> Vec<Case> {
             &[Admin],
         ),
         case(Method::GET, "/api/v1/export", None, &[Admin]),
+        // The search answers every holder, with what each may read (an empty page at worst).
+        case(
+            Method::GET,
+            &format!("/api/v1/organizations?q=ndsd&chain={PB}&limit=5"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
         case(
             Method::GET,
             &format!("/api/v1/organizations/{FIRM}"),
@@ -905,6 +912,59 @@ async fn the_supplier_view_of_an_enterprise_lists_only_the_problems_disclosed_to
         .unwrap()
         .iter()
         .any(|s| !s["problems"].as_array().unwrap().is_empty()));
+}
+
+/// The ids `GET /api/v1/organizations?…` finds for `who` (every page of 200).
+async fn found(app: &App, who: Who, query: &str) -> BTreeSet<String> {
+    let (status, body) = app
+        .call(
+            who,
+            Method::GET,
+            &format!("/api/v1/organizations?{query}&limit=200"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(page["total"].as_u64().unwrap() <= 200, "one page holds all");
+    page["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_enterprise_finds_itself_its_upstream_and_qi_bodies_but_no_other_firm() {
+    let app = app();
+    let d = &app.dataset;
+    let upstream = qmap::service::upstream_of(d, FIRM);
+    let other = &d.organizations[OTHER];
+    assert!(!upstream.contains(OTHER));
+    // Admins find OTHER by its name; FIRM does not, nor by its id.
+    let by_name = format!("q={}", urlencode(&other.name));
+    assert!(found(&app, Admin, &by_name).await.contains(OTHER));
+    assert!(!found(&app, Firm, &by_name).await.contains(OTHER));
+    assert!(!found(&app, Firm, &format!("q={OTHER}"))
+        .await
+        .contains(OTHER));
+    // Everything FIRM finds on its chain is itself, upstream of it, or a QI body.
+    let all = found(&app, Firm, &format!("chain={PB}")).await;
+    assert!(all.contains(FIRM));
+    assert!(!upstream.is_empty() && upstream.iter().all(|u| all.contains(u)));
+    for id in &all {
+        assert!(
+            id == FIRM || upstream.contains(id) || d.organizations[id].is_provider(),
+            "{id}"
+        );
+    }
+    // A planner finds QI bodies only.
+    let planner = found(&app, Planner, "kind=enterprise").await;
+    assert!(planner.is_empty(), "{planner:?}");
+    assert!(!found(&app, Planner, "kind=inspection_center")
+        .await
+        .is_empty());
 }
 
 #[tokio::test]

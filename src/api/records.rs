@@ -7,6 +7,7 @@ use super::state::AppState;
 use super::{json_body, record_body, ApiPath, Written};
 use crate::model::{Organization, Problem, Status, Supply};
 use crate::service::records::{self, may_write, supply_label, Kind, Mode};
+use crate::service::search::{self, OrgPage, OrgQuery};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -18,7 +19,7 @@ use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_organization))
+        .routes(routes!(create_organization, list_organizations))
         .routes(routes!(
             get_organization,
             put_organization,
@@ -78,6 +79,24 @@ fn strip_prefix(mut details: crate::validate::Report, prefix: &str) -> crate::va
         }
     }
     details
+}
+
+/// Find organizations ("find anything"): by part of the name, its pinyin initials (`ndsd` →
+/// 宁德时代) or the start of its full pinyin, filtered by kind, region and chain, paged; only
+/// those the caller may read (an enterprise: itself, the firms upstream of it and the QI bodies).
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "records",
+    params(OrgQuery),
+    responses((status = 200, body = OrgPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_organizations(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    q: Result<Query<OrgQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<OrgPage>, ApiError> {
+    let q = super::query(q)?;
+    state
+        .read(move |snap| search::organizations(snap, &who, q))
+        .await
+        .map(Json)
 }
 
 /// One organization.

@@ -139,6 +139,9 @@ pub struct AnalysisCache {
     pub all: Arc<Computed<Arc<DatasetAnalysis>>>,
     /// Hits and misses, shared by every later snapshot's cache.
     pub counters: Arc<CacheCounters>,
+    /// The names of the organizations prepared for search (pinyin): shared with the next
+    /// snapshot by a write that changes no organization (see `Snapshot::after`).
+    pub search: Arc<OnceLock<Arc<super::search::SearchIndex>>>,
 }
 
 impl AnalysisCache {
@@ -154,6 +157,7 @@ impl AnalysisCache {
             by_chain: OnceLock::new(),
             all: Arc::default(),
             counters: Arc::default(),
+            search: Arc::default(),
         }
     }
 
@@ -204,6 +208,7 @@ impl AnalysisCache {
                 Arc::default()
             },
             counters: self.counters.clone(),
+            search: Arc::default(),
         }
     }
 }

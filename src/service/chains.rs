@@ -78,6 +78,10 @@ pub struct ProblemFilter {
     /// Only problems that a live project (neither cancelled nor completed) lists (`true`), or
     /// only those none does (`false`). Judged by the projects the holder reads.
     pub tackled: Option<bool>,
+    /// Only demand problems, open or in progress (`true`), or only the others (`false`).
+    pub demand: Option<bool>,
+    /// Only problems whose title, id, firm name or firm id holds this text (case-insensitive).
+    pub q: Option<String>,
     /// 1-based page (default 1).
     #[param(minimum = 1)]
     pub page: Option<usize>,
@@ -147,6 +151,7 @@ pub fn problems(
     }
     let mut tackling = work::tackling(d, who, id);
     let sight = who.sight(d);
+    let text = f.q.as_deref().unwrap_or("").trim().to_lowercase();
     let mut rows: Vec<ProblemRow> = d
         .problems_of_chain(id)
         .filter(|p| sight.sees(p))
@@ -154,10 +159,18 @@ pub fn problems(
         .filter(|p| f.severity.is_none_or(|s| p.severity >= s))
         .filter(|p| f.status.is_none_or(|s| p.status == s))
         .filter(|p| f.firm.as_ref().is_none_or(|firm| &p.org == firm))
+        .filter(|p| f.demand.is_none_or(|want| p.is_demand() == want))
         .filter_map(|p| {
             let org = d.organizations.get(&p.org)?;
             let segment = org.membership(id)?.segment.clone();
             if f.segment.as_ref().is_some_and(|s| s != &segment) {
+                return None;
+            }
+            if !text.is_empty()
+                && ![&p.title, &p.id, &org.name, &org.id]
+                    .iter()
+                    .any(|s| s.to_lowercase().contains(&text))
+            {
                 return None;
             }
             let projects = tackling.remove(&p.id).unwrap_or_default();

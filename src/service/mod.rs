@@ -22,6 +22,7 @@ pub mod precompute;
 mod principal;
 pub mod records;
 pub mod rules;
+pub mod search;
 mod snapshot;
 pub mod survey;
 pub mod tackling;

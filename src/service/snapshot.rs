@@ -51,7 +51,10 @@ impl Snapshot {
         let touched = Touched::by(&before.dataset, change);
         dataset.apply(change);
         let dataset = Arc::new(dataset);
-        let cache = before.cache.carry_over(&dataset, &touched);
+        let mut cache = before.cache.carry_over(&dataset, &touched);
+        if change.upsert.organizations.is_empty() && change.delete_organizations.is_empty() {
+            cache.search = before.cache.search.clone();
+        }
         let dropped: Vec<String> = if touched.providers || touched.regions {
             dataset.chains.keys().cloned().collect()
         } else {
@@ -76,6 +79,15 @@ impl Snapshot {
         self.cache
             .providers
             .get_or_init(|| Arc::new(ProviderIndex::from_dataset(&self.dataset)))
+            .clone()
+    }
+
+    /// The organizations' names prepared for search (built once per snapshot, kept by writes
+    /// that change no organization).
+    pub fn search_index(&self) -> Arc<super::search::SearchIndex> {
+        self.cache
+            .search
+            .get_or_init(|| Arc::new(super::search::SearchIndex::build(&self.dataset)))
             .clone()
     }
 

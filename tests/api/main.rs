@@ -30,6 +30,7 @@ mod helpers;
 mod http;
 mod metrics;
 mod openapi;
+mod search;
 mod server;
 mod sheets;
 mod surveys;
