@@ -93,6 +93,31 @@ export const api = {
     }
     return { total: first.total, problems: rows };
   },
+  /**
+   * One page of a chain's problem list with filters: {demand, status, category, severity (at
+   * least), segment, q, tackled}; empty values are left out.
+   */
+  problemsFiltered: (id, filter, page, perPage) => {
+    const q = Object.entries(filter || {}).filter(([, v]) => v !== '' && v != null).map(([k, v]) => `${k}=${enc(v)}`);
+    q.push(`page=${page}`, `per_page=${perPage}`);
+    return request(`${base}/chains/${enc(id)}/problems?${q.join('&')}`);
+  },
+  /** Every problem of a chain that `filter` keeps, page by page (for the CSV download). */
+  async allProblemsFiltered(id, filter) {
+    const first = await api.problemsFiltered(id, filter, 1, 1000);
+    const rows = [...first.problems];
+    for (let page = 2; rows.length < first.total; page++) {
+      const next = await api.problemsFiltered(id, filter, page, 1000);
+      if (next.problems.length === 0) break;
+      rows.push(...next.problems);
+    }
+    return { total: first.total, problems: rows };
+  },
+  /** Organizations found by name or pinyin ({q, kind, region, chain, limit, offset}), within the caller's role. */
+  searchOrganizations: (params) => {
+    const q = Object.entries(params || {}).filter(([, v]) => v !== '' && v != null).map(([k, v]) => `${k}=${enc(v)}`);
+    return request(`${base}/organizations?${q.join('&')}`);
+  },
   /** The project candidates of a chain (with a ready draft for those who may write its projects). */
   projects: (id) => request(`${base}/chains/${enc(id)}/projects`),
   /** Every recorded project of a chain, page by page, with the counts by status and category. */

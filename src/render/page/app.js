@@ -13,6 +13,7 @@ import { renderCompare } from './compare.js';
 import { renderChanges } from './changes.js';
 import { renderGoals } from './goals.js';
 import { renderRegions } from './regions.js';
+import { mountSearch } from './search.js';
 
 const view = document.getElementById('view');
 let generation = 0;
@@ -139,5 +140,6 @@ document.getElementById('lang').addEventListener('click', () => {
 window.addEventListener('hashchange', show);
 setLang(getLang());
 translateStatic();
+mountSearch(document.querySelector('header.top'), document.getElementById('user'));
 updateUser();
 show();

@@ -284,6 +284,32 @@ const en = {
   'notfound': 'No such page',
 };
 
+// Paged lists, the supplier view's filters and table, and the header search (lists helper).
+Object.assign(zh, {
+  'page.prev': '上一页', 'page.next': '下一页', 'page.of': '第 {page} / {pages} 页 · 共 {total} 条',
+  'lists.search': '搜索名称、编号、企业', 'lists.demand': '需求问题（待解决、解决中）', 'lists.all_status': '全部状态',
+  'lists.all_category': '全部类别', 'lists.all_severity': '全部严重度', 'lists.severity_min': '严重度 ≥ {n}',
+  'lists.all_segment': '全部环节',
+  'sup.search': '搜索供应商', 'sup.only_critical': '只看关键', 'sup.only_disclosed': '有已披露问题',
+  'sup.tier_from': '层级', 'sup.tier_to': '至', 'sup.cards': '卡片', 'sup.table': '表格', 'sup.shown': '显示 {n} / {total} 家',
+  'sup.none': '没有符合条件的供应商', 'col.tier': '层级', 'col.risk': '风险', 'col.critical': '关键',
+  'search.placeholder': '查找企业、机构（名称或拼音首字母）', 'search.none': '没有找到', 'search.more': '另有 {n} 个结果，请输入更多字',
+  'search.no_chain': '不在可查看的产业链上', 'search.capabilities': '能力', 'search.level': '级别', 'search.region': '地区',
+  'search.close': '关闭', 'search.kind': '类型',
+});
+Object.assign(en, {
+  'page.prev': 'Previous', 'page.next': 'Next', 'page.of': 'Page {page} of {pages} · {total} in all',
+  'lists.search': 'Search title, id, firm', 'lists.demand': 'Demand (open, in progress)', 'lists.all_status': 'Any status',
+  'lists.all_category': 'Any category', 'lists.all_severity': 'Any severity', 'lists.severity_min': 'Severity ≥ {n}',
+  'lists.all_segment': 'Any segment',
+  'sup.search': 'Search suppliers', 'sup.only_critical': 'Critical only', 'sup.only_disclosed': 'With disclosed problems',
+  'sup.tier_from': 'Tier', 'sup.tier_to': 'to', 'sup.cards': 'Cards', 'sup.table': 'Table', 'sup.shown': '{n} of {total} shown',
+  'sup.none': 'No supplier matches', 'col.tier': 'Tier', 'col.risk': 'Risk', 'col.critical': 'Critical',
+  'search.placeholder': 'Find a firm or body (name or pinyin initials)', 'search.none': 'Nothing found', 'search.more': '{n} more: type more',
+  'search.no_chain': 'On no chain you may open', 'search.capabilities': 'Capabilities', 'search.level': 'Level', 'search.region': 'Region',
+  'search.close': 'Close', 'search.kind': 'Kind',
+});
+
 const dictionaries = { zh, en };
 const KEY = 'qmap.lang';
 

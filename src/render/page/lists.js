@@ -5,7 +5,7 @@
 // it (its own problems, projects and consortia); a planner sees counts, the policy-tool list
 // without firms, and the consortia.
 
-import { t } from './i18n.js';
+import { t, CATEGORIES } from './i18n.js';
 import { api, cachedMap } from './api.js';
 import { h, chainHeader, table, downloadCsv, sevBadge, pct, kpi, capLabel, capLabels, capName, capNamesText } from './util.js';
 
@@ -16,6 +16,11 @@ function section(id, title, count, onCsv, ...body) {
       onCsv ? h('button', { class: 'btn', type: 'button', 'data-csv': id, onclick: onCsv }, `⬇ ${t('lists.csv')}`) : null),
     ...body);
 }
+
+// The problem list asks the API one page at a time; it opens on the demand problems (open or in
+// progress), most severe first. Every other long list is paged in the browser (`pagedTable`).
+const PAGE = 50;
+const DEFAULT_FILTER = { demand: 'true' };
 
 const STATUSES = ['proposed', 'approved', 'in_progress', 'completed', 'cancelled'];
 const PROJECT_CATEGORIES = ['common_technology', 'chain_collaboration', 'key_product'];
@@ -62,7 +67,7 @@ export async function renderLists(root, params, ctx) {
   const maybe = (p) => p.catch((e) => { if (e.status === 403) return null; throw e; });
   const [map, problems, candidates, gaps, projects, tools, consortia, untackled, chains] = await Promise.all([
     full ? cachedMap(id) : null,
-    figures ? null : api.allProblems(id),
+    figures ? null : api.problemsFiltered(id, DEFAULT_FILTER, 1, PAGE),
     full ? api.projects(id) : null,
     full ? api.gaps(id) : null,
     maybe(api.chainProjects(id)),
@@ -104,30 +109,7 @@ export async function renderLists(root, params, ctx) {
         csv: (p) => p.projects.map((x) => `${x.id} ${x.title}`).join('；'),
       },
     ];
-    let shown = problems;
-    const holder = h('div', {}, table(problemCols, shown.problems, { 'data-table': 'problems' }));
-    const rowsLabel = h('small', { class: 'muted', 'data-rows': 'problems' }, ` · ${t('lists.rows', { n: shown.total })}`);
-    const box = h('input', { type: 'checkbox', 'data-filter': 'untackled' });
-    box.addEventListener('change', async () => {
-      box.disabled = true;
-      try {
-        shown = box.checked ? await api.allProblemsWhere(id, false) : problems;
-        holder.replaceChildren(table(problemCols, shown.problems, { 'data-table': 'problems', 'data-filtered': box.checked ? 'untackled' : null }));
-        rowsLabel.textContent = ` · ${t('lists.rows', { n: shown.total })}`;
-      } catch (e) {
-        holder.replaceChildren(h('p', { class: 'error-text' }, e.message));
-      } finally {
-        box.disabled = false;
-      }
-    });
-    const counts = untackled ? untackled.counts : null;
-    cards.push(h('section', { class: 'card list-card', id: 'list-problems', 'data-list': 'problems' },
-      h('div', { class: 'list-head' },
-        h('h2', {}, t('lists.problems'), rowsLabel),
-        h('label', { class: 'filter-check' }, box, ` ${t('lists.only_untackled')}`),
-        h('button', { class: 'btn', type: 'button', 'data-csv': 'problems', onclick: () => csv(box.checked ? 'problems-untackled' : 'problems', problemCols, shown.problems)() }, `⬇ ${t('lists.csv')}`)),
-      counts ? untackledBoxes(counts) : null,
-      holder));
+    cards.push(problemCard(id, problems, problemCols, map, untackled ? untackled.counts : null));
   } else if (untackled) {
     cards.push(section('problems', t('lists.problems'), null, null,
       h('p', { class: 'note', 'data-note': 'planner' }, t('lists.planner')), untackledBoxes(untackled.counts)));
@@ -186,12 +168,12 @@ export async function renderLists(root, params, ctx) {
       h('div', { class: 'kpis', 'data-counts': 'category' },
         PROJECT_CATEGORIES.map((c) => h('div', { class: 'kpi', 'data-category': c }, h('b', {}, String(byCategory[c] || 0)), h('span', {}, t(`proj.${c}`)))))),
     figures ? null : (projects.projects.length
-      ? table(projectCols, projects.projects, { 'data-table': 'projects' }, (p) => ({ 'data-project': p.id }))
+      ? pagedTable(projectCols, projects.projects, { 'data-table': 'projects' }, (p) => ({ 'data-project': p.id }))
       : h('p', { class: 'muted' }, t('lists.no_projects')))));
   if (candidates) {
     cards.push(section('candidates', t('lists.candidates'), candidateRows.length, csv('candidates', candidateCsvCols, candidateRows),
       h('p', { class: 'muted' }, t('lists.candidates_sub')),
-      table(candidateCols, candidateRows, { 'data-table': 'candidates' })));
+      pagedTable(candidateCols, candidateRows, { 'data-table': 'candidates' })));
   }
 
   // Policy tools (政策工具清单): every gap with the tools that apply; gaps no tool addresses (政策缺口) marked.
@@ -221,7 +203,7 @@ export async function renderLists(root, params, ctx) {
         h('div', { class: 'gap-box' }, h('b', {}, c.covered), h('span', {}, t('lists.tools_covered'))),
         h('div', { class: 'gap-box red' }, h('b', {}, c.uncovered), h('span', {}, t('lists.tools_uncovered'))),
         h('div', { class: 'gap-box' }, h('b', {}, c.tools), h('span', {}, t('lists.tools_count')))),
-      table(toolCols, tools.gaps, { 'data-table': 'policy-tools' },
+      pagedTable(toolCols, tools.gaps, { 'data-table': 'policy-tools' },
         (g) => (uncovered.has(key(g)) ? { class: 'policy-gap', 'data-uncovered': '' } : {}))));
   }
 
@@ -279,12 +261,12 @@ function consortiaCard(data, nameOf, full, csv) {
   };
   const uncoveredCount = data.counts.uncovered_critical_nodes;
   return section('consortia', t('lists.consortia'), data.consortia.length, data.consortia.length ? csv('consortia', cols, data.consortia) : null,
-    data.consortia.length ? h('div', { class: 'consortia' }, data.consortia.map(one)) : h('p', { class: 'muted' }, t('con.none')),
+    data.consortia.length ? pagedList(data.consortia, one, (shown) => h('div', { class: 'consortia' }, shown), 20) : h('p', { class: 'muted' }, t('con.none')),
     h('h3', {}, t('con.uncovered', { n: uncoveredCount, total: data.counts.critical_nodes })),
     full && data.uncovered_critical_nodes.length
-      ? h('ul', { class: 'uncovered-nodes' }, data.uncovered_critical_nodes.map((u) => h('li', { 'data-uncovered-node': u.firm.id },
+      ? pagedList(data.uncovered_critical_nodes, (u) => h('li', { 'data-uncovered-node': u.firm.id },
         h('a', { href: `#/chain/${encodeURIComponent(data.chain)}/map/${encodeURIComponent(u.firm.id)}` }, u.firm.name),
-        h('small', { class: 'muted' }, ` · ${u.problems.join(' ')}`))))
+        h('small', { class: 'muted' }, ` · ${u.problems.join(' ')}`)), (shown) => h('ul', { class: 'uncovered-nodes' }, shown), 100)
       : null);
 }
 
@@ -320,8 +302,129 @@ function gapCards(gaps, map, nameOf, csv) {
         h('div', { class: 'gap-box amber' }, h('b', {}, capNeeds), h('span', {}, t('lists.capacity'))),
         h('div', { class: 'gap-box' }, h('b', {}, `${pct(map.coverage.needs_reachable, map.coverage.needs_total)}%`), h('span', {}, `${t('kpi.needs')}：${map.coverage.needs_assigned}/${map.coverage.needs_total}`))),
       h('h3', {}, t('lists.recs')),
-      table(recCols, gaps.recommendations, { 'data-table': 'recommendations' })),
+      pagedTable(recCols, gaps.recommendations, { 'data-table': 'recommendations' })),
     section('gaps', t('lists.gaplist'), gapRows.length, csv('gaps', gapCols, gapRows),
-      table(gapCols, gapRows, { 'data-table': 'gaps' })),
+      pagedTable(gapCols, gapRows, { 'data-table': 'gaps' })),
   ];
+}
+
+/**
+ * Previous/next buttons with "page p of n · total rows" (`go(page)` shows a 1-based page).
+ * `name` marks the bar (`data-pager`) for tests.
+ */
+export function pagerBar(page, pages, total, go, name) {
+  const prev = h('button', { class: 'btn small', type: 'button', 'data-page': 'prev', disabled: page <= 1 }, `‹ ${t('page.prev')}`);
+  const next = h('button', { class: 'btn small', type: 'button', 'data-page': 'next', disabled: page >= pages }, `${t('page.next')} ›`);
+  prev.onclick = () => go(page - 1);
+  next.onclick = () => go(page + 1);
+  return h('div', { class: 'pager', 'data-pager': name, 'data-page-no': page, 'data-pages': pages, 'data-total': total },
+    prev, h('span', { class: 'muted', 'data-page-of': '' }, t('page.of', { page, pages: Math.max(1, pages), total })), next);
+}
+
+/** Items drawn `per` at a time by `item`, wrapped by `wrap(nodes)`, with a pager below when there are more. */
+export function pagedList(rows, item, wrap, per = PAGE, name = null) {
+  if (rows.length <= per) return wrap(rows.map(item));
+  const holder = h('div', { class: 'paged' });
+  const pages = Math.ceil(rows.length / per);
+  const draw = (page) => {
+    holder.replaceChildren(wrap(rows.slice((page - 1) * per, page * per).map(item)), pagerBar(page, pages, rows.length, draw, name));
+  };
+  draw(1);
+  return holder;
+}
+
+/** `table` showing `per` rows at a time (all rows still go into the CSV downloads). */
+export function pagedTable(columns, rows, attrs = {}, rowAttrs = () => ({}), per = PAGE) {
+  if (rows.length <= per) return table(columns, rows, attrs, rowAttrs);
+  const holder = h('div', { class: 'paged' });
+  const pages = Math.ceil(rows.length / per);
+  const draw = (page) => {
+    holder.replaceChildren(table(columns, rows.slice((page - 1) * per, page * per), attrs, rowAttrs),
+      pagerBar(page, pages, rows.length, draw, attrs['data-table']));
+  };
+  draw(1);
+  return holder;
+}
+
+// The problem list (问题清单): filters for status (demand problems by default), category,
+// severity, segment and text, and the 未攻关 check, each asking the API for the first page
+// again; 50 rows a page with previous/next and the total. The CSV holds every filtered row.
+function problemCard(id, first, cols, map, counts) {
+  const filter = { ...DEFAULT_FILTER };
+  let page = 1;
+  let shown = first;
+  let asked = 0;
+  const holder = h('div', {});
+  const rowsLabel = h('small', { class: 'muted', 'data-rows': 'problems' });
+  const draw = () => {
+    const pages = Math.ceil(shown.total / PAGE);
+    rowsLabel.textContent = ` · ${t('lists.rows', { n: shown.total })}`;
+    holder.replaceChildren(
+      table(cols, shown.problems, { 'data-table': 'problems', 'data-filtered': filter.tackled === 'false' ? 'untackled' : null, 'data-page': page }),
+      pagerBar(page, pages, shown.total, load, 'problems'));
+  };
+  // Asks for one page; an answer overtaken by a later question is dropped.
+  async function load(to) {
+    const mine = ++asked;
+    holder.classList.add('busy');
+    try {
+      const next = await api.problemsFiltered(id, filter, to, PAGE);
+      if (mine !== asked) return;
+      shown = next;
+      page = to;
+      draw();
+    } catch (e) {
+      if (mine === asked) holder.replaceChildren(h('p', { class: 'error-text' }, e.message));
+    } finally {
+      if (mine === asked) holder.classList.remove('busy');
+    }
+  }
+  const select = (name, options, value = '') => {
+    const el = h('select', { 'data-filter': name },
+      options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+    el.addEventListener('change', () => set(name, el.value));
+    return el;
+  };
+  function set(name, value) {
+    if (name === 'state') {
+      delete filter.demand;
+      delete filter.status;
+      if (value === 'demand') filter.demand = 'true';
+      else if (value) filter.status = value;
+    } else if (value === '' || value == null) {
+      delete filter[name];
+    } else {
+      filter[name] = value;
+    }
+    load(1);
+  }
+  const box = h('input', { type: 'checkbox', 'data-filter': 'untackled' });
+  box.addEventListener('change', () => set('tackled', box.checked ? 'false' : ''));
+  const text = h('input', { type: 'search', 'data-filter': 'q', placeholder: t('lists.search'), size: 18 });
+  let typing = null;
+  text.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => set('q', text.value.trim()), 250);
+  });
+  const segments = map ? map.chain.segments : [];
+  const filters = h('div', { class: 'list-filters', 'data-filters': 'problems' },
+    select('state', [['demand', t('lists.demand')], ['', t('lists.all_status')], ...['open', 'in_progress', 'resolved'].map((st) => [st, t(`st.${st}`)])], 'demand'),
+    select('category', [['', t('lists.all_category')], ...CATEGORIES.map((c) => [c, t(`cat.${c}`)])]),
+    select('severity', [['', t('lists.all_severity')], ...[5, 4, 3, 2].map((n) => [String(n), t('lists.severity_min', { n })])]),
+    segments.length ? select('segment', [['', t('lists.all_segment')], ...segments.map((sg) => [sg.id, sg.name])]) : null,
+    text,
+    h('label', { class: 'filter-check' }, box, ` ${t('lists.only_untackled')}`));
+  const download = async () => {
+    const all = await api.allProblemsFiltered(id, filter);
+    const name = filter.tackled === 'false' ? 'problems-untackled' : 'problems';
+    downloadCsv(`${id}-${name}.csv`, cols.map((c) => c.label), all.problems.map((r) => cols.map((c) => c.csv(r))));
+  };
+  draw();
+  return h('section', { class: 'card list-card', id: 'list-problems', 'data-list': 'problems' },
+    h('div', { class: 'list-head' },
+      h('h2', {}, t('lists.problems'), rowsLabel),
+      h('button', { class: 'btn', type: 'button', 'data-csv': 'problems', onclick: download }, `⬇ ${t('lists.csv')}`)),
+    counts ? untackledBoxes(counts) : null,
+    filters,
+    holder);
 }
