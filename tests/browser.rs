@@ -781,7 +781,7 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
     page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
     let problems = page
         .api(
-            &format!("/api/v1/chains/{CHAIN}/problems?per_page=1000"),
+            &format!("/api/v1/chains/{CHAIN}/problems?demand=true&per_page=1000"),
             None,
         )
         .await;
@@ -1625,7 +1625,7 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
     // 问题清单: every problem row shows the projects the API says tackle it.
     let problems = page
         .api(
-            &format!("/api/v1/chains/{CHAIN}/problems?per_page=1000"),
+            &format!("/api/v1/chains/{CHAIN}/problems?demand=true&per_page=1000"),
             None,
         )
         .await;
@@ -1659,7 +1659,7 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
     // The 未攻关 filter shows what ?tackled=false gives.
     let untackled = page
         .api(
-            &format!("/api/v1/chains/{CHAIN}/problems?tackled=false&per_page=1000"),
+            &format!("/api/v1/chains/{CHAIN}/problems?demand=true&tackled=false&per_page=1000"),
             None,
         )
         .await;
@@ -1865,7 +1865,7 @@ async fn the_goals_dashboard_shows_every_goal_and_a_planner_sees_figures_without
     page.screenshot("lists-enterprise").await;
     let own = page
         .api(
-            &format!("/api/v1/chains/{CHAIN}/problems?per_page=1000"),
+            &format!("/api/v1/chains/{CHAIN}/problems?demand=true&per_page=1000"),
             None,
         )
         .await;
@@ -2108,5 +2108,279 @@ async fn a_chain_master_sees_disclosed_problems_in_full_and_the_rest_as_aggregat
     .await;
     let p = page.api("/api/v1/problems/pb-p001", None).await;
     assert_eq!(p["disclosure"], "chain", "{p}");
+    page.close().await;
+}
+
+/// Types `text` into the element `selector` (focusing it first).
+async fn type_into(page: &Page, selector: &str, text: &str) {
+    let el = page
+        .client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"));
+    el.click().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+/// A store with one generated 400-firm chain (327 demand problems, 7 pages of 50), served
+/// without tokens (the open demo reads everything).
+async fn page_with_a_big_chain() -> (Page, String) {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("c400.json");
+    let bundle = qmap::generate::generate(&qmap::generate::GenOptions {
+        chains: 1,
+        firms: 400,
+        seed: 42,
+    });
+    let chain = bundle.chains[0].id.clone();
+    std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    qmap(&["import", file.to_str().unwrap()], store.path());
+    (Page::open_on(store).await, chain)
+}
+
+fn ids_of(page: &Value) -> Vec<Value> {
+    page["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect()
+}
+
+const PROBLEM_IDS: &str =
+    "return [...document.querySelectorAll('table[data-table=problems] tbody tr')].map(tr => tr.cells[0].textContent)";
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_problem_list_pages_and_filters_through_the_api() {
+    let (page, chain) = page_with_a_big_chain().await;
+    page.show(&format!("chain/{chain}/lists"), "lists").await;
+    let api = |q: &str| format!("/api/v1/chains/{chain}/problems?demand=true&per_page=50&{q}");
+    let first = page.api(&api("page=1"), None).await;
+    let total = first["total"].as_u64().unwrap();
+    assert!(total > 100, "more than two pages: {total}");
+    // Demand problems, most severe first, 50 a page, the total shown.
+    assert_eq!(page.count("table[data-table=problems] tbody tr").await, 50);
+    assert_eq!(page.js(PROBLEM_IDS).await, Value::Array(ids_of(&first)));
+    assert_eq!(
+        page.js("return document.querySelector('[data-pager=problems]').dataset.total")
+            .await,
+        total.to_string()
+    );
+    let label = page
+        .js("return document.querySelector('[data-pager=problems] [data-page-of]').textContent")
+        .await;
+    assert!(
+        label.as_str().unwrap().contains(&total.to_string()),
+        "{label}"
+    );
+    page.screenshot("lists-paged-1").await;
+
+    // Next: page 2, other rows, the same total.
+    page.click("[data-pager=problems] [data-page=next]").await;
+    page.wait_until(
+        "return document.querySelector('[data-pager=problems]')?.dataset.pageNo === '2'",
+        "page 2",
+    )
+    .await;
+    let second = page.api(&api("page=2"), None).await;
+    assert_eq!(page.js(PROBLEM_IDS).await, Value::Array(ids_of(&second)));
+    assert_ne!(ids_of(&first), ids_of(&second));
+    page.screenshot("lists-paged-2").await;
+
+    // A filter starts again from page 1 with its own total (severity 5 only).
+    page.js("const s = document.querySelector('select[data-filter=severity]'); s.value = '5'; s.dispatchEvent(new Event('change')); return true").await;
+    let sev5 = page.api(&api("page=1&severity=5"), None).await;
+    let n = sev5["total"].as_u64().unwrap();
+    assert!(n > 0 && n < total);
+    page.wait_until(
+        &format!("return document.querySelector('[data-pager=problems]')?.dataset.total === '{n}' && document.querySelector('[data-pager=problems]').dataset.pageNo === '1'"),
+        "the severity-5 problems",
+    )
+    .await;
+    assert_eq!(page.js(PROBLEM_IDS).await, Value::Array(ids_of(&sev5)));
+    // All statuses: the resolved ones come too.
+    page.js("const s = document.querySelector('select[data-filter=state]'); s.value = ''; s.dispatchEvent(new Event('change')); return true").await;
+    let all = page
+        .api(
+            &format!("/api/v1/chains/{chain}/problems?per_page=50&severity=5"),
+            None,
+        )
+        .await;
+    assert!(all["total"].as_u64().unwrap() >= n);
+    page.wait_until(
+        &format!(
+            "return document.querySelector('[data-pager=problems]')?.dataset.total === '{}'",
+            all["total"]
+        ),
+        "every status",
+    )
+    .await;
+    page.assert_no_errors("after paging").await;
+
+    // The supplier view of the chain's master: the compact table above 300 suppliers, paged.
+    page.show(&format!("chain/{chain}/suppliers"), "suppliers")
+        .await;
+    let masters = page
+        .js("return [...document.querySelectorAll('[data-master]')].map(a => a.dataset.master)")
+        .await;
+    let master = masters[0].as_str().unwrap();
+    let view = page
+        .api(
+            &format!("/api/v1/chains/{chain}/masters/{master}/suppliers"),
+            None,
+        )
+        .await;
+    let suppliers = view["suppliers"].as_array().unwrap().len();
+    if suppliers > 300 {
+        assert_eq!(page.count("table[data-table=suppliers]").await, 1);
+        assert_eq!(page.count("table[data-table=suppliers] tbody tr").await, 50);
+        // Tier 1 first.
+        assert_eq!(
+            page.js("return document.querySelector('table[data-table=suppliers] tbody tr').cells[0].textContent")
+                .await,
+            "1"
+        );
+    } else {
+        assert_eq!(
+            page.count(".sup-card[data-supplier]").await as usize,
+            suppliers
+        );
+    }
+    page.screenshot("suppliers-big").await;
+    page.assert_no_errors("on the big supplier view").await;
+    page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_supplier_view_search_and_filters_narrow_the_list() {
+    let page = Page::open().await;
+    page.show(&format!("chain/{CHAIN}/suppliers"), "suppliers")
+        .await;
+    let master = page
+        .js("return document.querySelector('[data-master].primary').dataset.master")
+        .await;
+    let view = page
+        .api(
+            &format!(
+                "/api/v1/chains/{CHAIN}/masters/{}/suppliers",
+                master.as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    let suppliers = view["suppliers"].as_array().unwrap();
+    let all = suppliers.len() as u64;
+    assert!(all > 5, "{all}");
+    assert_eq!(page.count(".sup-card[data-supplier]").await, all);
+    // Tier 1 is the first tier column.
+    assert_eq!(
+        page.js("return document.querySelector('[data-tier]').dataset.tier")
+            .await,
+        "1"
+    );
+    // Search: 锂 keeps the suppliers whose names hold it.
+    let with_li: Vec<&str> = suppliers
+        .iter()
+        .filter(|s| s["name"].as_str().unwrap().contains('锂'))
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(!with_li.is_empty() && (with_li.len() as u64) < all);
+    type_into(&page, "[data-sup-filter=q]", "锂").await;
+    page.wait_count(".sup-card[data-supplier]", with_li.len() as u64)
+        .await;
+    let shown = page
+        .js("return [...document.querySelectorAll('.sup-card[data-supplier]')].map(c => c.dataset.supplier).sort()")
+        .await;
+    let mut expected: Vec<&str> = with_li.clone();
+    expected.sort();
+    assert_eq!(shown, json!(expected));
+    page.screenshot("suppliers-search").await;
+    // Critical only, on top of the search.
+    page.click("[data-sup-filter=critical]").await;
+    let critical_li = suppliers
+        .iter()
+        .filter(|s| s["name"].as_str().unwrap().contains('锂') && s["critical"] == true)
+        .count() as u64;
+    page.wait_count(".sup-card[data-supplier]", critical_li)
+        .await;
+    // The compact table shows the same rows.
+    page.click("[data-sup-mode=table]").await;
+    page.wait_count("table[data-table=suppliers] tbody tr", critical_li)
+        .await;
+    // Back to everything, tiers 2 and deeper only.
+    page.click("[data-sup-filter=critical]").await;
+    page.js("const q = document.querySelector('[data-sup-filter=q]'); q.value = ''; q.dispatchEvent(new Event('input')); \
+             const f = document.querySelector('[data-sup-filter=tier-from]'); f.value = '2'; f.dispatchEvent(new Event('change')); return true")
+        .await;
+    let deep = suppliers
+        .iter()
+        .filter(|s| s["tier"].as_u64().unwrap() >= 2)
+        .count() as u64;
+    assert!(deep > 0 && deep < all);
+    page.wait_count("table[data-table=suppliers] tbody tr", deep)
+        .await;
+    page.screenshot("suppliers-table").await;
+    page.assert_no_errors("after the supplier filters").await;
+    page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn the_header_search_finds_a_firm_by_pinyin_initials_and_jumps_to_it() {
+    let page = Page::open().await;
+    page.show("", "chains").await;
+    // 宁德锂能动力科技有限公司 by its initials.
+    type_into(&page, "#find", "ndln").await;
+    page.wait_until(
+        "return document.querySelector('[data-search-results] [data-hit]')?.dataset.hit === 'pb-nd-cell'",
+        "the hit for ndln",
+    )
+    .await;
+    let hit = page
+        .js("return document.querySelector('[data-hit=pb-nd-cell]').textContent")
+        .await;
+    let hit = hit.as_str().unwrap();
+    assert!(
+        hit.contains("宁德锂能动力科技有限公司") && hit.contains("动力电池"),
+        "{hit}"
+    );
+    page.screenshot("search-ndln").await;
+    type_into(&page, "#find", "\u{E007}").await;
+    page.wait_until(
+        &format!("return location.hash === '#/chain/{CHAIN}/map/pb-nd-cell' && document.body.dataset.view === 'map' && document.body.dataset.ready === '1'"),
+        "the firm on its chain map",
+    )
+    .await;
+    page.screenshot("search-jumped").await;
+    // A QI body by its initials (国家动力电池…): its details, with capability names.
+    page.js("const f = document.getElementById('find'); f.value = ''; return true")
+        .await;
+    type_into(&page, "#find", "gjdldc").await;
+    page.wait_until(
+        "return document.querySelector('[data-search-results] [data-hit]')?.dataset.hit === 'pb-q-nat-battery'",
+        "the hit for gjdldc",
+    )
+    .await;
+    page.click("[data-hit=pb-q-nat-battery]").await;
+    page.wait_until(
+        "return document.querySelector('[data-org-details=pb-q-nat-battery] [data-capabilities]') !== null",
+        "the QI body's details",
+    )
+    .await;
+    page.screenshot("search-provider").await;
+    // Something that matches nothing says so.
+    page.click("[data-org-details] [data-close]").await;
+    page.js("const f = document.getElementById('find'); f.value = ''; return true")
+        .await;
+    type_into(&page, "#find", "zzqxzz").await;
+    page.wait_until(
+        "return document.querySelector('[data-search-none]') !== null",
+        "nothing found",
+    )
+    .await;
+    page.assert_no_errors("after the searches").await;
     page.close().await;
 }

@@ -33,9 +33,9 @@ export function mountSearch(header, before) {
     hits = page.organizations;
     active = 0;
     const more = page.total - hits.length;
-    list.replaceChildren(
+    list.replaceChildren(...[
       hits.length === 0 ? h('div', { class: 'search-none muted', 'data-search-none': '' }, t('search.none')) : null,
-      hits.map((o, i) => {
+      ...hits.map((o, i) => {
         const item = h('div', { class: 'search-hit', role: 'option', 'data-hit': o.id, 'data-kind': o.kind },
           h('b', {}, o.name),
           h('span', { class: 'muted small' }, [
@@ -48,7 +48,8 @@ export function mountSearch(header, before) {
         item.addEventListener('mouseenter', () => { active = i; mark(); });
         return item;
       }),
-      more > 0 ? h('div', { class: 'search-more muted small' }, t('search.more', { n: more })) : null);
+      more > 0 ? h('div', { class: 'search-more muted small' }, t('search.more', { n: more })) : null,
+    ].filter(Boolean));
     list.hidden = false;
     list.dataset.q = q;
     mark();
