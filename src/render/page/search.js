@@ -18,14 +18,22 @@ export function mountSearch(header, before) {
   });
   const list = h('div', { class: 'search-results', 'data-search-results': '', role: 'listbox', hidden: true });
   const box = h('div', { class: 'search-box' }, input, list);
+  const close = () => { list.hidden = true; };
   header.insertBefore(box, before);
+  // The language switch (app.js) re-renders the view; the box keeps its text but not its words.
+  const lang = document.getElementById('lang');
+  if (lang) {
+    lang.addEventListener('click', () => {
+      input.placeholder = t('search.placeholder');
+      input.setAttribute('aria-label', t('search.placeholder'));
+      close();
+    });
+  }
 
   let hits = [];
   let active = 0;
   let asked = 0;
   let typing = null;
-
-  const close = () => { list.hidden = true; };
   const mark = () => {
     [...list.querySelectorAll('[data-hit]')].forEach((el, i) => el.classList.toggle('active', i === active));
   };
