@@ -1622,6 +1622,29 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
     page.show(&lists, "lists").await;
     page.screenshot("lists-three").await;
 
+    // Each of the three lists also downloads as a workbook from the server.
+    assert_eq!(
+        page.js("return [...document.querySelectorAll('[data-xlsx]')].map(b => b.dataset.xlsx)")
+            .await,
+        serde_json::json!(["problems", "projects", "policy_tools"])
+    );
+    page.js(
+        "window.__saved = null; const make = URL.createObjectURL; \
+         URL.createObjectURL = (blob) => { window.__saved = `${blob.type} ${blob.size}`; return make(blob); }; \
+         document.querySelector('[data-xlsx=policy_tools]').click(); return true",
+    )
+    .await;
+    page.wait_until("return window.__saved !== null", "the workbook saved")
+        .await;
+    let saved = page.js("return window.__saved").await;
+    assert!(
+        saved
+            .as_str()
+            .unwrap()
+            .starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet "),
+        "{saved}"
+    );
+
     // 问题清单: every problem row shows the projects the API says tackle it.
     let problems = page
         .api(
