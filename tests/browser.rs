@@ -2144,3 +2144,70 @@ async fn a_planner_runs_a_what_if_and_no_button_of_its_home_is_refused() {
     page.screenshot("planner-whatif").await;
     page.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_chain_master_sees_disclosed_problems_in_full_and_the_rest_as_aggregates() {
+    let (page, _admin, _planner, enterprise) = page_with_admin_and_planner().await;
+    page.log_in(&enterprise).await;
+    page.show(&format!("chain/{CHAIN}/suppliers/pb-ly-cell"), "suppliers")
+        .await;
+    page.screenshot("suppliers-disclosure").await;
+    // 常州隔膜 disclosed its problem to its customers: its title is on its card.
+    assert_eq!(
+        page.js("return document.querySelector(\"[data-supplier='pb-cz-separator'] [data-problem='pb-p034']\")?.textContent ?? null")
+            .await
+            .as_str()
+            .map(|s| s.contains("湿法隔膜热收缩率检测结果不一致")),
+        Some(true)
+    );
+    // 常州正极 disclosed nothing: two problems as a count with their highest severity, no title.
+    assert_eq!(
+        page.count("[data-supplier=pb-cz-lfp] [data-undisclosed=\"2\"]")
+            .await,
+        1
+    );
+    assert_eq!(
+        page.count("[data-supplier=pb-cz-lfp] [data-problem]").await,
+        0
+    );
+    let text = page.js("return document.body.textContent").await;
+    let text = text.as_str().unwrap();
+    for (id, title) in [
+        ("pb-p026", "磷酸铁锂正极材料批次一致性检测能力不足"),
+        ("pb-p027", "正极材料产品碳足迹认证需求"),
+    ] {
+        let refused = page.api(&format!("/api/v1/problems/{id}"), None).await;
+        assert_eq!(refused["code"], "forbidden", "{id}: {refused}");
+        assert!(!text.contains(title) && !text.contains(id), "{id} is shown");
+    }
+    // The master asks it to disclose: the request is listed among those sent.
+    page.click("[data-ask=pb-cz-lfp]").await;
+    page.wait_until(
+        "return document.querySelector(\"[data-ask='pb-cz-lfp']\").textContent === '已发送请求'",
+        "the request sent",
+    )
+    .await;
+    // Away and back: the view is drawn again from the API.
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    page.show(&format!("chain/{CHAIN}/suppliers/pb-ly-cell"), "suppliers")
+        .await;
+    assert_eq!(
+        page.count("[data-inbox] [data-request] [data-status=pending]")
+            .await,
+        1
+    );
+    // On the problem list it sets the disclosure of its own problems, and of no one else's.
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    assert_eq!(page.count("select[data-disclosure=pb-p034]").await, 0);
+    page.js("const s = document.querySelector('select[data-disclosure=pb-p001]'); s.value = 'chain'; s.dispatchEvent(new Event('change')); return true")
+        .await;
+    page.wait_until(
+        "return !document.querySelector('select[data-disclosure=pb-p001]').disabled",
+        "the disclosure saved",
+    )
+    .await;
+    let p = page.api("/api/v1/problems/pb-p001", None).await;
+    assert_eq!(p["disclosure"], "chain", "{p}");
+    page.close().await;
+}

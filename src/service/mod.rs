@@ -14,6 +14,7 @@
 pub mod cache;
 pub mod chains;
 mod computed;
+pub mod disclosure;
 mod error;
 pub mod history;
 pub mod metrics;
@@ -29,7 +30,7 @@ pub mod work;
 
 pub use computed::Computed;
 pub use error::Error;
-pub use principal::{me, upstream_of, Me, MeChain, Principal};
+pub use principal::{me, upstream_of, upstream_on_chain, Me, MeChain, Principal, ProblemSight};
 pub use snapshot::Snapshot;
 
 use crate::model::{self, Bundle, ChangeSet, Dataset, WriteNote};

@@ -134,6 +134,26 @@ export const api = {
     body: JSON.stringify(body),
   }),
   suppliers: (id, org) => request(`${base}/chains/${enc(id)}/masters/${enc(org)}/suppliers`),
+  /** Sets who may read a problem: `private`, `customers` or `chain`. */
+  setDisclosure: (problem, disclosure) => request(`${base}/problems/${enc(problem)}/disclosure`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ disclosure }),
+  }),
+  /** The disclosure requests the holder sent, received or (regulators) oversees, newest first. */
+  disclosureRequests: () => request(`${base}/disclosure-requests`),
+  /** Asks `supplier`, upstream on chain `id`, to disclose its problems there. */
+  requestDisclosure: (id, supplier, message) => request(`${base}/chains/${enc(id)}/disclosure-requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ supplier, message }),
+  }),
+  /** The supplier's answer to a request. */
+  answerDisclosure: (request_id, accept, disclosure, note) => request(`${base}/disclosure-requests/${enc(request_id)}/answer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(accept ? { accept, disclosure, note } : { accept, note }),
+  }),
   scenario: (id, failures) => request(`${base}/chains/${enc(id)}/scenarios`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

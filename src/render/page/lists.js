@@ -21,6 +21,30 @@ const STATUSES = ['proposed', 'approved', 'in_progress', 'completed', 'cancelled
 const PROJECT_CATEGORIES = ['common_technology', 'chain_collaboration', 'key_product'];
 
 /** Re-renders the current view (after a write). */
+// The disclosure of a problem: a select for those who may set it (the holder, the chain's
+// regulators and admins), which saves at once; a label for everyone else.
+function disclosureCell(p, me) {
+  const level = p.disclosure || 'private';
+  const writes = me.writes && (me.role === 'enterprise' ? me.org === p.org : me.role !== 'planner');
+  if (!writes) return t(`dis.${level}`);
+  const select = h('select', { 'data-disclosure': p.id },
+    ['private', 'customers', 'chain'].map((l) => h('option', { value: l, selected: l === level }, t(`dis.${l}`))));
+  select.onchange = async () => {
+    select.disabled = true;
+    try {
+      const saved = await api.setDisclosure(p.id, select.value);
+      p.disclosure = saved.disclosure;
+      select.title = '';
+    } catch (err) {
+      select.value = level;
+      select.title = err.message;
+    } finally {
+      select.disabled = false;
+    }
+  };
+  return select;
+}
+
 function reload() {
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
@@ -70,6 +94,8 @@ export async function renderLists(root, params, ctx) {
       { label: t('col.status'), value: (p) => t(`st.${p.status}`), csv: (p) => t(`st.${p.status}`) },
       { label: t('col.needs'), value: (p) => capLabels(p.needs), csv: (p) => capNamesText(p.needs), cls: 'small' },
       { label: t('col.need_codes'), csv: (p) => p.needs.join(' '), csvOnly: true },
+      // Who may read it: its holder (and the chain's regulators) change it here.
+      { label: t('dis.level'), value: (p) => disclosureCell(p, me), csv: (p) => t(`dis.${p.disclosure || 'private'}`) },
       {
         label: t('col.tackled_by'),
         // Completed and cancelled projects are listed too, but only a live one tackles a problem.
