@@ -131,6 +131,16 @@ export const api = {
     return request(`${base}/goals/progress${q ? `?${q}` : ''}`);
   },
   gaps: (id) => request(`${base}/chains/${enc(id)}/gaps`),
+  /** QI coverage of a chain (its own capacities) with its breakdowns. */
+  coverage: (id) => request(`${base}/chains/${enc(id)}/coverage`),
+  /** QI coverage of every chain (capacities shared), with gaps and recommendations. */
+  datasetCoverage: () => request(`${base}/coverage`),
+  /** Coverage before and after adding hypothetical providers and removing real ones. */
+  whatIf: (body) => request(`${base}/what-if`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }),
   suppliers: (id, org) => request(`${base}/chains/${enc(id)}/masters/${enc(org)}/suppliers`),
   /** Sets who may read a problem: `private`, `customers` or `chain`. */
   setDisclosure: (problem, disclosure) => request(`${base}/problems/${enc(problem)}/disclosure`, {
