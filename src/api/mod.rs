@@ -16,6 +16,7 @@ pub mod error;
 mod etag;
 mod geo;
 mod history;
+mod lists;
 mod metrics;
 mod page;
 mod records;
@@ -109,6 +110,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(records::router())
         .merge(disclosure::router())
         .merge(work::router())
+        .merge(lists::router())
         .merge(tokens::router())
         .merge(metrics::router())
         .merge(page::router());
