@@ -135,5 +135,7 @@ async function details(o) {
         href: `#/chain/${encodeURIComponent(c.id)}`, class: 'tag', onclick: () => card.remove(),
       }, c.name)))] : null));
   closeButton.onclick = () => card.remove();
+  // The card belongs to the view it was opened on: another view closes it.
+  window.addEventListener('hashchange', () => card.remove(), { once: true });
   document.body.append(card);
 }
