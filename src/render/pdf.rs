@@ -50,7 +50,7 @@ impl Paper {
 }
 
 const MARGIN: f64 = 28.0;
-const HEADER: f64 = 52.0;
+const HEADER: f64 = 62.0;
 
 /// The print page as SVG (points as units): a header line with the chain, the revision and the
 /// date, then the map (`map_svg`, as drawn by `svg::chain_map_svg`) scaled to fit the rest.

@@ -14,6 +14,7 @@
 //! - `tokens`: the token API (make, list, revoke).
 //! - `metrics`: `/api/v1/metrics` in the Prometheus text format, admins only.
 //! - `http`: compressed answers (gzip, br, zstd), ETags and 304.
+//! - `pictures`: the map as PNG and PDF, the SVG with its glyphs.
 //! - `work`: projects, consortia, policy tools and goals: writes, lists, bad input, roles; the
 //!   problem list's projects and the weak links' projects by firm.
 
@@ -28,6 +29,7 @@ mod helpers;
 mod http;
 mod metrics;
 mod openapi;
+mod pictures;
 mod server;
 mod surveys;
 mod tackling;
