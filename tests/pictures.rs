@@ -89,6 +89,20 @@ fn the_map_png_draws_chinese_text_with_the_embedded_font_only() {
     );
     assert_eq!(glyph, title, "the map's title is the embedded font's glyph");
 
+    // The defect this fixes: the picture as it was (text naming system fonts), drawn on a
+    // machine without fonts, has no title at all.
+    let bare = {
+        let options = resvg::usvg::Options {
+            fontdb: std::sync::Arc::new(resvg::usvg::fontdb::Database::new()),
+            ..resvg::usvg::Options::default()
+        };
+        let tree = resvg::usvg::Tree::from_str(&svg::chain_map_svg(&map), &options).unwrap();
+        let mut p = Pixmap::new(w, h).unwrap();
+        resvg::render(&tree, Default::default(), &mut p.as_mut());
+        p
+    };
+    assert_eq!(dark(&crop(&bare, 28, 16, 22, 28)), 0, "no fonts, no title");
+
     // Two different hanzi differ: the glyphs are real outlines, not one shape.
     assert_ne!(crop(&line_png("力"), 0, 8, 22, 28), glyph);
 
