@@ -18,6 +18,8 @@ QMAP=target/release/qmap
 
 "$QMAP" generate --chains 1 --firms 20000 --seed 42 -o "$WORK/c20k.json"
 "$QMAP" import --data "$WORK/store" "$WORK/c20k.json" >/dev/null
+TOKEN=$("$QMAP" token create --role admin --data "$WORK/store" 2>/dev/null)
+AUTH="Authorization: Bearer $TOKEN"
 "$QMAP" serve --data "$WORK/store" --addr 127.0.0.1:18473 >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER=$!
 for _ in $(seq 100); do
@@ -25,17 +27,17 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 base=http://127.0.0.1:18473/api/v1/chains/c1
-curl -sf -o /dev/null "$base/map.svg" # warm: the chain's analysis
+curl -sf -H "$AUTH" -o /dev/null "$base/map.svg" # warm: the chain's analysis
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for path in map.svg map.png "map.png?scale=2" map.pdf "map.pdf?paper=a3" "map.svg?limit=0" "map.png?limit=0"; do
     times=()
     for _ in $(seq "$RUNS"); do
-        times+=("$(curl -sf -o "$WORK/out" -w '%{time_total}' "$base/$path")")
+        times+=("$(curl -s -H "$AUTH" -o "$WORK/out" -w '%{time_total}' "$base/$path")")
     done
     size=$(stat -c %s "$WORK/out")
     sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
-    echo "GET $path: $size bytes; seconds per run, sorted: $sorted"
+    echo "GET $path: $size bytes ($(file -b "$WORK/out" | cut -d, -f1-2)); seconds per run, sorted: $sorted"
 done
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null || true

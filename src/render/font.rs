@@ -148,6 +148,16 @@ fn displayed_text(node: roxmltree::Node) -> String {
 /// O(n + c) for an n-byte document with c characters of text; each distinct glyph is outlined
 /// once.
 pub fn embed_glyphs(svg: &str) -> String {
+    glyphs(svg, true)
+}
+
+/// [`embed_glyphs`] without the transparent text: for a raster picture (PNG), where invisible
+/// text would only cost time to lay out.
+pub fn outline_text(svg: &str) -> String {
+    glyphs(svg, false)
+}
+
+fn glyphs(svg: &str, keep_text: bool) -> String {
     let Ok(doc) = roxmltree::Document::parse(svg) else {
         return svg.to_string();
     };
@@ -165,9 +175,11 @@ pub fn embed_glyphs(svg: &str) -> String {
         out.push_str(&svg[copied..range.start]);
         copied = range.end;
         // The original text, kept transparent for search, selection and screen readers.
-        out.push_str("<g class=\"text-layer\" opacity=\"0\">");
-        out.push_str(&svg[range.clone()]);
-        out.push_str("</g>");
+        if keep_text {
+            out.push_str("<g class=\"text-layer\" opacity=\"0\">");
+            out.push_str(&svg[range.clone()]);
+            out.push_str("</g>");
+        }
 
         let text = displayed_text(node);
         if text.is_empty() {
@@ -275,6 +287,19 @@ mod tests {
             out.split("<defs").nth(1),
             regular.split("<defs").nth(1),
             "bold and regular outlines differ"
+        );
+    }
+
+    #[test]
+    fn outlined_text_for_a_raster_picture_drops_the_transparent_text() {
+        let svg =
+            r##"<svg xmlns="http://www.w3.org/2000/svg"><text x="5" y="20">链 A</text></svg>"##;
+        let out = outline_text(svg);
+        assert!(!out.contains("<text"), "{out}");
+        assert_eq!(out.matches("<use ").count(), 2);
+        assert_eq!(
+            out.split("<defs").nth(1),
+            embed_glyphs(svg).split("<defs").nth(1)
         );
     }
 

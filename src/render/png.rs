@@ -80,8 +80,9 @@ pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>, PictureError> {
         .map_err(|e| PictureError::Svg(e.to_string()))
 }
 
-/// The map of a chain as a PNG: the same picture as the self-contained SVG.
+/// The map of a chain as a PNG: the same picture as the self-contained SVG (without its
+/// transparent text, which would draw nothing).
 pub fn chain_map_png(map: &crate::map::QualityMap, scale: f32) -> Result<Vec<u8>, PictureError> {
     check_scale(scale)?;
-    svg_to_png(&font::embed_glyphs(&super::svg::chain_map_svg(map)), scale)
+    svg_to_png(&font::outline_text(&super::svg::chain_map_svg(map)), scale)
 }
