@@ -2165,6 +2165,77 @@ async fn a_planner_runs_a_what_if_and_no_button_of_its_home_is_refused() {
     assert!(page.count("[data-table=whatif-elements] tbody tr").await >= 1);
     page.assert_no_errors("whatif").await;
     page.screenshot("planner-whatif").await;
+
+    // The what-if on the map: provinces of China, or the cities of the chain's province when
+    // all its domestic needs lie in one; the change by default, then before and after.
+    page.wait_until(
+        "return document.querySelector('[data-wi=map]')?.dataset.drawn === '1'",
+        "the what-if map",
+    )
+    .await;
+    let provinces: Vec<String> = expected["before"]["by_province"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["region"] != "foreign" && p["coverage"]["needs_total"].as_u64() > Some(0))
+        .map(|p| p["region"].as_str().unwrap().to_string())
+        .collect();
+    let one_province = provinces.len() == 1;
+    let map = |key: &str| format!("return document.querySelector('[data-wi=map]').dataset.{key}");
+    assert_eq!(
+        page.js(&map("level")).await,
+        if one_province { "city" } else { "province" }
+    );
+    // The region of the added provider (its city, or its province) gains coverage on the map,
+    // as much as the API says, in percentage points.
+    let (list, key) = if one_province {
+        ("by_city", &city[..4])
+    } else {
+        ("by_province", &city[..2])
+    };
+    let share_of = |side: &str| {
+        let row = expected[side][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["region"] == key)
+            .unwrap_or_else(|| panic!("{key} in {side}.{list}"))["coverage"]
+            .clone();
+        row["severity_assigned"].as_f64().unwrap() / row["severity_total"].as_f64().unwrap()
+    };
+    let gain = (share_of("after") - share_of("before")) * 100.0;
+    assert!(gain > 0.0, "{key} gains coverage");
+    let value_of = |metric: &'static str| {
+        format!(
+            "const box = document.querySelector('[data-wi=map]');              if (box.dataset.metric !== '{metric}') return null;              const d = echarts.getInstanceByDom(box).getOption().series[0].data                .find(d => d.name.startsWith({})); return d ? d.value : null",
+            json!(key)
+        )
+    };
+    assert_eq!(page.js(&map("metric")).await, "change");
+    let shown = page.js(&value_of("change")).await.as_f64().unwrap();
+    assert!((shown - gain).abs() < 1e-6, "{shown} vs {gain}");
+    // Every region of the level is drawn, and the hypothetical provider is one dot.
+    let regions: u64 = page
+        .js(&map("regions"))
+        .await
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(regions >= if one_province { 10 } else { 34 }, "{regions}");
+    assert!(page.count("[data-wi=map] svg path").await >= regions);
+    assert_eq!(page.js(&map("points")).await, "1");
+    page.click("[data-wi-metric=before]").await;
+    let before = page.js(&value_of("before")).await.as_f64().unwrap();
+    assert!((before - share_of("before") * 100.0).abs() < 1e-6);
+    page.click("[data-wi-metric=after]").await;
+    let after = page.js(&value_of("after")).await.as_f64().unwrap();
+    assert!((after - share_of("after") * 100.0).abs() < 1e-6);
+    page.click("[data-wi-metric=change]").await;
+    page.js("document.querySelector('[data-wi=map]').scrollIntoView(); return true")
+        .await;
+    page.screenshot("planner-whatif-map").await;
+    page.assert_no_errors("whatif map").await;
     page.close().await;
 }
 

@@ -334,7 +334,8 @@ async function whatIfMap(card, r, chain, cityDoc, added) {
   const province = domestic.length === 1 ? domestic[0].region : null;
   const level = province ? 'city' : 'province';
   const [echarts, doc] = await Promise.all([loadEcharts(), api.regions(chain, level, province)]);
-  if (!card.isConnected && card.parentNode === null) { /* still drawn below once attached */ }
+  // A later run replaced this result while the boundaries loaded.
+  if (!card.isConnected) return;
   const digits = province ? 4 : 2;
   const rows = new Map(joined(
     province ? r.before.by_city : r.before.by_province,
@@ -377,7 +378,7 @@ async function whatIfMap(card, r, chain, cityDoc, added) {
   }, t(`show_${name}`));
   card.replaceChildren(
     h('h2', {}, t('map'), ' ', h('small', { class: 'muted' },
-      province ? t('map_province', { name: (features[0] && rowOf(features[0].properties.code) ? '' : '') + (r.before.by_province.find((p) => p.region === province)?.name || province) }) : t('map_cn'))),
+      province ? t('map_province', { name: domestic[0].name || province }) : t('map_cn'))),
     h('p', { class: 'muted' }, t('map_sub')),
     h('div', { class: 'geo-toggle' }, toggle('before'), toggle('after'), toggle('change')),
     box);
@@ -392,6 +393,8 @@ async function whatIfMap(card, r, chain, cityDoc, added) {
       ? { min: -extent, max: extent, text: [`+${Math.round(extent)}`, `−${Math.round(extent)}`], inRange: { color: ['#b71c1c', '#f7f7f7', '#1b5e20'] } }
       : { min: 0, max: 100, text: ['100%', '0%'], inRange: { color: ['#c62828', '#f9a825', '#2e7d32'] } };
     chart.setOption({
+      // A toggle redraws at once (and a screenshot shows the dots, not their growing in).
+      animation: false,
       tooltip: {
         trigger: 'item',
         formatter: (p) => {
