@@ -590,6 +590,7 @@ fn counts(bundle: &Bundle) -> String {
         (bundle.consortia.len(), "consortia"),
         (bundle.policy_tools.len(), "policy tools"),
         (bundle.goals.len(), "goals"),
+        (bundle.notices.len(), "notices"),
     ];
     if work.iter().any(|(n, _)| *n > 0) {
         for (n, what) in work {

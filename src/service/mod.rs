@@ -404,6 +404,8 @@ pub struct Counts {
     pub goals: usize,
     /// Entries of the capability catalogue.
     pub capabilities: usize,
+    /// Quality notices.
+    pub notices: usize,
 }
 
 impl Counts {
@@ -419,6 +421,7 @@ impl Counts {
             policy_tools: bundle.policy_tools.len(),
             goals: bundle.goals.len(),
             capabilities: bundle.capabilities.len(),
+            notices: bundle.notices.len(),
         }
     }
 }
