@@ -5,8 +5,8 @@
 //! export is deterministic.
 
 use super::{
-    Bundle, CatalogueEntry, Chain, ChangeSet, Consortium, Goal, Lookup, Notice, Organization, PolicyTool,
-    Problem, Project, Region, Supply, BUNDLE_VERSION,
+    Bundle, CatalogueEntry, Chain, ChangeSet, Consortium, Goal, Lookup, Notice, Organization,
+    PolicyTool, Problem, Project, Region, Supply, BUNDLE_VERSION,
 };
 use imbl::{OrdMap, OrdSet};
 

@@ -18,7 +18,11 @@ use utoipa::ToSchema;
 pub struct NoticeAbout {
     /// The enterprise the notice is about (a member of the notice's chain).
     #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
-    #[schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub firm: String,
     /// A part the firm supplies on the chain; absent: any of its parts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,7 +38,17 @@ pub struct NoticeAbout {
 
 /// The kind of a notice.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
     ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
@@ -84,7 +98,9 @@ pub enum NoticeDirection {
 }
 
 /// Why a recipient got a notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientRelation {
     /// A direct customer of the firm (of the part, when one is named).
@@ -116,7 +132,11 @@ pub struct NoticeRecipient {
 pub struct Notice {
     /// `nt-` and a number, given by the server.
     #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
-    #[schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub id: String,
     #[schemars(length(min = 1, max = limits::ID), regex(pattern = ID_PATTERN))]
     #[schema(min_length = 1, max_length = 128)]

@@ -128,7 +128,12 @@ fn slice_of(change: &ChangeSet, now: &Dataset, chain: &str) -> ChangeSet {
     s.policy_tools = u.policy_tools.clone();
     s.goals = u.goals.clone();
     s.capabilities = u.capabilities.clone();
-    s.notices = u.notices.iter().filter(|n| n.chain == chain).cloned().collect();
+    s.notices = u
+        .notices
+        .iter()
+        .filter(|n| n.chain == chain)
+        .cloned()
+        .collect();
     slice.delete_regions = change.delete_regions.clone();
     slice.delete_chains = change
         .delete_chains

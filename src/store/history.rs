@@ -349,10 +349,11 @@ pub(super) fn undo(store: &Store, target: u64, current: u64) -> Result<Undo, Sto
                     (TreeId::PolicyTools, None) => c.delete_policy_tools.push(id()?),
                     (TreeId::Goals, None) => c.delete_goals.push(id()?),
                     (TreeId::Capabilities, None) => c.delete_capabilities.push(id()?),
-                    (TreeId::Notices, Some(v)) => c
-                        .upsert
-                        .notices
-                        .push(decode_json::<crate::model::Notice>(name, &id()?, v)?),
+                    (TreeId::Notices, Some(v)) => {
+                        c.upsert
+                            .notices
+                            .push(decode_json::<crate::model::Notice>(name, &id()?, v)?)
+                    }
                     (TreeId::Notices, None) => c.delete_notices.push(id()?),
                     _ => return Err(corrupt(t, key, "history of an index tree")),
                 }

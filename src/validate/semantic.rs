@@ -12,8 +12,8 @@ mod work;
 use super::{ErrorCode, Report, ValidationError};
 use crate::model::limits::{ID, PART, SUMMARY, TEXT};
 use crate::model::{
-    divisions, region, Bundle, CatalogueEntry, Chain, Consortium, Element, Goal, Lookup, Notice, OrgKind,
-    Organization, PolicyTool, Problem, Project, Region, Supply, SupplyList, SupplyRef,
+    divisions, region, Bundle, CatalogueEntry, Chain, Consortium, Element, Goal, Lookup, Notice,
+    OrgKind, Organization, PolicyTool, Problem, Project, Region, Supply, SupplyList, SupplyRef,
     BUNDLE_VERSION,
 };
 use std::collections::{hash_map, BTreeMap, HashMap, HashSet};

@@ -774,8 +774,22 @@ impl Walker {
                 self.string(about, &at, "problem", Optional);
             }
         }
-        self.enumeration(map, path, "kind", Required, NOTICE_KINDS, ErrorCode::UnknownKind);
-        self.integer(map, path, "severity", Required, 1..=5, ErrorCode::InvalidSeverity);
+        self.enumeration(
+            map,
+            path,
+            "kind",
+            Required,
+            NOTICE_KINDS,
+            ErrorCode::UnknownKind,
+        );
+        self.integer(
+            map,
+            path,
+            "severity",
+            Required,
+            1..=5,
+            ErrorCode::InvalidSeverity,
+        );
         self.string(map, path, "message", Required);
         self.enumeration(
             map,
@@ -786,7 +800,14 @@ impl Walker {
             ErrorCode::UnknownDirection,
         );
         self.string(map, path, "sender", Required);
-        self.integer(map, path, "sent_at", Required, 0..=u64::MAX, ErrorCode::WrongType);
+        self.integer(
+            map,
+            path,
+            "sent_at",
+            Required,
+            0..=u64::MAX,
+            ErrorCode::WrongType,
+        );
         if let Some(recipients) = self.array(map, path, "recipients", Defaulted) {
             for (k, r) in recipients.iter().enumerate() {
                 let at = format!("{path}/recipients/{k}");

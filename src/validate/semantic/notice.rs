@@ -35,7 +35,10 @@ impl<'a> Checker<'a> {
                 OrgFacts::Enterprise { member: false } if chain.is_some() => self.push(
                     ErrorCode::NotAMember,
                     firm_path(),
-                    format!("notice {id:?}: {firm:?} is not a member of chain {:?}", n.chain),
+                    format!(
+                        "notice {id:?}: {firm:?} is not a member of chain {:?}",
+                        n.chain
+                    ),
                 ),
                 OrgFacts::Enterprise { .. } | OrgFacts::Opaque => {}
             }
