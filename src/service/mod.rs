@@ -18,6 +18,7 @@ pub mod disclosure;
 mod error;
 pub mod history;
 pub mod metrics;
+pub mod notices;
 pub mod precompute;
 mod principal;
 pub mod records;
