@@ -29,6 +29,7 @@ mod errors;
 mod helpers;
 mod http;
 mod metrics;
+mod notices;
 mod openapi;
 mod server;
 mod sheets;
