@@ -11,6 +11,9 @@
 //!   (`box=out`: notices it sent, with recipients and acknowledgements); regulators every
 //!   notice of the chains they read, admins (and anonymous demo visitors) every notice, both
 //!   with recipients and acknowledgements; planners only counts by chain and kind.
+//! - A notice's problem is named only to readers who may read that problem (see
+//!   [`Principal::sees_problem`]): a recipient is told of a problem the holder has not
+//!   disclosed to it without its id.
 //! - **acknowledge**: a recipient enterprise only (403 for everyone else, whether or not the
 //!   notice exists); a second acknowledgement changes nothing.
 //!
@@ -317,6 +320,7 @@ pub fn list(snap: &Snapshot, who: &Principal, f: NoticeFilter) -> Result<NoticeP
             .then_with(|| a.id.cmp(&b.id))
     });
     let total = rows.len();
+    let sight = who.sight(d);
     let notices = page_of(rows, page, per_page)
         .into_iter()
         .map(|n| {
@@ -327,7 +331,15 @@ pub fn list(snap: &Snapshot, who: &Principal, f: NoticeFilter) -> Result<NoticeP
             NoticeView {
                 id: n.id.clone(),
                 chain: n.chain.clone(),
-                about: n.about.clone(),
+                about: NoticeAbout {
+                    // A problem the reader may not read is not named to it.
+                    problem: n
+                        .about
+                        .problem
+                        .clone()
+                        .filter(|id| d.problems.get(id).is_some_and(|p| sight.sees(p))),
+                    ..n.about.clone()
+                },
                 firm_name: d
                     .organizations
                     .get(&n.about.firm)

@@ -468,3 +468,33 @@ async fn notices_round_trip_through_export_and_import_with_their_recipients_and_
         ]
     );
 }
+
+#[tokio::test]
+async fn a_recipient_is_not_told_the_id_of_a_problem_it_may_not_read() {
+    let app = hand_drawn_app(ApiConfig::default()).await;
+    let s2 = bearer(&app, AccessRole::Enterprise, Some("s2"), &[]);
+    let master = bearer(&app, AccessRole::Enterprise, Some("M"), &[]);
+    let mut body = notice("s2", "downstream");
+    body["about"]["problem"] = json!("hp-1");
+    send(&app, &s2, body).await.ok(StatusCode::CREATED);
+    let inbox = get(&app, &master, "/api/v1/notices").await;
+    assert_eq!(inbox["total"], 1);
+    assert!(!inbox.to_string().contains("hp-1"), "{inbox}");
+    // The sender, and once disclosed to customers the recipient, read it.
+    let outbox = get(&app, &s2, "/api/v1/notices?box=out").await;
+    assert_eq!(outbox["notices"][0]["about"]["problem"], "hp-1");
+    app.send_with(
+        Method::PUT,
+        "/api/v1/problems/hp-1/disclosure",
+        &[("authorization", &s2)],
+        Some(
+            serde_json::to_vec(&json!({"disclosure": "customers"}))
+                .unwrap()
+                .into(),
+        ),
+    )
+    .await
+    .ok(StatusCode::OK);
+    let inbox = get(&app, &master, "/api/v1/notices").await;
+    assert_eq!(inbox["notices"][0]["about"]["problem"], "hp-1");
+}
