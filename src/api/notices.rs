@@ -88,7 +88,7 @@ fn noted(response: impl IntoResponse, note: String) -> Response {
 #[utoipa::path(post, path = "/api/v1/notices", tag = "notices", request_body = SendBody,
     responses((status = 201, body = Notice), (status = 400, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
-              (status = 429, body = ErrorBody)))]
+              (status = 429, description = "Too many sends by this token this minute (`rate_limited`, with `Retry-After`), or too many failed authentication attempts", body = ErrorBody)))]
 async fn send_notice(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
