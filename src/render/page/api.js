@@ -150,6 +150,19 @@ export const api = {
     body: JSON.stringify({ failures }),
   }),
   comparison: () => request(`${base}/comparison`),
+  /** Quality notices: `{box, chain, firm, page, per_page}`; an enterprise's inbox by default. */
+  notices: (q) => {
+    const s = Object.entries(q || {}).filter(([, v]) => v != null).map(([k, v]) => `${k}=${enc(v)}`).join('&');
+    return request(`${base}/notices${s ? `?${s}` : ''}`);
+  },
+  /** Sends a quality notice; the answer lists who was told. */
+  sendNotice: (body) => request(`${base}/notices`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }),
+  /** Acknowledges a notice received. */
+  ackNotice: (id) => request(`${base}/notices/${enc(id)}/ack`, { method: 'POST' }),
   /** QI coverage by province or city as GeoJSON (of one chain, or of all when `id` is empty). */
   regions: (id, level, province) => {
     const q = [id ? `chain=${enc(id)}` : null, `level=${enc(level)}`, province ? `province=${enc(province)}` : null].filter(Boolean).join('&');

@@ -5,6 +5,7 @@ import { t, CATEGORIES } from './i18n.js';
 import { api, cachedMap } from './api.js';
 import { h, kpi, chainHeader, coveragePct, sevBadge, riskColour, capLabel } from './util.js';
 import { createMap, legendHtml } from './map.js';
+import { noticeMarks } from './notices.js';
 
 const LIMITS = [400, 1600, 6400, 25600];
 
@@ -220,6 +221,9 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
 export async function renderMapView(root, params) {
   const view = await mountMap(params.id, { initialFirm: params.firm, routeName: 'map' });
   root.append(view.root);
+  // Regulators see quality notices as badges on the firms they are about.
+  const marks = await noticeMarks(params.id);
+  if (marks) view.onRedraw(() => marks(view.root.querySelector('svg.map-svg')));
   // Drawn once the view is in the document, so the first paint has the real size.
   root.addEventListener('qmap:shown', () => view.draw(), { once: true });
 }
