@@ -2110,3 +2110,49 @@ async fn a_chain_master_sees_disclosed_problems_in_full_and_the_rest_as_aggregat
     assert_eq!(p["disclosure"], "chain", "{p}");
     page.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_chain_master_reads_its_notices_and_acknowledges_one() {
+    let (page, _admin, _planner, enterprise) = page_with_admin_and_planner().await;
+    page.log_in(&enterprise).await;
+    // The header badge counts the unread notices: nt-1 (a defect two tiers up that would
+    // disable the master) and nt-2 (a delay from its separator supplier).
+    page.wait_until(
+        "return document.getElementById('notice-badge').textContent === '2' && !document.querySelector('[data-nav=notices]').hidden",
+        "the unread badge",
+    )
+    .await;
+    // The supplier view marks the separator with its open notice.
+    page.show(&format!("chain/{CHAIN}/suppliers/pb-ly-cell"), "suppliers")
+        .await;
+    assert_eq!(
+        page.count("[data-supplier=pb-cz-separator] [data-open-notices=\"1\"]")
+            .await,
+        1
+    );
+    page.show("notices", "notices").await;
+    page.screenshot("notices-inbox").await;
+    assert_eq!(
+        page.js("return document.querySelector('[data-notice-inbox]').dataset.unread")
+            .await,
+        json!("2")
+    );
+    assert_eq!(page.count("[data-notice-inbox] li.notice.unread").await, 2);
+    // What it sent upstream is listed with who was told.
+    assert_eq!(
+        page.count("[data-notice-outbox] [data-notice=nt-3] [data-recipients=\"1\"]")
+            .await,
+        1
+    );
+    page.click("[data-ack=nt-2]").await;
+    page.wait_until(
+        "return !!document.querySelector('[data-acked=nt-2]') && document.getElementById('notice-badge').textContent === '1'",
+        "the acknowledgement",
+    )
+    .await;
+    let inbox = page.api("/api/v1/notices", None).await;
+    assert_eq!(inbox["unread"], 1, "{inbox}");
+    page.assert_no_errors("notices").await;
+    page.close().await;
+}
