@@ -595,6 +595,31 @@ fn cases(app: &App) -> Vec<Case> {
             None,
             &[Admin, Regulator, Limited, Firm, Other, Planner],
         ),
+        // The three lists as workbooks: each exactly as its JSON route.
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/lists.xlsx?list=problems"),
+            None,
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/lists.xlsx?list=projects"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/lists.xlsx?list=projects"),
+            None,
+            &[Admin, Regulator, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/lists.xlsx?list=policy_tools"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
         // The capability catalogue is reference data: every role reads it.
         case(
             Method::GET,

@@ -16,6 +16,7 @@ pub mod error;
 mod etag;
 mod geo;
 mod history;
+mod lists;
 mod metrics;
 mod notices;
 mod page;
@@ -112,6 +113,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(disclosure::router())
         .merge(notices::router())
         .merge(work::router())
+        .merge(lists::router())
         .merge(tokens::router())
         .merge(metrics::router())
         .merge(page::router());

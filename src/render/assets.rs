@@ -42,6 +42,7 @@ pub const ASSETS: &[(&str, Asset)] = &[
     ("goals.js", js(include_str!("page/goals.js"))),
     ("notices.js", js(include_str!("page/notices.js"))),
     ("regions.js", js(include_str!("page/regions.js"))),
+    ("whatif.js", js(include_str!("page/whatif.js"))),
     (
         ECHARTS,
         js(include_str!("page/vendor/echarts/echarts.min.js")),

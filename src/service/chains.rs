@@ -12,8 +12,11 @@ use crate::analysis::assignment::Assignment;
 use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
 use crate::analysis::eligibility::Scope;
 use crate::analysis::qi::report::QiReport;
+use crate::analysis::qi::report::REPORT_RECOMMENDATIONS;
 use crate::analysis::quality::{chain_row, ChainRow};
-use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
+use crate::analysis::recommend::{
+    capacity_advice, recommendations, what_if, CapacityAdvice, Recommendation, WhatIf, WhatIfResult,
+};
 use crate::analysis::suppliers::{supplier_view_of, upstream_view_of};
 use crate::analysis::{
     chain_scenario, run_scenario_on, AnalysisError, ChainReport, ChainScenario, Failure,
@@ -198,8 +201,17 @@ pub fn problems(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GapReport {
     pub gaps: Gaps,
-    /// Ranked (capability code, city, level) additions.
+    /// The jurisdiction (region prefix) the recommendations and capacity advice are kept inside:
+    /// the `within` asked for, or for a regulator limited to some chains the province where most
+    /// of the chain's firms sit; absent when there is no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+    /// One addition per capability code and city (the smallest level, larger ones folded in as
+    /// `alternatives`), best first, at most twenty.
     pub recommendations: Vec<Recommendation>,
+    /// For the capacity gaps: which full provider to expand for which code, by how much, and the
+    /// severity it would unlock; most severity first, at most twenty.
+    pub capacity_advice: Vec<CapacityAdvice>,
     /// The capability catalogue's names of the codes above, by code; a code without an entry
     /// is left out (shown as it is).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -218,26 +230,88 @@ fn aggregate_only(gaps: &mut Gaps) {
     }
 }
 
-/// Infrastructure and capacity gaps of a chain, with ranked build recommendations; for
-/// planners aggregated (how many needs and how much severity, not whose).
-pub fn gaps(snap: &Snapshot, who: &Principal, id: &str) -> Result<GapReport, Error> {
+/// The province (2 digits) where most of a chain's domestic firms sit (ties: the smallest
+/// code); `None` for a chain without domestic firms.
+fn home_province(d: &crate::model::Dataset, chain: &str) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in d.members_of_chain(chain) {
+        if let Some(r) = o.region.as_deref().filter(|_| !o.foreign) {
+            *counts.entry(crate::model::region::province(r)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(p, _)| p.to_string())
+}
+
+/// The jurisdiction a gaps report is kept inside: `within` as asked (`all`: none; else a two-
+/// or four-digit region prefix), or by default, for a regulator limited to some chains, the
+/// chain's home province ([`home_province`]).
+fn jurisdiction(
+    d: &crate::model::Dataset,
+    who: &Principal,
+    chain: &str,
+    within: Option<&str>,
+) -> Result<Option<String>, Error> {
+    match within {
+        Some("all") => Ok(None),
+        Some(w) if (w.len() == 2 || w.len() == 4) && w.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Some(w.to_string()))
+        }
+        Some(w) => Err(Error::BadRequest(format!(
+            "within must be a two- or four-digit region prefix (e.g. 32 for 江苏, 3205 for 苏州) \
+             or all, not {w:?}"
+        ))),
+        None if who.limited_regulator() => Ok(home_province(d, chain)),
+        None => Ok(None),
+    }
+}
+
+/// Infrastructure and capacity gaps of a chain, with build recommendations and capacity advice
+/// kept inside a jurisdiction (see [`jurisdiction`]); for planners aggregated (how many needs
+/// and how much severity, not whose).
+pub fn gaps(
+    snap: &Snapshot,
+    who: &Principal,
+    id: &str,
+    within: Option<&str>,
+) -> Result<GapReport, Error> {
     who.require(who.reads_chain_aggregates(id))?;
     let a = snap.chain_analysis(id)?;
+    let within = jurisdiction(&snap.dataset, who, id, within)?;
     let mut gaps = a.qi.gaps.clone();
     if !who.reads_chain(id) {
         aggregate_only(&mut gaps);
     }
-    let recommendations = a.qi.recommendations.clone();
+    let recommendations = match &within {
+        None => a.qi.recommendations.clone(),
+        Some(w) => {
+            let mut recs = recommendations(&snap.dataset, &a.assignment, Some(w));
+            recs.truncate(REPORT_RECOMMENDATIONS);
+            recs
+        }
+    };
+    let mut capacity_advice = capacity_advice(
+        &snap.dataset,
+        &a.assignment,
+        &snap.providers(),
+        within.as_deref(),
+    );
+    capacity_advice.truncate(REPORT_RECOMMENDATIONS);
     let codes = gaps
         .infrastructure
         .iter()
         .chain(&gaps.capacity)
         .map(|g| g.code.as_str())
-        .chain(recommendations.iter().map(|r| r.code.as_str()));
+        .chain(recommendations.iter().map(|r| r.code.as_str()))
+        .chain(capacity_advice.iter().map(|c| c.code.as_str()));
     let capability_names = crate::map::capability_names(&snap.dataset, codes);
     Ok(GapReport {
         gaps,
+        within,
         recommendations,
+        capacity_advice,
         capability_names,
     })
 }

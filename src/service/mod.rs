@@ -17,6 +17,7 @@ mod computed;
 pub mod disclosure;
 mod error;
 pub mod history;
+pub mod lists;
 pub mod metrics;
 pub mod notices;
 pub mod precompute;

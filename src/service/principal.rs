@@ -80,6 +80,12 @@ impl Principal {
         self.all_chains() || self.is_planner()
     }
 
+    /// A regulator whose token is limited to some chains (a local regulator).
+    pub fn limited_regulator(&self) -> bool {
+        self.token()
+            .is_some_and(|t| t.role == AccessRole::Regulator && !t.chains.is_empty())
+    }
+
     pub fn is_planner(&self) -> bool {
         self.role() == Some(AccessRole::Planner)
     }
@@ -300,6 +306,9 @@ pub struct Me {
     /// The organization of an enterprise token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
+    /// The name of that organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
     /// Chains the holder reads firm by firm (for an enterprise: the chains it sits on).
     pub chains: Vec<MeChain>,
     /// Whether the holder may write (some) records.
@@ -336,6 +345,7 @@ pub fn me(snap: &super::Snapshot, who: &Principal) -> Me {
             Principal::Anonymous => None,
         },
         org: who.org().map(str::to_string),
+        org_name: own.map(|o| o.name.clone()),
         chains,
         writes: !matches!(who.role(), None | Some(AccessRole::Planner)),
         compares: who.reads_dataset_aggregates(),

@@ -25,6 +25,7 @@
 
 pub mod from_bundle;
 pub mod layout;
+pub mod lists;
 pub mod read_csv;
 pub mod read_xlsx;
 pub mod to_bundle;

@@ -28,6 +28,7 @@ mod disclosure;
 mod errors;
 mod helpers;
 mod http;
+mod lists;
 mod metrics;
 mod notices;
 mod openapi;

@@ -9,11 +9,32 @@ import { t } from './i18n.js';
 import { api, cachedMap } from './api.js';
 import { h, chainHeader, table, downloadCsv, sevBadge, pct, kpi, capLabel, capLabels, capName, capNamesText } from './util.js';
 
+// The sections that the server also gives as a workbook (GET …/lists.xlsx?list=…), by section id;
+// the problem list has its own head (and a planner's problem section, figures only, has none).
+const XLSX_LISTS = { projects: 'projects', 'policy-tools': 'policy_tools' };
+// The chain whose lists are on screen (for the workbook buttons).
+let shownChain = null;
+
+function xlsxButton(list) {
+  if (!list || !shownChain) return null;
+  const chain = shownChain;
+  const button = h('button', { class: 'btn', type: 'button', 'data-xlsx': list, title: t('lists.xlsx_hint') }, `⬇ ${t('lists.xlsx')}`);
+  button.onclick = () => {
+    button.disabled = true;
+    api.downloadXlsx(chain, list)
+      .catch((e) => alert(e.message))
+      .finally(() => { button.disabled = false; });
+  };
+  return button;
+}
+
 function section(id, title, count, onCsv, ...body) {
   return h('section', { class: 'card list-card', id: `list-${id}`, 'data-list': id },
     h('div', { class: 'list-head' },
       h('h2', {}, title, count == null ? null : h('small', { class: 'muted' }, ` · ${t('lists.rows', { n: count })}`)),
-      onCsv ? h('button', { class: 'btn', type: 'button', 'data-csv': id, onclick: onCsv }, `⬇ ${t('lists.csv')}`) : null),
+      h('span', { class: 'list-downloads' },
+        onCsv ? h('button', { class: 'btn', type: 'button', 'data-csv': id, onclick: onCsv }, `⬇ ${t('lists.csv')}`) : null,
+        xlsxButton(XLSX_LISTS[id]))),
     ...body);
 }
 
@@ -51,6 +72,7 @@ function reload() {
 
 export async function renderLists(root, params, ctx) {
   const id = params.id;
+  shownChain = id;
   const me = await api.me();
   const planner = me.role === 'planner';
   const enterprise = me.role === 'enterprise';
@@ -125,7 +147,9 @@ export async function renderLists(root, params, ctx) {
       h('div', { class: 'list-head' },
         h('h2', {}, t('lists.problems'), rowsLabel),
         h('label', { class: 'filter-check' }, box, ` ${t('lists.only_untackled')}`),
-        h('button', { class: 'btn', type: 'button', 'data-csv': 'problems', onclick: () => csv(box.checked ? 'problems-untackled' : 'problems', problemCols, shown.problems)() }, `⬇ ${t('lists.csv')}`)),
+        h('span', { class: 'list-downloads' },
+          h('button', { class: 'btn', type: 'button', 'data-csv': 'problems', onclick: () => csv(box.checked ? 'problems-untackled' : 'problems', problemCols, shown.problems)() }, `⬇ ${t('lists.csv')}`),
+          xlsxButton('problems'))),
       counts ? untackledBoxes(counts) : null,
       holder));
   } else if (untackled) {
