@@ -1026,14 +1026,40 @@ mod tests {
             standards: vec![s("GB/T 1")],
             description: Some(s("d")),
         };
+        let recipient = notice::NoticeRecipient {
+            org: s("b"),
+            relation: notice::RecipientRelation::Customer,
+            master: true,
+        };
+        let notice = Notice {
+            id: s("n"),
+            chain: s("c"),
+            about: notice::NoticeAbout {
+                firm: s("a"),
+                part: Some(s("p")),
+                problem: Some(s("pr")),
+            },
+            kind: notice::NoticeKind::Defect,
+            severity: 3,
+            message: s("m"),
+            direction: notice::NoticeDirection::Downstream,
+            sender: s("a"),
+            sent_at: 1,
+            recipients: vec![recipient.clone()],
+            acks: [(s("b"), 2)].into_iter().collect(),
+        };
         let bundle = Bundle {
             capabilities: vec![entry.clone()],
             projects: vec![project.clone()],
             consortia: vec![consortium.clone()],
             policy_tools: vec![tool.clone()],
             goals: vec![goal.clone()],
+            notices: vec![notice.clone()],
             ..Bundle::new()
         };
+        assert_eq!(keys(&notice), sorted(NOTICE_FIELDS));
+        assert_eq!(keys(&notice.about), sorted(ABOUT_FIELDS));
+        assert_eq!(keys(&recipient), sorted(RECIPIENT_FIELDS));
         assert_eq!(keys(&bundle), sorted(TOP_FIELDS));
         assert_eq!(keys(&project), sorted(PROJECT_FIELDS));
         assert_eq!(keys(&entry), sorted(CATALOGUE_FIELDS));
