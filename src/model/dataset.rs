@@ -237,4 +237,7 @@ impl Lookup for Dataset {
     fn consortia(&self) -> Vec<Consortium> {
         self.consortia.values().cloned().collect()
     }
+    fn notices(&self) -> Vec<super::Notice> {
+        self.notices.values().cloned().collect()
+    }
 }

@@ -1037,6 +1037,8 @@ pub trait Lookup {
     fn projects(&self) -> Vec<Project>;
     /// Every consortium, in id order (a few dozen per province).
     fn consortia(&self) -> Vec<Consortium>;
+    /// Every stored notice (read to refuse deleting what a notice names).
+    fn notices(&self) -> Vec<Notice>;
 }
 
 /// One atomic write: records to upsert and records to delete, applied all or nothing.

@@ -285,6 +285,9 @@ impl Lookup for Snapshot {
     fn consortia(&self) -> Vec<crate::model::Consortium> {
         self.dataset.consortia()
     }
+    fn notices(&self) -> Vec<crate::model::Notice> {
+        self.dataset.notices()
+    }
     /// Complexity: O(S_c) over the supplies of the organization's chains.
     fn supplies_touching(&self, org: &str) -> Vec<Supply> {
         let Some(record) = self.dataset.organizations.get(org) else {

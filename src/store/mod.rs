@@ -1966,6 +1966,14 @@ impl Lookup for Store {
             .map(|(_, c)| c)
             .collect()
     }
+
+    fn notices(&self) -> Vec<crate::model::Notice> {
+        logged(self.load_records(TreeId::Notices))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect()
+    }
 }
 
 fn logged<T>(result: Result<T, StoreError>) -> Option<T> {

@@ -498,3 +498,23 @@ async fn a_recipient_is_not_told_the_id_of_a_problem_it_may_not_read() {
     let inbox = get(&app, &master, "/api/v1/notices").await;
     assert_eq!(inbox["notices"][0]["about"]["problem"], "hp-1");
 }
+
+#[tokio::test]
+async fn what_a_stored_notice_names_cannot_be_deleted_from_under_it() {
+    let app = hand_drawn_app(ApiConfig::default()).await;
+    let s2 = bearer(&app, AccessRole::Enterprise, Some("s2"), &[]);
+    let mut body = notice("s2", "downstream");
+    body["about"]["problem"] = json!("hp-1");
+    send(&app, &s2, body).await.ok(StatusCode::CREATED);
+    let before = app.export().await;
+    // The problem it names, and a recipient (s1, with its supplies and problem too): refused,
+    // each saying a notice still refers to it, and nothing changes.
+    for uri in ["/api/v1/problems/hp-1", "/api/v1/organizations/s1"] {
+        let e = app
+            .delete(uri)
+            .await
+            .error(StatusCode::CONFLICT, "still_referenced");
+        assert!(e.to_string().contains("notice"), "{uri}: {e}");
+    }
+    assert!(app.export().await == before);
+}
