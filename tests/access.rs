@@ -535,6 +535,13 @@ fn cases(app: &App) -> Vec<Case> {
             None,
             &[Admin, Regulator, Limited, Firm, Other, Planner],
         ),
+        // The capability catalogue is reference data: every role reads it.
+        case(
+            Method::GET,
+            "/api/v1/capabilities",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
         // The quality work: projects and consortia by chain (enterprises: their own, with their
         // own problems only; planners: all, without problems); policy tools and goals for all.
         case(

@@ -358,6 +358,23 @@ fn cases() -> Vec<Case> {
             &[("/supplies/0/part", "empty_part")],
         ),
         case(
+            "a capability catalogue entry with a blank name, a blank standard and a bad code, \
+             given twice",
+            with(|d| {
+                d["capabilities"] = json!([
+                    {"code": "testing:cells", "name": "  ", "standards": ["GB/T 31485-2015", " "]},
+                    {"code": "testing:cells", "name": "电芯测试"},
+                    {"code": "testing cells", "name": "电芯测试"}
+                ])
+            }),
+            &[
+                ("/capabilities/0/name", "empty_name"),
+                ("/capabilities/0/standards/1", "empty_standard"),
+                ("/capabilities/1/code", "duplicate_id"),
+                ("/capabilities/2/code", "invalid_capability"),
+            ],
+        ),
+        case(
             "enterprise field on a provider",
             with(|d| {
                 d["organizations"][2]["chains"] =

@@ -853,6 +853,89 @@ async fn the_csv_downloads_have_one_row_per_listed_item() {
     page.close().await;
 }
 
+/// Capabilities show by their catalogue names (the code on hover) in the lists, the firm panel
+/// and the providers' tooltips; the gaps CSV has the name and the code in columns of their own.
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn capabilities_show_by_their_catalogue_names_with_the_code_on_hover() {
+    let page = Page::open().await;
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    let catalogue = page.api("/api/v1/capabilities", None).await;
+    let names: std::collections::HashMap<String, String> = catalogue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap().to_string(),
+                e["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(names["testing:thermal-runaway"], "热失控测试");
+    // Every capability cell: the name shown, the code in `title` and `data-code`.
+    let cells = |scope: &str| {
+        format!(
+            "return [...document.querySelectorAll('{scope} [data-code]')]\
+             .map((e) => [e.dataset.code, e.title, e.textContent])"
+        )
+    };
+    let assert_named = |cells: &Value, at: &str| {
+        let cells = cells.as_array().unwrap();
+        assert!(!cells.is_empty(), "{at}: no capability shown");
+        for c in cells {
+            let code = c[0].as_str().unwrap();
+            assert_eq!(c[1].as_str().unwrap(), code, "{at}: the code on hover");
+            assert_eq!(c[2].as_str().unwrap(), names[code], "{at}: {code} by name");
+        }
+    };
+
+    for table in ["problems", "gaps", "recommendations", "policy-tools"] {
+        let shown = page.js(&cells(&format!("table[data-table={table}]"))).await;
+        assert_named(&shown, table);
+    }
+    page.js(
+        "window.__qmapLastCsv = null; document.querySelector('[data-csv=gaps]').scrollIntoView({block: 'center'}); return true",
+    )
+    .await;
+    page.click("[data-csv=gaps]").await;
+    page.wait_until(
+        &format!("return window.__qmapLastCsv?.name === '{CHAIN}-gaps.csv'"),
+        "the gaps CSV",
+    )
+    .await;
+    let csv = page.js("return window.__qmapLastCsv.text").await;
+    let lines: Vec<&str> = csv.as_str().unwrap().split("\r\n").collect();
+    assert!(
+        lines[0].starts_with("\u{feff}缺口类型,能力,能力代码,"),
+        "{}",
+        lines[0]
+    );
+    let gaps = page
+        .api(&format!("/api/v1/chains/{CHAIN}/gaps"), None)
+        .await;
+    let first = &gaps["gaps"]["infrastructure"][0]["code"];
+    let code = first.as_str().unwrap();
+    assert!(
+        lines[1].starts_with(&format!("基础设施缺口,{},{code},", names[code])),
+        "{}",
+        lines[1]
+    );
+
+    // The firm panel: each need by name.
+    page.show(&format!("chain/{CHAIN}/map/pb-ly-cell"), "map")
+        .await;
+    page.wait_until(
+        "return document.querySelectorAll('.needs [data-code]').length > 0",
+        "the needs in the firm panel",
+    )
+    .await;
+    let shown = page.js(&cells(".needs")).await;
+    assert_named(&shown, "the firm panel");
+    page.assert_no_errors("after the capability names").await;
+    page.close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 async fn a_wait_takes_a_script_error_for_not_yet() {
@@ -1627,7 +1710,8 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
         );
     }
 
-    // 政策工具清单: the API's uncovered gaps are the marked rows.
+    // 政策工具清单: the API's uncovered gaps are the marked rows (each capability shown by its
+    // catalogue name, the code in `data-code`).
     let tools = page
         .api(&format!("/api/v1/chains/{CHAIN}/policy-tools"), None)
         .await;
@@ -1638,7 +1722,7 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
         tools["gaps"].as_array().unwrap().len()
     );
     let marked = page
-        .js("return [...document.querySelectorAll('table[data-table=policy-tools] tbody tr[data-uncovered]')].map(tr => tr.cells[1].textContent).sort()")
+        .js("return [...document.querySelectorAll('table[data-table=policy-tools] tbody tr[data-uncovered]')].map(tr => tr.cells[1].querySelector('[data-code]').dataset.code).sort()")
         .await;
     let mut codes: Vec<&str> = uncovered
         .iter()

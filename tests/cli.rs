@@ -523,3 +523,156 @@ fn a_replacing_import_that_would_leave_a_supply_off_its_chain_is_refused_with_th
         serde_json::from_str(&stdout(&qmap(&["revisions", "--data", data, "--json"]))).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
 }
+
+/// A small valid bundle: one provider with two capabilities, a problem with two needs, and the
+/// catalogue `catalogue`.
+fn catalogued_bundle(catalogue: serde_json::Value) -> String {
+    serde_json::json!({
+        "version": 1,
+        "capabilities": catalogue,
+        "chains": [{"id": "c", "name": "链", "segments": [{"id": "s", "name": "环节"}]}],
+        "organizations": [
+            {"id": "a", "name": "甲公司", "kind": "enterprise", "region": "320500",
+             "chains": [{"chain": "c", "role": "chain_master", "segment": "s"}]},
+            {"id": "q", "name": "检测院", "kind": "inspection_center", "level": "national",
+             "region": "320500",
+             "capabilities": [{"code": "testing:cells"}, {"code": "testing:cycle-life"}]}
+        ],
+        "problems": [
+            {"id": "p", "org": "a", "chain": "c", "title": "循环寿命不足", "category": "testing",
+             "severity": 3, "status": "open", "needs": ["testing:cycle-life", "rd:bms"]}
+        ]
+    })
+    .to_string()
+}
+
+#[test]
+fn validate_warns_of_capability_codes_the_catalogue_lacks_and_still_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalogued.json");
+    std::fs::write(
+        &file,
+        catalogued_bundle(serde_json::json!([{"code": "testing:cells", "name": "电芯测试"}])),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let out = qmap(&["validate", file]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("is valid"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "/organizations/1/capabilities/1/code: capability \"testing:cycle-life\" has no \
+             catalogue entry (2 uses) [uncatalogued_capability]"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "/problems/0/needs/1: capability \"rd:bms\" has no catalogue entry (1 use) \
+             [uncatalogued_capability]"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("\"testing:cells\""), "{stdout}");
+
+    let out = qmap(&["validate", "--json", file]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["catalogue"], true);
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([
+            {"code": "uncatalogued_capability", "capability": "testing:cycle-life",
+             "path": "/organizations/1/capabilities/1/code", "uses": 2},
+            {"code": "uncatalogued_capability", "capability": "rd:bms",
+             "path": "/problems/0/needs/1", "uses": 1}
+        ])
+    );
+}
+
+#[test]
+fn validate_without_any_catalogue_says_so_once_and_warns_of_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain.json");
+    std::fs::write(&file, catalogued_bundle(serde_json::json!([]))).unwrap();
+    let file = file.to_str().unwrap();
+    let out = qmap(&["validate", file]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout
+            .matches("no capability catalogue: codes are shown as they are")
+            .count(),
+        1,
+        "{stdout}"
+    );
+    assert!(!stdout.contains("uncatalogued_capability"), "{stdout}");
+    let out = qmap(&["validate", "--json", file]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["catalogue"], false);
+    assert_eq!(report["warnings"], serde_json::json!([]));
+}
+
+/// With `--data`, the store's catalogue names codes as well as the file's own.
+#[test]
+fn validate_judges_codes_by_the_stores_catalogue_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let catalogue = dir.path().join("catalogue.json");
+    std::fs::write(
+        &catalogue,
+        serde_json::json!({"version": 1, "capabilities": [
+            {"code": "testing:cells", "name": "电芯测试"},
+            {"code": "testing:cycle-life", "name": "循环寿命测试", "standards": ["GB/T 31484-2015"]}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    assert!(
+        qmap(&["import", catalogue.to_str().unwrap(), "--data", data])
+            .status
+            .success()
+    );
+    let file = dir.path().join("plain.json");
+    std::fs::write(&file, catalogued_bundle(serde_json::json!([]))).unwrap();
+    let out = qmap(&["validate", "--json", file.to_str().unwrap(), "--data", data]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["catalogue"], true);
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([{"code": "uncatalogued_capability", "capability": "rd:bms",
+                            "path": "/problems/0/needs/1", "uses": 1}])
+    );
+}
+
+/// Every fixture and survey carries a catalogue entry for every code it uses (written by
+/// `fixtures/catalogue.py`): `qmap validate` warns of nothing.
+#[test]
+fn every_fixture_names_every_capability_code_it_uses() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files: Vec<_> = ["", "surveys"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 10);
+    for file in files {
+        let out = qmap(&["validate", "--json", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", file.display());
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["catalogue"], true, "{}", file.display());
+        assert_eq!(
+            report["warnings"],
+            serde_json::json!([]),
+            "{}",
+            file.display()
+        );
+    }
+}

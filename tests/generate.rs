@@ -514,3 +514,28 @@ fn the_command_writes_the_same_bundle_as_the_library() {
     let written: Bundle = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(written, generate(&opts(2, 50, 11)));
 }
+
+/// The generator names every capability code it uses in its catalogue, and no other.
+#[test]
+fn the_catalogue_names_every_code_used_and_only_those() {
+    let b = medium();
+    let used: std::collections::BTreeSet<&str> = b
+        .organizations
+        .iter()
+        .flat_map(|o| o.capability_list().iter().map(|c| c.code.as_str()))
+        .chain(
+            b.problems
+                .iter()
+                .flat_map(|p| p.needs.iter().map(String::as_str)),
+        )
+        .collect();
+    let catalogued: Vec<&str> = b.capabilities.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(catalogued, used.into_iter().collect::<Vec<_>>());
+    for e in &b.capabilities {
+        assert!(!e.name.trim().is_empty(), "{}", e.code);
+        let subject = e.code.split_once(':').unwrap().1;
+        assert!(e.name.starts_with(subject), "{}: {}", e.code, e.name);
+    }
+    let warnings = qmap::validate::catalogue::uncatalogued(b, false, &|_| false).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+}

@@ -158,3 +158,79 @@ fn a_limited_map_notes_the_hidden_firms_per_segment() {
     assert!(svg.contains("（另有 "), "hidden firms are counted");
     assert!(svg.contains("图中 10 家"));
 }
+
+/// The gaps band and the providers' hover text name capabilities by the catalogue (热失控测试,
+/// not `testing:thermal-runaway`), the code on hover; a code without an entry is shown as it is.
+#[test]
+fn the_picture_names_capabilities_by_the_catalogue_and_falls_back_to_the_code() {
+    let mut dataset = fixture_datasets()
+        .into_iter()
+        .find(|(f, _)| f == "power_battery_jiangsu.json")
+        .expect("fixture")
+        .1;
+    let gap_labels = |dataset: &Dataset| {
+        let map = chain_map(dataset, "pb-power-battery", None).unwrap();
+        let svg = qmap::render::svg::chain_map_svg(&map);
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let gaps: Vec<(String, String, String)> = doc
+            .descendants()
+            .filter(|n| n.attribute("data-code").is_some())
+            .map(|g| {
+                let text = |tag: &str| {
+                    g.children()
+                        .find(|c| c.has_tag_name(tag))
+                        .and_then(|c| c.text())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                (
+                    g.attribute("data-code").unwrap().to_string(),
+                    text("text"),
+                    text("title"),
+                )
+            })
+            .collect();
+        let providers: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.attribute("data-provider").is_some())
+            .filter_map(|g| g.children().find(|c| c.has_tag_name("title")))
+            .filter_map(|t| t.text().map(str::to_string))
+            .collect();
+        (gaps, providers)
+    };
+    let (gaps, providers) = gap_labels(&dataset);
+    assert!(!gaps.is_empty(), "the battery chain has gaps");
+    for (code, label, title) in &gaps {
+        let name = dataset
+            .capability_name(code)
+            .expect("every fixture code is catalogued");
+        assert!(
+            name.starts_with(label.trim_end_matches('…')),
+            "{code}: {label}"
+        );
+        assert!(
+            !label.contains(':'),
+            "{code}: the label is not a code: {label}"
+        );
+        assert!(title.starts_with(&format!("{code}：")), "{title}");
+    }
+    assert!(
+        providers.iter().any(|t| t.contains("能力：热失控测试")),
+        "{providers:?}"
+    );
+    assert!(
+        providers.iter().all(|t| !t.contains("testing:")),
+        "{providers:?}"
+    );
+
+    // Without the entry of the first gap's code, the code itself is shown.
+    let (first, _, _) = gaps[0].clone();
+    dataset.capabilities.remove(&first);
+    let (gaps, _) = gap_labels(&dataset);
+    let (_, label, _) = gaps.iter().find(|(c, _, _)| *c == first).unwrap();
+    assert!(
+        first.starts_with(label.trim_end_matches('…')),
+        "{first}: {label}"
+    );
+    assert!(label.contains(':'), "{label}");
+}

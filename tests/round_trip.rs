@@ -201,3 +201,48 @@ fn an_export_without_the_quality_work_has_none_of_its_keys() {
         "the problems close the document"
     );
 }
+
+/// The capability catalogue goes into the store and out again, in the streamed export and in
+/// the whole one alike, right after `regions`; entries without standards or description keep
+/// leaving them out.
+#[test]
+fn the_capability_catalogue_round_trips_through_the_store() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/linear.json");
+    let mut bundle: Bundle = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    bundle.capabilities = serde_json::from_value(serde_json::json!([
+        {"code": "testing:cells", "name": "电芯测试",
+         "standards": ["GB/T 31485-2015", "GB 38031-2020"],
+         "description": "电芯安全与循环寿命检测"},
+        {"code": "rd:bms", "name": "电池管理系统研发"}
+    ]))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = qmap::store::Store::open(dir.path()).unwrap();
+    store.import(&bundle).unwrap();
+    let mut streamed = Vec::new();
+    store.export_json(&mut streamed).unwrap();
+    let whole = store.export().unwrap();
+    assert_eq!(streamed, serde_json::to_vec(&whole).unwrap());
+    assert_eq!(whole, Dataset::from_bundle(bundle.clone()).to_bundle());
+    let text = String::from_utf8(streamed).unwrap();
+    assert!(
+        text.contains(
+            r#"],"capabilities":[{"code":"rd:bms","name":"电池管理系统研发"},{"code":"testing:cells","#
+        ),
+        "{text}"
+    );
+    let data = store.load().unwrap();
+    assert_eq!(data.capability_name("testing:cells"), Some("电芯测试"));
+    assert_eq!(data.capability_name("testing:nothing"), None);
+
+    // A change deletes an entry, and the revision counts it.
+    let revision = store
+        .apply(&qmap::model::ChangeSet {
+            delete_capabilities: vec!["rd:bms".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(store.load().unwrap().capabilities.len(), 1);
+    let counts = store.revisions().unwrap().last().unwrap().counts;
+    assert_eq!(counts.capabilities.removed, 1, "revision {revision}");
+}

@@ -435,6 +435,23 @@ fn arb_goal() -> impl Strategy<Value = Goal> {
         })
 }
 
+/// Capability codes of the catalogue entries the model tests write.
+const CATALOGUED: [&str; 2] = ["testing:cells", "rd:bms"];
+
+fn arb_entry() -> impl Strategy<Value = qmap::model::CatalogueEntry> {
+    (
+        prop::sample::select(CATALOGUED.to_vec()),
+        prop::sample::select(vec!["电芯测试", "电池管理系统研发"]),
+        prop::collection::vec(prop::sample::select(vec!["GB/T 31485-2015"]), 0..2),
+    )
+        .prop_map(|(code, name, standards)| qmap::model::CatalogueEntry {
+            code: code.into(),
+            name: name.into(),
+            standards: standards.into_iter().map(String::from).collect(),
+            description: None,
+        })
+}
+
 fn arb_bundle() -> impl Strategy<Value = Bundle> {
     (
         (
@@ -449,12 +466,13 @@ fn arb_bundle() -> impl Strategy<Value = Bundle> {
             prop::collection::vec(arb_consortium(), 0..2),
             prop::collection::vec(arb_policy_tool(), 0..2),
             prop::collection::vec(arb_goal(), 0..2),
+            prop::collection::vec(arb_entry(), 0..2),
         ),
     )
         .prop_map(
             |(
                 (regions, chains, organizations, supplies, problems),
-                (projects, consortia, policy_tools, goals),
+                (projects, consortia, policy_tools, goals, capabilities),
             )| Bundle {
                 regions: regions.into_iter().map(region).collect(),
                 chains: chains.into_iter().map(chain).collect(),
@@ -465,6 +483,7 @@ fn arb_bundle() -> impl Strategy<Value = Bundle> {
                 consortia,
                 policy_tools,
                 goals,
+                capabilities,
                 ..Bundle::new()
             },
         )
@@ -495,9 +514,15 @@ fn arb_write() -> impl Strategy<Value = Write> {
             ids(&ORGS),
             prop::collection::vec(arb_supply(), 0..3),
             ids(&["x0", "x1", "x2"]),
-            (ids(&PROJECTS), ids(&CONSORTIA), ids(&TOOLS), ids(&GOALS)),
+            (
+                ids(&PROJECTS),
+                ids(&CONSORTIA),
+                ids(&TOOLS),
+                ids(&GOALS),
+                ids(&CATALOGUED),
+            ),
         )
-            .prop_map(|(upsert, r, c, o, s, p, (j, k, t, g))| {
+            .prop_map(|(upsert, r, c, o, s, p, (j, k, t, g, e))| {
                 Write::Apply(ChangeSet {
                     upsert,
                     delete_regions: r,
@@ -509,6 +534,7 @@ fn arb_write() -> impl Strategy<Value = Write> {
                     delete_consortia: k,
                     delete_policy_tools: t,
                     delete_goals: g,
+                    delete_capabilities: e,
                 })
             }),
     ]
@@ -695,6 +721,7 @@ fn differences(a: &Dataset, b: &Dataset) -> qmap::model::RevisionCounts {
         consortia: of(a.consortia.iter(), b.consortia.iter()),
         policy_tools: of(a.policy_tools.iter(), b.policy_tools.iter()),
         goals: of(a.goals.iter(), b.goals.iter()),
+        capabilities: of(a.capabilities.iter(), b.capabilities.iter()),
     }
 }
 

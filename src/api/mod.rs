@@ -8,6 +8,7 @@
 mod attempts;
 pub mod auth;
 mod bundle;
+mod catalogue;
 mod chains;
 mod doc;
 pub mod error;
@@ -98,6 +99,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(healthz))
         .routes(utoipa_axum::routes!(get_me))
         .merge(bundle::router())
+        .merge(catalogue::router())
         .merge(chains::router())
         .merge(geo::router())
         .merge(history::router())

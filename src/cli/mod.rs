@@ -586,6 +586,12 @@ fn counts(bundle: &Bundle) -> String {
             line.push_str(&format!(", {n} {what}"));
         }
     }
+    if !bundle.capabilities.is_empty() {
+        line.push_str(&format!(
+            ", {} catalogued capabilities",
+            bundle.capabilities.len()
+        ));
+    }
     line
 }
 

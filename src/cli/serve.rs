@@ -105,6 +105,11 @@ fn combined(files: &[(&str, &str)]) -> Result<String, CliError> {
                 all.regions.push(region);
             }
         }
+        for entry in bundle.capabilities {
+            if !all.capabilities.iter().any(|e| e.code == entry.code) {
+                all.capabilities.push(entry);
+            }
+        }
         all.chains.extend(bundle.chains);
         all.organizations.extend(bundle.organizations);
         all.supplies.extend(bundle.supplies);

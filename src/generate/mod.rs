@@ -25,7 +25,7 @@ pub mod rng;
 mod supplies;
 pub mod vocab;
 
-use crate::model::{Bundle, Region};
+use crate::model::{Bundle, CatalogueEntry, Element, Region};
 use vocab::{SegmentSpec, Theme, CITIES, PROVINCES};
 
 /// What to generate.
@@ -101,7 +101,8 @@ impl Layout {
 
 /// Generates the dataset described by `opts`.
 ///
-/// Returns a bundle of version 1 with every province and city code used listed in `regions`, the
+/// Returns a bundle of version 1 with every province and city code used listed in `regions`, a
+/// catalogue entry for every capability code used in `capabilities`, the
 /// chains, the firms followed by the providers in `organizations`, the supplies chain by chain,
 /// and the problems firm by firm.
 ///
@@ -138,7 +139,35 @@ pub fn generate(opts: &GenOptions) -> Bundle {
         &bundle.organizations[..firm_count],
         &mut bundle.problems,
     );
+    bundle.capabilities = catalogue(&bundle);
     bundle
+}
+
+/// A catalogue entry for every capability code `bundle` uses, in code order: the subject with
+/// its element's word (`testing:热失控` is 热失控检测), so that `qmap validate` warns of none.
+fn catalogue(bundle: &Bundle) -> Vec<CatalogueEntry> {
+    let offered = bundle
+        .organizations
+        .iter()
+        .flat_map(|o| o.capability_list().iter().map(|c| c.code.as_str()));
+    let needed = bundle
+        .problems
+        .iter()
+        .flat_map(|p| p.needs.iter().map(String::as_str));
+    let codes: std::collections::BTreeSet<&str> = offered.chain(needed).collect();
+    codes
+        .into_iter()
+        .filter_map(|code| {
+            let (element, subject) = code.split_once(':')?;
+            let element = Element::parse(element)?;
+            Some(CatalogueEntry {
+                code: code.to_string(),
+                name: format!("{subject}{}", vocab::element_suffix(element)),
+                standards: Vec::new(),
+                description: None,
+            })
+        })
+        .collect()
 }
 
 /// Every province and city of the vocabulary, by code.

@@ -358,6 +358,17 @@ pub const GENERIC_SUBJECTS: [&[&str]; 5] = [
     &["数字化转型", "智能制造"],
 ];
 
+/// The word a catalogue name puts after a subject of `element`: `热失控` → `热失控检测`.
+pub fn element_suffix(element: Element) -> &'static str {
+    match element {
+        Element::Metrology => "计量",
+        Element::Standard => "标准",
+        Element::Testing => "检测",
+        Element::Certification => "认证",
+        Element::Rd => "研发",
+    }
+}
+
 /// The index of `element` in `Element::ALL`, which orders every per-element list here.
 pub fn element_index(element: Element) -> usize {
     Element::ALL

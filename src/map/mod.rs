@@ -68,6 +68,11 @@ pub struct QualityMap {
     pub coverage_by_element: Vec<ElementCoverage>,
     pub gaps: Gaps,
     pub counts: MapCounts,
+    /// The capability catalogue's names (能力目录) of the codes this map shows (its needs, its
+    /// providers' capabilities, its gaps), by code; a code without an entry is left out and
+    /// shown as it is.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub capability_names: BTreeMap<String, String>,
 }
 
 /// Risk class of a grouped firm: `high` from [`HIGH_RISK`], `mid` from [`MID_RISK`], else `low`.
@@ -150,6 +155,9 @@ pub struct GroupPage {
     pub supplies: Vec<MapSupply>,
     pub problems: Vec<MapProblem>,
     pub providers: Vec<MapProvider>,
+    /// Catalogue names of the codes of these problems and providers, by code.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub capability_names: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -338,6 +346,7 @@ pub fn quality_map(
         .collect();
     let shown: HashSet<&str> = firms.iter().map(|f| f.id.as_str()).collect();
     let (problems, providers) = problems_and_providers(dataset, analysis, index, chains, &shown);
+    let capability_names = shown_capability_names(dataset, analysis, &problems, &providers, true);
 
     QualityMap {
         chain: MapChain {
@@ -376,6 +385,7 @@ pub fn quality_map(
             foreign_only_parts: weak.foreign_only_parts.len(),
             demand_problems: weak.segments.iter().map(|s| s.demand_problems).sum(),
         },
+        capability_names,
     }
 }
 
@@ -437,6 +447,7 @@ pub fn group_page(
         })
         .collect();
     let (problems, providers) = problems_and_providers(dataset, analysis, index, chains, &page);
+    let capability_names = shown_capability_names(dataset, analysis, &problems, &providers, false);
     Some(GroupPage {
         chain: analysis.weak.id.clone(),
         group: groups[g].clone(),
@@ -446,6 +457,7 @@ pub fn group_page(
         supplies,
         problems,
         providers,
+        capability_names,
     })
 }
 
@@ -720,7 +732,7 @@ fn problems_and_providers(
             .entry(a.provider.as_str())
             .or_default() += 1;
     }
-    let providers = relevant
+    let providers: Vec<MapProvider> = relevant
         .iter()
         .filter_map(|id| {
             let o = dataset.organizations.get(id)?;
@@ -741,6 +753,50 @@ fn problems_and_providers(
         })
         .collect();
     (problems, providers)
+}
+
+/// The catalogue names of the codes a map or group page shows: its needs, its providers'
+/// capabilities and (`with_gaps`) the chain's gaps.
+fn shown_capability_names(
+    dataset: &Dataset,
+    analysis: &ChainAnalysis,
+    problems: &[MapProblem],
+    providers: &[MapProvider],
+    with_gaps: bool,
+) -> BTreeMap<String, String> {
+    let gaps = &analysis.qi.gaps;
+    capability_names(
+        dataset,
+        problems
+            .iter()
+            .flat_map(|p| p.needs.iter().map(|n| n.code.as_str()))
+            .chain(
+                providers
+                    .iter()
+                    .flat_map(|p| p.capabilities.iter().map(|c| c.code.as_str())),
+            )
+            .chain(
+                gaps.infrastructure
+                    .iter()
+                    .chain(&gaps.capacity)
+                    .filter(|_| with_gaps)
+                    .map(|g| g.code.as_str()),
+            ),
+    )
+}
+
+/// The catalogue names of `codes` that the catalogue has, by code.
+pub fn capability_names<'a>(
+    dataset: &Dataset,
+    codes: impl IntoIterator<Item = &'a str>,
+) -> BTreeMap<String, String> {
+    codes
+        .into_iter()
+        .filter_map(|code| {
+            let name = dataset.capability_name(code)?;
+            Some((code.to_string(), name.to_string()))
+        })
+        .collect()
 }
 
 /// The most specific name known for a region code: county, then city, then province.

@@ -5,14 +5,16 @@
 //! export is deterministic.
 
 use super::{
-    Bundle, Chain, ChangeSet, Consortium, Goal, Lookup, Organization, PolicyTool, Problem, Project,
-    Region, Supply, BUNDLE_VERSION,
+    Bundle, CatalogueEntry, Chain, ChangeSet, Consortium, Goal, Lookup, Organization, PolicyTool,
+    Problem, Project, Region, Supply, BUNDLE_VERSION,
 };
 use imbl::{OrdMap, OrdSet};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
     pub regions: OrdMap<String, Region>,
+    /// The capability catalogue, by code.
+    pub capabilities: OrdMap<String, CatalogueEntry>,
     pub chains: OrdMap<String, Chain>,
     pub organizations: OrdMap<String, Organization>,
     pub supplies: OrdSet<Supply>,
@@ -39,6 +41,9 @@ impl Dataset {
     pub fn upsert(&mut self, bundle: Bundle) {
         for r in bundle.regions {
             self.regions.insert(r.code.clone(), r);
+        }
+        for e in bundle.capabilities {
+            self.capabilities.insert(e.code.clone(), e);
         }
         for c in bundle.chains {
             self.chains.insert(c.id.clone(), c);
@@ -68,6 +73,9 @@ impl Dataset {
     pub fn apply(&mut self, change: &ChangeSet) {
         for code in &change.delete_regions {
             self.regions.remove(code);
+        }
+        for code in &change.delete_capabilities {
+            self.capabilities.remove(code);
         }
         for id in &change.delete_chains {
             self.chains.remove(id);
@@ -101,6 +109,7 @@ impl Dataset {
         Bundle {
             version: BUNDLE_VERSION,
             regions: self.regions.values().cloned().collect(),
+            capabilities: self.capabilities.values().cloned().collect(),
             chains: self.chains.values().cloned().collect(),
             organizations: self.organizations.values().cloned().collect(),
             supplies: self.supplies.iter().cloned().collect(),
@@ -161,6 +170,17 @@ impl Dataset {
             Some(r) => Some(r.name.as_str()),
             None => super::divisions::label_of(code),
         }
+    }
+
+    /// The catalogue's Chinese name of the capability code `code`, when the catalogue has it
+    /// (a code without an entry is shown as it is).
+    pub fn capability_name(&self, code: &str) -> Option<&str> {
+        self.capabilities.get(code).map(|e| e.name.as_str())
+    }
+
+    /// The name of the capability code `code`, or the code itself when the catalogue lacks it.
+    pub fn capability_label<'a>(&'a self, code: &'a str) -> &'a str {
+        self.capability_name(code).unwrap_or(code)
     }
 
     /// Providers (every non-enterprise organization), in id order.

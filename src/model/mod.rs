@@ -8,6 +8,7 @@
 //! document that is already well-formed.
 
 pub mod access;
+mod catalogue;
 mod dataset;
 pub mod divisions;
 mod index;
@@ -15,6 +16,7 @@ mod packed;
 pub mod revision;
 mod work;
 
+pub use catalogue::CatalogueEntry;
 pub use dataset::Dataset;
 pub use index::ChainIndex;
 pub use packed::{SupplyList, SupplyRef};
@@ -71,6 +73,10 @@ pub struct Bundle {
     pub version: u32,
     #[serde(default)]
     pub regions: Vec<Region>,
+    /// The capability catalogue (能力目录): names of capability codes; absent in bundles of
+    /// older builds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<CatalogueEntry>,
     #[serde(default)]
     pub chains: Vec<Chain>,
     #[serde(default)]
@@ -105,6 +111,7 @@ impl Bundle {
     /// Number of records of every kind.
     pub fn record_count(&self) -> usize {
         self.regions.len()
+            + self.capabilities.len()
             + self.chains.len()
             + self.organizations.len()
             + self.supplies.len()
@@ -977,6 +984,7 @@ pub trait Lookup {
 pub struct ChangeSet {
     pub upsert: Bundle,
     pub delete_regions: Vec<String>,
+    pub delete_capabilities: Vec<String>,
     pub delete_chains: Vec<String>,
     pub delete_organizations: Vec<String>,
     pub delete_supplies: Vec<Supply>,
@@ -992,6 +1000,7 @@ impl ChangeSet {
     pub fn record_count(&self) -> usize {
         self.upsert.record_count()
             + self.delete_regions.len()
+            + self.delete_capabilities.len()
             + self.delete_chains.len()
             + self.delete_organizations.len()
             + self.delete_supplies.len()

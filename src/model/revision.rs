@@ -35,11 +35,14 @@ pub struct RevisionCounts {
     pub policy_tools: KindChanges,
     #[serde(default)]
     pub goals: KindChanges,
+    /// Entries of the capability catalogue.
+    #[serde(default)]
+    pub capabilities: KindChanges,
 }
 
 impl RevisionCounts {
-    /// The changes of every kind, in bundle order.
-    pub fn kinds(&self) -> [KindChanges; 9] {
+    /// The changes of every kind (in bundle order, the catalogue last).
+    pub fn kinds(&self) -> [KindChanges; 10] {
         [
             self.regions,
             self.chains,
@@ -50,6 +53,7 @@ impl RevisionCounts {
             self.consortia,
             self.policy_tools,
             self.goals,
+            self.capabilities,
         ]
     }
 

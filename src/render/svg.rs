@@ -1,7 +1,8 @@
 //! The quality map of a chain as one standalone SVG picture (for reports, slides and `qmap
 //! render`): segment columns upstream → downstream with Chinese headers, every listed firm as a
 //! mark coloured by risk and sized by importance, supplies as edges with the weak-link marks,
-//! the QI providers in a band of their own, a legend, and a title with the chain's coverage.
+//! the QI providers in a band of their own, the QI gaps by their catalogue names (the code on
+//! hover), a legend, and a title with the chain's coverage.
 //!
 //! Each firm is a `<g class="firm" data-firm="ID">` holding a `<title>` with its name, so the
 //! picture can be searched and tested. Text is XML-escaped; nothing here reads the clock.
@@ -86,8 +87,16 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
     } else {
         40.0 + provider_rows as f64 * 30.0
     };
+    let gaps = map.gaps.infrastructure.len() + map.gaps.capacity.len();
+    let gaps_top = band_top + band_height + if band_height > 0.0 { 16.0 } else { 0.0 };
+    let gap_rows = gaps.div_ceil(per_row);
+    let gaps_height = if gaps == 0 {
+        0.0
+    } else {
+        40.0 + gap_rows as f64 * 30.0
+    };
     let width = (lay.width + 2.0 * MARGIN).max(760.0);
-    let height = band_top + band_height + MARGIN;
+    let height = gaps_top + gaps_height + MARGIN;
     let mut s = String::with_capacity(4096 + map.firms.len() * 320 + map.supplies.len() * 90);
 
     let _ = writeln!(
@@ -278,9 +287,15 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
         for (i, p) in map.providers.iter().enumerate() {
             let x = MARGIN + 14.0 + (i % per_row) as f64 * PROVIDER_CELL;
             let y = band_top + 44.0 + (i / per_row) as f64 * 30.0;
+            let capabilities = p
+                .capabilities
+                .iter()
+                .map(|c| capability_name(map, &c.code))
+                .collect::<Vec<_>>()
+                .join("、");
             let _ = writeln!(
                 s,
-                r##"<g class="provider" data-provider="{id}"><title>{name}（已分配 {a} 项需求）</title><rect x="{x:.1}" y="{:.1}" width="12" height="12" rx="2" fill="{c}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#1f3b35">{label}</text></g>"##,
+                r##"<g class="provider" data-provider="{id}"><title>{name}（已分配 {a} 项需求）能力：{capabilities}</title><rect x="{x:.1}" y="{:.1}" width="12" height="12" rx="2" fill="{c}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#1f3b35">{label}</text></g>"##,
                 y - 9.0,
                 x + 18.0,
                 y + 1.0,
@@ -289,12 +304,62 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
                 a = p.assigned_needs,
                 c = kind_colour(p.kind),
                 label = escape(&short(&p.name, 10)),
+                capabilities = escape(&capabilities),
             );
         }
         s.push_str("</g>\n");
     }
+    if gaps > 0 {
+        gap_band(&mut s, map, gaps_top, gaps_height, lay.width, per_row);
+    }
     s.push_str("</svg>\n");
     s
+}
+
+/// The catalogue name of capability `code`, or the code itself when the catalogue lacks it.
+fn capability_name<'a>(map: &'a QualityMap, code: &'a str) -> &'a str {
+    map.capability_names.get(code).map_or(code, String::as_str)
+}
+
+/// The gaps band: each infrastructure gap (no eligible provider: red) and capacity gap
+/// (providers too busy: amber) by its catalogue name, the code and the needs on hover.
+fn gap_band(s: &mut String, map: &QualityMap, top: f64, height: f64, width: f64, per_row: usize) {
+    let _ = write!(
+        s,
+        r##"<g class="gaps"><rect x="{MARGIN}" y="{top:.1}" width="{width:.1}" height="{height:.1}" rx="8" fill="#fbf0ef"/><text x="{tx:.1}" y="{ty:.1}" font-size="14" font-weight="700" fill="#7a2620">QI 缺口 · 基础设施缺口 {i} 项（红）· 能力缺口 {c} 项（橙）</text>"##,
+        tx = MARGIN + 10.0,
+        ty = top + 22.0,
+        i = map.gaps.infrastructure.len(),
+        c = map.gaps.capacity.len(),
+    );
+    let groups = map
+        .gaps
+        .infrastructure
+        .iter()
+        .map(|g| (g, "infrastructure", "#d64541", "基础设施缺口"))
+        .chain(
+            map.gaps
+                .capacity
+                .iter()
+                .map(|g| (g, "capacity", "#e07b1a", "能力缺口")),
+        );
+    for (i, (g, kind, colour, what)) in groups.enumerate() {
+        let x = MARGIN + 14.0 + (i % per_row) as f64 * PROVIDER_CELL;
+        let y = top + 44.0 + (i / per_row) as f64 * 30.0;
+        let name = capability_name(map, &g.code);
+        let _ = writeln!(
+            s,
+            r##"<g class="gap {kind}" data-code="{code}"><title>{code}：{what}，{n} 项需求，严重度合计 {sev}</title><rect x="{x:.1}" y="{:.1}" width="12" height="12" rx="2" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#4a1d1a">{label}</text></g>"##,
+            y - 9.0,
+            x + 18.0,
+            y + 1.0,
+            code = escape(&g.code),
+            n = g.needs,
+            sev = g.severity,
+            label = escape(&short(name, 10)),
+        );
+    }
+    s.push_str("</g>\n");
 }
 
 /// Colour of a provider kind, shared with the page's legend.

@@ -26,7 +26,7 @@ pub struct Touched {
     pub chains: BTreeSet<String>,
     /// A provider changed: every chain's QI results are stale.
     pub providers: bool,
-    /// Regions changed: names on every map are stale.
+    /// Regions (or the capability catalogue) changed: names on every map are stale.
     pub regions: bool,
 }
 
@@ -34,7 +34,10 @@ impl Touched {
     /// The chains and kinds of results `change` touches, given the data before it.
     pub fn by(before: &Dataset, change: &ChangeSet) -> Touched {
         let mut t = Touched {
-            regions: !change.upsert.regions.is_empty() || !change.delete_regions.is_empty(),
+            regions: !change.upsert.regions.is_empty()
+                || !change.delete_regions.is_empty()
+                || !change.upsert.capabilities.is_empty()
+                || !change.delete_capabilities.is_empty(),
             ..Touched::default()
         };
         t.chains

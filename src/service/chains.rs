@@ -199,6 +199,10 @@ pub struct GapReport {
     pub gaps: Gaps,
     /// Ranked (capability code, city, level) additions.
     pub recommendations: Vec<Recommendation>,
+    /// The capability catalogue's names of the codes above, by code; a code without an entry
+    /// is left out (shown as it is).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub capability_names: BTreeMap<String, String>,
 }
 
 /// Drops whose needs a gap is (firms and problems): what planners see.
@@ -222,9 +226,18 @@ pub fn gaps(snap: &Snapshot, who: &Principal, id: &str) -> Result<GapReport, Err
     if !who.reads_chain(id) {
         aggregate_only(&mut gaps);
     }
+    let recommendations = a.qi.recommendations.clone();
+    let codes = gaps
+        .infrastructure
+        .iter()
+        .chain(&gaps.capacity)
+        .map(|g| g.code.as_str())
+        .chain(recommendations.iter().map(|r| r.code.as_str()));
+    let capability_names = crate::map::capability_names(&snap.dataset, codes);
     Ok(GapReport {
         gaps,
-        recommendations: a.qi.recommendations.clone(),
+        recommendations,
+        capability_names,
     })
 }
 

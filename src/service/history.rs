@@ -127,6 +127,7 @@ fn slice_of(change: &ChangeSet, now: &Dataset, chain: &str) -> ChangeSet {
         .collect();
     s.policy_tools = u.policy_tools.clone();
     s.goals = u.goals.clone();
+    s.capabilities = u.capabilities.clone();
     slice.delete_regions = change.delete_regions.clone();
     slice.delete_chains = change
         .delete_chains
@@ -166,6 +167,7 @@ fn slice_of(change: &ChangeSet, now: &Dataset, chain: &str) -> ChangeSet {
         .collect();
     slice.delete_policy_tools = change.delete_policy_tools.clone();
     slice.delete_goals = change.delete_goals.clone();
+    slice.delete_capabilities = change.delete_capabilities.clone();
     slice
 }
 

@@ -401,6 +401,8 @@ pub struct Counts {
     pub consortia: usize,
     pub policy_tools: usize,
     pub goals: usize,
+    /// Entries of the capability catalogue.
+    pub capabilities: usize,
 }
 
 impl Counts {
@@ -415,6 +417,7 @@ impl Counts {
             consortia: bundle.consortia.len(),
             policy_tools: bundle.policy_tools.len(),
             goals: bundle.goals.len(),
+            capabilities: bundle.capabilities.len(),
         }
     }
 }

@@ -22,8 +22,8 @@ use super::log::{self, ChunkBuilder};
 use super::{corrupt, corrupt_page, decode_json, page, storage, Store, StoreError, CHUNK_BYTES};
 use crate::model::revision::KindChanges;
 use crate::model::{
-    Chain, ChangeSet, Consortium, Goal, Organization, PolicyTool, Problem, Project, Region,
-    Revision, RevisionCounts, WriteNote,
+    CatalogueEntry, Chain, ChangeSet, Consortium, Goal, Organization, PolicyTool, Problem, Project,
+    Region, Revision, RevisionCounts, WriteNote,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -49,6 +49,7 @@ fn counts_of(counts: &mut RevisionCounts, t: TreeId) -> Option<&mut KindChanges>
         TreeId::Consortia => Some(&mut counts.consortia),
         TreeId::PolicyTools => Some(&mut counts.policy_tools),
         TreeId::Goals => Some(&mut counts.goals),
+        TreeId::Capabilities => Some(&mut counts.capabilities),
         TreeId::CustomersOfFirm
         | TreeId::MembersOfChain
         | TreeId::ProblemsOfFirm
@@ -329,6 +330,11 @@ pub(super) fn undo(store: &Store, target: u64, current: u64) -> Result<Undo, Sto
                     (TreeId::Goals, Some(v)) => {
                         c.upsert.goals.push(decode_json::<Goal>(name, &id()?, v)?)
                     }
+                    (TreeId::Capabilities, Some(v)) => {
+                        c.upsert
+                            .capabilities
+                            .push(decode_json::<CatalogueEntry>(name, &id()?, v)?)
+                    }
                     (TreeId::Regions, None) => c.delete_regions.push(id()?),
                     (TreeId::Chains, None) => c.delete_chains.push(id()?),
                     (TreeId::Organizations, None) => c.delete_organizations.push(id()?),
@@ -340,6 +346,7 @@ pub(super) fn undo(store: &Store, target: u64, current: u64) -> Result<Undo, Sto
                     (TreeId::Consortia, None) => c.delete_consortia.push(id()?),
                     (TreeId::PolicyTools, None) => c.delete_policy_tools.push(id()?),
                     (TreeId::Goals, None) => c.delete_goals.push(id()?),
+                    (TreeId::Capabilities, None) => c.delete_capabilities.push(id()?),
                     _ => return Err(corrupt(t, key, "history of an index tree")),
                 }
             }

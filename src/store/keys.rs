@@ -33,10 +33,12 @@ pub(crate) enum TreeId {
     Consortia = 10,
     PolicyTools = 11,
     Goals = 12,
+    /// The capability catalogue, keyed by capability code; no index entries.
+    Capabilities = 13,
 }
 
 impl TreeId {
-    pub(crate) const ALL: [TreeId; 13] = [
+    pub(crate) const ALL: [TreeId; 14] = [
         TreeId::Regions,
         TreeId::Chains,
         TreeId::Organizations,
@@ -50,6 +52,7 @@ impl TreeId {
         TreeId::Consortia,
         TreeId::PolicyTools,
         TreeId::Goals,
+        TreeId::Capabilities,
     ];
 
     /// The sled tree name.
@@ -68,6 +71,7 @@ impl TreeId {
             TreeId::Consortia => "consortia",
             TreeId::PolicyTools => "policy-tools",
             TreeId::Goals => "goals",
+            TreeId::Capabilities => "capabilities",
         }
     }
 
@@ -237,7 +241,8 @@ mod tests {
         }
         assert_eq!(TreeId::ProvidersByCapability as u8, 8);
         assert_eq!(TreeId::Goals as u8, 12);
-        assert_eq!(TreeId::from_tag(13), None);
+        assert_eq!(TreeId::Capabilities as u8, 13);
+        assert_eq!(TreeId::from_tag(14), None);
     }
 
     #[test]

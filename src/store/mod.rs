@@ -211,6 +211,7 @@ pub struct ImportSummary {
     pub consortia: usize,
     pub policy_tools: usize,
     pub goals: usize,
+    pub capabilities: usize,
     pub revision: u64,
 }
 
@@ -227,6 +228,7 @@ impl ImportSummary {
             consortia: bundle.consortia.len(),
             policy_tools: bundle.policy_tools.len(),
             goals: bundle.goals.len(),
+            capabilities: bundle.capabilities.len(),
             revision,
         }
     }
@@ -242,6 +244,7 @@ impl ImportSummary {
             + self.consortia
             + self.policy_tools
             + self.goals
+            + self.capabilities
     }
 }
 
@@ -294,6 +297,7 @@ struct Deletions<'a> {
     consortia: &'a [String],
     policy_tools: &'a [String],
     goals: &'a [String],
+    capabilities: &'a [String],
 }
 
 impl<'a> Deletions<'a> {
@@ -308,6 +312,7 @@ impl<'a> Deletions<'a> {
             consortia: &change.delete_consortia,
             policy_tools: &change.delete_policy_tools,
             goals: &change.delete_goals,
+            capabilities: &change.delete_capabilities,
         }
     }
 
@@ -322,6 +327,7 @@ impl<'a> Deletions<'a> {
             + self.consortia.len()
             + self.policy_tools.len()
             + self.goals.len()
+            + self.capabilities.len()
     }
 }
 
@@ -627,6 +633,10 @@ impl Store {
             .into_iter()
             .collect();
         d.goals = self.load_records(TreeId::Goals)?.into_iter().collect();
+        d.capabilities = self
+            .load_records(TreeId::Capabilities)?
+            .into_iter()
+            .collect();
         Ok(d)
     }
 
@@ -673,6 +683,15 @@ impl Store {
         Ok((members, supplies, problems))
     }
 
+    /// The capability catalogue, in code order: one small tree, read without the rest.
+    pub fn catalogue(&self) -> Result<Vec<crate::model::CatalogueEntry>, StoreError> {
+        Ok(self
+            .load_records(TreeId::Capabilities)?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
+    }
+
     /// The records of one record tree with their ids, in id order (see [`Store::load`]).
     fn load_records<T: DeserializeOwned + Send>(
         &self,
@@ -709,6 +728,13 @@ impl Store {
     pub fn export_json<W: std::io::Write>(&self, out: &mut W) -> Result<(), ExportError> {
         out.write_all(format!("{{\"version\":{BUNDLE_VERSION}").as_bytes())?;
         self.export_records::<crate::model::Region, W>(TreeId::Regions, "regions", out)?;
+        // Left out when empty, as serde does (a store without a catalogue exports what
+        // earlier builds did).
+        self.export_records_if_any::<crate::model::CatalogueEntry, W>(
+            TreeId::Capabilities,
+            "capabilities",
+            out,
+        )?;
         self.export_records::<Chain, W>(TreeId::Chains, "chains", out)?;
         self.export_records::<Organization, W>(TreeId::Organizations, "organizations", out)?;
 
@@ -1275,7 +1301,7 @@ impl Store {
 
         // The quality work run on chains: like regions and chains, records without index
         // entries.
-        let kinds: [(TreeId, &str, Vec<Encoded<'_>>, &[String]); 4] = [
+        let kinds: [(TreeId, &str, Vec<Encoded<'_>>, &[String]); 5] = [
             (
                 TreeId::Projects,
                 "project",
@@ -1299,6 +1325,12 @@ impl Store {
                 "goal",
                 records_of(&upsert.goals, |g| &g.id),
                 del.goals,
+            ),
+            (
+                TreeId::Capabilities,
+                "capability",
+                records_of(&upsert.capabilities, |e| &e.code),
+                del.capabilities,
             ),
         ];
         for (t, kind, records, deleted) in kinds {
@@ -1488,7 +1520,7 @@ impl Store {
 type PageOp = ([u8; 2], Vec<u8>, Option<Vec<u8>>);
 
 /// The trees of records (the rest are indexes).
-const RECORD_TREES: [TreeId; 9] = [
+const RECORD_TREES: [TreeId; 10] = [
     TreeId::Regions,
     TreeId::Chains,
     TreeId::Organizations,
@@ -1498,6 +1530,7 @@ const RECORD_TREES: [TreeId; 9] = [
     TreeId::Consortia,
     TreeId::PolicyTools,
     TreeId::Goals,
+    TreeId::Capabilities,
 ];
 
 /// A record's id and its stored value.

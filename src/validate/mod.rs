@@ -40,6 +40,7 @@
 //! a chain that a [`ChangeSet`](crate::model::ChangeSet) deletes (records of the same change that refer to a deleted
 //! chain are reported).
 
+pub mod catalogue;
 mod change;
 mod semantic;
 mod structure;
@@ -358,6 +359,10 @@ error_codes! {
     DuplicateSupply => "duplicate_supply",
     /// A supply with an empty or blank `part`.
     EmptyPart => "empty_part",
+    /// A capability catalogue entry with an empty or blank `name`.
+    EmptyName => "empty_name",
+    /// A capability catalogue entry with an empty or blank standard in `standards`.
+    EmptyStandard => "empty_standard",
     /// An enterprise sits on the same chain twice.
     DuplicateMembership => "duplicate_membership",
     /// A provider carries `chains`.
@@ -503,6 +508,8 @@ struct PackedDoc {
     #[serde(default)]
     regions: Vec<crate::model::Region>,
     #[serde(default)]
+    capabilities: Vec<crate::model::CatalogueEntry>,
+    #[serde(default)]
     chains: Vec<crate::model::Chain>,
     #[serde(default)]
     organizations: Vec<crate::model::Organization>,
@@ -533,6 +540,7 @@ pub fn parse_packed_bundle(
     let bundle = Bundle {
         version: doc.version,
         regions: doc.regions,
+        capabilities: doc.capabilities,
         chains: doc.chains,
         organizations: doc.organizations,
         supplies: Vec::new(),
@@ -562,6 +570,9 @@ pub trait Record: serde::de::DeserializeOwned {
 
 impl Record for crate::model::Region {
     const ARRAY: &'static str = "regions";
+}
+impl Record for crate::model::CatalogueEntry {
+    const ARRAY: &'static str = "capabilities";
 }
 impl Record for crate::model::Chain {
     const ARRAY: &'static str = "chains";

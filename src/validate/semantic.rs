@@ -9,10 +9,11 @@
 mod work;
 
 use super::{ErrorCode, Report, ValidationError};
-use crate::model::limits::{ID, PART, TEXT};
+use crate::model::limits::{ID, PART, SUMMARY, TEXT};
 use crate::model::{
-    divisions, region, Bundle, Chain, Consortium, Element, Goal, Lookup, OrgKind, Organization,
-    PolicyTool, Problem, Project, Region, Supply, SupplyList, SupplyRef, BUNDLE_VERSION,
+    divisions, region, Bundle, CatalogueEntry, Chain, Consortium, Element, Goal, Lookup, OrgKind,
+    Organization, PolicyTool, Problem, Project, Region, Supply, SupplyList, SupplyRef,
+    BUNDLE_VERSION,
 };
 use std::collections::{hash_map, BTreeMap, HashMap, HashSet};
 
@@ -116,6 +117,7 @@ impl<'a, T> Column<'a, T> {
 pub(super) struct Doc<'a> {
     pub version: Option<u32>,
     pub regions: Column<'a, Region>,
+    pub capabilities: Column<'a, CatalogueEntry>,
     pub chains: Column<'a, Chain>,
     pub organizations: Column<'a, Organization>,
     pub supplies: Column<'a, Supply>,
@@ -135,6 +137,7 @@ impl<'a> Doc<'a> {
         Doc {
             version,
             regions: Column::Typed(&bundle.regions),
+            capabilities: Column::Typed(&bundle.capabilities),
             chains: Column::Typed(&bundle.chains),
             organizations: Column::Typed(&bundle.organizations),
             supplies: Column::Typed(&bundle.supplies),
@@ -340,6 +343,7 @@ pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
         }
     }
     c.regions(&doc.regions);
+    c.catalogue(&doc.capabilities);
     c.index_chains(&doc.chains);
     c.index_organizations(&doc.organizations);
     for (i, org) in doc.organizations.sound() {
@@ -426,6 +430,53 @@ impl<'a> Checker<'a> {
                 );
             } else {
                 seen.insert(&r.code, i);
+            }
+        }
+    }
+
+    /// The capability catalogue: each code sound and given once, each name and standard not
+    /// blank and not too long.
+    fn catalogue(&mut self, entries: &Column<'a, CatalogueEntry>) {
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.sound() {
+            let at = |field: &str| format!("/capabilities/{i}/{field}");
+            if check_capability_code(&mut self.errors, &e.code, || at("code")) {
+                if let Some(&first) = seen.get(e.code.as_str()) {
+                    self.push(
+                        ErrorCode::DuplicateId,
+                        at("code"),
+                        format!(
+                            "capability {:?} is catalogued twice (first at /capabilities/{first})",
+                            e.code
+                        ),
+                    );
+                } else {
+                    seen.insert(&e.code, i);
+                }
+            }
+            if e.name.trim().is_empty() {
+                self.push(
+                    ErrorCode::EmptyName,
+                    at("name"),
+                    format!("capability {:?} has an empty name", e.code),
+                );
+            } else {
+                self.short(&e.name, "capability name", TEXT, || at("name"));
+            }
+            for (k, standard) in e.standards.iter().enumerate() {
+                let path = || format!("/capabilities/{i}/standards/{k}");
+                if standard.trim().is_empty() {
+                    self.push(
+                        ErrorCode::EmptyStandard,
+                        path(),
+                        format!("capability {:?} lists an empty standard", e.code),
+                    );
+                } else {
+                    self.short(standard, "standard", TEXT, path);
+                }
+            }
+            if let Some(description) = &e.description {
+                self.short(description, "description", SUMMARY, || at("description"));
             }
         }
     }
@@ -1582,6 +1633,36 @@ mod tests {
                 ("/organizations/0/region".into(), ErrorCode::InvalidRegion),
                 ("/organizations/2/region".into(), ErrorCode::InvalidRegion),
                 ("/organizations/3/region".into(), ErrorCode::MissingRegion),
+            ]
+        );
+    }
+
+    #[test]
+    fn catalogue_entries_need_a_sound_code_given_once_and_a_name() {
+        let mut d = base();
+        d["capabilities"] = json!([
+            {"code": "testing:cells", "name": "电芯测试", "standards": ["GB/T 31485-2015"]},
+            {"code": "cooking:rice", "name": "煮饭"},
+            {"code": "testing:cells", "name": "又一个"},
+            {"code": "rd:bms", "name": "  "},
+            {"code": "rd:x\u{0}y", "name": "x"},
+            {"code": "rd:long", "name": "长".repeat(501), "standards": ["", "GB 38031-2020"]},
+            {"code": "rd:desc", "name": "说明", "description": "字".repeat(2001)},
+            {"code": "rd:uncatalogued-elsewhere", "name": "没有人用的能力"}
+        ]);
+        assert_eq!(
+            check(d),
+            vec![
+                ("/capabilities/1/code".into(), ErrorCode::InvalidCapability),
+                ("/capabilities/2/code".into(), ErrorCode::DuplicateId),
+                ("/capabilities/3/name".into(), ErrorCode::EmptyName),
+                ("/capabilities/4/code".into(), ErrorCode::InvalidId),
+                ("/capabilities/5/name".into(), ErrorCode::TooLong),
+                (
+                    "/capabilities/5/standards/0".into(),
+                    ErrorCode::EmptyStandard
+                ),
+                ("/capabilities/6/description".into(), ErrorCode::TooLong),
             ]
         );
     }

@@ -22,6 +22,12 @@ pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Report {
     };
     w.version(top);
     let regions = w.records(top, "regions", REGION_FIELDS, Walker::region);
+    let capabilities = w.records(
+        top,
+        "capabilities",
+        CATALOGUE_FIELDS,
+        Walker::catalogue_entry,
+    );
     let chains = w.records(top, "chains", CHAIN_FIELDS, Walker::chain);
     let organizations = w.records(
         top,
@@ -38,6 +44,7 @@ pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Report {
     let doc = Doc {
         version: None,
         regions: column(&regions),
+        capabilities: column(&capabilities),
         chains: column(&chains),
         organizations: column(&organizations),
         supplies: column(&supplies),
@@ -63,6 +70,7 @@ fn column<T>(slots: &Option<Vec<Slot<T>>>) -> Column<'_, T> {
 const TOP_FIELDS: &[&str] = &[
     "version",
     "regions",
+    "capabilities",
     "chains",
     "organizations",
     "supplies",
@@ -73,6 +81,7 @@ const TOP_FIELDS: &[&str] = &[
     "goals",
 ];
 const REGION_FIELDS: &[&str] = &["code", "name"];
+const CATALOGUE_FIELDS: &[&str] = &["code", "name", "standards", "description"];
 const CHAIN_FIELDS: &[&str] = &["id", "name", "chief", "segments"];
 const SEGMENT_FIELDS: &[&str] = &["id", "name"];
 const ORGANIZATION_FIELDS: &[&str] = &[
@@ -454,6 +463,14 @@ impl Walker {
         self.string(map, path, "code", Presence::Required);
         self.string(map, path, "name", Presence::Required);
         None
+    }
+
+    fn catalogue_entry(&mut self, map: &Map<String, Value>, path: &str) -> Option<String> {
+        let code = self.string(map, path, "code", Presence::Required);
+        self.string(map, path, "name", Presence::Required);
+        self.strings(map, path, "standards");
+        self.string(map, path, "description", Presence::Optional);
+        code.map(String::from)
     }
 
     fn chain(&mut self, map: &Map<String, Value>, path: &str) -> Option<String> {
@@ -885,7 +902,14 @@ mod tests {
             targets: Default::default(),
             international_share: Some(0.6),
         };
+        let entry = CatalogueEntry {
+            code: s("rd:x"),
+            name: s("某能力"),
+            standards: vec![s("GB/T 1")],
+            description: Some(s("d")),
+        };
         let bundle = Bundle {
+            capabilities: vec![entry.clone()],
             projects: vec![project.clone()],
             consortia: vec![consortium.clone()],
             policy_tools: vec![tool.clone()],
@@ -894,6 +918,7 @@ mod tests {
         };
         assert_eq!(keys(&bundle), sorted(TOP_FIELDS));
         assert_eq!(keys(&project), sorted(PROJECT_FIELDS));
+        assert_eq!(keys(&entry), sorted(CATALOGUE_FIELDS));
         assert_eq!(
             keys(project.results.as_ref().unwrap()),
             sorted(RESULTS_FIELDS)
@@ -1092,6 +1117,26 @@ mod tests {
                 ("/regions/0/code", ErrorCode::WrongType),
                 ("/regions/0/name", ErrorCode::MissingField),
                 ("/supplies/0", ErrorCode::WrongType),
+            ])
+        );
+    }
+
+    #[test]
+    fn mistyped_catalogue_entries_are_reported_with_their_paths() {
+        let doc = json!({"version": 1, "capabilities": [
+            {"code": "testing:cells", "name": "电芯测试", "standards": "GB/T 31485-2015"},
+            {"name": 3, "standards": [31485], "description": false, "colour": "red"},
+            {"code": "testing:cells", "name": "电芯测试"}
+        ]});
+        assert_eq!(
+            walk(doc),
+            pairs(&[
+                ("/capabilities/0/standards", ErrorCode::WrongType),
+                ("/capabilities/1/colour", ErrorCode::UnknownField),
+                ("/capabilities/1/code", ErrorCode::MissingField),
+                ("/capabilities/1/name", ErrorCode::WrongType),
+                ("/capabilities/1/standards/0", ErrorCode::WrongType),
+                ("/capabilities/1/description", ErrorCode::WrongType),
             ])
         );
     }

@@ -115,3 +115,98 @@ async fn an_empty_store_exports_an_empty_bundle_and_lists_no_chains() {
     assert_eq!(comparison["chains"], serde_json::json!([]));
     assert_eq!(comparison["dataset"]["needs_total"], 0);
 }
+
+/// The catalogue is written by import and read from `GET /api/v1/capabilities` in code order;
+/// a bad entry refuses the whole import with its path, and nothing is written.
+#[tokio::test]
+async fn the_capability_catalogue_is_imported_and_read_back() {
+    let app = spawn_app();
+    let empty = app.get("/api/v1/capabilities").await.ok(StatusCode::OK);
+    assert_eq!(empty, serde_json::json!([]));
+    let catalogue = serde_json::json!({"version": 1, "capabilities": [
+        {"code": "testing:thermal-runaway", "name": "热失控测试",
+         "standards": ["GB 38031-2020"]},
+        {"code": "rd:bms", "name": "电池管理系统研发", "description": "BMS 算法与功能安全"}
+    ]});
+    let outcome = app
+        .post("/api/v1/import", &catalogue)
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(outcome["counts"]["capabilities"], 2);
+    let listed = app.get("/api/v1/capabilities").await.ok(StatusCode::OK);
+    assert_eq!(
+        listed,
+        serde_json::json!([
+            {"code": "rd:bms", "name": "电池管理系统研发", "description": "BMS 算法与功能安全"},
+            {"code": "testing:thermal-runaway", "name": "热失控测试",
+             "standards": ["GB 38031-2020"]}
+        ])
+    );
+
+    let before = app.fingerprint().await;
+    let bad = serde_json::json!({"version": 1, "capabilities": [
+        {"code": "rd:bms", "name": " "},
+        {"code": "testing thermal", "name": "热失控"}
+    ]});
+    let body = app
+        .post("/api/v1/import", &bad)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let details: Vec<(&str, &str)> = body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            ("/capabilities/0/name", "empty_name"),
+            ("/capabilities/1/code", "invalid_capability")
+        ]
+    );
+    app.assert_unchanged(&before).await;
+}
+
+/// A change of the catalogue renames the capabilities of every cached map and gaps report at
+/// once (the names live in cached analyses: the write must drop them).
+#[tokio::test]
+async fn a_catalogue_change_renames_capabilities_in_cached_maps() {
+    let app = spawn_demo_app();
+    let map = app
+        .get("/api/v1/chains/pb-power-battery/map")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        map["capability_names"]["testing:thermal-runaway"],
+        "热失控测试"
+    );
+    let gaps = app
+        .get("/api/v1/chains/pb-power-battery/gaps")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        gaps["capability_names"]["rd:dry-electrode"],
+        "干法电极工艺研发"
+    );
+    let renamed = serde_json::json!({"version": 1, "capabilities": [
+        {"code": "testing:thermal-runaway", "name": "电池热失控安全测试"},
+        {"code": "rd:dry-electrode", "name": "干法电极研发"}
+    ]});
+    app.post("/api/v1/import", &renamed)
+        .await
+        .ok(StatusCode::OK);
+    let map = app
+        .get("/api/v1/chains/pb-power-battery/map")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        map["capability_names"]["testing:thermal-runaway"],
+        "电池热失控安全测试"
+    );
+    let gaps = app
+        .get("/api/v1/chains/pb-power-battery/gaps")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(gaps["capability_names"]["rd:dry-electrode"], "干法电极研发");
+}

@@ -343,6 +343,28 @@ async fn the_battery_chain_shows_the_documented_weak_links_and_gaps() {
     ] {
         assert!(text.contains(code), "{code} is a gap");
     }
+    // Every gap and recommendation code is named by the demo's catalogue.
+    assert_eq!(
+        gaps["capability_names"]["rd:dry-electrode"],
+        "干法电极工艺研发"
+    );
+    for g in gaps["gaps"]["infrastructure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(gaps["recommendations"].as_array().unwrap())
+    {
+        let code = g["code"].as_str().unwrap();
+        assert!(gaps["capability_names"][code].is_string(), "{code} named");
+    }
+    let map = app
+        .get("/api/v1/chains/pb-power-battery/map")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(
+        map["capability_names"]["testing:thermal-runaway"],
+        "热失控测试"
+    );
     let assignment = app
         .get("/api/v1/chains/pb-power-battery/assignment")
         .await

@@ -266,7 +266,12 @@ pub fn key_projects_with(
             .iter()
             .map(|p| p.severity as u64 * p.needs.iter().filter(|c| *c == code).count() as u64)
             .sum();
-        let title = format!("{code} 共性技术攻关（{} 家企业）", firms.len());
+        // Named by the capability catalogue; a code without an entry as it is.
+        let title = format!(
+            "{} 共性技术攻关（{} 家企业）",
+            d.capability_label(code),
+            firms.len()
+        );
         common.push((
             ctx.project(
                 ProjectCategory::CommonTechnology,
@@ -673,6 +678,23 @@ mod tests {
             .collect();
         assert_eq!(cands, [("qn", 4, 3), ("qs", 2, 1)]);
         assert!(p.chain_collaboration.is_empty());
+        assert_eq!(ct.title, "testing:safety 共性技术攻关（4 家企业）");
+
+        // With a catalogue entry, the title names the capability.
+        d.capabilities.insert(
+            "testing:safety".into(),
+            crate::model::CatalogueEntry {
+                code: "testing:safety".into(),
+                name: "电池安全检测".into(),
+                standards: vec!["GB 38031-2020".into()],
+                description: None,
+            },
+        );
+        let p = key_projects(&d, &assign(&d, &scope), &WeakLinks::default());
+        assert_eq!(
+            p.common_technology[0].title,
+            "电池安全检测 共性技术攻关（4 家企业）"
+        );
 
         // Only two firms: no project.
         d.problems.remove("p4");

@@ -1,6 +1,8 @@
 // The JSON API, with one error shape: an Error whose message is the API's `message`.
 // Requests carry the token the user logged in with (kept in localStorage) as a bearer token.
 
+import { addCapNames } from './util.js';
+
 const TOKEN_KEY = 'qmap.token';
 
 export function getToken() {
@@ -58,6 +60,8 @@ export const api = {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   },
   chains: () => request(`${base}/chains`),
+  /** The capability catalogue (every role reads it): [{code, name, standards?, description?}]. */
+  capabilities: () => request(`${base}/capabilities`),
   organization: (id) => request(`${base}/organizations/${enc(id)}`),
   map: (id, limit) => request(`${base}/chains/${enc(id)}/map${limit != null ? `?limit=${limit}` : ''}`),
   /** The map of a chain as the data stood right after revision `revision`. */
@@ -139,13 +143,28 @@ export const api = {
   history: (id) => request(`${base}/chains/${enc(id)}/history`),
 };
 
+let catalogue = null;
+
+/**
+ * Loads the capability catalogue once for the visit, so that `capName` (util.js) names every
+ * code; a failure (not logged in yet) is tried again on the next view, and never stops one.
+ */
+export function loadCatalogue() {
+  if (!catalogue) {
+    catalogue = api.capabilities().then(addCapNames).catch(() => { catalogue = null; });
+  }
+  return catalogue;
+}
+
 const maps = new Map();
 
 /** The map document of a chain, kept for the visit (tabs of one chain share it). */
 export function cachedMap(id, limit) {
   const key = `${id}\u0000${limit ?? ''}`;
   if (!maps.has(key)) {
-    maps.set(key, api.map(id, limit).catch((e) => { maps.delete(key); throw e; }));
+    maps.set(key, api.map(id, limit)
+      .then((map) => { addCapNames(map.capability_names); return map; })
+      .catch((e) => { maps.delete(key); throw e; }));
   }
   return maps.get(key);
 }

@@ -3,7 +3,7 @@
 
 import { t, getLang, setLang } from './i18n.js';
 import { h } from './util.js';
-import { api, getToken, setToken } from './api.js';
+import { api, getToken, setToken, loadCatalogue } from './api.js';
 import { renderChains } from './chains.js';
 import { renderMapView } from './mapview.js';
 import { renderScenario } from './scenario.js';
@@ -68,6 +68,7 @@ async function show() {
   const ctx = { isCurrent: () => mine === generation };
   try {
     const node = h('div', { class: `view view-${r.name}` });
+    await loadCatalogue();
     await r.render(node, r.params, ctx);
     if (!ctx.isCurrent()) return;
     view.replaceChildren(node);

@@ -8,7 +8,7 @@
 
 import { t, ELEMENTS } from './i18n.js';
 import { api, cachedMap } from './api.js';
-import { h, esc, chainHeader, table, downloadCsv, sevBadge, coveragePct, short } from './util.js';
+import { h, esc, chainHeader, table, downloadCsv, sevBadge, coveragePct, short, capLabels, capNamesText } from './util.js';
 import { createMap, legendHtml } from './map.js';
 import { firmPanel } from './mapview.js';
 
@@ -189,7 +189,8 @@ function listColumns(id, linkable) {
     col(t('col.category'), (p) => t(`cat.${p.category}`)),
     col(t('col.severity'), (p) => sevBadge(p.severity), (p) => p.severity, 'num'),
     col(t('col.status'), (p) => t(`st.${p.status}`)),
-    col(t('col.needs'), (p) => p.needs.join(' '), null, 'mono small'),
+    col(t('col.needs'), (p) => capLabels(p.needs), (p) => capNamesText(p.needs), 'small'),
+    { ...idCol(t('col.need_codes'), (p) => p.needs.join(' ')), csvOnly: true },
   ];
   const masters = (list) => list.map((m) => m.name).join('、');
   const masterIds = (list) => list.map((m) => m.id).join(' ');
@@ -235,8 +236,10 @@ function listColumns(id, linkable) {
         col(t('col.status'), (p) => t(`st.${p.status}`)),
         col(before(t('col.severity')), (p) => p.from.severity, null, 'num'),
         col(after(t('col.severity')), (p) => p.to.severity, null, 'num'),
-        col(before(t('col.needs')), (p) => p.from.needs.join(' '), null, 'mono small'),
-        col(after(t('col.needs')), (p) => p.to.needs.join(' '), null, 'mono small'),
+        col(before(t('col.needs')), (p) => capLabels(p.from.needs), (p) => capNamesText(p.from.needs), 'small'),
+        col(after(t('col.needs')), (p) => capLabels(p.to.needs), (p) => capNamesText(p.to.needs), 'small'),
+        { ...idCol(before(t('col.need_codes')), (p) => p.from.needs.join(' ')), csvOnly: true },
+        { ...idCol(after(t('col.need_codes')), (p) => p.to.needs.join(' ')), csvOnly: true },
       ],
     },
     critical_nodes: {

@@ -7,7 +7,7 @@
 
 import { t } from './i18n.js';
 import { api, cachedMap } from './api.js';
-import { h, chainHeader, table, downloadCsv, sevBadge, pct, kpi } from './util.js';
+import { h, chainHeader, table, downloadCsv, sevBadge, pct, kpi, capLabel, capLabels, capName, capNamesText } from './util.js';
 
 function section(id, title, count, onCsv, ...body) {
   return h('section', { class: 'card list-card', id: `list-${id}`, 'data-list': id },
@@ -68,7 +68,8 @@ export async function renderLists(root, params, ctx) {
       { label: t('col.category'), value: (p) => t(`cat.${p.category}`), csv: (p) => t(`cat.${p.category}`) },
       { label: t('col.severity'), value: (p) => sevBadge(p.severity), csv: (p) => p.severity, cls: 'num' },
       { label: t('col.status'), value: (p) => t(`st.${p.status}`), csv: (p) => t(`st.${p.status}`) },
-      { label: t('col.needs'), value: (p) => p.needs.join(' '), csv: (p) => p.needs.join(' '), cls: 'mono small' },
+      { label: t('col.needs'), value: (p) => capLabels(p.needs), csv: (p) => capNamesText(p.needs), cls: 'small' },
+      { label: t('col.need_codes'), csv: (p) => p.needs.join(' '), csvOnly: true },
       {
         label: t('col.tackled_by'),
         // Completed and cancelled projects are listed too, but only a live one tackles a problem.
@@ -173,7 +174,8 @@ export async function renderLists(root, params, ctx) {
     const uncovered = new Set(tools.uncovered.map(key));
     const toolCols = [
       { label: t('col.gap_type'), value: (g) => h('span', { class: `tag ${g.kind === 'infrastructure' ? 'red' : 'amber'}` }, t(`gap.${g.kind}`)), csv: (g) => t(`gap.${g.kind}`) },
-      { label: t('col.code'), value: (g) => h('code', {}, g.code), csv: (g) => g.code },
+      { label: t('col.capability'), value: (g) => capLabel(g.code), csv: (g) => capName(g.code) },
+      { label: t('col.code'), csv: (g) => g.code, csvOnly: true },
       { label: t('col.element'), value: (g) => t(`el.${g.element}`), csv: (g) => t(`el.${g.element}`) },
       { label: t('col.region'), value: (g) => g.region_name || g.region, csv: (g) => g.region_name || g.region },
       { label: t('col.needs'), value: (g) => g.needs, csv: (g) => g.needs, cls: 'num' },
@@ -267,14 +269,15 @@ function gapCards(gaps, map, nameOf, csv) {
   ];
   const gapCols = [
     { label: t('col.gap_type'), value: (g) => h('span', { class: `tag ${g.type === 'infrastructure' ? 'red' : 'amber'}` }, t(`gap.${g.type}`)), csv: (g) => t(`gap.${g.type}`) },
-    { label: t('col.code'), value: (g) => h('code', {}, g.code), csv: (g) => g.code },
+    { label: t('col.capability'), value: (g) => capLabel(g.code), csv: (g) => capName(g.code) },
+    { label: t('col.code'), csv: (g) => g.code, csvOnly: true },
     { label: t('col.element'), value: (g) => t(`el.${g.element}`), csv: (g) => t(`el.${g.element}`) },
     { label: t('col.needs'), value: (g) => g.needs, csv: (g) => g.needs, cls: 'num' },
     { label: t('col.severity_sum'), value: (g) => g.severity, csv: (g) => g.severity, cls: 'num' },
     { label: t('col.firms'), value: (g) => g.firms.map(nameOf).join('、'), csv: (g) => g.firms.map(nameOf).join('、') },
   ];
   const recCols = [
-    { label: t('col.code'), value: (r) => h('code', {}, r.code) },
+    { label: t('col.capability'), value: (r) => capLabel(r.code) },
     { label: t('col.element'), value: (r) => t(`el.${r.element}`) },
     { label: t('col.level'), value: (r) => t(`lv.${r.level}`) },
     { label: t('col.city'), value: (r) => r.city_name || r.city },

@@ -6,7 +6,7 @@
 // well under a second. Each firm has exactly one element with `data-id` (its mark).
 
 import { t } from './i18n.js';
-import { esc, riskColour, short } from './util.js';
+import { esc, riskColour, short, capName } from './util.js';
 
 export const COLUMN_WIDTH = 200;
 const COLUMN_GAP = 22;
@@ -244,7 +244,8 @@ export function createMap(container, map, { onSelect } = {}) {
       tip.innerHTML = `<b>${esc(f.name)}</b><br>${esc(seg ? seg.name : f.segment)} · ${esc(t(`role.${f.role}`))}${f.foreign ? ` · ${esc(t('panel.foreign'))} ${esc(f.country || '')}` : ''}<br>${esc(t('panel.risk'))} ${f.risk.score.toFixed(2)}${f.critical ? ` · ${esc(t('legend.critical'))}` : ''}`;
     } else {
       const p = map.providers.find((x) => x.id === el.dataset.provider);
-      tip.innerHTML = `<b>${esc(p.name)}</b><br>${esc(t(`kind.${p.kind}`))} · ${esc(t(`lv.${p.level}`))} · ${esc(p.region_name || p.region)}`;
+      const caps = p.capabilities.map((c) => capName(c.code)).join('、');
+      tip.innerHTML = `<b>${esc(p.name)}</b><br>${esc(t(`kind.${p.kind}`))} · ${esc(t(`lv.${p.level}`))} · ${esc(p.region_name || p.region)}${caps ? `<br>${esc(t('panel.capabilities'))}：${esc(caps)}` : ''}`;
     }
     tip.hidden = false;
     tip.style.left = `${e.clientX + 14}px`;

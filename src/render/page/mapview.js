@@ -3,7 +3,7 @@
 
 import { t, CATEGORIES } from './i18n.js';
 import { api, cachedMap } from './api.js';
-import { h, kpi, chainHeader, coveragePct, sevBadge, riskColour } from './util.js';
+import { h, kpi, chainHeader, coveragePct, sevBadge, riskColour, capLabel } from './util.js';
 import { createMap, legendHtml } from './map.js';
 
 const LIMITS = [400, 1600, 6400, 25600];
@@ -68,7 +68,7 @@ export function firmPanel(map, firm, { disabled, onClose } = {}) {
         h('div', { class: 'problem-title' }, sevBadge(p.severity), h('span', {}, p.title)),
         h('div', { class: 'muted small' }, `${t(`cat.${p.category}`)} · ${t(`st.${p.status}`)} · ${p.id}`),
         h('ul', { class: 'needs' }, p.needs.map((n) => h('li', {},
-          h('code', {}, n.code),
+          capLabel(n.code),
           n.assigned
             ? h('div', { class: 'assigned' }, `✓ ${t('panel.assigned')}：${providerLabel(n.assigned)}`, n.tier != null ? h('span', { class: 'muted' }, ` · ${t('panel.tier', { n: n.tier })}`) : null)
             : n.gap ? h('div', { class: 'gap' }, `✗ ${t('panel.gap')}`)

@@ -22,6 +22,38 @@ function append(el, children) {
   }
 }
 
+// The capability catalogue (能力目录): the Chinese name of each capability code, filled once by
+// api.js (`loadCatalogue`, and the names a map document carries). A code without an entry is
+// shown as it is.
+const capNames = new Map();
+
+/** Adds catalogue names: an array of entries [{code, name}] or an object {code: name}. */
+export function addCapNames(entries) {
+  const pairs = Array.isArray(entries) ? entries.map((e) => [e.code, e.name]) : Object.entries(entries || {});
+  for (const [code, name] of pairs) if (code && name) capNames.set(code, name);
+}
+
+/** The catalogue name of a capability code, or the code itself when the catalogue lacks it. */
+export function capName(code) {
+  return capNames.get(code) || code;
+}
+
+/** Names of several codes, 、-separated (for CSV cells and plain text). */
+export function capNamesText(codes) {
+  return codes.map(capName).join('、');
+}
+
+/** A capability by its name, the code on hover (`title`) and in `data-code`. */
+export function capLabel(code) {
+  const named = capNames.has(code);
+  return h('span', { class: named ? 'cap' : 'cap mono', title: code, 'data-code': code }, capName(code));
+}
+
+/** Several capabilities by name, 、-separated, each with its code on hover. */
+export function capLabels(codes) {
+  return h('span', { class: 'caps' }, codes.flatMap((c, i) => (i ? ['、', capLabel(c)] : [capLabel(c)])));
+}
+
 /** Escapes text for HTML and SVG markup built as strings. */
 export function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -78,13 +110,15 @@ export function downloadCsv(name, header, rows) {
 
 /**
  * A table from column definitions [{label, value: row => text|Node, cls}] and rows; `rowAttrs`
- * (row => attributes) marks rows.
+ * (row => attributes) marks rows. Columns marked `csvOnly` (such as the codes beside their
+ * names) go into the CSV download only.
  */
 export function table(columns, rows, attrs = {}, rowAttrs = () => ({})) {
+  const shown = columns.filter((c) => !c.csvOnly);
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'data', ...attrs },
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.cls }, c.label)))),
-      h('tbody', {}, rows.map((r) => h('tr', rowAttrs(r), columns.map((c) => h('td', { class: c.cls }, c.value(r))))))));
+      h('thead', {}, h('tr', {}, shown.map((c) => h('th', { class: c.cls }, c.label)))),
+      h('tbody', {}, rows.map((r) => h('tr', rowAttrs(r), shown.map((c) => h('td', { class: c.cls }, c.value(r))))))));
 }
 
 /** A severity badge 1–5. */
