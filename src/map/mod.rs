@@ -23,14 +23,15 @@ use utoipa::ToSchema;
 /// Firms listed by default: no cap beyond the grouping (0 on the command line and the API).
 pub const DEFAULT_LIMIT: usize = 0;
 
-/// A segment with more member firms than this is drawn as groups plus its pinned firms.
-pub const GROUP_ABOVE: usize = 60;
+/// A segment with more member firms than this is drawn as groups plus its pinned firms. It is
+/// the most a column shows as a list, one labelled row per firm (`render::layout::LIST_MAX`).
+pub const GROUP_ABOVE: usize = 30;
 
 /// Pinned firms (masters, critical, foreign) listed individually in a grouped segment at most.
-pub const LISTED_PER_SEGMENT: usize = 60;
+pub const LISTED_PER_SEGMENT: usize = 30;
 
 /// Firms of a group answered per page by default, and at most.
-pub const GROUP_PAGE: usize = 200;
+pub const GROUP_PAGE: usize = 30;
 pub const GROUP_PAGE_MAX: usize = 2000;
 
 /// Risk score from which a grouped firm is in the high class, and the mid class. A firm that is
