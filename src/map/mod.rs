@@ -810,3 +810,99 @@ pub fn region_name(dataset: &Dataset, code: &str) -> Option<String> {
     .iter()
     .find_map(|c| dataset.region_name(c).map(str::to_string))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, GenOptions};
+    use crate::service::Snapshot;
+
+    fn snapshot(firms: usize) -> Snapshot {
+        let bundle = generate(&GenOptions {
+            chains: 1,
+            firms,
+            seed: 7,
+        });
+        Snapshot::of(Dataset::from_bundle(bundle), 0)
+    }
+
+    #[test]
+    fn big_segments_list_their_pinned_firms_and_group_the_rest_by_risk_class() {
+        let snap = snapshot(1500);
+        let chain = snap.dataset.chains.keys().next().unwrap().clone();
+        let map = snap.quality_map(&chain, None).unwrap();
+        assert_eq!(map.firms_total, 1500);
+        assert!(!map.groups.is_empty());
+        let grouped: usize = map.groups.iter().map(|g| g.firms).sum();
+        assert_eq!(
+            map.firms.len() + grouped,
+            1500,
+            "every firm is listed or grouped"
+        );
+        for s in &map.segments {
+            let listed: Vec<&MapFirm> = map.firms.iter().filter(|f| f.segment == s.id).collect();
+            if s.firms > GROUP_ABOVE {
+                assert!(listed.len() <= LISTED_PER_SEGMENT, "{}", s.id);
+                // Only masters, critical and foreign firms are listed in a grouped segment.
+                assert!(listed.iter().all(|f| pinned(f)), "{}", s.id);
+            } else {
+                assert_eq!(listed.len(), s.firms, "{}: a small segment lists all", s.id);
+            }
+        }
+        // Masters and critical firms are always listed (none is grouped).
+        assert_eq!(
+            map.firms.iter().filter(|f| f.critical).count(),
+            map.counts.critical_nodes
+        );
+        let masters = map
+            .firms
+            .iter()
+            .filter(|f| f.role == Role::ChainMaster)
+            .count();
+        assert_eq!(masters, map.counts.masters);
+        // Groups are in chain order, high risk first, and their ids say segment and class.
+        let order: Vec<String> = map.chain.segments.iter().map(|s| s.id.clone()).collect();
+        let keys: Vec<(usize, RiskClass)> = map
+            .groups
+            .iter()
+            .map(|g| {
+                assert_eq!(g.id, format!("{}~{}", g.segment, g.risk_class.as_str()));
+                (
+                    order.iter().position(|s| *s == g.segment).unwrap(),
+                    g.risk_class,
+                )
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        // Every supply is drawn once: between listed firms or in a bundle.
+        let bundled: usize = map.bundles.iter().map(|b| b.supplies).sum();
+        assert_eq!(map.supplies.len() + bundled, map.supplies_total);
+
+        // A group's pages hold exactly its firms, of its class.
+        let g = &map.groups[0];
+        let page = snap
+            .map_group(&chain, None, &g.id, 0, GROUP_PAGE_MAX)
+            .unwrap()
+            .unwrap();
+        assert_eq!(page.total, g.firms);
+        assert_eq!(page.firms.len(), g.firms.min(GROUP_PAGE_MAX));
+        assert!(page
+            .firms
+            .iter()
+            .all(|f| f.segment == g.segment && RiskClass::of(f.risk.score) == g.risk_class));
+        assert!(snap
+            .map_group(&chain, None, "nope~high", 0, 10)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn risk_classes_split_at_the_documented_scores() {
+        assert_eq!(RiskClass::of(0.0), RiskClass::Low);
+        assert_eq!(RiskClass::of(MID_RISK), RiskClass::Mid);
+        assert_eq!(RiskClass::of(HIGH_RISK - 0.01), RiskClass::Mid);
+        assert_eq!(RiskClass::of(HIGH_RISK), RiskClass::High);
+    }
+}
