@@ -31,6 +31,9 @@ const GROUP_SPACE: f64 = 6.0;
 pub const LABEL_SIZE: f64 = 12.0;
 const LABEL_ABOVE: f64 = 10.0;
 const LABEL_BELOW: f64 = 8.0;
+/// Widest label in a list column (twelve CJK characters), and in a grid column (eight).
+const LIST_LABEL: f64 = 144.0;
+const GRID_LABEL: f64 = 96.0;
 
 /// The position and size of one firm's mark.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,13 +111,22 @@ pub fn text_width(text: &str, size: f64) -> f64 {
         .sum()
 }
 
-/// Shortens a name to `max` characters with an ellipsis.
-pub fn short(name: &str, max: usize) -> String {
-    if name.chars().count() <= max {
-        name.to_string()
-    } else {
-        name.chars().take(max - 1).chain(['…']).collect()
+/// `name` as it fits in `max` pixels at the label size: whole, or cut with an ellipsis.
+pub fn fit(name: &str, max: f64) -> String {
+    if text_width(name, LABEL_SIZE) <= max {
+        return name.to_string();
     }
+    let mut out = String::new();
+    let mut w = LABEL_SIZE; // room for the ellipsis
+    for c in name.chars() {
+        w += if c.is_ascii() { 0.62 } else { 1.0 } * LABEL_SIZE;
+        if w > max {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// Lays the firms and groups of `map` out; `top` is the y of the first row.
@@ -276,7 +288,7 @@ pub fn place_labels(
         let c = p.column.min(columns.len().saturating_sub(1));
         let (left, right) = (columns[c] + 2.0, columns[c] + COLUMN_WIDTH - 2.0);
         let list = list_columns.get(c).copied().unwrap_or(true);
-        let text = short(name, if list { 12 } else { 8 });
+        let text = fit(name, if list { LIST_LABEL } else { GRID_LABEL });
         let w = text_width(&text, LABEL_SIZE);
         let gap = if list { 16.0 } else { p.r + 4.0 };
         let candidates = [(p.x + gap, false), (p.x - gap, true)];
@@ -421,6 +433,25 @@ mod tests {
         let labels = place_labels(&firms, &mut places, &[0.0], &[true]);
         assert_eq!(labels.len(), 30);
         assert!(labels.values().all(|l| l.text.chars().count() == 12));
+        assert!(labels
+            .values()
+            .all(|l| text_width(&l.text, LABEL_SIZE) <= LIST_LABEL));
+    }
+
+    #[test]
+    fn fit_keeps_what_fits_and_cuts_the_rest_with_an_ellipsis() {
+        assert_eq!(fit("电芯", 144.0), "电芯");
+        assert_eq!(
+            fit("宁德时代新能源科技股份有限公司", 144.0),
+            "宁德时代新能源科技股份…"
+        );
+        // ASCII is narrower: more of a Latin name fits.
+        let latin = fit("Setouchi Rare Earth Materials Co., Ltd.", 144.0);
+        assert!(
+            latin.chars().count() > 12 && latin.ends_with('…'),
+            "{latin}"
+        );
+        assert!(text_width(&latin, LABEL_SIZE) <= 144.0);
     }
 
     #[test]

@@ -47,6 +47,22 @@ export function textWidth(text, size = LABEL_SIZE) {
   return w;
 }
 
+const LIST_LABEL = 144;
+const GRID_LABEL = 96;
+
+/** `name` as it fits in `max` pixels at the label size (same as `layout::fit`). */
+function fit(name, max) {
+  if (textWidth(name) <= max) return name;
+  let out = '';
+  let w = LABEL_SIZE;
+  for (const c of name) {
+    w += (c.charCodeAt(0) < 128 ? 0.62 : 1) * LABEL_SIZE;
+    if (w > max) break;
+    out += c;
+  }
+  return `${out}…`;
+}
+
 const intersects = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /**
@@ -82,7 +98,7 @@ function placeLabels(firms, places, columns, listColumns) {
     const c = p.column;
     const left = columns[c] + 2, right = columns[c] + COLUMN_WIDTH - 2;
     const list = listColumns[c];
-    const text = short(f.name, list ? 12 : 8);
+    const text = fit(f.name, list ? LIST_LABEL : GRID_LABEL);
     const w = textWidth(text);
     const gap = list ? 16 : p.r + 4;
     for (const [x, end] of [[p.x + gap, false], [p.x - gap, true]]) {
@@ -256,7 +272,7 @@ export function createMap(container, map, { onSelect, onExpand, view } = {}) {
     cards.push(`<g class="group ${esc(g.risk_class)}" data-group="${esc(g.id)}" data-segment="${esc(g.segment)}"><rect class="group-card" x="${r.x}" y="${r.y.toFixed(1)}" width="${r.w}" height="${r.h}" rx="6" stroke="${colour}"/>`
       + `<rect x="${r.x}" y="${r.y.toFixed(1)}" width="6" height="${r.h}" rx="3" fill="${colour}"/>`
       + `<text class="group-title" x="${r.x + 14}" y="${(r.y + r.h / 2 + 4).toFixed(1)}">${esc(t(`legend.${g.risk_class}`))} ${g.firms} ${esc(t('map.firms_unit'))}${esc(more)}</text>`
-      + (g.demand_problems ? `<text class="group-sub" x="${r.x + r.w - 8}" y="${(r.y + r.h / 2 + 4).toFixed(1)}" text-anchor="end">${esc(t('map.group_problems', { n: g.demand_problems }))}</text>` : '')
+      + (g.demand_problems && !g.loaded ? `<text class="group-sub" x="${r.x + r.w - 8}" y="${(r.y + r.h / 2 + 4).toFixed(1)}" text-anchor="end">${esc(t('map.group_problems', { n: g.demand_problems }))}</text>` : '')
       + '</g>');
   }
   out.push(`<g class="groups">${cards.join('')}</g>`);
