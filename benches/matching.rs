@@ -123,6 +123,7 @@ fn generate(shape: &Shape) -> Dataset {
                 d.problems.insert(
                     pid.clone(),
                     Problem {
+                        disclosure: Default::default(),
                         id: pid,
                         org: fid.clone(),
                         chain: id.clone(),

@@ -30,5 +30,6 @@ pub mod map;
 pub mod model;
 pub mod render;
 pub mod service;
+pub mod sheet;
 pub mod store;
 pub mod validate;

@@ -26,6 +26,8 @@ const H2_PROJECT: &str = "acc-h2-project";
 /// A consortium of the battery chain led by FIRM.
 const PB_CONSORTIUM: &str = "acc-pb-consortium";
 const TOOL: &str = "acc-tool";
+/// A pending disclosure request to OTHER from a customer of it on the hydrogen chain.
+const REQUEST: &str = "dr-acc";
 const GOAL: &str = "acc-goal";
 
 /// The quality-work records the matrix reads and writes, beside the demo's.
@@ -50,6 +52,38 @@ fn work_records() -> serde_json::Value {
         "goals": [
             {"id": GOAL, "region": "32", "year": 2025, "targets": {"key_product": 10},
              "international_share": 0.6}]})
+}
+
+/// Whether enterprise `org` may read `p`, as docs/domain.md says (written here apart from the
+/// service's rule): its own; disclosed to `chain` and `org` a member of its chain; disclosed to
+/// `customers` and `org` downstream of the holder on its chain.
+fn readable_by(d: &qmap::model::Dataset, org: &str, p: &qmap::model::Problem) -> bool {
+    use qmap::model::Disclosure;
+    match p.disclosure {
+        _ if p.org == org => true,
+        Disclosure::Private => false,
+        Disclosure::Chain => d
+            .organizations
+            .get(org)
+            .is_some_and(|o| o.membership(&p.chain).is_some()),
+        Disclosure::Customers => {
+            // Walk downstream from the holder.
+            let mut seen = BTreeSet::from([p.org.clone()]);
+            let mut todo = vec![p.org.clone()];
+            while let Some(f) = todo.pop() {
+                for s in d
+                    .supplies
+                    .iter()
+                    .filter(|s| s.chain == p.chain && s.supplier == f)
+                {
+                    if seen.insert(s.customer.clone()) {
+                        todo.push(s.customer.clone());
+                    }
+                }
+            }
+            seen.contains(org)
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -150,6 +184,21 @@ fn app_with(config: ApiConfig) -> App {
     store.put_token(&revoked.token).unwrap();
     tokens.push((Revoked, revoked.secret));
     let spare = issue(&store, AccessRole::Planner, None, &[]).token.id;
+    // A pending disclosure request to OTHER from its customer, for the answer case.
+    store
+        .put_disclosure_request(&qmap::model::disclosure::DisclosureRequest {
+            id: REQUEST.into(),
+            chain: H2.into(),
+            from: "h2-ym-trailer".into(),
+            supplier: OTHER.into(),
+            problem: None,
+            message: "请披露质量问题".into(),
+            at: 1,
+            by: "t".into(),
+            status: qmap::model::disclosure::RequestStatus::Pending,
+            answer: None,
+        })
+        .unwrap();
     let dataset = store.load().unwrap();
     let state = AppState::new(store, config).unwrap();
     App {
@@ -184,7 +233,7 @@ impl App {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    /// Problem ids the enterprise `who` must never see.
+    /// Problem ids the enterprise `who` must never see: another firm's, unless disclosed to it.
     fn foreign_problems(&self, who: Who) -> Vec<String> {
         let own = match who {
             Firm => FIRM,
@@ -194,7 +243,7 @@ impl App {
         self.dataset
             .problems
             .values()
-            .filter(|p| p.org != own)
+            .filter(|p| !readable_by(&self.dataset, own, p))
             .map(|p| p.id.clone())
             .collect()
     }
@@ -312,7 +361,9 @@ fn cases(app: &App) -> Vec<Case> {
             Method::GET,
             &format!("/api/v1/chains/{PB}/problems?firm={OTHER}"),
             None,
-            &[Admin, Regulator, Limited],
+            // An enterprise may filter by any firm; it gets what it may read of it (nothing
+            // here: OTHER is on another chain).
+            &[Admin, Regulator, Limited, Firm],
         ),
         case(
             Method::GET,
@@ -547,6 +598,31 @@ fn cases(app: &App) -> Vec<Case> {
             None,
             &[Admin, Regulator, Limited, Firm, Other, Planner],
         ),
+        // The three lists as workbooks: each exactly as its JSON route.
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/lists.xlsx?list=problems"),
+            None,
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/lists.xlsx?list=projects"),
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/lists.xlsx?list=projects"),
+            None,
+            &[Admin, Regulator, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/lists.xlsx?list=policy_tools"),
+            None,
+            &[Admin, Regulator, Limited, Planner],
+        ),
         // The capability catalogue is reference data: every role reads it.
         case(
             Method::GET,
@@ -669,6 +745,27 @@ fn cases(app: &App) -> Vec<Case> {
         ),
         // Metrics: admins only.
         case(Method::GET, "/api/v1/metrics", None, &[Admin]),
+        // Disclosure requests: sent by an enterprise on the chain to a firm upstream of it,
+        // listed by everyone but planners, answered by the supplier only (they change no data
+        // revision unless an answer accepts).
+        case(
+            Method::POST,
+            &format!("/api/v1/chains/{PB}/disclosure-requests"),
+            json(serde_json::json!({"supplier": "pb-cz-separator", "message": "请披露隔膜问题"})),
+            &[Firm],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/disclosure-requests",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other],
+        ),
+        case(
+            Method::POST,
+            &format!("/api/v1/disclosure-requests/{REQUEST}/answer"),
+            json(serde_json::json!({"accept": false, "note": "暂不披露"})),
+            &[Other],
+        ),
     ]
 }
 
@@ -771,7 +868,7 @@ async fn every_endpoint_answers_every_caller_as_its_role_allows() {
 }
 
 #[tokio::test]
-async fn an_enterprise_lists_only_its_own_problems_with_its_own_total() {
+async fn an_enterprise_lists_its_own_and_the_disclosed_problems_with_their_total() {
     let app = app();
     let (status, body) = app
         .call(
@@ -787,9 +884,11 @@ async fn an_enterprise_lists_only_its_own_problems_with_its_own_total() {
         .dataset
         .problems
         .values()
-        .filter(|p| p.org == FIRM)
+        .filter(|p| p.chain == PB && readable_by(&app.dataset, FIRM, p))
         .map(|p| p.id.as_str())
         .collect();
+    // The demo's suppliers of FIRM disclosed some of theirs.
+    assert!(own.iter().any(|id| app.dataset.problems[*id].org != FIRM));
     assert_eq!(page["total"], own.len());
     let listed: BTreeSet<&str> = page["problems"]
         .as_array()
@@ -801,7 +900,7 @@ async fn an_enterprise_lists_only_its_own_problems_with_its_own_total() {
 }
 
 #[tokio::test]
-async fn the_supplier_view_of_an_enterprise_lists_its_suppliers_without_their_problems() {
+async fn the_supplier_view_of_an_enterprise_lists_only_the_problems_disclosed_to_it() {
     let app = app();
     let (status, body) = app
         .call(
@@ -815,9 +914,20 @@ async fn the_supplier_view_of_an_enterprise_lists_its_suppliers_without_their_pr
     let view: serde_json::Value = serde_json::from_str(&body).unwrap();
     let suppliers = view["suppliers"].as_array().unwrap();
     assert!(suppliers.len() > 3);
-    assert!(suppliers
-        .iter()
-        .all(|s| s["problems"].as_array().unwrap().is_empty()));
+    // Only what its suppliers disclosed to it is listed; the rest is counted.
+    let mut listed = 0;
+    let mut hidden = 0;
+    for s in suppliers {
+        for p in s["problems"].as_array().unwrap() {
+            let p = &app.dataset.problems[p["id"].as_str().unwrap()];
+            assert!(readable_by(&app.dataset, FIRM, p), "{}", p.id);
+            listed += 1;
+        }
+        hidden += s["undisclosed"]["count"].as_u64().unwrap_or(0);
+    }
+    assert!(listed > 0 && hidden > 0, "{view}");
+    assert_eq!(view["summary"]["disclosed"], listed);
+    assert_eq!(view["summary"]["demand_problems"], listed + hidden);
     let (_, admin_body) = app
         .call(
             Admin,
@@ -1188,6 +1298,12 @@ fn write_cases(probe: &App) -> Vec<WriteCase> {
             &[Admin, Regulator, Limited, Firm],
         ),
         (
+            Method::PUT,
+            "/api/v1/problems/pb-p001/disclosure".into(),
+            json(serde_json::json!({"disclosure": "customers"})),
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        (
             Method::POST,
             "/api/v1/problems/pb-p001/status".into(),
             json(serde_json::json!({"status": "in_progress"})),
@@ -1422,4 +1538,456 @@ async fn the_bearer_scheme_is_matched_in_any_case() {
             "{other}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disclosure levels × roles on a hand-drawn chain:
+//
+//   B ──极片──▶ A ──电芯──▶ M (chain master)
+//               C ──外壳──────▶ M
+//
+// B holds one problem, the only one of the chain. At each level it is read exactly so:
+//   private:   B, regulators, admins
+//   customers: also A and M (downstream of B), not C (another branch)
+//   chain:     also C (a member of the chain)
+// and planners never. Whoever may not read it finds its id, title and need in no answer.
+
+const HD: &str = "hd-chain";
+const HD_PROBLEM: &str = "hd-b1";
+const HD_TITLE: &str = "手绘链极片涂布隐患";
+const HD_NEED: &str = "testing:hd-coating-secret";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Viewer {
+    M,
+    A,
+    B,
+    C,
+    Planner,
+    Regulator,
+}
+
+struct HandDrawn {
+    router: axum::Router,
+    state: AppState,
+    tokens: Vec<(Viewer, String)>,
+    _dir: tempfile::TempDir,
+}
+
+fn hand_drawn() -> HandDrawn {
+    let chain = |id: &str| {
+        serde_json::json!({"id": id, "name": "手绘链",
+        "segments": [{"id": "s", "name": "环节"}]})
+    };
+    let firm = |id: &str, role: &str| {
+        serde_json::json!({"id": id, "name": format!("企业{id}"),
+        "kind": "enterprise", "region": "320583",
+        "chains": [{"chain": HD, "role": role, "segment": "s"}]})
+    };
+    let bundle = serde_json::json!({"version": 1,
+        "chains": [chain(HD)],
+        "organizations": [
+            firm("hd-m", "chain_master"), firm("hd-a", "member"), firm("hd-b", "member"),
+            firm("hd-c", "member"),
+            {"id": "hd-q", "name": "手绘检测中心", "kind": "inspection_center", "level": "provincial",
+             "region": "320500", "capabilities": [{"code": HD_NEED, "capacity": 5}]}],
+        "supplies": [
+            {"chain": HD, "from": "hd-b", "to": "hd-a", "part": "极片"},
+            {"chain": HD, "from": "hd-a", "to": "hd-m", "part": "电芯"},
+            {"chain": HD, "from": "hd-c", "to": "hd-m", "part": "外壳"}],
+        "consortia": [
+            {"id": "hd-con", "name": "手绘联合体", "chain": HD, "lead": "hd-m",
+             "members": ["hd-b", "hd-q"], "founded": 2024}],
+        "problems": [
+            {"id": HD_PROBLEM, "org": "hd-b", "chain": HD, "title": HD_TITLE,
+             "category": "testing", "severity": 4, "status": "open", "needs": [HD_NEED]}]});
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let bundle = qmap::validate::parse_bundle(bundle.to_string().as_bytes(), &store)
+        .expect("the hand-drawn chain is valid");
+    store.import(&bundle).unwrap();
+    let enterprise = |org: &str| issue(&store, AccessRole::Enterprise, Some(org), &[]).secret;
+    let tokens = vec![
+        (Viewer::M, enterprise("hd-m")),
+        (Viewer::A, enterprise("hd-a")),
+        (Viewer::B, enterprise("hd-b")),
+        (Viewer::C, enterprise("hd-c")),
+        (
+            Viewer::Planner,
+            issue(&store, AccessRole::Planner, None, &[]).secret,
+        ),
+        (
+            Viewer::Regulator,
+            issue(&store, AccessRole::Regulator, None, &[HD.to_string()]).secret,
+        ),
+    ];
+    let state = AppState::new(store, ApiConfig::default()).unwrap();
+    HandDrawn {
+        router: qmap::api::router(state.clone()),
+        state,
+        tokens,
+        _dir: dir,
+    }
+}
+
+impl HandDrawn {
+    async fn call(
+        &self,
+        who: Viewer,
+        method: Method,
+        uri: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, String) {
+        let token = &self.tokens.iter().find(|(w, _)| *w == who).unwrap().1;
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    async fn get(&self, who: Viewer, uri: &str) -> (StatusCode, serde_json::Value) {
+        let (status, body) = self.call(who, Method::GET, uri, None).await;
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+/// Whether `who` may read B's problem at `level`, as the issue says.
+fn expected_sight(who: Viewer, level: &str) -> bool {
+    match who {
+        Viewer::B | Viewer::Regulator => true,
+        Viewer::Planner => false,
+        Viewer::M | Viewer::A => level != "private",
+        Viewer::C => level == "chain",
+    }
+}
+
+/// Every GET route of the API, with its path parameters filled in for the hand-drawn chain.
+fn hand_drawn_reads() -> Vec<String> {
+    let doc = serde_json::to_value(qmap::api::openapi()).unwrap();
+    let mut uris = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if item.get("get").is_none() {
+            continue;
+        }
+        let parts: Vec<&str> = path.split('/').collect();
+        let filled: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let before = if i > 0 { parts[i - 1] } else { "" };
+                match (*part, before) {
+                    ("{id}", "chains") => HD.to_string(),
+                    ("{id}", "problems") => HD_PROBLEM.to_string(),
+                    ("{id}", "organizations") => "hd-b".to_string(),
+                    ("{org}", _) => "hd-m".to_string(),
+                    (p, _) if p.starts_with('{') => "x".to_string(),
+                    (p, _) => p.to_string(),
+                }
+            })
+            .collect();
+        uris.push(filled.join("/"));
+    }
+    uris.push(format!("/api/v1/chains/{HD}/problems?firm=hd-b"));
+    uris.push(format!("/api/v1/chains/{HD}/map.svg"));
+    uris
+}
+
+#[tokio::test]
+async fn each_disclosure_level_is_seen_exactly_as_the_issue_says_and_leaks_nowhere() {
+    use Viewer::*;
+    let app = hand_drawn();
+    let supplier_view = format!("/api/v1/chains/{HD}/masters/hd-m/suppliers");
+    let reads = hand_drawn_reads();
+    let mut failures = Vec::new();
+    for level in ["private", "customers", "chain"] {
+        let (status, body) = app
+            .call(
+                B,
+                Method::PUT,
+                &format!("/api/v1/problems/{HD_PROBLEM}/disclosure"),
+                Some(serde_json::json!({ "disclosure": level })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{level}: {body}");
+        for who in [M, A, B, C, Planner, Regulator] {
+            let sees = expected_sight(who, level);
+            let at = format!("{level} as {who:?}");
+            // The record.
+            let (status, p) = app
+                .get(who, &format!("/api/v1/problems/{HD_PROBLEM}"))
+                .await;
+            if sees != (status == StatusCode::OK) || (sees && p["title"] != HD_TITLE) {
+                failures.push(format!("{at}: GET the problem: {status} {p}"));
+            }
+            // The chain's problem list, with its total.
+            let (status, page) = app.get(who, &format!("/api/v1/chains/{HD}/problems")).await;
+            let listed = page["total"] == 1 && page["problems"][0]["id"] == HD_PROBLEM;
+            let expected_status = if who == Planner {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::OK
+            };
+            if status != expected_status || (status == StatusCode::OK && listed != sees) {
+                failures.push(format!("{at}: the problem list: {status} {page}"));
+            }
+            if status == StatusCode::OK && !sees && page["total"] != 0 {
+                failures.push(format!("{at}: the list total counts it: {page}"));
+            }
+            // Every read route: no trace of the problem for those who may not read it.
+            if !sees {
+                for uri in &reads {
+                    let (_, text) = app.call(who, Method::GET, uri, None).await;
+                    for secret in [HD_PROBLEM, HD_TITLE, HD_NEED] {
+                        if text.contains(secret) {
+                            failures.push(format!("{at}: GET {uri} leaks {secret}"));
+                        }
+                    }
+                }
+            }
+        }
+        // The master's supplier view: B in full or as aggregates, and the summary counts it.
+        let (status, view) = app.get(M, &supplier_view).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        let b = view["suppliers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "hd-b")
+            .unwrap()
+            .clone();
+        assert_eq!(b["tier"], 2, "{b}");
+        assert_eq!(view["summary"]["demand_problems"], 1, "{level}: {view}");
+        if expected_sight(M, level) {
+            assert_eq!(b["problems"][0]["id"], HD_PROBLEM, "{level}: {b}");
+            assert_eq!(b["problems"][0]["needs"][0], HD_NEED, "{level}: {b}");
+            assert_eq!(b["problems"][0]["providers"][0]["provider"], "hd-q", "{b}");
+            assert!(b.get("undisclosed").is_none(), "{b}");
+            assert_eq!(b["problem_load"], 4, "{b}");
+            assert_eq!(view["summary"]["disclosed"], 1, "{view}");
+        } else {
+            // A supplier with a single problem: its aggregates, nothing that names it.
+            assert_eq!(b["problems"], serde_json::json!([]), "{level}: {b}");
+            assert_eq!(
+                b["undisclosed"],
+                serde_json::json!({"count": 1, "by_category": {"testing": 1},
+                    "highest_severity": 4}),
+                "{level}: {b}"
+            );
+            assert_eq!(b["problem_load"], 0, "{b}");
+            assert_eq!(view["summary"]["disclosed"], 0, "{view}");
+            assert_eq!(
+                view["summary"]["by_tier"],
+                serde_json::json!([
+                    {"tier": 1, "suppliers": 2, "demand_problems": 0, "disclosed": 0},
+                    {"tier": 2, "suppliers": 1, "demand_problems": 1, "disclosed": 0}]),
+                "{view}"
+            );
+        }
+        // A, no master, has a supplier view of its own upstream: B at tier 1.
+        let (status, own) = app
+            .get(A, &format!("/api/v1/chains/{HD}/masters/hd-a/suppliers"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{own}");
+        assert_eq!(own["suppliers"][0]["id"], "hd-b", "{own}");
+        assert_eq!(own["suppliers"][0]["tier"], 1, "{own}");
+        assert_eq!(
+            own["suppliers"][0]["problems"]
+                .to_string()
+                .contains(HD_PROBLEM),
+            expected_sight(A, level),
+            "{level}: {own}"
+        );
+        assert_eq!(
+            own["suppliers"][0].get("undisclosed").is_some(),
+            !expected_sight(A, level),
+            "{level}: {own}"
+        );
+        // The master's consortium lists B's need when M may read the problem.
+        let (status, report) = app.get(M, &format!("/api/v1/chains/{HD}/consortia")).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let needs = report["consortia"][0]["needs"].to_string();
+        assert_eq!(
+            needs.contains(HD_PROBLEM),
+            expected_sight(M, level),
+            "{level}: {report}"
+        );
+        // The regulator's view of the same master uses everything.
+        let (_, full) = app.get(Regulator, &supplier_view).await;
+        assert_eq!(full["summary"]["disclosed"], 1, "{level}: {full}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} wrong answers:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn another_firm_cannot_set_a_disclosure_and_a_bad_level_is_a_422_with_its_path() {
+    use Viewer::*;
+    let app = hand_drawn();
+    let uri = format!("/api/v1/problems/{HD_PROBLEM}/disclosure");
+    for who in [M, A, C, Planner] {
+        let (status, body) = app
+            .call(
+                who,
+                Method::PUT,
+                &uri,
+                Some(serde_json::json!({"disclosure": "chain"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who:?}: {body}");
+        assert!(!body.contains(HD_TITLE), "{body}");
+    }
+    let (status, body) = app
+        .call(
+            B,
+            Method::PUT,
+            &uri,
+            Some(serde_json::json!({"disclosure": "everyone"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(e["details"][0]["code"], "unknown_disclosure", "{e}");
+    assert_eq!(e["details"][0]["path"], "/disclosure", "{e}");
+    // The regulator of the chain may; the change is audited with the level.
+    let (status, body) = app
+        .call(
+            Regulator,
+            Method::PUT,
+            &uri,
+            Some(serde_json::json!({"disclosure": "chain"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let audit = app.state.store().audit(None).unwrap();
+    assert!(
+        audit.iter().any(|a| a.action
+            == format!("PUT /api/v1/problems/{HD_PROBLEM}/disclosure (disclosure chain)")
+            && a.outcome == "200"),
+        "{audit:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_master_asks_a_supplier_to_disclose_and_the_supplier_answers() {
+    use Viewer::*;
+    let app = hand_drawn();
+    let requests = format!("/api/v1/chains/{HD}/disclosure-requests");
+    let ask =
+        |supplier: &str| serde_json::json!({"supplier": supplier, "message": "请披露极片问题"});
+    // C is not downstream of B; an unknown firm is answered the same way.
+    for (who, supplier) in [(C, "hd-b"), (M, "nobody")] {
+        let (status, body) = app
+            .call(who, Method::POST, &requests, Some(ask(supplier)))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(e["details"][0]["code"], "not_upstream", "{e}");
+        assert_eq!(e["details"][0]["path"], "/supplier", "{e}");
+    }
+    for who in [Regulator, Planner] {
+        let (status, _) = app
+            .call(who, Method::POST, &requests, Some(ask("hd-b")))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who:?}");
+    }
+    let (status, body) = app
+        .call(M, Method::POST, &requests, Some(ask("hd-b")))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = sent["id"].as_str().unwrap().to_string();
+    assert_eq!(sent["status"], "pending");
+    // Sender, supplier and regulator see it; the firm in between and C do not; planners 403.
+    for (who, sees) in [
+        (M, true),
+        (B, true),
+        (Regulator, true),
+        (A, false),
+        (C, false),
+    ] {
+        let (status, list) = app.get(who, "/api/v1/disclosure-requests").await;
+        assert_eq!(status, StatusCode::OK);
+        let found = list.as_array().unwrap().iter().any(|r| r["id"] == id);
+        assert_eq!(found, sees, "{who:?}: {list}");
+    }
+    let (status, _) = app.get(Planner, "/api/v1/disclosure-requests").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Only the supplier answers; accepting needs a level.
+    let answer = format!("/api/v1/disclosure-requests/{id}/answer");
+    let accept = serde_json::json!({"accept": true, "disclosure": "customers", "note": "同意"});
+    for who in [M, A, C, Regulator, Planner] {
+        let (status, _) = app
+            .call(who, Method::POST, &answer, Some(accept.clone()))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who:?}");
+    }
+    let (status, body) = app
+        .call(
+            B,
+            Method::POST,
+            &answer,
+            Some(serde_json::json!({"accept": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("/disclosure"), "{body}");
+    let (_, p) = app.get(M, &format!("/api/v1/problems/{HD_PROBLEM}")).await;
+    assert!(p.get("title").is_none(), "nothing changed yet: {p}");
+
+    let (status, body) = app
+        .call(B, Method::POST, &answer, Some(accept.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answered: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answered["request"]["status"], "accepted");
+    assert_eq!(
+        answered["request"]["answer"]["problems"],
+        serde_json::json!([HD_PROBLEM])
+    );
+    assert!(answered["revision"].as_u64().is_some(), "{answered}");
+    // M (downstream) now reads it, C (another branch) still does not.
+    let (status, p) = app.get(M, &format!("/api/v1/problems/{HD_PROBLEM}")).await;
+    assert_eq!(
+        (status, &p["disclosure"]),
+        (StatusCode::OK, &"customers".into())
+    );
+    let (status, _) = app.get(C, &format!("/api/v1/problems/{HD_PROBLEM}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Answered once.
+    let (status, body) = app.call(B, Method::POST, &answer, Some(accept)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("already_answered"), "{body}");
+    // Audited: the request and the answer, with what they did.
+    let audit = app.state.store().audit(None).unwrap();
+    let actions: Vec<&str> = audit
+        .iter()
+        .filter(|a| a.outcome.starts_with('2'))
+        .map(|a| a.action.as_str())
+        .collect();
+    assert!(
+        actions.contains(&format!("POST {requests} (request {id} to hd-b)").as_str()),
+        "{actions:?}"
+    );
+    assert!(
+        actions
+            .contains(&format!("POST {answer} (accepted: 1 problems set to customers)").as_str()),
+        "{actions:?}"
+    );
+    // The request outlives the server: it is in the store.
+    let stored = app.state.store().disclosure_request(&id).unwrap().unwrap();
+    assert_eq!(stored.status.as_str(), "accepted");
 }

@@ -1778,6 +1778,29 @@ async fn the_three_lists_match_the_api_and_a_candidate_becomes_a_project() {
     page.show(&lists, "lists").await;
     page.screenshot("lists-three").await;
 
+    // Each of the three lists also downloads as a workbook from the server.
+    assert_eq!(
+        page.js("return [...document.querySelectorAll('[data-xlsx]')].map(b => b.dataset.xlsx)")
+            .await,
+        serde_json::json!(["problems", "projects", "policy_tools"])
+    );
+    page.js(
+        "window.__saved = null; const make = URL.createObjectURL; \
+         URL.createObjectURL = (blob) => { window.__saved = `${blob.type} ${blob.size}`; return make(blob); }; \
+         document.querySelector('[data-xlsx=policy_tools]').click(); return true",
+    )
+    .await;
+    page.wait_until("return window.__saved !== null", "the workbook saved")
+        .await;
+    let saved = page.js("return window.__saved").await;
+    assert!(
+        saved
+            .as_str()
+            .unwrap()
+            .starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet "),
+        "{saved}"
+    );
+
     // 问题清单: every problem row shows the projects the API says tackle it.
     let problems = page
         .api(
@@ -2197,5 +2220,173 @@ async fn a_planner_sees_a_chains_geographic_view_and_an_enterprise_is_refused() 
     page.show("regions", "regions").await;
     assert_eq!(page.count(".geo-map").await, 0);
     assert_eq!(page.count(".error-box").await, 1);
+    page.close().await;
+}
+
+/// A planner's home: every button and link of the chain cards opens a view that answers (none
+/// is refused); the what-if page of the battery chain adds a provider in the city of the first
+/// build recommendation, runs the what-if and shows coverage before and after with a positive
+/// change that matches the API's answer; the header names the role.
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_planner_runs_a_what_if_and_no_button_of_its_home_is_refused() {
+    let (page, _admin, planner, _enterprise) = page_with_admin_and_planner().await;
+    page.log_in(&planner).await;
+    page.show("", "chains").await;
+    assert_eq!(
+        page.js("return document.querySelector('#user .user-role').dataset.role")
+            .await,
+        "planner"
+    );
+    // Only links (no download button that would answer 403), each opening a view that loads.
+    assert_eq!(page.count(".chain-card button").await, 0);
+    let links = page
+        .js("return [...document.querySelectorAll('.view-chains a.btn, .chain-card a')].map(a => a.getAttribute('href'))")
+        .await;
+    let links: Vec<String> = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .collect();
+    assert!(links.iter().any(|l| l.ends_with("/whatif")), "{links:?}");
+    for link in &links {
+        let route = link.trim_start_matches("#/");
+        page.client
+            .goto(&format!("{}/{link}", page.base))
+            .await
+            .unwrap();
+        page.wait_until(
+            "return document.body.dataset.ready === '1'",
+            &format!("the view at {link}"),
+        )
+        .await;
+        assert_eq!(
+            page.count(".error-box").await,
+            0,
+            "{link} answers with an error"
+        );
+        page.assert_no_errors(route).await;
+        // Leave the ready mark of this view behind before the next navigation.
+        page.js("delete document.body.dataset.ready; return true")
+            .await;
+    }
+
+    page.show("chain/pb-power-battery/whatif", "whatif").await;
+    let gaps = page.api("/api/v1/chains/pb-power-battery/gaps", None).await;
+    let rec = &gaps["recommendations"][0];
+    let city = format!("{}00", rec["city"].as_str().unwrap());
+    let code = rec["code"].as_str().unwrap();
+    page.js(&format!(
+        "const set = (k, v) => {{ const s = document.querySelector(`[data-wi=${{k}}]`); s.value = v; return s.value === v; }};
+         return set('level', 'municipal') && set('city', {}) && set('code', {})",
+        json!(city),
+        json!(code)
+    ))
+    .await;
+    page.click("[data-action=add-provider]").await;
+    page.wait_count("[data-wi-add]", 1).await;
+    page.click("[data-action=run]").await;
+    page.wait_until(
+        "return document.body.dataset.whatif !== undefined && !!document.querySelector('[data-table=whatif-totals]')",
+        "the what-if result",
+    )
+    .await;
+    let expected = page
+        .api(
+            "/api/v1/what-if",
+            Some(json!({"chain": "pb-power-battery", "add": [{
+                "id": "x", "name": "x", "level": "municipal", "region": city, "code": code
+            }]})),
+        )
+        .await;
+    let gained = expected["after"]["coverage"]["needs_assigned"]
+        .as_i64()
+        .unwrap()
+        - expected["before"]["coverage"]["needs_assigned"]
+            .as_i64()
+            .unwrap();
+    assert!(gained > 0, "{expected}");
+    assert_eq!(
+        page.js("return document.body.dataset.whatif").await,
+        gained.to_string()
+    );
+    assert_eq!(
+        page.js("return document.querySelector('[data-figure=needs_assigned] [data-delta]').dataset.delta")
+            .await,
+        gained.to_string()
+    );
+    // The region where the provider sits gains too.
+    assert!(page.count("[data-table=whatif-provinces] tbody tr").await >= 1);
+    assert!(page.count("[data-table=whatif-elements] tbody tr").await >= 1);
+    page.assert_no_errors("whatif").await;
+    page.screenshot("planner-whatif").await;
+    page.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_chain_master_sees_disclosed_problems_in_full_and_the_rest_as_aggregates() {
+    let (page, _admin, _planner, enterprise) = page_with_admin_and_planner().await;
+    page.log_in(&enterprise).await;
+    page.show(&format!("chain/{CHAIN}/suppliers/pb-ly-cell"), "suppliers")
+        .await;
+    page.screenshot("suppliers-disclosure").await;
+    // 常州隔膜 disclosed its problem to its customers: its title is on its card.
+    assert_eq!(
+        page.js("return document.querySelector(\"[data-supplier='pb-cz-separator'] [data-problem='pb-p034']\")?.textContent ?? null")
+            .await
+            .as_str()
+            .map(|s| s.contains("湿法隔膜热收缩率检测结果不一致")),
+        Some(true)
+    );
+    // 常州正极 disclosed nothing: two problems as a count with their highest severity, no title.
+    assert_eq!(
+        page.count("[data-supplier=pb-cz-lfp] [data-undisclosed=\"2\"]")
+            .await,
+        1
+    );
+    assert_eq!(
+        page.count("[data-supplier=pb-cz-lfp] [data-problem]").await,
+        0
+    );
+    let text = page.js("return document.body.textContent").await;
+    let text = text.as_str().unwrap();
+    for (id, title) in [
+        ("pb-p026", "磷酸铁锂正极材料批次一致性检测能力不足"),
+        ("pb-p027", "正极材料产品碳足迹认证需求"),
+    ] {
+        let refused = page.api(&format!("/api/v1/problems/{id}"), None).await;
+        assert_eq!(refused["code"], "forbidden", "{id}: {refused}");
+        assert!(!text.contains(title) && !text.contains(id), "{id} is shown");
+    }
+    // The master asks it to disclose: the request is listed among those sent.
+    page.click("[data-ask=pb-cz-lfp]").await;
+    page.wait_until(
+        "return document.querySelector(\"[data-ask='pb-cz-lfp']\").textContent === '已发送请求'",
+        "the request sent",
+    )
+    .await;
+    // Away and back: the view is drawn again from the API.
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    page.show(&format!("chain/{CHAIN}/suppliers/pb-ly-cell"), "suppliers")
+        .await;
+    assert_eq!(
+        page.count("[data-inbox] [data-request] [data-status=pending]")
+            .await,
+        1
+    );
+    // On the problem list it sets the disclosure of its own problems, and of no one else's.
+    page.show(&format!("chain/{CHAIN}/lists"), "lists").await;
+    assert_eq!(page.count("select[data-disclosure=pb-p034]").await, 0);
+    page.js("const s = document.querySelector('select[data-disclosure=pb-p001]'); s.value = 'chain'; s.dispatchEvent(new Event('change')); return true")
+        .await;
+    page.wait_until(
+        "return !document.querySelector('select[data-disclosure=pb-p001]').disabled",
+        "the disclosure saved",
+    )
+    .await;
+    let p = page.api("/api/v1/problems/pb-p001", None).await;
+    assert_eq!(p["disclosure"], "chain", "{p}");
     page.close().await;
 }

@@ -419,13 +419,14 @@ impl ChainChanges {
         self.summary = self.count();
     }
 
-    /// Keeps only the problems held by firms for which `keep` is true, recounting `summary`.
-    /// (An enterprise sees its own problems only, though the rest of its upstream's changes.)
-    pub fn retain_problems_of(&mut self, keep: &dyn Fn(&str) -> bool) {
+    /// Keeps only the problems (by id) for which `keep` is true, recounting `summary`. (An
+    /// enterprise sees its own problems and those disclosed to it, though the rest of its
+    /// upstream's changes.)
+    pub fn retain_problems(&mut self, keep: &dyn Fn(&str) -> bool) {
         let p = &mut self.problems;
-        p.opened.retain(|e| keep(&e.org));
-        p.resolved.retain(|e| keep(&e.problem.org));
-        p.changed.retain(|e| keep(&e.org));
+        p.opened.retain(|e| keep(&e.id));
+        p.resolved.retain(|e| keep(&e.problem.id));
+        p.changed.retain(|e| keep(&e.id));
         self.summary = self.count();
     }
 
@@ -955,6 +956,7 @@ mod tests {
         d.problems.insert(
             id.into(),
             Problem {
+                disclosure: Default::default(),
                 id: id.into(),
                 org: org.into(),
                 chain: CHAIN.into(),

@@ -50,7 +50,10 @@ pub use scenario::{
     ScenarioReport,
 };
 pub use segments::{segment_summaries, SegmentSummary};
-pub use suppliers::{supplier_view, ProblemBrief, SuppliedPart, SupplierView, UpstreamSupplier};
+pub use suppliers::{
+    supplier_view, NeedProvider, ProblemBrief, SuppliedPart, SupplierSummary, SupplierView,
+    TierSummary, Undisclosed, UpstreamSupplier,
+};
 
 /// A question the analyses cannot answer as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

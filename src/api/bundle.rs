@@ -45,10 +45,15 @@ pub struct ImportParams {
 /// With `label`, the revision is a survey; with `replace=true`, the file replaces what the store
 /// holds on its chains (a yearly survey). Records written again unchanged are not counted.
 /// A stored problem's status only moves forward unless `override_status=true`. Admin tokens only.
-/// The body is JSON: a `Content-Type` other than `application/json` (with or without a charset)
-/// is refused with 415; none at all is read as JSON.
+/// The body is JSON, or a survey workbook (`qmap template`) with the XLSX content type, or a zip
+/// of its sheets as CSV files with `application/zip`; errors of a workbook also name their cell
+/// (`cell`: `问题!F17`). Any other `Content-Type` is refused with 415; none at all is read as
+/// JSON.
 #[utoipa::path(post, path = "/api/v1/import", tag = "bundle", params(ImportParams),
-    request_body(content = Bundle, content_type = "application/json"),
+    request_body(content(
+        (Bundle = "application/json"),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("application/zip"))),
     responses((status = 200, body = ImportOutcome), (status = 400, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
               (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -60,11 +65,23 @@ async fn import_bundle(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<ImportOutcome>, ApiError> {
     who.require(who.is_admin())?;
-    json_content_type(&headers)?;
+    let sheet = import_content_type(&headers)?;
     let params = super::query(params)?;
-    let bytes = body.map_err(|r| super::body_rejection(r, &state))?;
+    let mut bytes = body.map_err(|r| super::body_rejection(r, &state))?;
+    // A workbook becomes the JSON of a bundle, with the map of its cells for the errors.
+    let mut cells = None;
+    if let Some(input) = sheet {
+        let (json, map) = crate::sheet::read_bytes(&bytes, input)
+            .and_then(|workbook| crate::sheet::to_json(&workbook))
+            .map_err(ApiError::Invalid)?;
+        bytes = Bytes::from(json);
+        cells = Some(map);
+    }
+    // Cells with errors of their own were left out of the bundle: it is only validated, so
+    // that every error is reported at once, and refused.
+    let cell_errors = cells.as_ref().is_some_and(|m| m.has_errors());
     let options = ImportOptions {
-        dry_run: params.dry_run,
+        dry_run: params.dry_run || cell_errors,
         replace: params.replace,
     };
     let label = params.label;
@@ -73,8 +90,51 @@ async fn import_bundle(
             let note = how.note.clone().labelled(label);
             service.import(&bytes, options, how.noted(note))
         })
-        .await?;
-    Ok(Json(outcome))
+        .await;
+    let Some(map) = cells else {
+        return Ok(Json(outcome?));
+    };
+    match outcome {
+        Ok(_) if cell_errors => Err(ApiError::Invalid(map.locate(Default::default()))),
+        Ok(outcome) => Ok(Json(outcome)),
+        Err(ApiError::Invalid(report) | ApiError::Malformed(report)) => {
+            Err(ApiError::Invalid(map.locate(report)))
+        }
+        Err(ApiError::Conflict {
+            code,
+            message,
+            details,
+        }) if !cell_errors => Err(ApiError::Conflict {
+            code,
+            message,
+            details: map.locate_only(details),
+        }),
+        Err(ApiError::Conflict { details, .. }) => Err(ApiError::Invalid(map.locate(details))),
+        Err(other) => Err(other),
+    }
+}
+
+/// The media type of a workbook (`.xlsx`).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// What an import body is: JSON (`None`), or a workbook or zip of CSV files.
+fn import_content_type(headers: &HeaderMap) -> Result<Option<crate::sheet::Input>, ApiError> {
+    let media_type = |value: &axum::http::HeaderValue| {
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| v.split(';').next())
+            .map(|t| t.trim().to_ascii_lowercase())
+    };
+    let mut values = headers.get_all(CONTENT_TYPE).iter();
+    if let (Some(value), None) = (values.next(), values.next()) {
+        match media_type(value).as_deref() {
+            Some(XLSX) => return Ok(Some(crate::sheet::Input::Xlsx)),
+            Some("application/zip") => return Ok(Some(crate::sheet::Input::CsvZip)),
+            _ => {}
+        }
+    }
+    json_content_type(headers).map(|()| None)
 }
 
 /// Accepts no `Content-Type`, or `application/json` with any parameters (`; charset=utf-8`);

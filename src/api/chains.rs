@@ -320,19 +320,35 @@ async fn get_chain_projects(
         .map(Json)
 }
 
-/// Infrastructure and capacity gaps of a chain, with ranked build recommendations.
+/// Where a gaps report's recommendations and capacity advice may point.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Within {
+    /// Keep every placement and every provider to expand inside this region prefix: two digits
+    /// for a province (`32`), four for a city (`3205`); `all` for no limit. Default: for a
+    /// regulator limited to some chains, the province where most of the chain's firms sit; for
+    /// others no limit. Anything else is 400.
+    #[param(pattern = "^([0-9]{2}|[0-9]{4}|all)$")]
+    within: Option<String>,
+}
+
+/// Infrastructure and capacity gaps of a chain, with build recommendations (one per capability
+/// and city, larger levels folded in as alternatives) and advice to expand full providers, kept
+/// inside a jurisdiction (`within`).
 #[utoipa::path(get, path = "/api/v1/chains/{id}/gaps", tag = "chains",
-    params(("id" = String, Path, description = "Chain id"), AtRevision),
+    params(("id" = String, Path, description = "Chain id"), AtRevision, Within),
     responses((status = 200, body = GapReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_chain_gaps(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     ApiPath(id): ApiPath<String>,
     revision: Result<Query<AtRevision>, QueryRejection>,
+    within: Result<Query<Within>, QueryRejection>,
 ) -> Result<Json<GapReport>, ApiError> {
+    let within = query(within)?.within;
     state
         .read_chain_at(at(revision)?, &id.clone(), move |snap| {
-            chains::gaps(snap, &who, &id)
+            chains::gaps(snap, &who, &id, within.as_deref())
         })
         .await
         .map(Json)

@@ -10,7 +10,8 @@
 //!
 //! The token list (`/api/v1/tokens`) and the metrics (`/api/v1/metrics`) are not part of the
 //! snapshot (tokens are made, revoked and expire, and counters move, without a new revision), so
-//! they get no tag.
+//! they get no tag. Nor do the disclosure requests (`/api/v1/disclosure-requests`): they are kept
+//! beside the records, and sending or declining one makes no revision.
 
 use super::auth::Principal;
 use super::state::AppState;
@@ -31,7 +32,8 @@ pub async fn revalidate(State(state): State<AppState>, req: Request, next: Next)
         && path.starts_with("/api/v1/")
         && path != "/api/v1/tokens"
         && !path.starts_with("/api/v1/tokens/")
-        && path != "/api/v1/metrics";
+        && path != "/api/v1/metrics"
+        && path != "/api/v1/disclosure-requests";
     let Some(who) = req.extensions().get::<Principal>().filter(|_| tagged) else {
         return next.run(req).await;
     };

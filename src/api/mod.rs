@@ -10,11 +10,13 @@ pub mod auth;
 mod bundle;
 mod catalogue;
 mod chains;
+mod disclosure;
 mod doc;
 pub mod error;
 mod etag;
 mod geo;
 mod history;
+mod lists;
 mod metrics;
 mod page;
 mod records;
@@ -64,6 +66,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "analyses", description = "Weak links, coverage, scenarios and what-ifs"),
         (name = "surveys", description = "Revisions and surveys: what changed between two, and trends"),
         (name = "records", description = "Single organizations, supplies and problems"),
+        (name = "disclosure", description = "Who may read a problem, and disclosure requests between firms and their suppliers"),
         (name = "work", description = "The quality work (一图三清单): projects, consortia, policy tools and yearly goals"),
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "service", description = "Health")
@@ -105,7 +108,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(history::router())
         .merge(tackling::router())
         .merge(records::router())
+        .merge(disclosure::router())
         .merge(work::router())
+        .merge(lists::router())
         .merge(tokens::router())
         .merge(metrics::router())
         .merge(page::router());

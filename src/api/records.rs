@@ -41,13 +41,11 @@ pub(super) fn created_or_replaced(existed: bool) -> StatusCode {
 
 pub(super) fn id_mismatch(path_id: &str, body_id: &str) -> ApiError {
     ApiError::Invalid(
-        crate::validate::ValidationError {
-            code: crate::validate::ErrorCode::IdMismatch,
-            path: "/id".into(),
-            message: format!("the body's id {body_id:?} differs from the path's id {path_id:?}"),
-            line: None,
-            column: None,
-        }
+        crate::validate::ValidationError::new(
+            crate::validate::ErrorCode::IdMismatch,
+            "/id",
+            format!("the body's id {body_id:?} differs from the path's id {path_id:?}"),
+        )
         .into(),
     )
 }

@@ -12,6 +12,11 @@ pub enum ExportFormat {
     Json,
     /// One chain as a GraphML document.
     Graphml,
+    /// The whole store as a workbook in the survey template's layout (-o FILE.xlsx).
+    Xlsx,
+    /// The whole store as CSV files in the survey template's layout, one per sheet, into the
+    /// folder -o DIR (or a zip, when -o ends in .zip).
+    Csv,
     /// Coverage by province or city (of one chain with --chain) as a GeoJSON FeatureCollection.
     Geojson,
 }
@@ -54,7 +59,53 @@ pub(super) fn export(
         (ExportFormat::Graphml, None) => Err(CliError::Usage(
             "--format graphml needs --chain ID: a GraphML document is one chain".into(),
         )),
+        (ExportFormat::Xlsx | ExportFormat::Csv, Some(_)) => Err(CliError::Usage(
+            "--chain goes with --format graphml; xlsx and csv export the whole store".into(),
+        )),
+        (ExportFormat::Xlsx | ExportFormat::Csv, None) => {
+            let Some(output) = output else {
+                return Err(CliError::Usage(
+                    "--format xlsx and csv need -o (a file, or a folder or .zip for csv)".into(),
+                ));
+            };
+            export_sheets(format, output, dir)
+        }
     }
+}
+
+/// The whole store in the survey template's layout: a workbook, or CSV files in a folder or zip.
+fn export_sheets(format: ExportFormat, output: &Path, dir: &Path) -> Result<(), CliError> {
+    let bundle = Store::open_with_cache(dir, EXPORT_CACHE_BYTES)?
+        .load()?
+        .to_bundle();
+    let write_err = |source| CliError::WriteFile {
+        path: output.to_path_buf(),
+        source,
+    };
+    let zipped = output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    match format {
+        ExportFormat::Csv if !zipped => crate::sheet::write_csv::write_dir(&bundle, output),
+        ExportFormat::Csv => crate::sheet::write_csv::zip_bytes(&bundle)
+            .and_then(|bytes| std::fs::write(output, bytes)),
+        _ => crate::sheet::write_xlsx::export(&bundle)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(output, bytes)),
+    }
+    .map_err(write_err)
+}
+
+/// `qmap template -o FILE`: the empty survey workbook with its 说明 sheet.
+pub(super) fn template(output: &Path) -> Result<(), CliError> {
+    let bytes = crate::sheet::write_xlsx::template().map_err(|e| CliError::WriteFile {
+        path: output.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    std::fs::write(output, bytes).map_err(|source| CliError::WriteFile {
+        path: output.to_path_buf(),
+        source,
+    })
 }
 
 /// One chain of the store as GraphML, the same document as

@@ -118,9 +118,16 @@ pub(super) fn import_timed(
     flags: &ImportFlags,
     timings: &mut Timings,
 ) -> Result<Imported, CliError> {
-    let invalid = |report: Report| CliError::Invalid {
+    // A workbook (or CSV folder or zip) is read into a bundle first; its errors, and those of
+    // the rules below, name their cells.
+    let sheet = crate::sheet::Input::of_path(file);
+    let mut cells: Option<crate::sheet::CellMap> = None;
+    let invalid = |report: Report, cells: &Option<crate::sheet::CellMap>| CliError::Invalid {
         path: file.to_path_buf(),
-        report,
+        report: match cells {
+            Some(map) => map.locate_only(report),
+            None => report,
+        },
     };
     let reading = progress("validating");
     reading.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -128,17 +135,41 @@ pub(super) fn import_timed(
     // neither its text nor millions of supply records are held (see `parse_packed_bundle`).
     // It only ever accepts a valid document; anything else (including a file that cannot be
     // opened) goes the whole-text way below, which makes the report (or the error) exactly.
-    let packed = std::fs::File::open(file).ok().and_then(|f| {
+    let packed = if sheet.is_some() {
+        None
+    } else {
+        std::fs::File::open(file).ok()
+    };
+    let packed = packed.and_then(|f| {
         timings.lap("read");
         crate::validate::parse_packed_bundle(std::io::BufReader::with_capacity(1 << 20, f), store)
     });
     let (bundle, supplies) = match packed {
         Some(packed) => (packed.bundle, packed.supplies),
+        None if sheet.is_some() => {
+            let read = crate::sheet::read_path(file, sheet.expect("a sheet input"))
+                .and_then(|workbook| crate::sheet::to_json(&workbook));
+            timings.lap("read");
+            let bundle = match read {
+                Ok((bytes, map)) => {
+                    let bundle =
+                        crate::sheet::validate(&bytes, &map, store).map_err(|r| invalid(r, &None));
+                    cells = Some(map);
+                    bundle
+                }
+                Err(report) => Err(invalid(report, &None)),
+            };
+            if bundle.is_err() {
+                reading.finish_and_clear();
+            }
+            (bundle?, SupplyList::new())
+        }
         None => {
             let bytes = read_file(file);
             timings.lap("read");
-            let bundle = bytes
-                .and_then(|bytes| crate::validate::parse_bundle(&bytes, store).map_err(invalid));
+            let bundle = bytes.and_then(|bytes| {
+                crate::validate::parse_bundle(&bytes, store).map_err(|r| invalid(r, &None))
+            });
             if bundle.is_err() {
                 reading.finish_and_clear();
             }
@@ -149,7 +180,7 @@ pub(super) fn import_timed(
         let broken = crate::service::rules::check_problems(&bundle.problems, store);
         if !broken.is_empty() {
             reading.finish_and_clear();
-            return Err(invalid(broken.into()));
+            return Err(invalid(broken.into(), &cells));
         }
     }
     let records = bundle.record_count() + supplies.len();
@@ -162,7 +193,7 @@ pub(super) fn import_timed(
             Ok((change, replaced)) => (change, Some(replaced)),
             Err(errors) => {
                 reading.finish_and_clear();
-                return Err(invalid(errors.into()));
+                return Err(invalid(errors.into(), &cells));
             }
         }
     } else {

@@ -66,7 +66,8 @@ pub struct Cli {
 pub enum Command {
     /// Check a bundle file; report every problem with its JSON Pointer and code.
     Validate {
-        /// The bundle (format 1, JSON).
+        /// The bundle (format 1, JSON), a survey workbook (.xlsx, see `qmap template`), or a
+        /// folder or .zip of its sheets as CSV files; errors of a workbook name their cell.
         file: PathBuf,
         /// Also resolve references against this store; without it the file must stand alone.
         #[arg(long = "data", env = "QMAP_DATA")]
@@ -77,7 +78,8 @@ pub enum Command {
     },
     /// Validate and import a bundle into the store: upsert by id, all or nothing.
     Import {
-        /// The bundle (format 1, JSON).
+        /// The bundle (format 1, JSON), a survey workbook (.xlsx, see `qmap template`), or a
+        /// folder or .zip of its sheets as CSV files.
         file: PathBuf,
         #[command(flatten)]
         data: DataDir,
@@ -98,7 +100,15 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
-    /// Export the whole store as one bundle (json), one chain as GraphML (graphml), or coverage
+    /// Write the survey template workbook (调查模板): one sheet per record kind with Chinese
+    /// headers and drop-downs, and a 说明 sheet explaining every column.
+    Template {
+        /// The workbook to write (.xlsx).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Export the whole store as one bundle (json), as a workbook (xlsx) or CSV files (csv) in
+    /// the template's layout, one chain as GraphML (graphml), or coverage
     /// by province or city as GeoJSON (geojson).
     Export {
         /// What to write: the whole store as a bundle (json), or the chain given by --chain as a
@@ -434,6 +444,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 replace,
             },
         ),
+        Command::Template { output } => export::template(&output),
         Command::Export {
             format,
             chain,

@@ -4,6 +4,14 @@ use super::*;
 
 /// Reads and validates a bundle file against what `existing` already holds.
 pub fn read_bundle(path: &Path, existing: &dyn crate::model::Lookup) -> Result<Bundle, CliError> {
+    if let Some(input) = crate::sheet::Input::of_path(path) {
+        return crate::sheet::read_path(path, input)
+            .and_then(|workbook| crate::sheet::parse(&workbook, existing))
+            .map_err(|report| CliError::Invalid {
+                path: path.to_path_buf(),
+                report,
+            });
+    }
     let bytes = read_file(path)?;
     crate::validate::parse_bundle(&bytes, existing).map_err(|report| CliError::Invalid {
         path: path.to_path_buf(),

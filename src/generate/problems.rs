@@ -70,6 +70,7 @@ pub(super) fn generate(
             let severity = 1 + rng.weighted(&SEVERITY_WEIGHTS) as u8;
             let status = STATUSES[rng.weighted(&STATUS_WEIGHTS)];
             out.push(Problem {
+                disclosure: Default::default(),
                 id: format!("p{:07}", out.len() + 1),
                 org: firm.id.clone(),
                 chain: membership.chain.clone(),

@@ -10,6 +10,7 @@
 pub mod access;
 mod catalogue;
 mod dataset;
+pub mod disclosure;
 pub mod divisions;
 mod index;
 mod packed;
@@ -692,6 +693,59 @@ pub struct Problem {
     #[serde(default)]
     #[schemars(inner(length(max = limits::ID), regex(pattern = CODE_PATTERN)))]
     pub needs: Vec<String>,
+    /// Who besides its holder and the regulators may read the problem (default `private`,
+    /// which is left out of the JSON).
+    #[serde(default, skip_serializing_if = "Disclosure::is_private")]
+    pub disclosure: Disclosure,
+}
+
+/// Who may read a quality problem besides the holding firm, the regulators of its chain and
+/// admins (who always do).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Nobody else.
+    #[default]
+    Private,
+    /// Every firm downstream of the holder on the problem's chain: its customers, their
+    /// customers, and so on up to the chain masters.
+    Customers,
+    /// Every member of the problem's chain.
+    Chain,
+}
+
+impl Disclosure {
+    pub const ALL: [Disclosure; 3] = [
+        Disclosure::Private,
+        Disclosure::Customers,
+        Disclosure::Chain,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disclosure::Private => "private",
+            Disclosure::Customers => "customers",
+            Disclosure::Chain => "chain",
+        }
+    }
+
+    pub fn is_private(&self) -> bool {
+        *self == Disclosure::Private
+    }
 }
 
 impl Problem {

@@ -41,6 +41,7 @@ pub const ASSETS: &[(&str, Asset)] = &[
     ("changes.js", js(include_str!("page/changes.js"))),
     ("goals.js", js(include_str!("page/goals.js"))),
     ("regions.js", js(include_str!("page/regions.js"))),
+    ("whatif.js", js(include_str!("page/whatif.js"))),
     (
         ECHARTS,
         js(include_str!("page/vendor/echarts/echarts.min.js")),

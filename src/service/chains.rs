@@ -1,7 +1,7 @@
 //! Reads of chains and everything the analyses know about them, with the holder's visibility
 //! applied: summaries, the problem list with its filters and pages, key projects, gaps (without
-//! firms for planners), weak links, coverage, the supplier view (without suppliers' problems for
-//! a firm), scenarios, provider what-ifs and the chain comparison.
+//! firms for planners), weak links, coverage, the supplier view (a firm sees its suppliers'
+//! undisclosed problems as aggregates only), scenarios, provider what-ifs and the chain comparison.
 //!
 //! Each function takes the snapshot to read and the [`Principal`] asking; what it returns is
 //! what that holder may see.
@@ -12,12 +12,15 @@ use crate::analysis::assignment::Assignment;
 use crate::analysis::coverage::{Coverage, CoverageReport, ElementCoverage, Gaps};
 use crate::analysis::eligibility::Scope;
 use crate::analysis::qi::report::QiReport;
+use crate::analysis::qi::report::REPORT_RECOMMENDATIONS;
 use crate::analysis::quality::{chain_row, ChainRow};
-use crate::analysis::recommend::{what_if, Recommendation, WhatIf, WhatIfResult};
-use crate::analysis::suppliers::supplier_view_of;
+use crate::analysis::recommend::{
+    capacity_advice, recommendations, what_if, CapacityAdvice, Recommendation, WhatIf, WhatIfResult,
+};
+use crate::analysis::suppliers::{supplier_view_of, upstream_view_of};
 use crate::analysis::{
     chain_scenario, run_scenario_on, AnalysisError, ChainReport, ChainScenario, Failure,
-    ScenarioReport, SupplierView,
+    NeedProvider, ScenarioReport, SupplierView, Undisclosed,
 };
 use crate::model::{Category, Chain, Problem, Status};
 use crate::render::boundaries::{self, RegionLevel};
@@ -111,16 +114,16 @@ pub struct ProblemPage {
 }
 
 /// The problem list of a chain, filtered and paginated (most severe first, then id), each
-/// problem with the projects tackling it. An enterprise sees its own problems on the chains it
-/// sits on, and nobody else's (not even a count), and of the projects tackling them those it
-/// takes part in.
+/// problem with the projects tackling it. An enterprise sees, on the chains it sits on, its own
+/// problems and those other firms disclosed to it (see [`Principal::sees_problem`]), and
+/// nothing else (not even a count), and of the projects tackling them those it takes part in.
 ///
 /// Complexity: O(P_c log P_c) for the chain's problems, plus the chain's projects.
 pub fn problems(
     snap: &Snapshot,
     who: &Principal,
     id: &str,
-    mut f: ProblemFilter,
+    f: ProblemFilter,
 ) -> Result<ProblemPage, Error> {
     let d = &snap.dataset;
     if let Some(own) = who.org() {
@@ -128,8 +131,7 @@ pub fn problems(
             .organizations
             .get(own)
             .is_some_and(|o| o.membership(id).is_some());
-        who.require(on_chain && f.firm.as_deref().is_none_or(|firm| firm == own))?;
-        f.firm = Some(own.to_string());
+        who.require(on_chain)?;
     } else {
         who.require_chain(id)?;
     }
@@ -147,8 +149,10 @@ pub fn problems(
         return Err(Error::not_found("chain", id));
     }
     let mut tackling = work::tackling(d, who, id);
+    let sight = who.sight(d);
     let mut rows: Vec<ProblemRow> = d
         .problems_of_chain(id)
+        .filter(|p| sight.sees(p))
         .filter(|p| f.category.is_none_or(|c| p.category == c))
         .filter(|p| f.severity.is_none_or(|s| p.severity >= s))
         .filter(|p| f.status.is_none_or(|s| p.status == s))
@@ -197,8 +201,17 @@ pub fn problems(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GapReport {
     pub gaps: Gaps,
-    /// Ranked (capability code, city, level) additions.
+    /// The jurisdiction (region prefix) the recommendations and capacity advice are kept inside:
+    /// the `within` asked for, or for a regulator limited to some chains the province where most
+    /// of the chain's firms sit; absent when there is no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+    /// One addition per capability code and city (the smallest level, larger ones folded in as
+    /// `alternatives`), best first, at most twenty.
     pub recommendations: Vec<Recommendation>,
+    /// For the capacity gaps: which full provider to expand for which code, by how much, and the
+    /// severity it would unlock; most severity first, at most twenty.
+    pub capacity_advice: Vec<CapacityAdvice>,
     /// The capability catalogue's names of the codes above, by code; a code without an entry
     /// is left out (shown as it is).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -217,26 +230,88 @@ fn aggregate_only(gaps: &mut Gaps) {
     }
 }
 
-/// Infrastructure and capacity gaps of a chain, with ranked build recommendations; for
-/// planners aggregated (how many needs and how much severity, not whose).
-pub fn gaps(snap: &Snapshot, who: &Principal, id: &str) -> Result<GapReport, Error> {
+/// The province (2 digits) where most of a chain's domestic firms sit (ties: the smallest
+/// code); `None` for a chain without domestic firms.
+fn home_province(d: &crate::model::Dataset, chain: &str) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in d.members_of_chain(chain) {
+        if let Some(r) = o.region.as_deref().filter(|_| !o.foreign) {
+            *counts.entry(crate::model::region::province(r)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(p, _)| p.to_string())
+}
+
+/// The jurisdiction a gaps report is kept inside: `within` as asked (`all`: none; else a two-
+/// or four-digit region prefix), or by default, for a regulator limited to some chains, the
+/// chain's home province ([`home_province`]).
+fn jurisdiction(
+    d: &crate::model::Dataset,
+    who: &Principal,
+    chain: &str,
+    within: Option<&str>,
+) -> Result<Option<String>, Error> {
+    match within {
+        Some("all") => Ok(None),
+        Some(w) if (w.len() == 2 || w.len() == 4) && w.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Some(w.to_string()))
+        }
+        Some(w) => Err(Error::BadRequest(format!(
+            "within must be a two- or four-digit region prefix (e.g. 32 for 江苏, 3205 for 苏州) \
+             or all, not {w:?}"
+        ))),
+        None if who.limited_regulator() => Ok(home_province(d, chain)),
+        None => Ok(None),
+    }
+}
+
+/// Infrastructure and capacity gaps of a chain, with build recommendations and capacity advice
+/// kept inside a jurisdiction (see [`jurisdiction`]); for planners aggregated (how many needs
+/// and how much severity, not whose).
+pub fn gaps(
+    snap: &Snapshot,
+    who: &Principal,
+    id: &str,
+    within: Option<&str>,
+) -> Result<GapReport, Error> {
     who.require(who.reads_chain_aggregates(id))?;
     let a = snap.chain_analysis(id)?;
+    let within = jurisdiction(&snap.dataset, who, id, within)?;
     let mut gaps = a.qi.gaps.clone();
     if !who.reads_chain(id) {
         aggregate_only(&mut gaps);
     }
-    let recommendations = a.qi.recommendations.clone();
+    let recommendations = match &within {
+        None => a.qi.recommendations.clone(),
+        Some(w) => {
+            let mut recs = recommendations(&snap.dataset, &a.assignment, Some(w));
+            recs.truncate(REPORT_RECOMMENDATIONS);
+            recs
+        }
+    };
+    let mut capacity_advice = capacity_advice(
+        &snap.dataset,
+        &a.assignment,
+        &snap.providers(),
+        within.as_deref(),
+    );
+    capacity_advice.truncate(REPORT_RECOMMENDATIONS);
     let codes = gaps
         .infrastructure
         .iter()
         .chain(&gaps.capacity)
         .map(|g| g.code.as_str())
-        .chain(recommendations.iter().map(|r| r.code.as_str()));
+        .chain(recommendations.iter().map(|r| r.code.as_str()))
+        .chain(capacity_advice.iter().map(|c| c.code.as_str()));
     let capability_names = crate::map::capability_names(&snap.dataset, codes);
     Ok(GapReport {
         gaps,
+        within,
         recommendations,
+        capacity_advice,
         capability_names,
     })
 }
@@ -285,19 +360,21 @@ pub fn assignment(snap: &Snapshot, who: &Principal, id: &str) -> Result<Assignme
 
 /// The supplier view of a chain master: every firm upstream at any tier, critical ones first.
 /// A firm asks only for itself and only on a chain it sits on (anything else is refused alike,
-/// whether or not the chain exists), and sees its supply base without its suppliers'
-/// confidential problems.
+/// whether or not the chain exists), and gets its own upstream even when it is no master;
+/// others ask for masters only (422 otherwise). Each supplier's demand problems that the holder may read
+/// (see [`Principal::sees_problem`]) are listed in full, with the providers the chain's optimal
+/// assignment gives their needs; the rest only as aggregates (count by category, highest
+/// severity), and the summary counts both.
 pub fn suppliers(
     snap: &Snapshot,
     who: &Principal,
     id: &str,
     org: &str,
 ) -> Result<SupplierView, Error> {
+    let d = &snap.dataset;
     let own_on_chain = who.org().is_some_and(|own| {
         own == org
-            && snap
-                .dataset
-                .organizations
+            && d.organizations
                 .get(own)
                 .is_some_and(|o| o.membership(id).is_some())
     });
@@ -306,14 +383,44 @@ pub fn suppliers(
     let graph = graphs
         .chain(id)
         .ok_or_else(|| Error::not_found("chain", id))?;
-    let problems = snap.chain_index().problems(&snap.dataset, id);
-    let mut view =
-        supplier_view_of(&snap.dataset, graph, org, &problems).map_err(analysis_error)?;
-    if !who.reads_chain(id) {
-        for s in &mut view.suppliers {
-            s.problems.clear();
-        }
+    let problems = snap.chain_index().problems(d, id);
+    // A firm sees its own upstream whether or not it is a master; others see masters' views.
+    let mut view = if own_on_chain {
+        upstream_view_of(d, graph, org, &problems)
+    } else {
+        supplier_view_of(d, graph, org, &problems)
     }
+    .map_err(analysis_error)?;
+    let analysis = snap.chain_analysis(id)?;
+    let mut takers: HashMap<&str, Vec<NeedProvider>> = HashMap::new();
+    for a in &analysis.assignment.assigned {
+        takers.entry(&a.problem).or_default().push(NeedProvider {
+            code: a.code.clone(),
+            provider: a.provider.clone(),
+            name: d
+                .organizations
+                .get(&a.provider)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+        });
+    }
+    let sight = who.sight(d);
+    for s in &mut view.suppliers {
+        let mut hidden = Undisclosed::default();
+        s.problems.retain(|b| match d.problems.get(&b.id) {
+            Some(p) if sight.sees(p) => true,
+            Some(p) => {
+                hidden.add(p.category, p.severity);
+                false
+            }
+            None => false,
+        });
+        for b in &mut s.problems {
+            b.providers = takers.remove(b.id.as_str()).unwrap_or_default();
+        }
+        s.undisclosed = (hidden.count > 0).then_some(hidden);
+    }
+    view.recount();
     Ok(view)
 }
 

@@ -428,8 +428,15 @@ impl Service {
         );
         if let Some(firms) = upstream {
             changes.retain_firms(&|id| firms.contains(id));
-            // Problems are their holder's: an enterprise reads its own only.
-            changes.retain_problems_of(&|org| who.org() == Some(org));
+            // An enterprise reads the problems it may read at each revision where they exist.
+            let (seen_a, seen_b) = (who.sight(&a.dataset), who.sight(&b.dataset));
+            changes.retain_problems(&|id| {
+                let pa = a.dataset.problems.get(id);
+                let pb = b.dataset.problems.get(id);
+                (pa.is_some() || pb.is_some())
+                    && pa.is_none_or(|p| seen_a.sees(p))
+                    && pb.is_none_or(|p| seen_b.sees(p))
+            });
         } else if !who.reads_chain(chain) {
             changes.figures_only();
         }

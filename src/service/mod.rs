@@ -14,8 +14,10 @@
 pub mod cache;
 pub mod chains;
 mod computed;
+pub mod disclosure;
 mod error;
 pub mod history;
+pub mod lists;
 pub mod metrics;
 pub mod precompute;
 mod principal;
@@ -29,7 +31,7 @@ pub mod work;
 
 pub use computed::Computed;
 pub use error::Error;
-pub use principal::{me, upstream_of, Me, MeChain, Principal};
+pub use principal::{me, upstream_of, upstream_on_chain, Me, MeChain, Principal, ProblemSight};
 pub use snapshot::Snapshot;
 
 use crate::model::{self, Bundle, ChangeSet, Dataset, WriteNote};

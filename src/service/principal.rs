@@ -5,8 +5,10 @@
 
 use super::Error;
 use crate::model::access::{AccessRole, Token};
-use crate::model::Dataset;
+use crate::model::{Dataset, Disclosure, Problem};
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::rc::Rc;
 
 /// The holder of a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +78,12 @@ impl Principal {
     /// planners.
     pub fn reads_dataset_aggregates(&self) -> bool {
         self.all_chains() || self.is_planner()
+    }
+
+    /// A regulator whose token is limited to some chains (a local regulator).
+    pub fn limited_regulator(&self) -> bool {
+        self.token()
+            .is_some_and(|t| t.role == AccessRole::Regulator && !t.chains.is_empty())
     }
 
     pub fn is_planner(&self) -> bool {
@@ -162,11 +170,23 @@ impl Principal {
         org.memberships().iter().any(|m| self.reads_chain(&m.chain))
     }
 
-    /// Whether the principal may read problem `p` (its holder and chain given).
-    pub fn reads_problem(&self, org: &str, chain: &str) -> bool {
-        match self.org() {
-            Some(own) => own == org,
-            None => self.reads_chain(chain),
+    /// Whether the principal may read problem `p`: the one rule of every place that shows
+    /// problems. Its holder always; admins, regulators of its chain and anonymous demo visitors
+    /// always; another enterprise when the holder disclosed it to `customers` and the reader is
+    /// downstream of the holder on the problem's chain, or to `chain` and the reader is a member
+    /// of that chain; planners never. To judge many problems, build one [`ProblemSight`] with
+    /// [`Principal::sight`] (it computes what is downstream once per chain).
+    pub fn sees_problem(&self, d: &Dataset, p: &Problem) -> bool {
+        self.sight(d).sees(p)
+    }
+
+    /// The problems this principal may read in `d`, judged one by one (see
+    /// [`Principal::sees_problem`]).
+    pub fn sight<'a>(&'a self, d: &'a Dataset) -> ProblemSight<'a> {
+        ProblemSight {
+            who: self,
+            d,
+            upstream: RefCell::new(HashMap::new()),
         }
     }
 
@@ -177,6 +197,75 @@ impl Principal {
             None => self.writes_chain(chain),
         }
     }
+}
+
+/// What one principal may read of the problems of one dataset (see
+/// [`Principal::sees_problem`]): for an enterprise, the firms upstream of it on each chain asked
+/// about, computed once per chain and kept for the request.
+pub struct ProblemSight<'a> {
+    who: &'a Principal,
+    d: &'a Dataset,
+    upstream: RefCell<HashMap<String, Rc<BTreeSet<String>>>>,
+}
+
+impl ProblemSight<'_> {
+    /// Whether the principal may read `p`.
+    pub fn sees(&self, p: &Problem) -> bool {
+        let Some(own) = self.who.org() else {
+            return self.who.reads_chain(&p.chain);
+        };
+        if own == p.org {
+            return true;
+        }
+        match p.disclosure {
+            Disclosure::Private => false,
+            Disclosure::Customers => self.upstream_on(&p.chain).contains(&p.org),
+            Disclosure::Chain => self
+                .d
+                .organizations
+                .get(own)
+                .is_some_and(|o| o.membership(&p.chain).is_some()),
+        }
+    }
+
+    /// The firms upstream of the enterprise reader on `chain` (empty for other principals).
+    fn upstream_on(&self, chain: &str) -> Rc<BTreeSet<String>> {
+        if let Some(found) = self.upstream.borrow().get(chain) {
+            return found.clone();
+        }
+        let found = Rc::new(
+            self.who
+                .org()
+                .map(|own| upstream_on_chain(self.d, own, chain))
+                .unwrap_or_default(),
+        );
+        self.upstream
+            .borrow_mut()
+            .insert(chain.to_string(), found.clone());
+        found
+    }
+}
+
+/// Every firm with a supply path to `org` on `chain` (not `org` itself).
+///
+/// Complexity: O(S_c) over the chain's supplies.
+pub fn upstream_on_chain(d: &Dataset, org: &str, chain: &str) -> BTreeSet<String> {
+    let mut suppliers: HashMap<&str, Vec<&str>> = HashMap::new();
+    for s in d.supplies_of_chain(chain) {
+        suppliers.entry(&s.customer).or_default().push(&s.supplier);
+    }
+    let mut found = BTreeSet::new();
+    let mut queue = VecDeque::from([org]);
+    let mut seen = BTreeSet::from([org]);
+    while let Some(firm) = queue.pop_front() {
+        for &s in suppliers.get(firm).into_iter().flatten() {
+            if seen.insert(s) {
+                queue.push_back(s);
+                found.insert(s.to_string());
+            }
+        }
+    }
+    found
 }
 
 /// Every firm with a supply path to `org` on any chain `org` sits on.
@@ -217,6 +306,9 @@ pub struct Me {
     /// The organization of an enterprise token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
+    /// The name of that organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
     /// Chains the holder reads firm by firm (for an enterprise: the chains it sits on).
     pub chains: Vec<MeChain>,
     /// Whether the holder may write (some) records.
@@ -253,6 +345,7 @@ pub fn me(snap: &super::Snapshot, who: &Principal) -> Me {
             Principal::Anonymous => None,
         },
         org: who.org().map(str::to_string),
+        org_name: own.map(|o| o.name.clone()),
         chains,
         writes: !matches!(who.role(), None | Some(AccessRole::Planner)),
         compares: who.reads_dataset_aggregates(),

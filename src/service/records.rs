@@ -169,7 +169,7 @@ pub fn problem(snap: &Snapshot, who: &Principal, id: &str) -> Result<Problem, Er
         .problems
         .get(id)
         .ok_or_else(|| who.not_found("problem", id))?;
-    who.require(who.reads_problem(&problem.org, &problem.chain))?;
+    who.require(who.sees_problem(&snap.dataset, problem))?;
     Ok(problem.clone())
 }
 

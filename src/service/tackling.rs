@@ -5,7 +5,8 @@
 //! Roles: those who read a chain firm by firm (admins, its regulators, demo visitors) see
 //! everything. A planner sees figures and published facts: counts, goals, the policy-tool list
 //! without firms or problems, consortia and their members without needs. An enterprise sees the
-//! consortia it belongs to, with its own needs only. Goals carry no firm data: everyone reads them.
+//! consortia it belongs to, with its own needs and those of problems disclosed to it only. Goals
+//! carry no firm data: everyone reads them.
 
 use super::{Error, Principal, Snapshot};
 use crate::analysis::projects::KeyProjects;
@@ -65,7 +66,7 @@ pub fn policy_tools_of(
 }
 
 /// The chain's consortia with what their providers can take. An enterprise sees the consortia it
-/// belongs to and its own needs; a planner the consortia and their members without needs.
+/// belongs to and the needs of the problems it may read (see [`Principal::sees_problem`]); a planner the consortia and their members without needs.
 pub fn consortia_of(snap: &Snapshot, who: &Principal, id: &str) -> Result<ConsortiaReport, Error> {
     let own = who.org();
     let member_of =
@@ -85,8 +86,16 @@ pub fn consortia_of(snap: &Snapshot, who: &Principal, id: &str) -> Result<Consor
         report
             .consortia
             .retain(|c| chain_consortia.iter().any(|k| k.id == c.id && member_of(k)));
+        let sight = who.sight(&snap.dataset);
         for c in &mut report.consortia {
-            c.needs.retain(|n| n.firm == org);
+            c.needs.retain(|n| {
+                n.firm == org
+                    || snap
+                        .dataset
+                        .problems
+                        .get(&n.problem)
+                        .is_some_and(|p| sight.sees(p))
+            });
         }
         report.uncovered_critical_nodes.clear();
     } else if !who.reads_chain(id) {

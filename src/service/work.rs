@@ -117,9 +117,10 @@ impl WorkRecord for Project {
         }
     }
     fn seen_by(mut self, who: &Principal, d: &Dataset) -> Project {
-        if let Some(own) = who.org() {
+        if who.org().is_some() {
+            let sight = who.sight(d);
             self.problems
-                .retain(|id| d.problems.get(id).is_some_and(|p| p.org == own));
+                .retain(|id| d.problems.get(id).is_some_and(|p| sight.sees(p)));
         } else if !reads_whole(who, &self.chain) {
             self.problems.clear();
         }

@@ -53,7 +53,8 @@ fn counts_of(counts: &mut RevisionCounts, t: TreeId) -> Option<&mut KindChanges>
         TreeId::CustomersOfFirm
         | TreeId::MembersOfChain
         | TreeId::ProblemsOfFirm
-        | TreeId::ProvidersByCapability => None,
+        | TreeId::ProvidersByCapability
+        | TreeId::DisclosureRequests => None,
     }
 }
 

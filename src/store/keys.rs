@@ -35,6 +35,9 @@ pub(crate) enum TreeId {
     Goals = 12,
     /// The capability catalogue, keyed by capability code; no index entries.
     Capabilities = 13,
+    /// Disclosure requests, keyed by id. Not a record tree: written directly like the audit
+    /// log, never through the redo log, so it is not in [`TreeId::ALL`] (see `disclosure`).
+    DisclosureRequests = 14,
 }
 
 impl TreeId {
@@ -72,6 +75,7 @@ impl TreeId {
             TreeId::PolicyTools => "policy-tools",
             TreeId::Goals => "goals",
             TreeId::Capabilities => "capabilities",
+            TreeId::DisclosureRequests => "disclosure-requests",
         }
     }
 
@@ -242,6 +246,7 @@ mod tests {
         assert_eq!(TreeId::ProvidersByCapability as u8, 8);
         assert_eq!(TreeId::Goals as u8, 12);
         assert_eq!(TreeId::Capabilities as u8, 13);
+        assert_eq!(TreeId::DisclosureRequests as u8, 14);
         assert_eq!(TreeId::from_tag(14), None);
     }
 

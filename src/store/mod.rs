@@ -30,6 +30,7 @@
 //! see a write that is being replayed half done, like any reader of sled outside a
 //! transaction).
 
+mod disclosure;
 mod history;
 mod keys;
 mod log;
@@ -277,6 +278,8 @@ struct Inner {
     /// Results derived from the records (e.g. the chain list's figures), each stored with the
     /// revision it reflects; never part of a write's commit (see [`Store::put_derived`]).
     derived: sled::Tree,
+    /// Disclosure requests: id → JSON (see [`disclosure`]).
+    disclosure_requests: sled::Tree,
     /// Serializes audit appends so sequence numbers are dense.
     audit_lock: Mutex<()>,
     revision: AtomicU64,
@@ -381,6 +384,9 @@ impl Store {
         let derived = db.open_tree("derived").map_err(open_err)?;
         let revisions = db.open_tree("revisions").map_err(open_err)?;
         let history = db.open_tree("history").map_err(open_err)?;
+        let disclosure_requests = db
+            .open_tree(TreeId::DisclosureRequests.name())
+            .map_err(open_err)?;
 
         match meta
             .get(META_FORMAT)
@@ -428,6 +434,7 @@ impl Store {
                 revisions,
                 history,
                 derived,
+                disclosure_requests,
                 audit_lock: Mutex::new(()),
                 revision: AtomicU64::new(revision),
                 writer: Mutex::new(()),
@@ -2083,6 +2090,7 @@ mod tests {
         let mut bundle = Bundle::new();
         bundle.problems = (0..20_000)
             .map(|i| Problem {
+                disclosure: Default::default(),
                 id: format!("p{i:06}"),
                 org: format!("f{}", i % 500),
                 chain: "c".into(),

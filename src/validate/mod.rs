@@ -256,6 +256,11 @@ pub struct ValidationError {
     /// 1-based column in the document text, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// For a spreadsheet (or CSV) import: the cell the error is about, `问题!F17` (sheet,
+    /// column letter, 1-based row), or the sheet or file alone when no cell is to blame. `path`
+    /// is then the JSON Pointer in the bundle built from the workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
 }
 
 impl ValidationError {
@@ -266,6 +271,7 @@ impl ValidationError {
             message: message.into(),
             line: None,
             column: None,
+            cell: None,
         }
     }
 
@@ -287,7 +293,10 @@ impl fmt::Display for ValidationError {
         } else {
             &self.path
         };
-        write!(f, "{path}: {} [{}]", self.message, self.code)?;
+        match &self.cell {
+            Some(cell) => write!(f, "{cell}: {} [{}]", self.message, self.code)?,
+            None => write!(f, "{path}: {} [{}]", self.message, self.code)?,
+        }
         if let (Some(line), Some(column)) = (self.line, self.column) {
             write!(f, " at line {line}, column {column}")?;
         }
@@ -398,6 +407,12 @@ error_codes! {
     UnknownKind => "unknown_kind",
     /// A membership role other than chain_master, member.
     UnknownRole => "unknown_role",
+    /// A disclosure request to a firm that is not upstream of the asking firm on the chain
+    /// (or is no firm at all: the answer is the same, so that it says nothing about firms
+    /// outside the asker's supply base).
+    NotUpstream => "not_upstream",
+    /// A problem's disclosure other than private, customers, chain.
+    UnknownDisclosure => "unknown_disclosure",
     /// A provider level other than national, provincial, municipal (a project level other than
     /// international_leading, international_advanced, domestic_leading, domestic_advanced).
     UnknownLevel => "unknown_level",
@@ -436,6 +451,23 @@ error_codes! {
     UnknownElement => "unknown_element",
     /// A policy tool's gap kind other than infrastructure, capacity.
     UnknownGap => "unknown_gap",
+    /// A spreadsheet import: a sheet of the template (a CSV file `<sheet>.csv`) is missing.
+    MissingSheet => "missing_sheet",
+    /// A spreadsheet import: a column of the template is missing from a sheet's header row (the
+    /// message names the expected header).
+    MissingColumn => "missing_column",
+    /// A spreadsheet import: merged cells in a data sheet (each value needs a cell of its own).
+    MergedCell => "merged_cell",
+    /// A spreadsheet import: a cell of the wrong type, such as a date, a boolean or a number
+    /// where text is expected.
+    WrongCellType => "wrong_cell_type",
+    /// A spreadsheet import: a formula whose value the file does not hold (it was never
+    /// calculated: open and save the workbook in a spreadsheet program).
+    FormulaWithoutValue => "formula_without_value",
+    /// A spreadsheet import: the file is not a workbook (or zip) that can be read.
+    UnreadableWorkbook => "unreadable_workbook",
+    /// A CSV file that is neither UTF-8 nor GB18030 (the message names the file and line).
+    InvalidEncoding => "invalid_encoding",
 }
 
 impl fmt::Display for ErrorCode {
@@ -655,6 +687,13 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec
             ErrorCode::UnknownField
         } else if message.starts_with("missing field") {
             ErrorCode::MissingField
+        } else if message.starts_with("unknown variant")
+            && path
+                .iter()
+                .next_back()
+                .is_some_and(|s| s.to_string() == "disclosure")
+        {
+            ErrorCode::UnknownDisclosure
         } else {
             ErrorCode::WrongType
         };

@@ -99,7 +99,15 @@ const MEMBERSHIP_FIELDS: &[&str] = &["chain", "role", "segment"];
 const CAPABILITY_FIELDS: &[&str] = &["code", "capacity"];
 const SUPPLY_FIELDS: &[&str] = &["chain", "from", "to", "part"];
 const PROBLEM_FIELDS: &[&str] = &[
-    "id", "org", "chain", "title", "category", "severity", "status", "needs",
+    "id",
+    "org",
+    "chain",
+    "title",
+    "category",
+    "severity",
+    "status",
+    "needs",
+    "disclosure",
 ];
 const PROJECT_FIELDS: &[&str] = &[
     "id",
@@ -153,6 +161,7 @@ const CATEGORIES: &[&str] = &[
     "other",
 ];
 const STATUSES: &[&str] = &["open", "in_progress", "resolved"];
+const DISCLOSURES: &[&str] = &["private", "customers", "chain"];
 const PROJECT_CATEGORIES: &[&str] = &["chain_collaboration", "common_technology", "key_product"];
 const PROJECT_STATUSES: &[&str] = &[
     "proposed",
@@ -580,6 +589,14 @@ impl Walker {
                 }
             }
         }
+        self.enumeration(
+            map,
+            path,
+            "disclosure",
+            Defaulted,
+            DISCLOSURES,
+            ErrorCode::UnknownDisclosure,
+        );
         id.map(String::from)
     }
 
@@ -759,6 +776,8 @@ mod tests {
         let statuses = [Status::Open, Status::InProgress, Status::Resolved]
             .map(|s| serde_json::to_value(s).unwrap());
         assert_eq!(names(statuses.to_vec()), STATUSES);
+        let disclosures = crate::model::Disclosure::ALL.map(|d| serde_json::to_value(d).unwrap());
+        assert_eq!(names(disclosures.to_vec()), DISCLOSURES);
         let roles = [Role::ChainMaster, Role::Member].map(|r| serde_json::to_value(r).unwrap());
         assert_eq!(names(roles.to_vec()), ROLES);
         use crate::model::{
@@ -844,6 +863,7 @@ mod tests {
             part: s("p"),
         };
         let problem = Problem {
+            disclosure: crate::model::Disclosure::Chain,
             id: s("p"),
             org: s("o"),
             chain: s("c"),
@@ -1021,7 +1041,8 @@ mod tests {
                 {"id": "q", "name": "Q", "kind": "institute", "region": "320500",
                  "level": "global", "capabilities": []}],
             "problems": [{"id": "p", "org": "g", "chain": "c", "title": "", "category": "bad",
-                          "severity": 2, "status": "done", "needs": [3]}]});
+                          "severity": 2, "status": "done", "needs": [3],
+                          "disclosure": "public"}]});
         assert_eq!(
             walk(doc),
             pairs(&[
@@ -1031,6 +1052,7 @@ mod tests {
                 ("/problems/0/category", ErrorCode::UnknownCategory),
                 ("/problems/0/status", ErrorCode::UnknownStatus),
                 ("/problems/0/needs/0", ErrorCode::WrongType),
+                ("/problems/0/disclosure", ErrorCode::UnknownDisclosure),
             ])
         );
     }

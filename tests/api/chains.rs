@@ -385,6 +385,16 @@ async fn the_supplier_view_of_a_chain_master_agrees_with_the_analysis() {
             .await
             .ok(StatusCode::OK);
         let expected = supplier_view(&d, graphs.chain(BATTERY).unwrap(), master).unwrap();
+        // The API adds the providers the chain's assignment gives each problem's needs.
+        let mut view = view;
+        let mut providers = 0;
+        for s in view["suppliers"].as_array_mut().unwrap() {
+            for p in s["problems"].as_array_mut().unwrap() {
+                providers += p["providers"].as_array().unwrap().len();
+                p["providers"] = serde_json::json!([]);
+            }
+        }
+        assert!(providers > 0, "{master}");
         assert_eq!(view, to_value(&expected), "{master}");
     }
     let view = app
@@ -521,4 +531,168 @@ async fn firms_not_listed_are_in_groups_with_bundled_supplies_and_a_group_pages_
         .ok(StatusCode::OK);
     assert_eq!(full["groups"], json!([]));
     assert_eq!(full["bundles"], json!([]));
+}
+
+/// The gaps report of the demo chains as an admin and as a regulator of one chain: one
+/// recommendation per capability and city (larger levels folded into `alternatives`), kept inside
+/// `within` (or the regulator's home province), and advice for the capacity gaps.
+#[tokio::test]
+async fn gap_recommendations_are_folded_kept_within_a_jurisdiction_and_advise_capacity() {
+    let app = spawn_demo_app();
+    let d: Dataset = app.state.service().snapshot().dataset.as_ref().clone();
+    let (mut advised, mut folded, mut inside) = (0, 0, 0);
+    for chain in [BATTERY, HYDROGEN, FIBER] {
+        let all = app
+            .get(&format!("/api/v1/chains/{chain}/gaps"))
+            .await
+            .ok(StatusCode::OK);
+        assert!(all.get("within").is_none(), "{chain}");
+        let recs = all["recommendations"].as_array().unwrap();
+        let mut places = BTreeSet::new();
+        for r in recs {
+            assert!(
+                places.insert((r["code"].to_string(), r["city"].to_string())),
+                "{chain}: {r} twice"
+            );
+            let rank = |l: &Value| {
+                ["municipal", "provincial", "national"]
+                    .iter()
+                    .position(|x| l == *x)
+                    .unwrap()
+            };
+            let mut last = rank(&r["level"]);
+            folded += r["alternatives"].as_array().unwrap().len();
+            for alt in r["alternatives"].as_array().unwrap() {
+                assert_eq!(alt["city"], r["city"], "{chain}: {r}");
+                assert!(rank(&alt["level"]) > last, "{chain}: {r}");
+                assert!(alt["severity"].as_u64() >= r["severity"].as_u64(), "{r}");
+                last = rank(&alt["level"]);
+            }
+        }
+        // The capacity advice covers every capacity-gap need once.
+        let advice = all["capacity_advice"].as_array().unwrap();
+        let gap_needs: u64 = all["gaps"]["capacity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["needs"].as_u64().unwrap())
+            .sum();
+        let advised_needs: u64 = advice
+            .iter()
+            .map(|a| a["expand_by"].as_u64().unwrap())
+            .sum();
+        assert_eq!(advised_needs, gap_needs, "{chain}");
+        for a in advice {
+            assert!(
+                d.organizations
+                    .get(a["provider"].as_str().unwrap())
+                    .is_some_and(|o| o.is_provider()),
+                "{a}"
+            );
+            assert!(a["severity"].as_u64().unwrap() > 0, "{a}");
+        }
+        advised += advice.len();
+
+        // Inside Jiangsu: every placement and every provider to expand is there.
+        let js = app
+            .get(&format!("/api/v1/chains/{chain}/gaps?within=32"))
+            .await
+            .ok(StatusCode::OK);
+        assert_eq!(js["within"], "32");
+        inside += js["recommendations"].as_array().unwrap().len();
+        for r in js["recommendations"].as_array().unwrap() {
+            assert!(
+                r["city"].as_str().is_some_and(|c| c.starts_with("32")),
+                "{chain}: {r}"
+            );
+            for alt in r["alternatives"].as_array().unwrap() {
+                assert!(
+                    alt["city"].as_str().is_some_and(|c| c.starts_with("32")),
+                    "{alt}"
+                );
+            }
+        }
+        for a in js["capacity_advice"].as_array().unwrap() {
+            assert!(a["region"].as_str().unwrap().starts_with("32"), "{a}");
+        }
+        // The gaps themselves do not depend on the jurisdiction.
+        assert_eq!(js["gaps"], all["gaps"], "{chain}");
+
+        // A regulator of this chain alone is kept inside its home province by default, and
+        // `within=all` lifts it.
+        let made = app
+            .post(
+                "/api/v1/tokens",
+                &json!({"role": "regulator", "chains": [chain]}),
+            )
+            .await
+            .ok(StatusCode::CREATED);
+        let bearer = format!("Bearer {}", made["secret"].as_str().unwrap());
+        let auth = [("authorization", bearer.as_str())];
+        let mut provinces: std::collections::BTreeMap<&str, usize> = Default::default();
+        for o in d.members_of_chain(chain).filter(|o| !o.foreign) {
+            *provinces
+                .entry(&o.region.as_deref().unwrap()[..2])
+                .or_default() += 1;
+        }
+        let max = *provinces.values().max().unwrap();
+        let home = provinces
+            .iter()
+            .find(|(_, n)| **n == max)
+            .unwrap()
+            .0
+            .to_string();
+        let local = app
+            .get_with(&format!("/api/v1/chains/{chain}/gaps"), &auth)
+            .await
+            .ok(StatusCode::OK);
+        assert_eq!(local["within"], home.as_str(), "{chain}");
+        for r in local["recommendations"].as_array().unwrap() {
+            assert!(
+                r["city"].as_str().is_some_and(|c| c.starts_with(&home)),
+                "{r}"
+            );
+        }
+        let lifted = app
+            .get_with(&format!("/api/v1/chains/{chain}/gaps?within=all"), &auth)
+            .await
+            .ok(StatusCode::OK);
+        assert_eq!(lifted, all, "{chain}");
+    }
+    assert!(advised > 0, "the demo has capacity gaps to advise on");
+    assert!(folded > 0, "some recommendation has alternatives");
+    assert!(inside > 0, "some recommendation lies in Jiangsu");
+    for bad in ["3", "320", "320506", "js", ""] {
+        let body = app
+            .get(&format!("/api/v1/chains/{BATTERY}/gaps?within={bad}"))
+            .await
+            .error(StatusCode::BAD_REQUEST, "bad_request");
+        assert!(
+            body["message"].as_str().unwrap().contains("within"),
+            "{body}"
+        );
+    }
+}
+
+/// `/me` names the organization of an enterprise token, not only its id (the page's header
+/// shows the name).
+#[tokio::test]
+async fn me_names_the_organization_of_an_enterprise_token() {
+    let app = spawn_demo_app();
+    let d: Dataset = app.state.service().snapshot().dataset.as_ref().clone();
+    let firm = d.members_of_chain(BATTERY).next().unwrap();
+    let made = app
+        .post(
+            "/api/v1/tokens",
+            &json!({"role": "enterprise", "org": firm.id}),
+        )
+        .await
+        .ok(StatusCode::CREATED);
+    let bearer = format!("Bearer {}", made["secret"].as_str().unwrap());
+    let me = app
+        .get_with("/api/v1/me", &[("authorization", bearer.as_str())])
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(me["org"], firm.id.as_str());
+    assert_eq!(me["org_name"], firm.name.as_str());
 }

@@ -14,6 +14,7 @@
 //! - `tokens`: the token API (make, list, revoke).
 //! - `metrics`: `/api/v1/metrics` in the Prometheus text format, admins only.
 //! - `http`: compressed answers (gzip, br, zstd), ETags and 304.
+//! - `sheets`: import of a survey workbook (XLSX) or a zip of CSV files, errors at their cells.
 //! - `work`: projects, consortia, policy tools and goals: writes, lists, bad input, roles; the
 //!   problem list's projects and the weak links' projects by firm.
 
@@ -23,12 +24,15 @@ mod common;
 mod analyses;
 mod bundle;
 mod chains;
+mod disclosure;
 mod errors;
 mod helpers;
 mod http;
+mod lists;
 mod metrics;
 mod openapi;
 mod server;
+mod sheets;
 mod surveys;
 mod tackling;
 mod tokens;

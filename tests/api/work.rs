@@ -854,7 +854,8 @@ async fn each_role_reads_and_writes_the_work_records_it_may() {
         .await
         .ok(StatusCode::OK);
     assert_eq!(ids(&consortia["consortia"]), ["pb-k1"]);
-    // Its problem list says pb-j1 tackles its problem, and nothing of pb-p001.
+    // Its problem list says pb-j1 tackles its problem, and nothing of pb-p001; beside its own
+    // it lists only pb-p033, which its holder disclosed to the whole chain.
     let problems = send_as(
         &app,
         &additive,
@@ -866,7 +867,10 @@ async fn each_role_reads_and_writes_the_work_records_it_may() {
     .ok(StatusCode::OK);
     assert_eq!(
         rows(&problems),
-        vec![("pb-p038".into(), vec!["pb-j1".into()], true)]
+        vec![
+            ("pb-p038".into(), vec!["pb-j1".into()], true),
+            ("pb-p033".into(), vec![], false)
+        ]
     );
     assert!(!problems.to_string().contains("pb-p001"));
     send_as(

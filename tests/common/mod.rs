@@ -115,6 +115,7 @@ pub fn supply(chain: &str, supplier: &str, customer: &str, part: &str) -> Supply
 
 pub fn problem(id: &str, org: &str, chain: &str, needs: &[&str]) -> Problem {
     Problem {
+        disclosure: Default::default(),
         id: id.into(),
         org: org.into(),
         chain: chain.into(),

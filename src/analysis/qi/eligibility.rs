@@ -461,6 +461,7 @@ pub(crate) mod tests {
         needs: &[&str],
     ) -> Problem {
         Problem {
+            disclosure: Default::default(),
             id: id.into(),
             org: org.into(),
             chain: chain.into(),

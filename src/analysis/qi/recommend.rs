@@ -1,12 +1,15 @@
-//! What to build where: ranked capability additions that would close infrastructure gaps, and a
-//! what-if that re-runs the assignment with providers added or removed.
+//! What to build where: ranked capability additions that would close infrastructure gaps, advice
+//! to expand providers that are full (capacity gaps), and a what-if that re-runs the assignment
+//! with providers added or removed.
 //!
 //! Candidate additions come from the infrastructure gaps of an assignment: for each gap code, a
 //! municipal provider in each city with gap needs, a provincial one in each province with gap
 //! needs (placed in that province's city with the most gap severity), and one national provider
-//! (placed in the city with the most gap severity overall). The what-if never clones the dataset:
-//! it builds a provider index from the real providers minus the removed ones plus the
-//! hypothetical ones.
+//! (placed in the city with the most gap severity overall). The candidates placed in one city are
+//! folded into one recommendation: the smallest level (municipal) with the larger ones as its
+//! `alternatives`. An optional region prefix keeps every placement inside a jurisdiction. The
+//! what-if never clones the dataset: it builds a provider index from the real providers minus the
+//! removed ones plus the hypothetical ones.
 
 use super::assignment::{assign_needs, Assignment};
 use super::coverage::{element_of, CoverageReport};
@@ -16,7 +19,25 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 
-/// One candidate addition: a capability at a level in a city.
+/// A larger provider that could be built in the same place as a [`Recommendation`] instead: it
+/// costs more and reaches more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Alternative {
+    #[schema(value_type = String)]
+    pub level: Level,
+    /// City prefix (4 digits) to build in (the same as the recommendation's).
+    pub city: Option<String>,
+    pub city_name: Option<String>,
+    pub province: Option<String>,
+    /// Currently unreachable needs it would make reachable.
+    pub needs: u64,
+    /// Their total severity.
+    pub severity: u64,
+    /// Distinct firms behind those needs.
+    pub firms: u64,
+}
+
+/// One capability to build in one place, at the smallest level that closes that place's gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Recommendation {
     pub code: String,
@@ -35,16 +56,37 @@ pub struct Recommendation {
     pub severity: u64,
     /// Distinct firms behind those needs.
     pub firms: u64,
+    /// Larger providers of the same code that could be built in the same city instead
+    /// (provincial, then national), each with what it would reach; empty when none reaches more
+    /// than this one's city.
+    pub alternatives: Vec<Alternative>,
 }
 
-/// Candidate additions ranked by severity made reachable (descending), then level (municipal,
-/// provincial, national: the smaller investment first when it does as much), then needs
-/// (descending), code and city.
+/// Investment order of the levels: municipal (smallest) first.
+fn level_rank(l: Level) -> u8 {
+    match l {
+        Level::Municipal => 0,
+        Level::Provincial => 1,
+        Level::National => 2,
+    }
+}
+
+/// Whether `city` (4 digits) lies inside the region prefix `within` (2 or 4 digits; `None`: no
+/// limit).
+fn inside(city: &str, within: Option<&str>) -> bool {
+    within.is_none_or(|w| city.starts_with(w) || w.starts_with(city))
+}
+
+/// One recommendation per capability code and city, ranked by severity made reachable
+/// (descending), then level (municipal, provincial, national), then needs (descending), code and
+/// city.
 ///
-/// Arguments: the dataset (for firm regions) and an assignment.
-/// Returns: every candidate addition derived from the assignment's infrastructure gaps.
+/// Arguments: the dataset (for firm regions), an assignment, and an optional region prefix
+/// (`32`, `3205`): every placement (of the recommendations and their alternatives) then lies
+/// inside it; a code whose gap needs are all outside it gets none.
+/// Returns: the recommendations derived from the assignment's infrastructure gaps.
 /// Complexity: O(U log U) for U unreachable needs.
-pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
+pub fn recommendations(d: &Dataset, a: &Assignment, within: Option<&str>) -> Vec<Recommendation> {
     // code → city (None: foreign) → (needs, severity, firms)
     type Acc<'a> = BTreeMap<Option<&'a str>, (u64, u64, BTreeSet<&'a str>)>;
     let mut gaps: BTreeMap<&str, Acc<'_>> = BTreeMap::new();
@@ -73,9 +115,7 @@ pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
                     severity += s;
                     firms.extend(f.iter().copied());
                 }
-                Recommendation {
-                    code: code.to_string(),
-                    element: element_of(code).to_string(),
+                Alternative {
                     level,
                     city: city.map(str::to_string),
                     city_name: city.and_then(name_of),
@@ -85,17 +125,22 @@ pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
                     firms: firms.len() as u64,
                 }
             };
-        // The heaviest city of a set: most severity, then smallest code.
+        // The heaviest city of a set inside the jurisdiction: most severity, then smallest code.
         let heaviest = |filter: &dyn Fn(&str) -> bool| {
             cities
                 .iter()
-                .filter_map(|(c, v)| c.filter(|c| filter(c)).map(|c| (c, v.1)))
+                .filter_map(|(c, v)| {
+                    c.filter(|c| filter(c) && inside(c, within))
+                        .map(|c| (c, v.1))
+                })
                 .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
                 .map(|(c, _)| c)
         };
+        // Every candidate, by the city it is placed in.
+        let mut placed: BTreeMap<Option<&str>, Vec<Alternative>> = BTreeMap::new();
         for (&city, acc) in &cities {
-            if let Some(city) = city {
-                out.push(make(
+            if let Some(city) = city.filter(|c| inside(c, within)) {
+                placed.entry(Some(city)).or_default().push(make(
                     Level::Municipal,
                     Some(city),
                     &mut std::iter::once(acc),
@@ -105,6 +150,7 @@ pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
         let provinces: BTreeSet<&str> = cities
             .keys()
             .flatten()
+            .filter(|c| inside(c, within))
             .map(|c| region::province(c))
             .collect();
         for province in provinces {
@@ -113,16 +159,39 @@ pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
                 .iter()
                 .filter(|(c, _)| c.is_some_and(|c| region::province(c) == province))
                 .map(|(_, v)| v);
-            out.push(make(Level::Provincial, city, &mut parts));
+            placed
+                .entry(city)
+                .or_default()
+                .push(make(Level::Provincial, city, &mut parts));
         }
         let city = heaviest(&|_| true);
-        out.push(make(Level::National, city, &mut cities.values()));
+        // Inside a jurisdiction, a national provider must be placed there too.
+        if city.is_some() || within.is_none() {
+            placed
+                .entry(city)
+                .or_default()
+                .push(make(Level::National, city, &mut cities.values()));
+        }
+        for (_, mut candidates) in placed {
+            candidates.sort_by_key(|c| level_rank(c.level));
+            let mut candidates = candidates.into_iter();
+            let Some(first) = candidates.next() else {
+                continue;
+            };
+            out.push(Recommendation {
+                code: code.to_string(),
+                element: element_of(code).to_string(),
+                level: first.level,
+                city: first.city,
+                city_name: first.city_name,
+                province: first.province,
+                needs: first.needs,
+                severity: first.severity,
+                firms: first.firms,
+                alternatives: candidates.collect(),
+            });
+        }
     }
-    let level_rank = |l: Level| match l {
-        Level::Municipal => 0,
-        Level::Provincial => 1,
-        Level::National => 2,
-    };
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -130,6 +199,112 @@ pub fn recommendations(d: &Dataset, a: &Assignment) -> Vec<Recommendation> {
             .then(b.needs.cmp(&a.needs))
             .then_with(|| a.code.cmp(&b.code))
             .then_with(|| a.city.cmp(&b.city))
+    });
+    out
+}
+
+/// Advice to expand a provider that is full: "expand `provider`'s capacity for `code` by
+/// `expand_by`", which would let it take that many of the code's capacity-gap needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CapacityAdvice {
+    pub provider: String,
+    pub provider_name: String,
+    #[schema(value_type = String)]
+    pub level: Level,
+    /// The provider's six-digit region code.
+    pub region: String,
+    pub code: String,
+    pub element: String,
+    /// Its present capacity for `code`.
+    pub capacity: Option<u32>,
+    /// How many more needs it should take: the capacity-gap needs of `code` it is eligible for
+    /// (and no earlier advice of the same code takes).
+    pub expand_by: u64,
+    /// The severity of those needs: what the expansion would let the assignment serve (at
+    /// least; re-solving may shift other needs too).
+    pub severity: u64,
+    /// Distinct firms behind those needs.
+    pub firms: u64,
+}
+
+/// Advice for the capacity gaps of an assignment: per code, greedily, the eligible provider
+/// whose expansion unlocks the most severity among the code's capacity-gap needs not yet
+/// advised for (ties: more needs, then provider id), until every such need is advised for.
+/// Sorted by severity (descending), then code and provider.
+///
+/// Arguments: the dataset (for firm places), the assignment, the provider index it was solved
+/// against, and an optional region prefix (2 or 4 digits) that the advised providers must sit in.
+/// Returns: the advice.
+/// Complexity: O(R · U · k) for U capacity-gap needs with k eligible providers each and R
+/// pieces of advice per code.
+pub fn capacity_advice(
+    d: &Dataset,
+    a: &Assignment,
+    index: &ProviderIndex,
+    within: Option<&str>,
+) -> Vec<CapacityAdvice> {
+    // code → its capacity-gap needs (place, severity, firm)
+    let mut by_code: BTreeMap<&str, Vec<(Place<'_>, u64, &str)>> = BTreeMap::new();
+    for n in a.unassigned.iter().filter(|n| n.reachable) {
+        by_code.entry(&n.code).or_default().push((
+            Place::of(d.organizations.get(&n.org)),
+            n.severity as u64,
+            &n.org,
+        ));
+    }
+    let mut out = Vec::new();
+    for (code, mut remaining) in by_code {
+        let Some(cp) = index.code(code) else {
+            continue;
+        };
+        let allowed = |s: u32| {
+            let info = &index.providers[cp.slots[s as usize].provider as usize];
+            within.is_none_or(|w| info.region.starts_with(w))
+        };
+        loop {
+            // slot → (severity, needs, firms)
+            let mut tally: BTreeMap<u32, (u64, u64, BTreeSet<&str>)> = BTreeMap::new();
+            for (place, severity, org) in &remaining {
+                for s in cp.eligible(*place).filter(|&s| allowed(s)) {
+                    let e = tally.entry(s).or_default();
+                    e.0 += severity;
+                    e.1 += 1;
+                    e.2.insert(org);
+                }
+            }
+            let id_of = |s: u32| {
+                index.providers[cp.slots[s as usize].provider as usize]
+                    .id
+                    .as_str()
+            };
+            let Some((slot, (severity, needs, firms))) = tally.into_iter().max_by(|a, b| {
+                (a.1 .0, a.1 .1)
+                    .cmp(&(b.1 .0, b.1 .1))
+                    .then_with(|| id_of(b.0).cmp(id_of(a.0)))
+            }) else {
+                break;
+            };
+            let info = &index.providers[cp.slots[slot as usize].provider as usize];
+            out.push(CapacityAdvice {
+                provider: info.id.clone(),
+                provider_name: info.name.clone(),
+                level: info.level,
+                region: info.region.clone(),
+                code: code.to_string(),
+                element: element_of(code).to_string(),
+                capacity: cp.slots[slot as usize].capacity,
+                expand_by: needs,
+                severity,
+                firms: firms.len() as u64,
+            });
+            remaining.retain(|(place, _, _)| !cp.eligible(*place).any(|s| s == slot));
+        }
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.provider.cmp(&b.provider))
     });
     out
 }
@@ -243,10 +418,10 @@ mod tests {
     use crate::analysis::eligibility::tests::{firm, problem};
     use crate::model::{Role, Status};
 
-    #[test]
-    fn recommendations_cover_each_gap_city_province_and_the_nation() {
+    /// The battery chain with a second rd:electrolyte gap in 南京 (3201), severity 2, beside
+    /// c1's in 苏州 (3205), severity 5.
+    fn battery_with_nanjing() -> Dataset {
         let mut d = battery();
-        // A second rd:electrolyte gap in 南京 (3201), severity 2; c1 (苏州 3205) has severity 5.
         d.organizations.insert(
             "n1".into(),
             firm("n1", Some("320102"), "battery", "cells", Role::Member),
@@ -255,25 +430,211 @@ mod tests {
             "p7".into(),
             problem("p7", "n1", "battery", 2, Status::Open, &["rd:electrolyte"]),
         );
-        let recs = recommendations(&d, &assign(&d, &Scope::All));
-        let got: Vec<(Level, Option<&str>, u64, u64)> = recs
-            .iter()
-            .map(|r| (r.level, r.city.as_deref(), r.needs, r.severity))
-            .collect();
+        d
+    }
+
+    type Row<'a> = (Level, Option<&'a str>, u64, u64);
+
+    fn rows(recs: &[Recommendation]) -> Vec<(Row<'_>, Vec<Row<'_>>)> {
+        recs.iter()
+            .map(|r| {
+                let alternatives = r
+                    .alternatives
+                    .iter()
+                    .map(|a| (a.level, a.city.as_deref(), a.needs, a.severity))
+                    .collect();
+                (
+                    (r.level, r.city.as_deref(), r.needs, r.severity),
+                    alternatives,
+                )
+            })
+            .collect()
+    }
+
+    /// One recommendation per code and city: the municipal provider, with the provincial and
+    /// national ones placed in the same city folded in as alternatives.
+    #[test]
+    fn recommendations_fold_the_larger_levels_of_a_city_into_its_municipal_one() {
+        let d = battery_with_nanjing();
+        let recs = recommendations(&d, &assign(&d, &Scope::All), None);
         assert_eq!(
-            got,
+            rows(&recs),
             [
-                (Level::Provincial, Some("3205"), 2, 7),
-                (Level::National, Some("3205"), 2, 7),
-                (Level::Municipal, Some("3205"), 1, 5),
-                (Level::Municipal, Some("3201"), 1, 2),
+                (
+                    (Level::Municipal, Some("3205"), 1, 5),
+                    vec![
+                        (Level::Provincial, Some("3205"), 2, 7),
+                        (Level::National, Some("3205"), 2, 7),
+                    ]
+                ),
+                ((Level::Municipal, Some("3201"), 1, 2), vec![]),
             ]
         );
         assert_eq!(recs[0].city_name.as_deref(), Some("苏州市"));
         assert_eq!(recs[0].province.as_deref(), Some("32"));
+        assert_eq!(recs[0].alternatives[0].city_name.as_deref(), Some("苏州市"));
         assert!(recs
             .iter()
             .all(|r| r.code == "rd:electrolyte" && r.element == "rd"));
+    }
+
+    /// A gap at a foreign firm only is closed by a national provider anywhere (no city).
+    #[test]
+    fn a_gap_at_foreign_firms_only_gets_a_national_provider_without_a_city() {
+        let mut d = battery();
+        d.problems.insert(
+            "p8".into(),
+            problem("p8", "x1", "battery", 4, Status::Open, &["rd:separator"]),
+        );
+        let recs = recommendations(&d, &assign(&d, &Scope::All), None);
+        let separator: Vec<_> = recs.iter().filter(|r| r.code == "rd:separator").collect();
+        assert_eq!(separator.len(), 1);
+        assert_eq!(
+            (
+                separator[0].level,
+                separator[0].city.as_deref(),
+                separator[0].severity
+            ),
+            (Level::National, None, 4)
+        );
+        assert!(separator[0].alternatives.is_empty());
+        // Inside a jurisdiction there is nowhere to place it.
+        let recs = recommendations(&d, &assign(&d, &Scope::All), Some("32"));
+        assert!(recs.iter().all(|r| r.code != "rd:separator"));
+    }
+
+    /// With a region prefix every placement lies inside it: a gap in 深圳 (4403) heavier than the
+    /// Jiangsu ones no longer draws the national provider there, nor gets one of its own.
+    #[test]
+    fn recommendations_within_a_jurisdiction_place_nothing_outside_it() {
+        let mut d = battery_with_nanjing();
+        d.organizations.insert(
+            "s1".into(),
+            firm("s1", Some("440305"), "battery", "cells", Role::Member),
+        );
+        d.problems.insert(
+            "p9".into(),
+            problem("p9", "s1", "battery", 9, Status::Open, &["rd:electrolyte"]),
+        );
+        let a = assign(&d, &Scope::All);
+        // Without a limit the national provider goes to 深圳, the heaviest city.
+        let all = recommendations(&d, &a, None);
+        assert_eq!(
+            rows(&all)[0],
+            (
+                (Level::Municipal, Some("4403"), 1, 9),
+                vec![
+                    (Level::Provincial, Some("4403"), 1, 9),
+                    (Level::National, Some("4403"), 3, 16),
+                ]
+            )
+        );
+        let jiangsu = recommendations(&d, &a, Some("32"));
+        assert_eq!(
+            rows(&jiangsu),
+            [
+                (
+                    (Level::Municipal, Some("3205"), 1, 5),
+                    vec![
+                        (Level::Provincial, Some("3205"), 2, 7),
+                        (Level::National, Some("3205"), 3, 16),
+                    ]
+                ),
+                ((Level::Municipal, Some("3201"), 1, 2), vec![]),
+            ]
+        );
+        // A city prefix keeps that city only.
+        let nanjing = recommendations(&d, &a, Some("3201"));
+        assert_eq!(
+            rows(&nanjing),
+            [(
+                (Level::Municipal, Some("3201"), 1, 2),
+                vec![
+                    (Level::Provincial, Some("3201"), 2, 7),
+                    (Level::National, Some("3201"), 3, 16),
+                ]
+            )]
+        );
+    }
+
+    /// The battery chain's testing:safety capacity gaps (m2 in 杭州, severity 2; x1 foreign,
+    /// severity 3) can only go to the national qn (capacity 1): expand it by 2, unlocking 5;
+    /// the what-if of that expansion confirms it.
+    #[test]
+    fn a_capacity_gap_gets_advice_to_expand_the_provider_that_can_take_it() {
+        let d = battery();
+        let index = ProviderIndex::from_dataset(&d);
+        let a = assign(&d, &Scope::All);
+        let advice = capacity_advice(&d, &a, &index, None);
+        assert_eq!(advice.len(), 1);
+        let got = &advice[0];
+        assert_eq!(
+            (
+                got.provider.as_str(),
+                got.code.as_str(),
+                got.capacity,
+                got.expand_by,
+                got.severity,
+                got.firms
+            ),
+            ("qn", "testing:safety", Some(1), 2, 5, 2)
+        );
+        let change = WhatIf {
+            add: vec![HypotheticalProvider {
+                id: "qn+".into(),
+                name: "qn expanded".into(),
+                level: got.level,
+                region: got.region.clone(),
+                code: got.code.clone(),
+                capacity: Some(1 + got.expand_by as u32),
+            }],
+            remove: vec!["qn".into()],
+        };
+        let r = what_if(&d, &Scope::All, &change);
+        assert_eq!(
+            r.after.coverage.severity_assigned,
+            r.before.coverage.severity_assigned + got.severity
+        );
+        // qn sits in Beijing: a Jiangsu jurisdiction gets no advice to expand it.
+        assert!(capacity_advice(&d, &a, &index, Some("32")).is_empty());
+    }
+
+    /// Several full providers: the one unlocking the most severity is advised first, and a need
+    /// it covers is not advised for twice.
+    #[test]
+    fn capacity_advice_takes_the_heaviest_provider_first_and_counts_each_need_once() {
+        let mut d = battery();
+        // m2 (杭州) gets a second testing:safety need (severity 4); a full municipal provider in
+        // 杭州 can take both of m2's needs, qn (national) can take m2's and x1's.
+        d.problems.insert(
+            "p6".into(),
+            problem("p6", "m2", "battery", 4, Status::Open, &["testing:safety"]),
+        );
+        let hz = crate::analysis::eligibility::tests::provider(
+            "qh",
+            Level::Municipal,
+            "330100",
+            &[("testing:safety", Some(1))],
+        );
+        d.organizations.insert("qh".into(), hz);
+        let index = ProviderIndex::from_dataset(&d);
+        let a = assign(&d, &Scope::All);
+        let gaps: u64 = a
+            .unassigned
+            .iter()
+            .filter(|n| n.reachable)
+            .map(|n| n.severity as u64)
+            .sum();
+        let advice = capacity_advice(&d, &a, &index, None);
+        let got: Vec<(&str, u64, u64)> = advice
+            .iter()
+            .map(|c| (c.provider.as_str(), c.expand_by, c.severity))
+            .collect();
+        // Every capacity-gap need is advised for exactly once.
+        assert_eq!(advice.iter().map(|c| c.severity).sum::<u64>(), gaps);
+        assert_eq!(advice.iter().map(|c| c.expand_by).sum::<u64>(), 2);
+        assert_eq!(got[0].0, "qn");
+        assert!(got.windows(2).all(|w| w[0].2 >= w[1].2));
     }
 
     /// The schema of a hypothetical provider bounds each field as the schema of the same field
@@ -307,7 +668,7 @@ mod tests {
     #[test]
     fn what_if_adding_a_recommended_provider_closes_its_gaps() {
         let d = battery();
-        let recs = recommendations(&d, &assign(&d, &Scope::All));
+        let recs = recommendations(&d, &assign(&d, &Scope::All), None);
         let change = WhatIf {
             add: vec![HypotheticalProvider::from_recommendation(&recs[0])],
             remove: vec![],

@@ -105,7 +105,7 @@ pub fn qi_report_with(
             rayon::join(
                 || (gaps(a), AssignmentSummary::of(a)),
                 || {
-                    let mut recs = recommendations(d, a);
+                    let mut recs = recommendations(d, a, None);
                     recs.truncate(REPORT_RECOMMENDATIONS);
                     recs
                 },

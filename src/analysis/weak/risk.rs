@@ -157,6 +157,7 @@ mod tests {
 
     fn problem(id: &str, org: &str, severity: u8, status: Status) -> Problem {
         Problem {
+            disclosure: Default::default(),
             id: id.into(),
             org: org.into(),
             chain: "c".into(),

@@ -172,6 +172,7 @@ mod tests {
             d.problems.insert(
                 id.into(),
                 Problem {
+                    disclosure: Default::default(),
                     id: id.into(),
                     org: org.into(),
                     chain: CHAIN.into(),

@@ -16,8 +16,75 @@ use utoipa::ToSchema;
 pub struct SupplierView {
     pub chain: String,
     pub master: String,
+    /// Demand problems upstream, in all and by tier, and how many of them are shown in full.
+    pub summary: SupplierSummary,
     /// Critical first, then by tier, then by id.
     pub suppliers: Vec<UpstreamSupplier>,
+}
+
+/// The demand problems of a master's supply base: every one counts, whether the reader sees it
+/// in full (`disclosed`) or only in the aggregates of its holder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SupplierSummary {
+    pub demand_problems: usize,
+    /// Of `demand_problems`, those listed in full.
+    pub disclosed: usize,
+    /// Per tier present, from tier 1 up.
+    pub by_tier: Vec<TierSummary>,
+}
+
+/// The demand problems of one tier of the supply base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct TierSummary {
+    pub tier: u32,
+    pub suppliers: usize,
+    pub demand_problems: usize,
+    pub disclosed: usize,
+}
+
+/// The problems of a supplier that the reader may not see, as aggregates only: never an id, a
+/// title or a need.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Undisclosed {
+    pub count: usize,
+    /// Count per category, for the categories present.
+    pub by_category: std::collections::BTreeMap<Category, usize>,
+    pub highest_severity: u8,
+}
+
+impl Undisclosed {
+    /// Counts one more problem.
+    pub fn add(&mut self, category: Category, severity: u8) {
+        self.count += 1;
+        *self.by_category.entry(category).or_default() += 1;
+        self.highest_severity = self.highest_severity.max(severity);
+    }
+}
+
+impl SupplierView {
+    /// Recounts `summary` and each supplier's `problem_load` from the lists as they are (after
+    /// a reader's redaction).
+    pub fn recount(&mut self) {
+        let mut summary = SupplierSummary::default();
+        let mut tiers: std::collections::BTreeMap<u32, TierSummary> = Default::default();
+        for s in &mut self.suppliers {
+            s.problem_load = s.problems.iter().map(|p| u32::from(p.severity)).sum();
+            let hidden = s.undisclosed.as_ref().map_or(0, |u| u.count);
+            let t = tiers.entry(s.tier).or_insert(TierSummary {
+                tier: s.tier,
+                suppliers: 0,
+                demand_problems: 0,
+                disclosed: 0,
+            });
+            t.suppliers += 1;
+            t.demand_problems += s.problems.len() + hidden;
+            t.disclosed += s.problems.len();
+            summary.demand_problems += s.problems.len() + hidden;
+            summary.disclosed += s.problems.len();
+        }
+        summary.by_tier = tiers.into_values().collect();
+        self.summary = summary;
+    }
 }
 
 /// A firm with a supply path to the master.
@@ -31,8 +98,14 @@ pub struct UpstreamSupplier {
     pub critical: bool,
     /// Parts this firm is the only supplier of, to the master or to a firm upstream of it.
     pub single_source_parts: Vec<SuppliedPart>,
-    /// The firm's demand problems on the chain (open or in_progress), by id.
+    /// The firm's demand problems on the chain (open or in_progress) that the reader may see in
+    /// full, by id.
     pub problems: Vec<ProblemBrief>,
+    /// Its other demand problems on the chain, as aggregates; absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undisclosed: Option<Undisclosed>,
+    /// Sum of the severities of `problems`: the firm's problem risk as far as the reader sees.
+    pub problem_load: u32,
 }
 
 /// A part delivered to `buyer`.
@@ -50,6 +123,19 @@ pub struct ProblemBrief {
     pub severity: u8,
     pub category: Category,
     pub status: Status,
+    /// Capability codes that would solve it.
+    pub needs: Vec<String>,
+    /// The QI bodies that the chain's optimal assignment gives its needs (a need left without
+    /// one is not listed).
+    pub providers: Vec<NeedProvider>,
+}
+
+/// A provider that could take one need of a problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NeedProvider {
+    pub code: String,
+    pub provider: String,
+    pub name: String,
 }
 
 /// The supplier view of `master` on `graph`'s chain.
@@ -95,13 +181,34 @@ pub fn supplier_view_of(
     master: &str,
     chain_problems: &[&Problem],
 ) -> Result<SupplierView, AnalysisError> {
+    view_of(dataset, graph, master, chain_problems, true)
+}
+
+/// [`supplier_view_of`] for any firm of the chain, master or not: its own supply base (what an
+/// enterprise sees of its upstream).
+pub fn upstream_view_of(
+    dataset: &Dataset,
+    graph: &ChainGraph,
+    firm: &str,
+    chain_problems: &[&Problem],
+) -> Result<SupplierView, AnalysisError> {
+    view_of(dataset, graph, firm, chain_problems, false)
+}
+
+fn view_of(
+    dataset: &Dataset,
+    graph: &ChainGraph,
+    master: &str,
+    chain_problems: &[&Problem],
+    only_masters: bool,
+) -> Result<SupplierView, AnalysisError> {
     let m = graph
         .node(master)
         .ok_or_else(|| AnalysisError::NotOnChain {
             chain: graph.id().to_string(),
             firm: master.to_string(),
         })?;
-    if !graph.firm(m).master {
+    if only_masters && !graph.firm(m).master {
         return Err(AnalysisError::NotAChainMaster {
             chain: graph.id().to_string(),
             firm: master.to_string(),
@@ -144,6 +251,8 @@ pub fn supplier_view_of(
                 critical: engine.is_disabled(m),
                 single_source_parts,
                 problems: Vec::new(),
+                undisclosed: None,
+                problem_load: 0,
             },
         ));
     }
@@ -165,6 +274,8 @@ pub fn supplier_view_of(
                         severity: p.severity,
                         category: p.category,
                         status: p.status,
+                        needs: p.needs.clone(),
+                        providers: Vec::new(),
                     },
                 )
             })
@@ -182,11 +293,14 @@ pub fn supplier_view_of(
             .then(a.tier.cmp(&b.tier))
             .then_with(|| a.id.cmp(&b.id))
     });
-    Ok(SupplierView {
+    let mut view = SupplierView {
         chain: graph.id().to_string(),
         master: master.to_string(),
+        summary: SupplierSummary::default(),
         suppliers,
-    })
+    };
+    view.recount();
+    Ok(view)
 }
 
 /// Fewest supply steps from each firm to `m` (0 for `m`, u32::MAX: no path), by breadth-first
@@ -237,6 +351,7 @@ mod tests {
             d.problems.insert(
                 id.into(),
                 Problem {
+                    disclosure: Default::default(),
                     id: id.into(),
                     org: "x".into(),
                     chain: CHAIN.into(),

@@ -42,6 +42,21 @@ const enc = encodeURIComponent;
 
 let me = null;
 
+// The file names of the list workbooks, as the server names them.
+const XLSX_NAMES = { problems: '问题清单', projects: '重点项目清单', policy_tools: '政策工具清单' };
+
+/** Fetches `url` with the token and saves the answer as `name` (a plain link could not send the token). */
+async function download(url, name) {
+  const res = await fetch(url, authorized());
+  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+  const href = URL.createObjectURL(await res.blob());
+  const a = Object.assign(document.createElement('a'), { href, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
 export const api = {
   /** Who the token belongs to: role, organization, readable chains (cached until logout). */
   me() {
@@ -49,16 +64,9 @@ export const api = {
     return me;
   },
   /** Downloads the SVG picture of a chain with the token (a plain link could not send it). */
-  async downloadSvg(id) {
-    const res = await fetch(api.mapSvgUrl(id), authorized());
-    if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-    const url = URL.createObjectURL(await res.blob());
-    const a = Object.assign(document.createElement('a'), { href: url, download: `${id}.svg` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  },
+  downloadSvg: (id) => download(api.mapSvgUrl(id), `${id}.svg`),
+  /** Downloads one of the three lists of a chain as a workbook (problems, projects, policy_tools). */
+  downloadXlsx: (id, list) => download(`${base}/chains/${enc(id)}/lists.xlsx?list=${enc(list)}`, `${id}-${XLSX_NAMES[list] || list}.xlsx`),
   chains: () => request(`${base}/chains`),
   /** The capability catalogue (every role reads it): [{code, name, standards?, description?}]. */
   capabilities: () => request(`${base}/capabilities`),
@@ -125,7 +133,37 @@ export const api = {
     return request(`${base}/goals/progress${q ? `?${q}` : ''}`);
   },
   gaps: (id) => request(`${base}/chains/${enc(id)}/gaps`),
+  /** QI coverage of a chain (its own capacities) with its breakdowns. */
+  coverage: (id) => request(`${base}/chains/${enc(id)}/coverage`),
+  /** QI coverage of every chain (capacities shared), with gaps and recommendations. */
+  datasetCoverage: () => request(`${base}/coverage`),
+  /** Coverage before and after adding hypothetical providers and removing real ones. */
+  whatIf: (body) => request(`${base}/what-if`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }),
   suppliers: (id, org) => request(`${base}/chains/${enc(id)}/masters/${enc(org)}/suppliers`),
+  /** Sets who may read a problem: `private`, `customers` or `chain`. */
+  setDisclosure: (problem, disclosure) => request(`${base}/problems/${enc(problem)}/disclosure`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ disclosure }),
+  }),
+  /** The disclosure requests the holder sent, received or (regulators) oversees, newest first. */
+  disclosureRequests: () => request(`${base}/disclosure-requests`),
+  /** Asks `supplier`, upstream on chain `id`, to disclose its problems there. */
+  requestDisclosure: (id, supplier, message) => request(`${base}/chains/${enc(id)}/disclosure-requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ supplier, message }),
+  }),
+  /** The supplier's answer to a request. */
+  answerDisclosure: (request_id, accept, disclosure, note) => request(`${base}/disclosure-requests/${enc(request_id)}/answer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(accept ? { accept, disclosure, note } : { accept, note }),
+  }),
   scenario: (id, failures) => request(`${base}/chains/${enc(id)}/scenarios`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

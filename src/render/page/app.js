@@ -13,13 +13,14 @@ import { renderCompare } from './compare.js';
 import { renderChanges } from './changes.js';
 import { renderGoals } from './goals.js';
 import { renderRegions } from './regions.js';
+import { renderWhatIf } from './whatif.js';
 
 const view = document.getElementById('view');
 let generation = 0;
 
 /**
- * Routes: `#/`, `#/compare`, `#/goals`, `#/regions[/XX]`,
- * `#/chain/ID[/map/FIRM | /scenario | /suppliers[/ORG] | /lists | /changes[/FROM/TO] | /regions[/XX]]`.
+ * Routes: `#/`, `#/compare`, `#/goals`, `#/regions[/XX]`, `#/whatif`,
+ * `#/chain/ID[/map/FIRM | /scenario | /suppliers[/ORG] | /lists | /changes[/FROM/TO] | /regions[/XX] | /whatif]`.
  */
 function route(hash) {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -27,6 +28,7 @@ function route(hash) {
   if (parts[0] === 'compare') return { name: 'compare', render: renderCompare, params: {} };
   if (parts[0] === 'goals') return { name: 'goals', render: renderGoals, params: {} };
   if (parts[0] === 'regions') return { name: 'regions', render: renderRegions, params: { province: parts[1] } };
+  if (parts[0] === 'whatif') return { name: 'whatif', render: renderWhatIf, params: {} };
   if (parts[0] === 'chain' && parts[1]) {
     const id = parts[1];
     switch (parts[2]) {
@@ -37,6 +39,7 @@ function route(hash) {
       case 'lists': return { name: 'lists', render: renderLists, params: { id } };
       case 'changes': return { name: 'changes', render: renderChanges, params: { id, from: parts[3], to: parts[4] } };
       case 'regions': return { name: 'regions', render: renderRegions, params: { id, province: parts[3] } };
+      case 'whatif': return { name: 'whatif', render: renderWhatIf, params: { id } };
       default: break;
     }
   }
@@ -123,11 +126,22 @@ async function updateUser() {
   // The all-chains map needs the same right as the comparison (dataset-wide aggregates).
   const regions = document.querySelector('[data-nav="regions"]');
   if (regions) regions.hidden = !!me && !me.compares;
-  const label = me ? t(`role.${me.role}`) + (me.org ? ` · ${me.org}` : '') : '';
   const button = getToken()
     ? h('button', { class: 'lang', type: 'button', onclick: () => { setToken(''); updateUser(); show(); } }, t('logout'))
     : h('button', { class: 'lang', type: 'button', onclick: () => view.replaceChildren(loginForm('')) }, t('login'));
-  box.replaceChildren(h('span', { class: 'muted user-role' }, label), button);
+  box.replaceChildren(whoLabel(me), button);
+}
+
+/**
+ * Who is logged in, for the header: the organization's name (its id on hover) and the role.
+ * One small element, so that other header items (a search box) can sit beside it.
+ */
+export function whoLabel(me) {
+  if (!me) return h('span', { class: 'muted user-role' });
+  const role = t(`role.${me.role}`);
+  const org = me.org ? (me.org_name || me.org) : '';
+  return h('span', { class: 'muted user-role', 'data-role': me.role, title: me.org || '' },
+    org ? h('span', { class: 'user-org' }, org) : null, org ? ' · ' : null, role);
 }
 
 document.getElementById('lang').addEventListener('click', () => {

@@ -55,7 +55,9 @@ export async function renderChains(root) {
   }
   const chains = (await api.chains()).sort(worstFirst);
   root.append(
-    h('div', { class: 'page-head' }, h('h1', {}, t('chains.title')), h('p', { class: 'sub' }, t('chains.sub'))),
+    h('div', { class: 'page-head' }, h('h1', {}, t('chains.title')), h('p', { class: 'sub' }, t('chains.sub')),
+      // The what-if of every chain at once needs the dataset-wide aggregates.
+      me.compares ? h('a', { class: 'btn', href: '#/whatif', 'data-open': 'whatif-all' }, t('open.whatif_all')) : null),
     h('div', { class: 'cards' }, chains.map((c, i) => {
       const href = `#/chain/${encodeURIComponent(c.id)}`;
       // The map and its picture only for chains read firm by firm (a planner, or a regulator of
@@ -82,6 +84,8 @@ export async function renderChains(root) {
           readable ? h('a', { class: 'btn primary', href }, t('open.map')) : null,
           h('a', { class: `btn${readable ? '' : ' primary'}`, href: `${href}/changes`, 'data-open': 'changes' }, t('open.changes')),
           readable ? null : h('a', { class: 'btn', href: `${href}/lists`, 'data-open': 'lists' }, t('open.lists')),
+          // The what-if reads the chain's aggregates: its firm-level readers and planners.
+          readable || me.role === 'planner' ? h('a', { class: 'btn', href: `${href}/whatif`, 'data-open': 'whatif' }, t('open.whatif')) : null,
           readable ? h('button', { class: 'btn', type: 'button', onclick: () => api.downloadSvg(c.id).catch((e) => alert(e.message)) }, t('open.svg')) : null));
     })));
 }

@@ -9,11 +9,32 @@ import { t } from './i18n.js';
 import { api, cachedMap } from './api.js';
 import { h, chainHeader, table, downloadCsv, sevBadge, pct, kpi, capLabel, capLabels, capName, capNamesText } from './util.js';
 
+// The sections that the server also gives as a workbook (GET …/lists.xlsx?list=…), by section id;
+// the problem list has its own head (and a planner's problem section, figures only, has none).
+const XLSX_LISTS = { projects: 'projects', 'policy-tools': 'policy_tools' };
+// The chain whose lists are on screen (for the workbook buttons).
+let shownChain = null;
+
+function xlsxButton(list) {
+  if (!list || !shownChain) return null;
+  const chain = shownChain;
+  const button = h('button', { class: 'btn', type: 'button', 'data-xlsx': list, title: t('lists.xlsx_hint') }, `⬇ ${t('lists.xlsx')}`);
+  button.onclick = () => {
+    button.disabled = true;
+    api.downloadXlsx(chain, list)
+      .catch((e) => alert(e.message))
+      .finally(() => { button.disabled = false; });
+  };
+  return button;
+}
+
 function section(id, title, count, onCsv, ...body) {
   return h('section', { class: 'card list-card', id: `list-${id}`, 'data-list': id },
     h('div', { class: 'list-head' },
       h('h2', {}, title, count == null ? null : h('small', { class: 'muted' }, ` · ${t('lists.rows', { n: count })}`)),
-      onCsv ? h('button', { class: 'btn', type: 'button', 'data-csv': id, onclick: onCsv }, `⬇ ${t('lists.csv')}`) : null),
+      h('span', { class: 'list-downloads' },
+        onCsv ? h('button', { class: 'btn', type: 'button', 'data-csv': id, onclick: onCsv }, `⬇ ${t('lists.csv')}`) : null,
+        xlsxButton(XLSX_LISTS[id]))),
     ...body);
 }
 
@@ -21,12 +42,37 @@ const STATUSES = ['proposed', 'approved', 'in_progress', 'completed', 'cancelled
 const PROJECT_CATEGORIES = ['common_technology', 'chain_collaboration', 'key_product'];
 
 /** Re-renders the current view (after a write). */
+// The disclosure of a problem: a select for those who may set it (the holder, the chain's
+// regulators and admins), which saves at once; a label for everyone else.
+function disclosureCell(p, me) {
+  const level = p.disclosure || 'private';
+  const writes = me.writes && (me.role === 'enterprise' ? me.org === p.org : me.role !== 'planner');
+  if (!writes) return t(`dis.${level}`);
+  const select = h('select', { 'data-disclosure': p.id },
+    ['private', 'customers', 'chain'].map((l) => h('option', { value: l, selected: l === level }, t(`dis.${l}`))));
+  select.onchange = async () => {
+    select.disabled = true;
+    try {
+      const saved = await api.setDisclosure(p.id, select.value);
+      p.disclosure = saved.disclosure;
+      select.title = '';
+    } catch (err) {
+      select.value = level;
+      select.title = err.message;
+    } finally {
+      select.disabled = false;
+    }
+  };
+  return select;
+}
+
 function reload() {
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
 export async function renderLists(root, params, ctx) {
   const id = params.id;
+  shownChain = id;
   const me = await api.me();
   const planner = me.role === 'planner';
   const enterprise = me.role === 'enterprise';
@@ -70,6 +116,8 @@ export async function renderLists(root, params, ctx) {
       { label: t('col.status'), value: (p) => t(`st.${p.status}`), csv: (p) => t(`st.${p.status}`) },
       { label: t('col.needs'), value: (p) => capLabels(p.needs), csv: (p) => capNamesText(p.needs), cls: 'small' },
       { label: t('col.need_codes'), csv: (p) => p.needs.join(' '), csvOnly: true },
+      // Who may read it: its holder (and the chain's regulators) change it here.
+      { label: t('dis.level'), value: (p) => disclosureCell(p, me), csv: (p) => t(`dis.${p.disclosure || 'private'}`) },
       {
         label: t('col.tackled_by'),
         // Completed and cancelled projects are listed too, but only a live one tackles a problem.
@@ -99,7 +147,9 @@ export async function renderLists(root, params, ctx) {
       h('div', { class: 'list-head' },
         h('h2', {}, t('lists.problems'), rowsLabel),
         h('label', { class: 'filter-check' }, box, ` ${t('lists.only_untackled')}`),
-        h('button', { class: 'btn', type: 'button', 'data-csv': 'problems', onclick: () => csv(box.checked ? 'problems-untackled' : 'problems', problemCols, shown.problems)() }, `⬇ ${t('lists.csv')}`)),
+        h('span', { class: 'list-downloads' },
+          h('button', { class: 'btn', type: 'button', 'data-csv': 'problems', onclick: () => csv(box.checked ? 'problems-untackled' : 'problems', problemCols, shown.problems)() }, `⬇ ${t('lists.csv')}`),
+          xlsxButton('problems'))),
       counts ? untackledBoxes(counts) : null,
       holder));
   } else if (untackled) {

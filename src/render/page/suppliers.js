@@ -1,5 +1,8 @@
 // A chain master's supplier view: every supplier upstream at any tier, in tier columns with the
 // deepest tier on the left and the master on the right; critical suppliers first in each tier.
+// Each card shows the problems the supplier disclosed to the viewer in full and the rest as
+// aggregates (count, highest severity, categories); an enterprise may ask a supplier to
+// disclose, and below the tiers finds the disclosure requests it sent and received.
 
 import { t } from './i18n.js';
 import { api, cachedMap } from './api.js';
@@ -26,7 +29,15 @@ export async function renderSuppliers(root, params) {
   }
   const org = params.org && masters.some((m) => m.id === params.org) ? params.org : masters[0].id;
   const master = masters.find((m) => m.id === org);
-  const view = await api.suppliers(params.id, org);
+  let view;
+  try {
+    view = await api.suppliers(params.id, org);
+  } catch (e) {
+    // A firm that is no chain master has no supplier view, but may have requests to answer.
+    if (map || e.status !== 422) throw e;
+    root.append(head, h('div', { class: 'empty' }, e.message), await inbox(params.id));
+    return;
+  }
   const firm = new Map((map ? map.firms : []).map((f) => [f.id, f]));
   const chainHref = `#/chain/${encodeURIComponent(params.id)}`;
 
@@ -37,21 +48,49 @@ export async function renderSuppliers(root, params) {
   }
   const order = [...tiers.keys()].sort((a, b) => b - a);
   const critical = view.suppliers.filter((s) => s.critical).length;
-  const withProblems = view.suppliers.filter((s) => s.problems.length > 0).length;
+  const withProblems = view.suppliers.filter((s) => s.problems.length > 0 || s.undisclosed).length;
+  const enterprise = !map;
 
+  // Without the map (an enterprise), the dot shows the severities the viewer may see.
+  const risk = (s, f) => (f ? f.risk.score : Math.min(1, s.problem_load / 10));
+  const ask = (s) => {
+    const button = h('button', { class: 'btn small', type: 'button', 'data-ask': s.id }, t('sup.ask'));
+    button.onclick = async (e) => {
+      e.preventDefault();
+      button.disabled = true;
+      try {
+        await api.requestDisclosure(params.id, s.id, t('sup.ask_message'));
+        button.textContent = t('sup.asked');
+      } catch (err) {
+        button.disabled = false;
+        button.title = err.message;
+      }
+    };
+    return button;
+  };
   const card = (s) => {
     const f = firm.get(s.id);
     const worst = Math.max(0, ...s.problems.map((p) => p.severity));
+    const hidden = s.undisclosed;
     return h(map ? 'a' : 'div', { class: `sup-card${s.critical ? ' critical' : ''}`, href: map ? `${chainHref}/map/${encodeURIComponent(s.id)}` : null, 'data-supplier': s.id },
       h('div', { class: 'sup-name' },
-        h('span', { class: 'dot', style: `background:${riskColour(f ? f.risk.score : 0)}` }), s.name),
+        h('span', { class: 'dot', style: `background:${riskColour(risk(s, f))}` }), s.name),
       h('div', { class: 'tags' },
         s.critical ? h('span', { class: 'tag red' }, t('legend.critical')) : null,
         f && f.foreign ? h('span', { class: 'tag purple' }, `${t('panel.foreign')} ${f.country || ''}`) : null,
-        s.problems.length ? h('span', { class: 'tag amber' }, t('sup.problems', { n: s.problems.length }), ' ', sevBadge(worst)) : null),
+        s.problems.length ? h('span', { class: 'tag amber' }, t('sup.problems', { n: s.problems.length }), ' ', sevBadge(worst)) : null,
+        hidden ? h('span', {
+          class: 'tag', 'data-undisclosed': hidden.count,
+          title: Object.entries(hidden.by_category).map(([c, n]) => `${t(`cat.${c}`)} ${n}`).join('、'),
+        }, t('sup.undisclosed', { n: hidden.count }), ' ', sevBadge(hidden.highest_severity)) : null),
       s.single_source_parts.length ? h('div', { class: 'small muted' },
         t('sup.single', { parts: [...new Set(s.single_source_parts.map((p) => p.part))].join('、') })) : null,
-      s.problems.slice(0, 2).map((p) => h('div', { class: 'small sup-problem' }, `· ${p.title}`)));
+      s.problems.slice(0, 3).map((p) => h('div', { class: 'small sup-problem', 'data-problem': p.id, title: p.needs.join(' ') },
+        `· ${p.title}`,
+        p.providers.length ? h('span', { class: 'muted' }, ` · ${t('sup.qi', { names: [...new Set(p.providers.map((q) => q.name))].join('、') })}`) : null)),
+      hidden ? h('div', { class: 'small muted' },
+        Object.entries(hidden.by_category).map(([c, n]) => `${t(`cat.${c}`)} ${n}`).join('、')) : null,
+      enterprise && hidden ? ask(s) : null);
   };
 
   root.append(head,
@@ -63,7 +102,8 @@ export async function renderSuppliers(root, params) {
     h('div', { class: 'kpis strip' },
       kpi(t('kpi.firms'), view.suppliers.length),
       kpi(t('kpi.critical'), critical, critical ? 'bad' : ''),
-      kpi(t('kpi.problems'), withProblems, withProblems ? 'warn' : ''),
+      kpi(`${t('kpi.problems')} · ${t('sup.disclosed_of', { d: view.summary.disclosed, n: view.summary.demand_problems })}`,
+        view.summary.demand_problems, view.summary.demand_problems ? 'warn' : ''),
       kpi(t('sup.depth'), order[0] ?? 0)),
     h('div', { class: 'tiers' },
       order.map((tier) => h('section', { class: 'tier', 'data-tier': tier },
@@ -73,5 +113,37 @@ export async function renderSuppliers(root, params) {
         h('h3', {}, t('sup.master')),
         h(map ? 'a' : 'div', { class: 'sup-card master', href: map ? `${chainHref}/map/${encodeURIComponent(org)}` : null },
           h('div', { class: 'sup-name' }, h('span', { class: 'diamond' }), master.name),
-          h('div', { class: 'small muted' }, t('sup.count', { n: view.suppliers.length, c: critical }))))));
+          h('div', { class: 'small muted' }, t('sup.count', { n: view.suppliers.length, c: critical }))))),
+    enterprise ? await inbox(params.id) : null);
+}
+
+// The disclosure requests an enterprise received (to answer) and sent (to follow).
+async function inbox(chain) {
+  const me = await api.me();
+  let requests = [];
+  try { requests = (await api.disclosureRequests()).filter((r) => r.chain === chain); } catch { return null; }
+  const received = requests.filter((r) => r.supplier === me.org);
+  const sent = requests.filter((r) => r.from === me.org);
+  const status = (r) => h('span', { class: `tag${r.status === 'pending' ? ' amber' : ''}`, 'data-status': r.status }, t(`dis.${r.status}`));
+  const answer = (r) => {
+    if (r.status !== 'pending') return null;
+    const level = h('select', { 'data-answer-level': r.id },
+      ['customers', 'chain'].map((l) => h('option', { value: l }, t(`dis.${l}`))));
+    const go = (accept) => async () => {
+      try {
+        await api.answerDisclosure(r.id, accept, level.value, '');
+        location.reload();
+      } catch (err) { level.title = err.message; }
+    };
+    return h('span', { class: 'dis-answer' }, level,
+      h('button', { class: 'btn small primary', type: 'button', 'data-accept': r.id, onclick: go(true) }, t('dis.accept')),
+      h('button', { class: 'btn small', type: 'button', 'data-decline': r.id, onclick: go(false) }, t('dis.decline')));
+  };
+  const row = (r, other) => h('li', { 'data-request': r.id },
+    h('b', {}, other), ' ', status(r), ' ', h('span', { class: 'small muted' }, r.message), ' ', answer(r));
+  return h('section', { class: 'card dis-inbox', 'data-inbox': '' },
+    h('h2', {}, t('dis.inbox')),
+    requests.length === 0 ? h('p', { class: 'muted' }, t('dis.none')) : null,
+    received.length ? h('div', {}, h('h3', {}, t('dis.received')), h('ul', {}, received.map((r) => row(r, r.from)))) : null,
+    sent.length ? h('div', {}, h('h3', {}, t('dis.sent')), h('ul', {}, sent.map((r) => row(r, r.supplier)))) : null);
 }
