@@ -347,6 +347,24 @@ fn cases(app: &App) -> Vec<Case> {
         ),
         case(
             Method::GET,
+            &format!("/api/v1/chains/{PB}/map.png?limit=3&scale=0.25"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/map.png?limit=3&scale=0.25"),
+            None,
+            &[Admin, Regulator],
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/map.pdf?limit=3"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
             &format!("/api/v1/chains/{PB}/graph.graphml"),
             None,
             ALL_READERS,

@@ -2321,6 +2321,77 @@ async fn a_planner_runs_a_what_if_and_no_button_of_its_home_is_refused() {
     assert!(page.count("[data-table=whatif-elements] tbody tr").await >= 1);
     page.assert_no_errors("whatif").await;
     page.screenshot("planner-whatif").await;
+
+    // The what-if on the map: provinces of China, or the cities of the chain's province when
+    // all its domestic needs lie in one; the change by default, then before and after.
+    page.wait_until(
+        "return document.querySelector('[data-wi=map]')?.dataset.drawn === '1'",
+        "the what-if map",
+    )
+    .await;
+    let provinces: Vec<String> = expected["before"]["by_province"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["region"] != "foreign" && p["coverage"]["needs_total"].as_u64() > Some(0))
+        .map(|p| p["region"].as_str().unwrap().to_string())
+        .collect();
+    let one_province = provinces.len() == 1;
+    let map = |key: &str| format!("return document.querySelector('[data-wi=map]').dataset.{key}");
+    assert_eq!(
+        page.js(&map("level")).await,
+        if one_province { "city" } else { "province" }
+    );
+    // The region of the added provider (its city, or its province) gains coverage on the map,
+    // as much as the API says, in percentage points.
+    let (list, key) = if one_province {
+        ("by_city", &city[..4])
+    } else {
+        ("by_province", &city[..2])
+    };
+    let share_of = |side: &str| {
+        let row = expected[side][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["region"] == key)
+            .unwrap_or_else(|| panic!("{key} in {side}.{list}"))["coverage"]
+            .clone();
+        row["severity_assigned"].as_f64().unwrap() / row["severity_total"].as_f64().unwrap()
+    };
+    let gain = (share_of("after") - share_of("before")) * 100.0;
+    assert!(gain > 0.0, "{key} gains coverage");
+    let value_of = |metric: &'static str| {
+        format!(
+            "const box = document.querySelector('[data-wi=map]');              if (box.dataset.metric !== '{metric}') return null;              const d = echarts.getInstanceByDom(box).getOption().series[0].data                .find(d => d.name.startsWith({})); return d ? d.value : null",
+            json!(key)
+        )
+    };
+    assert_eq!(page.js(&map("metric")).await, "change");
+    let shown = page.js(&value_of("change")).await.as_f64().unwrap();
+    assert!((shown - gain).abs() < 1e-6, "{shown} vs {gain}");
+    // Every region of the level is drawn, and the hypothetical provider is one dot.
+    let regions: u64 = page
+        .js(&map("regions"))
+        .await
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(regions >= if one_province { 10 } else { 34 }, "{regions}");
+    assert!(page.count("[data-wi=map] svg path").await >= regions);
+    assert_eq!(page.js(&map("points")).await, "1");
+    page.click("[data-wi-metric=before]").await;
+    let before = page.js(&value_of("before")).await.as_f64().unwrap();
+    assert!((before - share_of("before") * 100.0).abs() < 1e-6);
+    page.click("[data-wi-metric=after]").await;
+    let after = page.js(&value_of("after")).await.as_f64().unwrap();
+    assert!((after - share_of("after") * 100.0).abs() < 1e-6);
+    page.click("[data-wi-metric=change]").await;
+    page.js("document.querySelector('[data-wi=map]').scrollIntoView(); return true")
+        .await;
+    page.screenshot("planner-whatif-map").await;
+    page.assert_no_errors("whatif map").await;
     page.close().await;
 }
 
@@ -2388,5 +2459,153 @@ async fn a_chain_master_sees_disclosed_problems_in_full_and_the_rest_as_aggregat
     .await;
     let p = page.api("/api/v1/problems/pb-p001", None).await;
     assert_eq!(p["disclosure"], "chain", "{p}");
+    page.close().await;
+}
+
+/// Routes a walk follows: the views of the header and of a chain's tabs, not the deeper links
+/// (a firm on the map, a changes view between two given surveys) that every view offers by the
+/// dozen and that the other tests cover.
+fn walkable(href: &str) -> bool {
+    let parts: Vec<&str> = href
+        .trim_start_matches("#/")
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts.as_slice() {
+        [] | [_] => true,
+        ["chain", _] | ["chain", _, _] => true,
+        // An enterprise's home opens its own supplier view.
+        ["chain", _, "suppliers", _] => true,
+        _ => false,
+    }
+}
+
+/// The in-page links (`#/…`) that the user can see now: header, view, tabs, card buttons.
+const VISIBLE_LINKS: &str = "return [...document.querySelectorAll('a[href^=\"#/\"]')] \
+     .filter(a => !a.closest('[hidden]') && a.getClientRects().length > 0) \
+     .map(a => a.getAttribute('href'))";
+
+/// For every role the setup offers (admin, a regulator of all chains, a regulator limited to
+/// the battery chain, the battery chain's master, a firm of the chain that is not its master,
+/// a planner): from the home page, every visible in-page link and card button, and on each view
+/// reached every link of the header and of a chain's tabs, opens a view with no error box and
+/// no console error; every 下载 SVG button of the home answers 200. A screenshot of each role's
+/// home is saved as `roles-home-ROLE.png`.
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn no_link_or_button_leads_to_a_refusal_for_any_role() {
+    let data = tempfile::tempdir().unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in [
+        "power_battery_jiangsu.json",
+        "hydrogen_shaanxi.json",
+        "optoelectronics_suzhou.json",
+    ] {
+        qmap(&["import", fixtures.join(f).to_str().unwrap()], data.path());
+    }
+    let token = |args: &[&str]| {
+        let mut all = vec!["token", "create"];
+        all.extend_from_slice(args);
+        qmap(&all, data.path())
+    };
+    let roles = [
+        ("admin", token(&["--role", "admin"])),
+        ("regulator", token(&["--role", "regulator"])),
+        (
+            "regulator-limited",
+            token(&["--role", "regulator", "--chain", CHAIN]),
+        ),
+        (
+            "enterprise-master",
+            token(&["--role", "enterprise", "--org", "pb-ly-cell"]),
+        ),
+        (
+            "enterprise-member",
+            token(&["--role", "enterprise", "--org", "pb-cz-lfp"]),
+        ),
+        ("planner", token(&["--role", "planner"])),
+    ];
+    let page = Page::open_on(data).await;
+    for (role, token) in &roles {
+        page.log_in(token).await;
+        page.show("", "chains").await;
+        // The header's user box fills in on its own request; the nav entries follow it.
+        page.wait_until(
+            "return !!document.querySelector('#user .user-role[data-role]')",
+            &format!("the header of {role}"),
+        )
+        .await;
+        page.screenshot(&format!("roles-home-{role}")).await;
+        let strings = |v: Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap().to_string())
+                .collect()
+        };
+        let home = strings(page.js(VISIBLE_LINKS).await);
+        assert!(!home.is_empty(), "{role}: the home offers nothing");
+
+        // Every download button of the home answers.
+        let svgs = strings(
+            page.js("return [...document.querySelectorAll('.chain-card')] \
+                     .filter(c => [...c.querySelectorAll('button')].some(b => b.textContent === '下载 SVG')) \
+                     .map(c => c.dataset.chain)")
+                .await,
+        );
+        for chain in &svgs {
+            let status = page
+                .js(&format!(
+                    "const token = localStorage.getItem('qmap.token'); \
+                     return fetch('/api/v1/chains/{chain}/map.svg', {{headers: {{authorization: 'Bearer ' + token}}}}).then(r => r.status)"
+                ))
+                .await;
+            assert_eq!(status, json!(200), "{role}: 下载 SVG of {chain}");
+        }
+        // Buttons of the home other than downloads and links would be a route we do not know.
+        let others = page
+            .js(
+                "return [...document.querySelectorAll('.view-chains button')] \
+                 .filter(b => b.textContent !== '下载 SVG').map(b => b.textContent)",
+            )
+            .await;
+        assert_eq!(others, json!([]), "{role}: unknown buttons on the home");
+
+        let mut todo: Vec<(String, String)> =
+            home.into_iter().map(|l| (l, "#/".to_string())).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some((link, from)) = todo.pop() {
+            if !seen.insert(link.clone()) {
+                continue;
+            }
+            page.client
+                .goto(&format!("{}/{link}", page.base))
+                .await
+                .unwrap();
+            page.wait_until(
+                "return document.body.dataset.ready === '1'",
+                &format!("{role}: the view at {link}"),
+            )
+            .await;
+            let refusal = page
+                .js("const e = [...document.querySelectorAll('.error-box, .error-text')].find(e => e.textContent.trim()); return e ? e.textContent : null")
+                .await;
+            assert_eq!(
+                refusal,
+                Value::Null,
+                "{role}: {link} (a link of {from}) answers with an error"
+            );
+            page.assert_no_errors(&format!("{link} as {role}")).await;
+            for next in strings(page.js(VISIBLE_LINKS).await) {
+                if walkable(&next) && !seen.contains(&next) {
+                    todo.push((next, link.clone()));
+                }
+            }
+            // Leave the ready mark of this view behind before the next navigation.
+            page.js("delete document.body.dataset.ready; return true")
+                .await;
+        }
+        eprintln!("{role}: {} views, home {:?}", seen.len(), seen);
+    }
     page.close().await;
 }

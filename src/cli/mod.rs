@@ -169,8 +169,9 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Draw a chain's quality map as a standalone SVG picture (the same picture as
-    /// GET /api/v1/chains/{id}/map.svg).
+    /// Draw a chain's quality map as a standalone SVG, PNG or one-page PDF picture (the same
+    /// pictures as GET /api/v1/chains/{id}/map.svg, map.png and map.pdf), with the embedded CJK
+    /// font: it looks the same on every machine.
     Render {
         /// A bundle (format 1) JSON file to draw from instead of a store.
         #[arg(conflicts_with = "data")]
@@ -181,13 +182,22 @@ pub enum Command {
         /// The chain to draw.
         #[arg(long)]
         chain: String,
-        /// Where to write the SVG; stdout when absent.
+        /// Where to write the picture; stdout when absent.
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Draw at most this many firms individually, the most important first; the others are
         /// counted in their segment's groups (0: as the grouping allows).
         #[arg(long, default_value_t = crate::map::DEFAULT_LIMIT)]
         limit: usize,
+        /// The picture's format.
+        #[arg(long, value_enum, default_value = "svg")]
+        format: PictureFormat,
+        /// PNG only: pixels per SVG unit (0.25 to 4; 2 for sharp slides).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+        /// PDF only: the paper, landscape.
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: crate::render::pdf::Paper,
     },
     /// Serve the HTTP API (and the map page) until Ctrl-C or SIGTERM.
     Serve {
@@ -358,6 +368,20 @@ pub enum CliError {
         .0.display()
     )]
     ScopeNeedsStore(PathBuf),
+    /// A picture that cannot be made (a scale out of range, too many pixels).
+    #[error("{0} ({code})", code = .0.code())]
+    Picture(#[from] crate::render::png::PictureError),
+}
+
+/// The format of `qmap render`'s picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PictureFormat {
+    /// SVG with the text as glyph outlines of the embedded font (text kept, transparent).
+    Svg,
+    /// PNG drawn by resvg with the embedded font only.
+    Png,
+    /// A one-page PDF, A4 or A3 landscape, with title, legend, date and data revision.
+    Pdf,
 }
 
 pub fn main() -> ExitCode {
@@ -420,12 +444,20 @@ pub fn run(cli: Cli) -> ExitCode {
             chain,
             output,
             limit,
+            format,
+            scale,
+            paper,
         } => render(
             file.as_deref(),
             data.as_deref(),
             &chain,
             output.as_deref(),
             limit,
+            render::Picture {
+                format,
+                scale,
+                paper,
+            },
         ),
         Command::Import {
             file,

@@ -13,7 +13,7 @@ use crate::model::Role;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-const FONT: &str = "'PingFang SC','Noto Sans CJK SC','Microsoft YaHei',sans-serif";
+const FONT: &str = "'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
 const MARGIN: f64 = 28.0;
 /// Top of the segment headers (below the title and legend).
 const HEADER_TOP: f64 = 104.0;

@@ -15,6 +15,7 @@
 //! - `metrics`: `/api/v1/metrics` in the Prometheus text format, admins only.
 //! - `http`: compressed answers (gzip, br, zstd), ETags and 304.
 //! - `sheets`: import of a survey workbook (XLSX) or a zip of CSV files, errors at their cells.
+//! - `pictures`: the map as PNG and PDF, the SVG with its glyphs.
 //! - `work`: projects, consortia, policy tools and goals: writes, lists, bad input, roles; the
 //!   problem list's projects and the weak links' projects by firm.
 
@@ -31,6 +32,7 @@ mod http;
 mod lists;
 mod metrics;
 mod openapi;
+mod pictures;
 mod server;
 mod sheets;
 mod surveys;

@@ -50,7 +50,10 @@ function overallChart(rows) {
 }
 
 export async function renderCompare(root) {
-  const cmp = await api.comparison();
+  const [cmp, me] = await Promise.all([api.comparison(), api.me()]);
+  // A chain's name opens its map for its firm-level readers, its changes (figures only) for
+  // the others (a planner): no link leads to a refusal.
+  const chainHref = (id) => `#/chain/${encodeURIComponent(id)}${me.chains.some((c) => c.id === id) ? '' : '/changes'}`;
   const rows = [...cmp.chains].sort((a, b) => coveragePct(a.coverage) - coveragePct(b.coverage));
   const series = [
     ...rows.map((r, i) => ({ id: r.id, name: r.name, byElement: r.by_element, colour: PALETTE[i % PALETTE.length] })),
@@ -69,7 +72,7 @@ export async function renderCompare(root) {
     },
   }));
   const cols = [
-    { label: t('col.chain'), value: (r) => h('a', { href: `#/chain/${encodeURIComponent(r.id)}` }, r.name) },
+    { label: t('col.chain'), value: (r) => h('a', { href: chainHref(r.id) }, r.name) },
     { label: t('kpi.firms'), value: (r) => r.firms, cls: 'num' },
     { label: t('kpi.masters'), value: (r) => r.masters, cls: 'num' },
     { label: t('kpi.problems'), value: (r) => r.demand_problems, cls: 'num' },

@@ -15,8 +15,8 @@ const ECHARTS = '/assets/echarts-5.6.0.min.js';
 
 let loading = null;
 
-/** ECharts, loaded once as a classic script (it defines window.echarts). */
-function loadEcharts() {
+/** ECharts, loaded once as a classic script (it defines window.echarts); the what-if map uses it too. */
+export function loadEcharts() {
   if (window.echarts) return Promise.resolve(window.echarts);
   if (!loading) {
     loading = new Promise((resolve, reject) => {

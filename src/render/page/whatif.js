@@ -6,6 +6,7 @@
 import { t as tr, getLang, ELEMENTS } from './i18n.js';
 import { api } from './api.js';
 import { h, capName, capLabel, coveragePct, table } from './util.js';
+import { loadEcharts } from './regions.js';
 
 // This view's texts (kept here so that other views' edits of i18n.js do not collide with it).
 const TEXT = {
@@ -22,6 +23,8 @@ const TEXT = {
     unlock: '可多满足严重度 {n}', within: '仅限辖区 {w}', no_region_change: '各地区覆盖不变',
     national: '国家级', provincial: '省级', municipal: '市级', all_chains: '全部产业链（共享产能）',
     pick_city: '请选择城市', pick_code: '请选择能力',
+    map: '按地区地图', map_sub: '覆盖率（已满足严重度 / 需求严重度）；圆点为假设新建的机构', map_cn: '全国各省', map_province: '{name}各市',
+    show_before: '推演前', show_after: '推演后', show_change: '变化', pp: '{n} 个百分点', new_provider: '新建机构',
   },
   en: {
     title: 'What-if: build, expand, remove', sub: 'Assume QI providers are built, expanded or closed and compare the coverage of needs before and after.',
@@ -36,6 +39,8 @@ const TEXT = {
     unlock: 'unlocks severity {n}', within: 'inside {w} only', no_region_change: 'No region changes',
     national: 'national', provincial: 'provincial', municipal: 'municipal', all_chains: 'All chains (capacities shared)',
     pick_city: 'Choose a city', pick_code: 'Choose a capability',
+    map: 'On the map', map_sub: 'Coverage share (severity met / severity of needs); dots are the hypothetical providers', map_cn: 'Provinces of China', map_province: 'Cities of {name}',
+    show_before: 'Before', show_after: 'After', show_change: 'Change', pp: '{n} points', new_provider: 'New provider',
   },
 };
 
@@ -87,8 +92,10 @@ export async function renderWhatIf(root, params) {
   // Cities the API knows (GB/T 2260, with names), for the picker; the cities of the coverage
   // report when the boundaries cannot be read.
   let cities = [];
+  let cityDoc = null;
   try {
     const geo = await api.regions(chain, 'city');
+    cityDoc = geo;
     cities = geo.features.map((f) => ({ code: f.properties.code, name: f.properties.name }));
   } catch {
     cities = report.by_city.filter((c) => c.region !== 'foreign').map((c) => ({ code: `${c.region}00`, name: c.name || c.region }));
@@ -223,7 +230,9 @@ export async function renderWhatIf(root, params) {
     }
   });
 
+  let shown = 0;
   function showResult(r) {
+    shown += 1;
     const b = r.before.coverage, a = r.after.coverage;
     const totals = table([
       { label: '', value: (x) => t(x.key) },
@@ -255,6 +264,12 @@ export async function renderWhatIf(root, params) {
         ? h('div', {}, breakdown(provinces, t('region'), regionName, 'whatif-provinces'),
           breakdown(citiesChanged, t('city'), regionName, 'whatif-cities'))
         : h('p', { class: 'muted' }, t('no_region_change')));
+    const mapCard = h('section', { class: 'card wi-map-card' });
+    resultBox.append(mapCard);
+    const run = shown;
+    whatIfMap(mapCard, r, chain, cityDoc, [...change.add]).catch((e) => {
+      if (run === shown) mapCard.replaceChildren(h('p', { class: 'error-text' }, e.message));
+    });
     document.body.dataset.whatif = String(a.needs_assigned - b.needs_assigned);
   }
 
@@ -279,4 +294,152 @@ export async function renderWhatIf(root, params) {
         h('div', { class: 'card-actions' }, runBtn, clearBtn))),
     resultBox);
   renderChange();
+}
+
+/** Share of the severity met, 0..1, or null without needs. */
+function share(c) {
+  return c.severity_total > 0 ? c.severity_assigned / c.severity_total : null;
+}
+
+/** The centre of a region's largest ring (the area-weighted centroid of its polygon). */
+function centre(geometry) {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  let best = null;
+  for (const polygon of polygons) {
+    const ring = polygon[0];
+    let area = 0, x = 0, y = 0;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i, i += 1) {
+      const f = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+      area += f;
+      x += (ring[j][0] + ring[i][0]) * f;
+      y += (ring[j][1] + ring[i][1]) * f;
+    }
+    if (area !== 0 && (!best || Math.abs(area) > Math.abs(best.area))) best = { area, at: [x / (3 * area), y / (3 * area)] };
+  }
+  return best ? best.at : null;
+}
+
+/** The shown figure, kept for the visit: `before`, `after` or `change`. */
+let mapMetric = 'change';
+
+/**
+ * The what-if on a map: a choropleth of the coverage share before, after, or of its change
+ * (a diverging scale, in percentage points) by province of China, or by city of the chain's
+ * province when all its domestic needs lie in one; the hypothetical providers as dots at their
+ * city's centre. Boundaries come from GET /api/v1/coverage/regions.geojson, drawn as the
+ * geographic view (regions.js) draws them.
+ */
+async function whatIfMap(card, r, chain, cityDoc, added) {
+  const domestic = r.before.by_province.filter((p) => p.region !== 'foreign' && p.coverage.needs_total > 0);
+  const province = domestic.length === 1 ? domestic[0].region : null;
+  const level = province ? 'city' : 'province';
+  const [echarts, doc] = await Promise.all([loadEcharts(), api.regions(chain, level, province)]);
+  // A later run replaced this result while the boundaries loaded.
+  if (!card.isConnected) return;
+  const digits = province ? 4 : 2;
+  const rows = new Map(joined(
+    province ? r.before.by_city : r.before.by_province,
+    province ? r.after.by_city : r.after.by_province,
+    'region',
+  ).map((x) => [x.id, x]));
+  const features = doc.features;
+  const rowOf = (code) => rows.get(code.slice(0, digits));
+  const value = (code, metric) => {
+    const row = rowOf(code);
+    if (!row) return NaN;
+    const b = share(row.b), a = share(row.a);
+    if (metric === 'before') return b == null ? NaN : b * 100;
+    if (metric === 'after') return a == null ? NaN : a * 100;
+    return b == null && a == null ? NaN : ((a ?? 0) - (b ?? 0)) * 100;
+  };
+  const nameOf = new Map(features.map((f) => [f.properties.code, f.properties.name]));
+  // The hypothetical providers inside the drawn area, at their city's centre.
+  const centres = new Map((cityDoc ? cityDoc.features : []).map((f) => [f.properties.code.slice(0, 4), f]));
+  const points = added.map((p) => {
+    const f = centres.get(String(p.region).slice(0, 4));
+    const at = f && f.geometry ? centre(f.geometry) : null;
+    if (!at || (province && !String(p.region).startsWith(province))) return null;
+    return { name: p.name, value: at, level: p.level, code: p.code, city: f.properties.name };
+  }).filter(Boolean);
+
+  const mapName = `qmap-whatif-${level}-${province || 'cn'}`;
+  if (!echarts.getMap(mapName)) echarts.registerMap(mapName, doc);
+  const box = h('div', {
+    class: 'geo-map wi-map', style: 'height:520px', 'data-wi': 'map', 'data-level': level,
+    'data-province': province || '', 'data-regions': String(features.length), 'data-points': String(points.length),
+  });
+  const toggle = (name) => h('button', {
+    type: 'button', class: `btn small${mapMetric === name ? ' primary' : ''}`, 'data-wi-metric': name,
+    onclick: () => {
+      mapMetric = name;
+      for (const b of card.querySelectorAll('[data-wi-metric]')) b.classList.toggle('primary', b.dataset.wiMetric === name);
+      draw();
+    },
+  }, t(`show_${name}`));
+  card.replaceChildren(
+    h('h2', {}, t('map'), ' ', h('small', { class: 'muted' },
+      province ? t('map_province', { name: domestic[0].name || province }) : t('map_cn'))),
+    h('p', { class: 'muted' }, t('map_sub')),
+    h('div', { class: 'geo-toggle' }, toggle('before'), toggle('after'), toggle('change')),
+    box);
+
+  const chart = echarts.init(box, null, { renderer: 'svg' });
+  const pctText = (x) => (x == null ? '—' : `${Math.round(x * 100)}%`);
+  function draw() {
+    const metric = mapMetric;
+    const values = features.map((f) => value(f.properties.code, metric));
+    const extent = Math.max(1, ...values.filter(Number.isFinite).map(Math.abs));
+    const visualMap = metric === 'change'
+      ? { min: -extent, max: extent, text: [`+${Math.round(extent)}`, `−${Math.round(extent)}`], inRange: { color: ['#b71c1c', '#f7f7f7', '#1b5e20'] } }
+      : { min: 0, max: 100, text: ['100%', '0%'], inRange: { color: ['#c62828', '#f9a825', '#2e7d32'] } };
+    chart.setOption({
+      // A toggle redraws at once (and a screenshot shows the dots, not their growing in).
+      animation: false,
+      tooltip: {
+        trigger: 'item',
+        formatter: (p) => {
+          if (p.seriesType === 'scatter') {
+            const d = p.data;
+            return `<b>${t('new_provider')}</b><br>${d.name}<br>${t(d.level)} · ${d.city} · ${capName(d.code)}`;
+          }
+          const row = rowOf(p.name);
+          const name = nameOf.get(p.name) || p.name;
+          if (!row) return `<b>${name}</b>`;
+          const d = (share(row.a) ?? 0) - (share(row.b) ?? 0);
+          return `<b>${name}</b><br>${t('needs')} ${row.b.needs_total}`
+            + `<br>${t('needs_assigned')} ${row.b.needs_assigned} → ${row.a.needs_assigned}`
+            + `<br>${t('share')} ${pctText(share(row.b))} → ${pctText(share(row.a))}`
+            + ` (${d >= 0 ? '+' : '−'}${t('pp', { n: Math.abs(Math.round(d * 100)) })})`;
+        },
+      },
+      visualMap: { type: 'continuous', seriesIndex: 0, left: 10, bottom: 10, calculable: false, ...visualMap },
+      geo: {
+        map: mapName,
+        nameProperty: 'code',
+        roam: true,
+        label: { show: false },
+        itemStyle: { areaColor: '#eef1f5', borderColor: '#8a94a6', borderWidth: 0.6 },
+        emphasis: { label: { show: false }, itemStyle: { areaColor: '#ffe082' } },
+      },
+      series: [
+        {
+          type: 'map',
+          geoIndex: 0,
+          data: features.map((f, i) => ({ name: f.properties.code, value: values[i] })),
+        },
+        {
+          type: 'scatter',
+          coordinateSystem: 'geo',
+          symbolSize: 12,
+          itemStyle: { color: '#1565c0', borderColor: '#fff', borderWidth: 1.5 },
+          data: points,
+        },
+      ],
+    }, { replaceMerge: ['series', 'visualMap'] });
+    box.dataset.metric = metric;
+    box.dataset.drawn = '1';
+  }
+  draw();
+  const resize = () => { if (box.isConnected) chart.resize(); else window.removeEventListener('resize', resize); };
+  window.addEventListener('resize', resize);
 }
