@@ -344,6 +344,18 @@ fn cases(app: &App) -> Vec<Case> {
         ),
         case(
             Method::GET,
+            &format!("/api/v1/chains/{PB}/map/groups/raw~low?limit=5"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/map/groups/production~low?limit=5"),
+            None,
+            &[Admin, Regulator],
+        ),
+        case(
+            Method::GET,
             &format!("/api/v1/chains/{PB}/map.png?limit=3&scale=0.25"),
             None,
             ALL_READERS,

@@ -185,7 +185,8 @@ pub enum Command {
         /// Where to write the picture; stdout when absent.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Draw at most this many firms, the most important first (0 = all).
+        /// Draw at most this many firms individually, the most important first; the others are
+        /// counted in their segment's groups (0: as the grouping allows).
         #[arg(long, default_value_t = crate::map::DEFAULT_LIMIT)]
         limit: usize,
         /// The picture's format.

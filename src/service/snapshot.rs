@@ -195,7 +195,7 @@ impl Snapshot {
             return Ok(bytes.clone());
         }
         self.cache.counters.count(Cached::DefaultMap, false);
-        let map = self.quality_map(chain, Some(crate::map::DEFAULT_LIMIT))?;
+        let map = self.quality_map(chain, None)?;
         let bytes = Bytes::from(serde_json::to_vec(&map).map_err(Error::internal)?);
         Ok(entry.map.get_or_init(|| bytes).clone())
     }
@@ -234,6 +234,29 @@ impl Snapshot {
             &self.providers(),
             self.chain_index(),
             limit,
+        ))
+    }
+
+    /// One page of a group of the chain's map (see [`crate::map::group_page`]); `None` when the
+    /// map with this `limit` has no such group.
+    pub fn map_group(
+        &self,
+        chain: &str,
+        limit: Option<usize>,
+        group: &str,
+        offset: usize,
+        count: usize,
+    ) -> Result<Option<crate::map::GroupPage>, Error> {
+        let analysis = self.chain_analysis(chain)?;
+        Ok(crate::map::group_page(
+            &self.dataset,
+            &analysis,
+            &self.providers(),
+            self.chain_index(),
+            limit,
+            group,
+            offset,
+            count,
         ))
     }
 

@@ -72,6 +72,8 @@ export const api = {
   capabilities: () => request(`${base}/capabilities`),
   organization: (id) => request(`${base}/organizations/${enc(id)}`),
   map: (id, limit) => request(`${base}/chains/${enc(id)}/map${limit != null ? `?limit=${limit}` : ''}`),
+  /** One page of a map group's firms (`groups[].id` of the map), the most important first. */
+  mapGroup: (id, group, offset = 0) => request(`${base}/chains/${enc(id)}/map/groups/${enc(group)}?offset=${offset}`),
   /** The map of a chain as the data stood right after revision `revision`. */
   mapAt: (id, revision) => request(`${base}/chains/${enc(id)}/map?revision=${enc(revision)}`),
   mapSvgUrl: (id) => `${base}/chains/${enc(id)}/map.svg`,
