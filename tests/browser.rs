@@ -549,6 +549,23 @@ async fn the_map_shows_one_mark_per_firm_and_a_click_shows_why_a_firm_is_critica
         map["providers"].as_array().unwrap().len()
     );
 
+    // The picture downloads: PNG and a one-page PDF, as the server draws them.
+    for (format, kind) in [("png", "image/png"), ("pdf", "application/pdf")] {
+        page.js(&format!(
+            "window.__saved = null; const make = URL.createObjectURL; \
+             URL.createObjectURL = (blob) => {{ URL.createObjectURL = make; window.__saved = `${{blob.type}} ${{blob.size}}`; return make(blob); }}; \
+             document.querySelector('[data-picture={format}]').click(); return true"
+        ))
+        .await;
+        page.wait_until("return window.__saved !== null", "the picture saved")
+            .await;
+        let saved = page.js("return window.__saved").await;
+        assert!(
+            saved.as_str().unwrap().starts_with(kind),
+            "{format}: {saved}"
+        );
+    }
+
     let additive = firms.iter().find(|f| f["id"] == "pb-zjg-additive").unwrap();
     page.click("#map [data-id='pb-zjg-additive']").await;
     page.wait_until(

@@ -65,6 +65,8 @@ export const api = {
   },
   /** Downloads the SVG picture of a chain with the token (a plain link could not send it). */
   downloadSvg: (id) => download(api.mapSvgUrl(id), `${id}.svg`),
+  /** Downloads the map picture of a chain as `png` or as a one-page A3 `pdf` (embedded font: it looks the same everywhere). */
+  downloadPicture: (id, format) => download(`${base}/chains/${enc(id)}/map.${format}${format === 'pdf' ? '?paper=a3' : ''}`, `${id}.${format}`),
   /** Downloads one of the three lists of a chain as a workbook (problems, projects, policy_tools). */
   downloadXlsx: (id, list) => download(`${base}/chains/${enc(id)}/lists.xlsx?list=${enc(list)}`, `${id}-${XLSX_NAMES[list] || list}.xlsx`),
   chains: () => request(`${base}/chains`),
