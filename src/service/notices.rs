@@ -74,6 +74,21 @@ pub fn send(service: &Service, who: &Principal, how: How, body: SendBody) -> Res
     let snap = service.snapshot();
     let (_, notice) = service.write(how, move |data| {
         let about = &body.about;
+        let enterprise = data
+            .organizations
+            .get(&about.firm)
+            .is_some_and(|o| o.kind == crate::model::OrgKind::Enterprise);
+        let member = data
+            .organizations
+            .get(&about.firm)
+            .is_some_and(|o| o.membership(&body.chain).is_some());
+        if enterprise && data.chains.contains_key(&body.chain) && !member {
+            return Err(Error::invalid(
+                ErrorCode::NotAMember,
+                "/notices/0/about/firm",
+                format!("{} is not a member of chain {}", about.firm, body.chain),
+            ));
+        }
         if let Some(part) = &about.part {
             let known = data
                 .supplies_of_chain(&body.chain)

@@ -518,3 +518,51 @@ async fn what_a_stored_notice_names_cannot_be_deleted_from_under_it() {
     }
     assert!(app.export().await == before);
 }
+
+#[tokio::test]
+async fn a_notice_is_sent_about_a_member_and_stays_when_a_survey_takes_the_firm_off() {
+    let app = hand_drawn_app(ApiConfig::default()).await;
+    let admin = bearer(&app, AccessRole::Admin, None, &[]);
+    // s1 is on hc only: a notice about it on hc2 is refused at its path, and nothing is written.
+    let before = app.export().await;
+    let mut body = notice("s1", "downstream");
+    body["chain"] = json!("hc2");
+    let e = send(&app, &admin, body)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(e["details"][0]["code"], "not_a_member", "{e}");
+    assert_eq!(e["details"][0]["path"], "/about/firm", "{e}");
+    assert!(app.export().await == before);
+
+    // A stored notice is a record of what was said: a survey that takes its firm (o) off the
+    // chain keeps it, and the export still imports into an empty store.
+    let o = bearer(&app, AccessRole::Enterprise, Some("o"), &[]);
+    send(&app, &o, notice("o", "both"))
+        .await
+        .ok(StatusCode::CREATED);
+    let mut survey = hand_drawn();
+    survey["organizations"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| f["id"] != "o");
+    survey["chains"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["id"] == "hc");
+    survey["problems"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|p| p["chain"] == "hc");
+    app.post("/api/v1/import?replace=true", &survey)
+        .await
+        .ok(StatusCode::OK);
+    let exported = app.export().await;
+    let bundle: Value = serde_json::from_slice(&exported).unwrap();
+    assert_eq!(bundle["notices"].as_array().unwrap().len(), 1, "{bundle}");
+    let empty = spawn_app();
+    empty
+        .post_bytes("/api/v1/import", exported.clone())
+        .await
+        .ok(StatusCode::OK);
+    assert!(empty.export().await == exported);
+}

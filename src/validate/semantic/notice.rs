@@ -1,8 +1,9 @@
 //! The checks of quality notices (see `crate::model::notice`): the chain, the firm (an
-//! enterprise of the chain), the problem (the firm's, on the chain), the severity, the lengths
-//! and the recipients' ids. The part is checked against the supply graph only when a notice is
-//! sent (`crate::service::notices`): a stored notice is a record of what was said, and keeps its
-//! part when the supplies later change.
+//! enterprise), the problem (the firm's, on the chain), the severity, the lengths and the
+//! recipients' ids. That the firm is a member of the chain, and the part one it supplies or
+//! receives there, are checked only when a notice is sent (`crate::service::notices`): a stored
+//! notice is a record of what was said, and keeps its firm and part when a later survey changes
+//! the chain's members and supplies (so an export of such a store imports again).
 
 use super::{Checker, OrgFacts};
 use crate::model::limits::{ID, PART, TEXT};
@@ -32,14 +33,8 @@ impl<'a> Checker<'a> {
                         kind.as_str()
                     ),
                 ),
-                OrgFacts::Enterprise { member: false } if chain.is_some() => self.push(
-                    ErrorCode::NotAMember,
-                    firm_path(),
-                    format!(
-                        "notice {id:?}: {firm:?} is not a member of chain {:?}",
-                        n.chain
-                    ),
-                ),
+                // Membership is checked when a notice is sent, like its part: a stored notice
+                // stays a record of what was said after a survey takes the firm off the chain.
                 OrgFacts::Enterprise { .. } | OrgFacts::Opaque => {}
             }
         }
