@@ -29,6 +29,9 @@ const TOOL: &str = "acc-tool";
 /// A pending disclosure request to OTHER from a customer of it on the hydrogen chain.
 const REQUEST: &str = "dr-acc";
 const GOAL: &str = "acc-goal";
+/// A notice about a supplier of FIRM naming one of the supplier's undisclosed problems, with
+/// FIRM among its recipients.
+const NOTICE: &str = "nt-900";
 
 /// The quality-work records the matrix reads and writes, beside the demo's.
 fn work_records() -> serde_json::Value {
@@ -51,7 +54,12 @@ fn work_records() -> serde_json::Value {
              "elements": ["testing"], "gaps": ["infrastructure"]}],
         "goals": [
             {"id": GOAL, "region": "32", "year": 2025, "targets": {"key_product": 10},
-             "international_share": 0.6}]})
+             "international_share": 0.6}],
+        "notices": [
+            {"id": NOTICE, "chain": PB, "about": {"firm": "pb-cz-lfp", "problem": "pb-p026"},
+             "kind": "defect", "severity": 4, "message": "正极批次异常", "direction": "downstream",
+             "sender": "pb-cz-lfp", "sent_at": 1,
+             "recipients": [{"org": FIRM, "relation": "customer", "master": true}]}]})
 }
 
 /// Whether enterprise `org` may read `p`, as docs/domain.md says (written here apart from the
@@ -134,6 +142,7 @@ fn app() -> App {
     app_with(ApiConfig {
         // The matrix makes many refused calls from one (in-process) address.
         failed_attempts_per_minute: 10_000,
+        notices_per_minute: 10_000,
         ..ApiConfig::default()
     })
 }
@@ -332,6 +341,18 @@ fn cases(app: &App) -> Vec<Case> {
             &format!("/api/v1/chains/{PB}/map.svg"),
             None,
             ALL_READERS,
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{PB}/map/groups/raw~low?limit=5"),
+            None,
+            ALL_READERS,
+        ),
+        case(
+            Method::GET,
+            &format!("/api/v1/chains/{H2}/map/groups/production~low?limit=5"),
+            None,
+            &[Admin, Regulator],
         ),
         case(
             Method::GET,
@@ -778,6 +799,20 @@ fn cases(app: &App) -> Vec<Case> {
             &format!("/api/v1/disclosure-requests/{REQUEST}/answer"),
             json(serde_json::json!({"accept": false, "note": "暂不披露"})),
             &[Other],
+        ),
+        // Notices: every token reads (a planner counts only); sending and acknowledging are
+        // among the write cases.
+        case(
+            Method::GET,
+            "/api/v1/notices",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/notices?box=out",
+            None,
+            &[Admin, Regulator, Limited, Firm, Other, Planner],
         ),
     ]
 }
@@ -1380,6 +1415,21 @@ fn write_cases(probe: &App) -> Vec<WriteCase> {
             "/api/v1/problems".into(),
             json(new_problem),
             &[Admin, Regulator, Limited, Firm],
+        ),
+        (
+            Method::POST,
+            "/api/v1/notices".into(),
+            json(
+                serde_json::json!({"chain": PB, "about": {"firm": FIRM}, "kind": "delay",
+                "severity": 2, "message": "交付延期", "direction": "both"}),
+            ),
+            &[Admin, Regulator, Limited, Firm],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/notices/{NOTICE}/ack"),
+            None,
+            &[Firm],
         ),
         (
             Method::POST,

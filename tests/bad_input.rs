@@ -542,6 +542,37 @@ fn cases() -> Vec<Case> {
             &[("/projects/0/problems/1", "unknown_problem")],
         ),
         case(
+            "a notice about the chain master naming the other firm's problem, acknowledged by a non-recipient",
+            with(|d| {
+                d["problems"].as_array_mut().unwrap().push(json!({
+                    "id": "p2", "org": "f2", "chain": "power-battery", "title": "隔膜厚度",
+                    "category": "process", "severity": 2, "status": "open"}));
+                d["notices"] = json!([{
+                    "id": "n1", "chain": "power-battery", "about": {"firm": "f1", "problem": "p2"},
+                    "kind": "defect", "severity": 3, "message": "", "direction": "upstream",
+                    "sender": "f1", "sent_at": 1,
+                    "recipients": [{"org": "f2", "relation": "supplier"}], "acks": {"q1": 2}}]);
+            }),
+            &[
+                ("/notices/0/about/problem", "problem_of_other_firm"),
+                ("/notices/0/acks/q1", "not_a_recipient"),
+            ],
+        ),
+        case(
+            "a notice going sideways to a recipient related somehow",
+            with(|d| {
+                d["notices"] = json!([{
+                    "id": "n1", "chain": "power-battery", "about": {"firm": "f2"},
+                    "kind": "delay", "severity": 3, "message": "", "direction": "sideways",
+                    "sender": "f2", "sent_at": 1,
+                    "recipients": [{"org": "f1", "relation": "friend", "master": true}]}]);
+            }),
+            &[
+                ("/notices/0/direction", "unknown_direction"),
+                ("/notices/0/recipients/0/relation", "unknown_relation"),
+            ],
+        ),
+        case(
             "a project tackling a problem of another chain",
             with_work(|d| {
                 add_hydrogen(d);
@@ -848,13 +879,15 @@ fn every_kind_of_bad_input_is_reported_at_its_path() {
     // need stored records are covered elsewhere: still_referenced by the delete tests,
     // id_mismatch by the API's record tests, and the status rules (status_regression,
     // resolved_kept) by `tests/api/writes.rs` and `tests/cli.rs`; not_upstream, of disclosure
-    // requests, by `tests/access.rs`.
-    const NEED_A_STORE: [&str; 5] = [
+    // requests, by `tests/access.rs`; unknown_part, of a notice being sent, by
+    // `tests/api/notices.rs`.
+    const NEED_A_STORE: [&str; 6] = [
         "still_referenced",
         "id_mismatch",
         "status_regression",
         "resolved_kept",
         "not_upstream",
+        "unknown_part",
     ];
     // The codes of spreadsheet imports only: tests/sheet.rs covers them.
     const SHEETS: [&str; 7] = [

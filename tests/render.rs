@@ -98,17 +98,31 @@ fn every_fixture_chain_draws_as_well_formed_svg_with_one_mark_per_firm() {
             assert!(text.contains(&map.chain.name));
             assert!(text.contains("QI 覆盖率"));
 
-            // One edge segment (a "C" curve) per supply drawn.
-            let curves: usize = doc
+            // One line (one "M") per pair of drawn ends: parallel supplies are bundled.
+            let lines: usize = doc
                 .descendants()
                 .filter(|n| {
                     n.attribute("class")
                         .is_some_and(|c| c.starts_with("supply"))
                 })
                 .filter_map(|n| n.attribute("d"))
-                .map(|d| d.matches('C').count())
+                .map(|d| d.matches('M').count())
                 .sum();
-            assert_eq!(curves, map.supplies.len(), "{file} {chain}");
+            let pairs: std::collections::BTreeSet<(&str, &str)> = map
+                .supplies
+                .iter()
+                .map(|s| (s.from.as_str(), s.to.as_str()))
+                .chain(map.bundles.iter().map(|b| (b.from.as_str(), b.to.as_str())))
+                .collect();
+            assert_eq!(lines, pairs.len(), "{file} {chain}");
+            // Placed labels never overlap (their boxes as the layout estimates them).
+            let lay = qmap::render::layout::layout(&map, 0.0);
+            let boxes: Vec<_> = lay.labels.values().map(|l| l.rect).collect();
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    assert!(!a.intersects(b), "{file} {chain}: {a:?} {b:?}");
+                }
+            }
             chains += 1;
         }
     }
@@ -141,7 +155,7 @@ fn the_power_battery_picture_marks_masters_critical_and_foreign_firms() {
 }
 
 #[test]
-fn a_limited_map_notes_the_hidden_firms_per_segment() {
+fn a_limited_map_draws_the_other_firms_as_group_cards_per_segment() {
     let dataset = fixture_datasets()
         .into_iter()
         .find(|(f, _)| f == "power_battery_jiangsu.json")
@@ -155,7 +169,29 @@ fn a_limited_map_notes_the_hidden_firms_per_segment() {
         .filter(|n| n.attribute("data-firm").is_some())
         .count();
     assert_eq!(marks, 10);
-    assert!(svg.contains("（另有 "), "hidden firms are counted");
+    let cards: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.attribute("data-group").is_some())
+        .collect();
+    assert_eq!(cards.len(), map.groups.len());
+    assert!(!cards.is_empty());
+    // Each card names its risk class and count.
+    for (card, group) in cards.iter().zip(&map.groups) {
+        assert_eq!(card.attribute("data-group"), Some(group.id.as_str()));
+        let text: String = card
+            .descendants()
+            .filter_map(|n| n.text())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            text.contains(&format!("{} {} 家", group.risk_class.label(), group.firms)),
+            "{text}"
+        );
+    }
+    assert!(
+        svg.contains("按风险分组"),
+        "the headers count the grouped firms"
+    );
     assert!(svg.contains("图中 10 家"));
 }
 
@@ -233,4 +269,32 @@ fn the_picture_names_capabilities_by_the_catalogue_and_falls_back_to_the_code() 
         "{first}: {label}"
     );
     assert!(label.contains(':'), "{label}");
+}
+
+#[test]
+fn a_big_chain_summarises_its_qi_providers_by_kind_and_level_and_names_the_busiest() {
+    let bundle = qmap::generate::generate(&qmap::generate::GenOptions {
+        chains: 1,
+        firms: 8000,
+        seed: 42,
+    });
+    let chain = bundle.chains[0].id.clone();
+    let dataset = Dataset::from_bundle(bundle);
+    let map = chain_map(&dataset, &chain, None).unwrap();
+    assert!(map.providers.len() > qmap::render::svg::PROVIDER_CHIPS);
+    let svg = qmap::render::svg::chain_map_svg(&map);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let count = |attr: &str| {
+        doc.descendants()
+            .filter(|n| n.attribute(attr).is_some())
+            .count()
+    };
+    // One row per kind, a handful of providers named, not one chip each.
+    let kinds: std::collections::BTreeSet<_> = map.providers.iter().map(|p| p.kind).collect();
+    assert_eq!(count("data-kind"), kinds.len());
+    assert_eq!(count("data-provider"), 6);
+    assert!(svg.contains("国家级"));
+    // Groups, not thousands of marks: at most 30 firms per segment are drawn.
+    assert!(count("data-firm") <= 30 * map.chain.segments.len());
+    assert_eq!(count("data-group"), map.groups.len());
 }

@@ -535,6 +535,7 @@ fn arb_write() -> impl Strategy<Value = Write> {
                     delete_policy_tools: t,
                     delete_goals: g,
                     delete_capabilities: e,
+                    delete_notices: Vec::new(),
                 })
             }),
     ]
@@ -722,6 +723,7 @@ fn differences(a: &Dataset, b: &Dataset) -> qmap::model::RevisionCounts {
         policy_tools: of(a.policy_tools.iter(), b.policy_tools.iter()),
         goals: of(a.goals.iter(), b.goals.iter()),
         capabilities: of(a.capabilities.iter(), b.capabilities.iter()),
+        notices: of(a.notices.iter(), b.notices.iter()),
     }
 }
 

@@ -24,6 +24,7 @@
 //! Nothing here does I/O or keeps state between calls; only this module and `graph` know petgraph.
 
 pub mod changes;
+pub mod notices;
 pub mod qi;
 pub mod quality;
 #[cfg(test)]

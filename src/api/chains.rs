@@ -14,7 +14,7 @@ use crate::analysis::quality::ChainRow;
 use crate::analysis::recommend::WhatIf;
 use crate::analysis::recommend::WhatIfResult;
 use crate::analysis::{ChainReport, ChainScenario, Failure, ScenarioReport, SupplierView};
-use crate::map::QualityMap;
+use crate::map::{GroupPage, QualityMap};
 use crate::model::Problem;
 use crate::service::chains::{
     self, ChainDetail, Comparison, GapReport, ProblemFilter, ProblemPage, ProblemRow,
@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_chains))
         .routes(routes!(get_chain))
         .routes(routes!(get_chain_map))
+        .routes(routes!(get_chain_map_group))
         .routes(routes!(get_chain_graphml))
         .routes(routes!(list_chain_problems))
         .routes(routes!(get_chain_projects))
@@ -104,7 +105,10 @@ async fn get_chain(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MapParams {
-    /// List at most this many firms, the most important first (default 400; 0 = all).
+    /// List at most this many firms individually, the most important first; the others are
+    /// counted in their segment's groups (default and 0: as the grouping allows: a segment of
+    /// more than 60 firms lists its masters, critical and foreign firms and groups the rest by
+    /// risk class).
     limit: Option<usize>,
     /// Answer as the data stood right after this revision (default: the current data).
     revision: Option<u64>,
@@ -161,6 +165,52 @@ async fn get_chain_map(
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     Ok(response)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GroupParams {
+    /// The `limit` of the map the group belongs to (default: none).
+    limit: Option<usize>,
+    /// Firms of the group to skip, the most important first (default 0).
+    offset: Option<usize>,
+    /// Firms to answer (default 200, at most 2000).
+    page_size: Option<usize>,
+    /// Answer as the data stood right after this revision (default: the current data).
+    revision: Option<u64>,
+}
+
+/// One page of the firms of a group of the chain's map (`groups[].id` of
+/// `GET /api/v1/chains/{id}/map`), most important first, with their supplies to the firms drawn,
+/// their problems and providers: what the page needs to expand the group.
+#[utoipa::path(get, path = "/api/v1/chains/{id}/map/groups/{group}", tag = "chains",
+    params(("id" = String, Path, description = "Chain id"),
+           ("group" = String, Path, description = "Group id, e.g. `cell~high`"), GroupParams),
+    responses((status = 200, body = GroupPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_chain_map_group(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    ApiPath((id, group)): ApiPath<(String, String)>,
+    params: Result<Query<GroupParams>, QueryRejection>,
+) -> Result<Json<GroupPage>, ApiError> {
+    who.require_chain(&id)?;
+    let params = query(params)?;
+    let size = params.page_size.unwrap_or(crate::map::GROUP_PAGE);
+    if size == 0 || size > crate::map::GROUP_PAGE_MAX {
+        return Err(ApiError::BadRequest(format!(
+            "page_size must be between 1 and {}",
+            crate::map::GROUP_PAGE_MAX
+        )));
+    }
+    let limit = params.limit.filter(|&l| l > 0);
+    let offset = params.offset.unwrap_or(0);
+    state
+        .read_chain_at(params.revision, &id.clone(), move |snap| {
+            snap.map_group(&id, limit, &group, offset, size)?
+                .ok_or_else(|| crate::service::Error::not_found("map group", group))
+        })
+        .await
+        .map(Json)
 }
 
 /// A chain as a GraphML document for graph tools (Gephi, yEd, networkx): the member firms and

@@ -51,6 +51,10 @@ pub enum ApiError {
     /// 429: too many failed authentication attempts from this address.
     #[error("too many failed attempts; wait a minute")]
     TooManyAttempts,
+    /// 429: this token sent more than its share (of quality notices) this minute; `Retry-After`
+    /// says how many seconds to wait.
+    #[error("too many requests from this token; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
     /// 404: no record of this kind has this id.
     #[error("{kind} {id:?} not found")]
     NotFound { kind: &'static str, id: String },
@@ -93,7 +97,9 @@ impl ApiError {
             ApiError::Malformed(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyAttempts | ApiError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::NotFound { .. } | ApiError::NoRevision { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -112,6 +118,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::TooManyAttempts => "too_many_attempts",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::NotFound { .. } => "not_found",
             ApiError::NoRevision { code, .. } => code,
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -162,6 +169,10 @@ impl From<crate::store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let code = self.code().to_string();
         let message = match &self {
             ApiError::Internal(detail) => {
@@ -192,6 +203,12 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

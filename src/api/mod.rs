@@ -18,6 +18,7 @@ mod geo;
 mod history;
 mod lists;
 mod metrics;
+mod notices;
 mod page;
 mod records;
 mod state;
@@ -67,6 +68,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "surveys", description = "Revisions and surveys: what changed between two, and trends"),
         (name = "records", description = "Single organizations, supplies and problems"),
         (name = "disclosure", description = "Who may read a problem, and disclosure requests between firms and their suppliers"),
+        (name = "notices", description = "Quality notices (质量通报) along a chain: send, inbox and outbox, acknowledge"),
         (name = "work", description = "The quality work (一图三清单): projects, consortia, policy tools and yearly goals"),
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "service", description = "Health")
@@ -109,6 +111,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(tackling::router())
         .merge(records::router())
         .merge(disclosure::router())
+        .merge(notices::router())
         .merge(work::router())
         .merge(lists::router())
         .merge(tokens::router())

@@ -61,7 +61,8 @@ async fn get_asset(Path(file): Path<String>) -> Result<Response, ApiError> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SvgParams {
-    /// Draw at most this many firms, the most important first (default 400; 0 = all).
+    /// Draw at most this many firms individually, the most important first; the others are
+    /// counted in their segment's groups (default and 0: as the grouping allows).
     limit: Option<usize>,
 }
 
@@ -82,8 +83,7 @@ async fn get_chain_map_svg(
     who.require_chain(&id)?;
     let params = query(params)?;
     let limit = match params.limit {
-        None => Some(crate::map::DEFAULT_LIMIT),
-        Some(0) => None,
+        None | Some(0) => None,
         Some(n) => Some(n),
     };
     let svg = state

@@ -20,6 +20,8 @@ pub struct ApiConfig {
     pub anonymous_read: bool,
     /// Failed authentication attempts allowed per client address per minute; more are 429.
     pub failed_attempts_per_minute: usize,
+    /// Quality notices one token may send per minute; more are 429 `rate_limited`.
+    pub notices_per_minute: usize,
 }
 
 impl Default for ApiConfig {
@@ -29,6 +31,7 @@ impl Default for ApiConfig {
             request_timeout: Duration::from_secs(30),
             anonymous_read: false,
             failed_attempts_per_minute: super::attempts::MAX_FAILURES,
+            notices_per_minute: super::notices::SENDS_PER_MINUTE,
         }
     }
 }
@@ -42,6 +45,7 @@ struct Inner {
     service: Service,
     config: ApiConfig,
     failed: super::attempts::FailedAttempts,
+    notice_sends: super::notices::SendLimiter,
     // Writes queue here, as async tasks, for their turn at the service's writer: waiting writes
     // then hold no blocking thread, which reads need.
     turn: tokio::sync::Mutex<()>,
@@ -55,6 +59,7 @@ impl AppState {
                 service: Service::open(store)?,
                 config,
                 failed: super::attempts::FailedAttempts::default(),
+                notice_sends: super::notices::SendLimiter::default(),
                 turn: tokio::sync::Mutex::new(()),
             }),
         })
@@ -70,6 +75,11 @@ impl AppState {
 
     pub fn store(&self) -> &Store {
         self.inner.service.store()
+    }
+
+    /// Quality notices sent per token, for rate limiting.
+    pub fn notice_sends(&self) -> &super::notices::SendLimiter {
+        &self.inner.notice_sends
     }
 
     /// Failed authentication attempts, for rate limiting.

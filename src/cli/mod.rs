@@ -185,7 +185,8 @@ pub enum Command {
         /// Where to write the picture; stdout when absent.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Draw at most this many firms, the most important first (0 = all).
+        /// Draw at most this many firms individually, the most important first; the others are
+        /// counted in their segment's groups (0: as the grouping allows).
         #[arg(long, default_value_t = crate::map::DEFAULT_LIMIT)]
         limit: usize,
         /// The picture's format.
@@ -622,6 +623,7 @@ fn counts(bundle: &Bundle) -> String {
         (bundle.consortia.len(), "consortia"),
         (bundle.policy_tools.len(), "policy tools"),
         (bundle.goals.len(), "goals"),
+        (bundle.notices.len(), "notices"),
     ];
     if work.iter().any(|(n, _)| *n > 0) {
         for (n, what) in work {

@@ -118,6 +118,7 @@ fn combined(files: &[(&str, &str)]) -> Result<String, CliError> {
         all.consortia.extend(bundle.consortia);
         all.policy_tools.extend(bundle.policy_tools);
         all.goals.extend(bundle.goals);
+        all.notices.extend(bundle.notices);
     }
     Ok(serde_json::to_string(&all).expect("a bundle serializes"))
 }

@@ -5,8 +5,12 @@
 //!
 //! It is assembled from a [`ChainAnalysis`] (computed elsewhere, cached by the server); this module
 //! only selects and shapes. A large chain keeps the page legible and quick: firms are ranked by
-//! importance (masters, then critical firms by how many they disable, then risk) and only the
-//! first `limit` are listed, with per-segment totals for the rest.
+//! importance (masters, then critical firms by how many they disable, then risk). A segment of
+//! more than [`GROUP_ABOVE`] firms lists only its chain masters, critical and foreign firms (at
+//! most [`LISTED_PER_SEGMENT`], the most important first) and counts the others in groups by
+//! risk class ([`MapGroup`]); supplies touching a group are bundled ([`MapBundle`]) and a group's
+//! firms are fetched on demand ([`group_page`]). Risk class rather than sub-part: a regulator
+//! reads the map for where to look first, and the class is what the marks' colour already says.
 
 use crate::analysis::coverage::{Coverage, ElementCoverage, Gaps};
 use crate::analysis::eligibility::{Place, ProviderIndex};
@@ -16,8 +20,24 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use utoipa::ToSchema;
 
-/// Firms listed by default.
-pub const DEFAULT_LIMIT: usize = 400;
+/// Firms listed by default: no cap beyond the grouping (0 on the command line and the API).
+pub const DEFAULT_LIMIT: usize = 0;
+
+/// A segment with more member firms than this is drawn as groups plus its pinned firms. It is
+/// the most a column shows as a list, one labelled row per firm (`render::layout::LIST_MAX`).
+pub const GROUP_ABOVE: usize = 30;
+
+/// Pinned firms (masters, critical, foreign) listed individually in a grouped segment at most.
+pub const LISTED_PER_SEGMENT: usize = 30;
+
+/// Firms of a group answered per page by default, and at most.
+pub const GROUP_PAGE: usize = 30;
+pub const GROUP_PAGE_MAX: usize = 2000;
+
+/// Risk score from which a grouped firm is in the high class, and the mid class. A firm that is
+/// not critical scores at most 0.5 (problem load 0.3 + QI gap 0.2).
+pub const HIGH_RISK: f64 = 0.3;
+pub const MID_RISK: f64 = 0.1;
 
 /// Candidate providers listed per need.
 const CANDIDATES_PER_NEED: usize = 3;
@@ -27,12 +47,17 @@ pub struct QualityMap {
     pub chain: MapChain,
     /// Member firms of the chain.
     pub firms_total: usize,
-    /// Firms listed below (the most important `limit`).
+    /// Firms listed individually below.
     pub firms_shown: usize,
     /// Ranked by importance: masters, critical firms (most disabling first), then risk.
     pub firms: Vec<MapFirm>,
+    /// The firms not listed, counted by segment and risk class, in chain order (high risk first).
+    pub groups: Vec<MapGroup>,
     /// Supplies between listed firms, with their weak-link marks.
     pub supplies: Vec<MapSupply>,
+    /// Supplies with a grouped end, bundled by (from, to) where each end is a listed firm's id or
+    /// a group's id.
+    pub bundles: Vec<MapBundle>,
     /// Supplies of the chain in all (listed or not).
     pub supplies_total: usize,
     pub segments: Vec<SegmentSummary>,
@@ -47,6 +72,91 @@ pub struct QualityMap {
     /// The capability catalogue's names (能力目录) of the codes this map shows (its needs, its
     /// providers' capabilities, its gaps), by code; a code without an entry is left out and
     /// shown as it is.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub capability_names: BTreeMap<String, String>,
+}
+
+/// Risk class of a grouped firm: `high` from [`HIGH_RISK`], `mid` from [`MID_RISK`], else `low`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskClass {
+    High,
+    Mid,
+    Low,
+}
+
+impl RiskClass {
+    pub fn of(score: f64) -> RiskClass {
+        if score >= HIGH_RISK {
+            RiskClass::High
+        } else if score >= MID_RISK {
+            RiskClass::Mid
+        } else {
+            RiskClass::Low
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskClass::High => "high",
+            RiskClass::Mid => "mid",
+            RiskClass::Low => "low",
+        }
+    }
+
+    /// Chinese name, as on the map.
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskClass::High => "高风险",
+            RiskClass::Mid => "中风险",
+            RiskClass::Low => "低风险",
+        }
+    }
+}
+
+/// Firms of one segment not listed individually, of one risk class.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MapGroup {
+    /// `SEGMENT~CLASS`, e.g. `cell~high`.
+    pub id: String,
+    pub segment: String,
+    pub risk_class: RiskClass,
+    pub firms: usize,
+    /// Foreign firms among them (past the segment's listed ones).
+    pub foreign: usize,
+    /// Critical firms among them (only when a segment has more pinned firms than it lists).
+    pub critical: usize,
+    pub single_source: usize,
+    pub demand_problems: usize,
+    pub problem_load: u64,
+    /// Highest and mean risk score of its firms.
+    pub max_risk: f64,
+    pub mean_risk: f64,
+}
+
+/// Supplies between two map nodes (listed firms or groups), at least one of them a group.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MapBundle {
+    pub from: String,
+    pub to: String,
+    pub supplies: usize,
+    pub single_source: usize,
+    pub foreign_only: usize,
+}
+
+/// One page of a group's firms, most important first, with their supplies to the firms the map
+/// lists and to each other, and their problems and providers (as in the map).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupPage {
+    pub chain: String,
+    pub group: MapGroup,
+    pub offset: usize,
+    pub total: usize,
+    pub firms: Vec<MapFirm>,
+    pub supplies: Vec<MapSupply>,
+    pub problems: Vec<MapProblem>,
+    pub providers: Vec<MapProvider>,
+    /// Catalogue names of the codes of these problems and providers, by code.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub capability_names: BTreeMap<String, String>,
 }
@@ -164,7 +274,8 @@ pub struct MapProvider {
 /// # Arguments
 /// - `dataset`: the records; `analysis`: the chain's cached analysis; `index`: providers by code;
 ///   `chains`: the members and problems of each chain.
-/// - `limit`: at most this many firms are listed (`None`: all).
+/// - `limit`: at most this many firms are listed individually (`None`: as the grouping allows);
+///   the others are counted in their segment's groups.
 ///
 /// # Complexity
 /// O(V log V + E + P·k) for V firms, E supplies and P problems of the chain, k candidates per need
@@ -179,25 +290,221 @@ pub fn quality_map(
     let weak = &analysis.weak;
     let chain_id = weak.id.as_str();
     let chain = dataset.chains.get(chain_id);
+    let links = WeakLinks::of(analysis);
+    let ranked = ranked_firms(dataset, analysis, chains, &links);
+    let firms_total = ranked.len();
+    let (node, groups) = partition(&ranked, limit, &segment_order(dataset, chain_id));
+
+    let listed = |id: &str| node.get(id).is_some_and(|n| n.is_none());
+    let mut supplies_total = 0;
+    let mut supplies = Vec::new();
+    let mut bundles: BTreeMap<(String, String), MapBundle> = BTreeMap::new();
+    for s in dataset.supplies_of_chain(chain_id) {
+        supplies_total += 1;
+        let (Some(a), Some(b)) = (node.get(s.supplier.as_str()), node.get(s.customer.as_str()))
+        else {
+            continue;
+        };
+        let single = links
+            .single_parts
+            .contains(&(s.customer.as_str(), s.part.as_str()));
+        let foreign = links
+            .foreign_parts
+            .contains(&(s.customer.as_str(), s.part.as_str()));
+        if a.is_none() && b.is_none() {
+            supplies.push(MapSupply {
+                from: s.supplier.clone(),
+                to: s.customer.clone(),
+                part: s.part.clone(),
+                single_source: single,
+                foreign_only: foreign,
+            });
+            continue;
+        }
+        let end = |n: &Option<usize>, firm: &str| match n {
+            Some(g) => groups[*g].id.clone(),
+            None => firm.to_string(),
+        };
+        let key = (end(a, &s.supplier), end(b, &s.customer));
+        let bundle = bundles.entry(key.clone()).or_insert_with(|| MapBundle {
+            from: key.0,
+            to: key.1,
+            supplies: 0,
+            single_source: 0,
+            foreign_only: 0,
+        });
+        bundle.supplies += 1;
+        bundle.single_source += usize::from(single);
+        bundle.foreign_only += usize::from(foreign);
+    }
+
+    let keep: Vec<bool> = ranked.iter().map(|f| listed(&f.id)).collect();
+    drop(node);
+    let firms: Vec<MapFirm> = ranked
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(f, keep)| keep.then_some(f))
+        .collect();
+    let shown: HashSet<&str> = firms.iter().map(|f| f.id.as_str()).collect();
+    let (problems, providers) = problems_and_providers(dataset, analysis, index, chains, &shown);
+    let capability_names = shown_capability_names(dataset, analysis, &problems, &providers, true);
+
+    QualityMap {
+        chain: MapChain {
+            id: chain_id.to_string(),
+            name: weak.name.clone(),
+            chief: chain.and_then(|c| c.chief.clone()),
+            segments: chain
+                .map(|c| {
+                    c.segments
+                        .iter()
+                        .map(|s| MapSegment {
+                            id: s.id.clone(),
+                            name: s.name.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
+        firms_total,
+        firms_shown: firms.len(),
+        firms,
+        groups,
+        supplies,
+        bundles: bundles.into_values().collect(),
+        supplies_total,
+        segments: weak.segments.clone(),
+        problems,
+        providers,
+        coverage: analysis.qi.figures.coverage,
+        coverage_by_element: analysis.qi.figures.by_element.clone(),
+        gaps: analysis.qi.gaps.clone(),
+        counts: MapCounts {
+            masters: weak.masters.len(),
+            critical_nodes: weak.critical_nodes.len(),
+            single_source_parts: weak.single_source_parts.len(),
+            foreign_only_parts: weak.foreign_only_parts.len(),
+            demand_problems: weak.segments.iter().map(|s| s.demand_problems).sum(),
+        },
+        capability_names,
+    }
+}
+
+/// One page of the firms of group `group` (an id of [`QualityMap::groups`] of the map with the
+/// same `limit`), most important first; `None` when the map has no such group.
+///
+/// # Complexity
+/// O(V log V + E) for V firms and E supplies of the chain, plus the page's problems.
+#[allow(clippy::too_many_arguments)]
+pub fn group_page(
+    dataset: &Dataset,
+    analysis: &ChainAnalysis,
+    index: &ProviderIndex,
+    chains: &ChainIndex,
+    limit: Option<usize>,
+    group: &str,
+    offset: usize,
+    count: usize,
+) -> Option<GroupPage> {
+    let links = WeakLinks::of(analysis);
+    let ranked = ranked_firms(dataset, analysis, chains, &links);
+    let (node, groups) = partition(
+        &ranked,
+        limit,
+        &segment_order(dataset, analysis.weak.id.as_str()),
+    );
+    let g = groups.iter().position(|x| x.id == group)?;
+    let members: Vec<&MapFirm> = ranked
+        .iter()
+        .filter(|f| node.get(f.id.as_str()) == Some(&Some(g)))
+        .collect();
+    let total = members.len();
+    let firms: Vec<MapFirm> = members
+        .into_iter()
+        .skip(offset)
+        .take(count)
+        .cloned()
+        .collect();
+    let page: HashSet<&str> = firms.iter().map(|f| f.id.as_str()).collect();
+    // Supplies of the page's firms whose other end is drawn: listed, or on this page.
+    let drawn = |id: &str| page.contains(id) || node.get(id).is_some_and(|n| n.is_none());
+    let supplies = dataset
+        .supplies_of_chain(&analysis.weak.id)
+        .filter(|s| {
+            (page.contains(s.supplier.as_str()) || page.contains(s.customer.as_str()))
+                && drawn(&s.supplier)
+                && drawn(&s.customer)
+        })
+        .map(|s| MapSupply {
+            from: s.supplier.clone(),
+            to: s.customer.clone(),
+            part: s.part.clone(),
+            single_source: links
+                .single_parts
+                .contains(&(s.customer.as_str(), s.part.as_str())),
+            foreign_only: links
+                .foreign_parts
+                .contains(&(s.customer.as_str(), s.part.as_str())),
+        })
+        .collect();
+    let (problems, providers) = problems_and_providers(dataset, analysis, index, chains, &page);
+    let capability_names = shown_capability_names(dataset, analysis, &problems, &providers, false);
+    Some(GroupPage {
+        chain: analysis.weak.id.clone(),
+        group: groups[g].clone(),
+        offset,
+        total,
+        firms,
+        supplies,
+        problems,
+        providers,
+        capability_names,
+    })
+}
+
+/// The weak-link marks of a chain, keyed for lookup.
+struct WeakLinks<'a> {
+    single_suppliers: HashSet<&'a str>,
+    single_parts: HashSet<(&'a str, &'a str)>,
+    foreign_parts: HashSet<(&'a str, &'a str)>,
+}
+
+impl<'a> WeakLinks<'a> {
+    fn of(analysis: &'a ChainAnalysis) -> Self {
+        let weak = &analysis.weak;
+        WeakLinks {
+            single_suppliers: weak
+                .single_source_parts
+                .iter()
+                .map(|p| p.supplier.as_str())
+                .collect(),
+            single_parts: weak
+                .single_source_parts
+                .iter()
+                .map(|p| (p.buyer.as_str(), p.part.as_str()))
+                .collect(),
+            foreign_parts: weak
+                .foreign_only_parts
+                .iter()
+                .map(|p| (p.buyer.as_str(), p.part.as_str()))
+                .collect(),
+        }
+    }
+}
+
+/// Every member firm of the chain, most important first.
+fn ranked_firms(
+    dataset: &Dataset,
+    analysis: &ChainAnalysis,
+    chains: &ChainIndex,
+    links: &WeakLinks,
+) -> Vec<MapFirm> {
+    let weak = &analysis.weak;
+    let chain_id = weak.id.as_str();
     let critical: HashMap<&str, &crate::analysis::CriticalNode> = weak
         .critical_nodes
         .iter()
         .map(|c| (c.id.as_str(), c))
-        .collect();
-    let single_suppliers: HashSet<&str> = weak
-        .single_source_parts
-        .iter()
-        .map(|p| p.supplier.as_str())
-        .collect();
-    let single_parts: HashSet<(&str, &str)> = weak
-        .single_source_parts
-        .iter()
-        .map(|p| (p.buyer.as_str(), p.part.as_str()))
-        .collect();
-    let foreign_parts: HashSet<(&str, &str)> = weak
-        .foreign_only_parts
-        .iter()
-        .map(|p| (p.buyer.as_str(), p.part.as_str()))
         .collect();
     let risk: HashMap<&str, &RiskScore> = weak.risk.iter().map(|r| (r.id.as_str(), r)).collect();
     let load: HashMap<&str, &crate::analysis::ProblemLoad> = weak
@@ -243,7 +550,7 @@ pub fn quality_map(
                 disabled_masters: c.map(|c| c.disabled_masters.clone()).unwrap_or_default(),
                 disabled_count: c.map_or(0, |c| c.disabled_count),
                 evidence: c.map(|c| c.evidence.clone()).unwrap_or_default(),
-                single_source: single_suppliers.contains(o.id.as_str()),
+                single_source: links.single_suppliers.contains(o.id.as_str()),
                 risk: r,
                 problem_load: l.map_or(0, |l| l.load),
                 demand_problems: l.map_or(0, |l| l.demand_problems),
@@ -251,32 +558,123 @@ pub fn quality_map(
             })
         })
         .collect();
-    let firms_total = firms.len();
     firms.sort_by(|a, b| {
         b.importance
             .total_cmp(&a.importance)
             .then(b.disabled_count.cmp(&a.disabled_count))
             .then_with(|| a.id.cmp(&b.id))
     });
-    if let Some(limit) = limit {
-        firms.truncate(limit);
+    firms
+}
+
+/// The chain's segment ids, upstream first.
+fn segment_order(dataset: &Dataset, chain: &str) -> Vec<String> {
+    dataset
+        .chains
+        .get(chain)
+        .map(|c| c.segments.iter().map(|s| s.id.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Whether a firm is listed individually even in a grouped segment.
+fn pinned(f: &MapFirm) -> bool {
+    f.role == Role::ChainMaster || f.critical || f.foreign
+}
+
+/// Where each ranked firm goes: `None` listed, `Some(g)` counted in `groups[g]`. A segment of at
+/// most [`GROUP_ABOVE`] firms lists them all; a larger one lists its pinned firms, at most
+/// [`LISTED_PER_SEGMENT`]; `limit` caps the listed firms of the whole map. Groups are in the
+/// order of `segments` (the chain's, upstream first; others last), high risk first.
+fn partition<'a>(
+    ranked: &'a [MapFirm],
+    limit: Option<usize>,
+    segments: &[String],
+) -> (HashMap<&'a str, Option<usize>>, Vec<MapGroup>) {
+    let mut per_segment: HashMap<&str, usize> = HashMap::new();
+    for f in ranked {
+        *per_segment.entry(f.segment.as_str()).or_default() += 1;
     }
-    let shown: HashSet<&str> = firms.iter().map(|f| f.id.as_str()).collect();
-
-    let mut supplies_total = 0;
-    let supplies: Vec<MapSupply> = dataset
-        .supplies_of_chain(chain_id)
-        .inspect(|_| supplies_total += 1)
-        .filter(|s| shown.contains(s.supplier.as_str()) && shown.contains(s.customer.as_str()))
-        .map(|s| MapSupply {
-            from: s.supplier.clone(),
-            to: s.customer.clone(),
-            part: s.part.clone(),
-            single_source: single_parts.contains(&(s.customer.as_str(), s.part.as_str())),
-            foreign_only: foreign_parts.contains(&(s.customer.as_str(), s.part.as_str())),
-        })
+    let mut listed_in: HashMap<&str, usize> = HashMap::new();
+    let mut listed = 0;
+    let mut group_of: BTreeMap<(&str, RiskClass), usize> = BTreeMap::new();
+    let mut groups: Vec<MapGroup> = Vec::new();
+    let mut node = HashMap::with_capacity(ranked.len());
+    for f in ranked {
+        let seg = f.segment.as_str();
+        let in_seg = listed_in.entry(seg).or_default();
+        let fits = limit.is_none_or(|l| listed < l);
+        let small = per_segment[seg] <= GROUP_ABOVE;
+        if fits && (small || (pinned(f) && *in_seg < LISTED_PER_SEGMENT)) {
+            *in_seg += 1;
+            listed += 1;
+            node.insert(f.id.as_str(), None);
+            continue;
+        }
+        let class = RiskClass::of(f.risk.score);
+        let g = *group_of.entry((seg, class)).or_insert_with(|| {
+            groups.push(MapGroup {
+                id: format!("{seg}~{}", class.as_str()),
+                segment: seg.to_string(),
+                risk_class: class,
+                firms: 0,
+                foreign: 0,
+                critical: 0,
+                single_source: 0,
+                demand_problems: 0,
+                problem_load: 0,
+                max_risk: 0.0,
+                mean_risk: 0.0,
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[g];
+        group.firms += 1;
+        group.foreign += usize::from(f.foreign);
+        group.critical += usize::from(f.critical);
+        group.single_source += usize::from(f.single_source);
+        group.demand_problems += f.demand_problems;
+        group.problem_load += u64::from(f.problem_load);
+        group.max_risk = group.max_risk.max(f.risk.score);
+        group.mean_risk += f.risk.score;
+        node.insert(f.id.as_str(), Some(g));
+    }
+    for g in &mut groups {
+        g.mean_risk /= g.firms.max(1) as f64;
+    }
+    let position = |seg: &str| segments.iter().position(|s| s == seg).unwrap_or(usize::MAX);
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&groups[a], &groups[b]);
+        (position(&a.segment), &a.segment, a.risk_class).cmp(&(
+            position(&b.segment),
+            &b.segment,
+            b.risk_class,
+        ))
+    });
+    let mut new_index = vec![0; groups.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    for n in node.values_mut().flatten() {
+        *n = new_index[*n];
+    }
+    let mut slots: Vec<Option<MapGroup>> = groups.into_iter().map(Some).collect();
+    let groups = order
+        .iter()
+        .map(|&old| slots[old].take().unwrap())
         .collect();
+    (node, groups)
+}
 
+/// The problems of the `shown` firms with their needs, and the providers those needs name.
+fn problems_and_providers(
+    dataset: &Dataset,
+    analysis: &ChainAnalysis,
+    index: &ProviderIndex,
+    chains: &ChainIndex,
+    shown: &HashSet<&str>,
+) -> (Vec<MapProblem>, Vec<MapProvider>) {
+    let chain_id = analysis.weak.id.as_str();
     let assigned: HashMap<(&str, &str), (&str, u8)> = analysis
         .assignment
         .assigned
@@ -355,8 +753,20 @@ pub fn quality_map(
             })
         })
         .collect();
+    (problems, providers)
+}
 
-    let capability_names = capability_names(
+/// The catalogue names of the codes a map or group page shows: its needs, its providers'
+/// capabilities and (`with_gaps`) the chain's gaps.
+fn shown_capability_names(
+    dataset: &Dataset,
+    analysis: &ChainAnalysis,
+    problems: &[MapProblem],
+    providers: &[MapProvider],
+    with_gaps: bool,
+) -> BTreeMap<String, String> {
+    let gaps = &analysis.qi.gaps;
+    capability_names(
         dataset,
         problems
             .iter()
@@ -367,52 +777,13 @@ pub fn quality_map(
                     .flat_map(|p| p.capabilities.iter().map(|c| c.code.as_str())),
             )
             .chain(
-                analysis
-                    .qi
-                    .gaps
-                    .infrastructure
+                gaps.infrastructure
                     .iter()
-                    .chain(&analysis.qi.gaps.capacity)
+                    .chain(&gaps.capacity)
+                    .filter(|_| with_gaps)
                     .map(|g| g.code.as_str()),
             ),
-    );
-    QualityMap {
-        chain: MapChain {
-            id: chain_id.to_string(),
-            name: weak.name.clone(),
-            chief: chain.and_then(|c| c.chief.clone()),
-            segments: chain
-                .map(|c| {
-                    c.segments
-                        .iter()
-                        .map(|s| MapSegment {
-                            id: s.id.clone(),
-                            name: s.name.clone(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        },
-        firms_total,
-        firms_shown: firms.len(),
-        firms,
-        supplies,
-        supplies_total,
-        segments: weak.segments.clone(),
-        problems,
-        providers,
-        coverage: analysis.qi.figures.coverage,
-        coverage_by_element: analysis.qi.figures.by_element.clone(),
-        gaps: analysis.qi.gaps.clone(),
-        counts: MapCounts {
-            masters: weak.masters.len(),
-            critical_nodes: weak.critical_nodes.len(),
-            single_source_parts: weak.single_source_parts.len(),
-            foreign_only_parts: weak.foreign_only_parts.len(),
-            demand_problems: weak.segments.iter().map(|s| s.demand_problems).sum(),
-        },
-        capability_names,
-    }
+    )
 }
 
 /// The catalogue names of `codes` that the catalogue has, by code.
@@ -438,4 +809,100 @@ pub fn region_name(dataset: &Dataset, code: &str) -> Option<String> {
     ]
     .iter()
     .find_map(|c| dataset.region_name(c).map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, GenOptions};
+    use crate::service::Snapshot;
+
+    fn snapshot(firms: usize) -> Snapshot {
+        let bundle = generate(&GenOptions {
+            chains: 1,
+            firms,
+            seed: 7,
+        });
+        Snapshot::of(Dataset::from_bundle(bundle), 0)
+    }
+
+    #[test]
+    fn big_segments_list_their_pinned_firms_and_group_the_rest_by_risk_class() {
+        let snap = snapshot(1500);
+        let chain = snap.dataset.chains.keys().next().unwrap().clone();
+        let map = snap.quality_map(&chain, None).unwrap();
+        assert_eq!(map.firms_total, 1500);
+        assert!(!map.groups.is_empty());
+        let grouped: usize = map.groups.iter().map(|g| g.firms).sum();
+        assert_eq!(
+            map.firms.len() + grouped,
+            1500,
+            "every firm is listed or grouped"
+        );
+        for s in &map.segments {
+            let listed: Vec<&MapFirm> = map.firms.iter().filter(|f| f.segment == s.id).collect();
+            if s.firms > GROUP_ABOVE {
+                assert!(listed.len() <= LISTED_PER_SEGMENT, "{}", s.id);
+                // Only masters, critical and foreign firms are listed in a grouped segment.
+                assert!(listed.iter().all(|f| pinned(f)), "{}", s.id);
+            } else {
+                assert_eq!(listed.len(), s.firms, "{}: a small segment lists all", s.id);
+            }
+        }
+        // Masters and critical firms are always listed (none is grouped).
+        assert_eq!(
+            map.firms.iter().filter(|f| f.critical).count(),
+            map.counts.critical_nodes
+        );
+        let masters = map
+            .firms
+            .iter()
+            .filter(|f| f.role == Role::ChainMaster)
+            .count();
+        assert_eq!(masters, map.counts.masters);
+        // Groups are in chain order, high risk first, and their ids say segment and class.
+        let order: Vec<String> = map.chain.segments.iter().map(|s| s.id.clone()).collect();
+        let keys: Vec<(usize, RiskClass)> = map
+            .groups
+            .iter()
+            .map(|g| {
+                assert_eq!(g.id, format!("{}~{}", g.segment, g.risk_class.as_str()));
+                (
+                    order.iter().position(|s| *s == g.segment).unwrap(),
+                    g.risk_class,
+                )
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        // Every supply is drawn once: between listed firms or in a bundle.
+        let bundled: usize = map.bundles.iter().map(|b| b.supplies).sum();
+        assert_eq!(map.supplies.len() + bundled, map.supplies_total);
+
+        // A group's pages hold exactly its firms, of its class.
+        let g = &map.groups[0];
+        let page = snap
+            .map_group(&chain, None, &g.id, 0, GROUP_PAGE_MAX)
+            .unwrap()
+            .unwrap();
+        assert_eq!(page.total, g.firms);
+        assert_eq!(page.firms.len(), g.firms.min(GROUP_PAGE_MAX));
+        assert!(page
+            .firms
+            .iter()
+            .all(|f| f.segment == g.segment && RiskClass::of(f.risk.score) == g.risk_class));
+        assert!(snap
+            .map_group(&chain, None, "nope~high", 0, 10)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn risk_classes_split_at_the_documented_scores() {
+        assert_eq!(RiskClass::of(0.0), RiskClass::Low);
+        assert_eq!(RiskClass::of(MID_RISK), RiskClass::Mid);
+        assert_eq!(RiskClass::of(HIGH_RISK - 0.01), RiskClass::Mid);
+        assert_eq!(RiskClass::of(HIGH_RISK), RiskClass::High);
+    }
 }

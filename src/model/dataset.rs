@@ -5,8 +5,8 @@
 //! export is deterministic.
 
 use super::{
-    Bundle, CatalogueEntry, Chain, ChangeSet, Consortium, Goal, Lookup, Organization, PolicyTool,
-    Problem, Project, Region, Supply, BUNDLE_VERSION,
+    Bundle, CatalogueEntry, Chain, ChangeSet, Consortium, Goal, Lookup, Notice, Organization,
+    PolicyTool, Problem, Project, Region, Supply, BUNDLE_VERSION,
 };
 use imbl::{OrdMap, OrdSet};
 
@@ -23,6 +23,8 @@ pub struct Dataset {
     pub consortia: OrdMap<String, Consortium>,
     pub policy_tools: OrdMap<String, PolicyTool>,
     pub goals: OrdMap<String, Goal>,
+    /// Quality notices, by id.
+    pub notices: OrdMap<String, Notice>,
 }
 
 impl Dataset {
@@ -67,6 +69,9 @@ impl Dataset {
         for g in bundle.goals {
             self.goals.insert(g.id.clone(), g);
         }
+        for n in bundle.notices {
+            self.notices.insert(n.id.clone(), n);
+        }
     }
 
     /// Applies a change: deletes first, then upserts.
@@ -101,6 +106,9 @@ impl Dataset {
         for id in &change.delete_goals {
             self.goals.remove(id);
         }
+        for id in &change.delete_notices {
+            self.notices.remove(id);
+        }
         self.upsert(change.upsert.clone());
     }
 
@@ -118,6 +126,7 @@ impl Dataset {
             consortia: self.consortia.values().cloned().collect(),
             policy_tools: self.policy_tools.values().cloned().collect(),
             goals: self.goals.values().cloned().collect(),
+            notices: self.notices.values().cloned().collect(),
         }
     }
 
@@ -227,5 +236,8 @@ impl Lookup for Dataset {
     }
     fn consortia(&self) -> Vec<Consortium> {
         self.consortia.values().cloned().collect()
+    }
+    fn notices(&self) -> Vec<super::Notice> {
+        self.notices.values().cloned().collect()
     }
 }

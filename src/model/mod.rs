@@ -13,6 +13,7 @@ mod dataset;
 pub mod disclosure;
 pub mod divisions;
 mod index;
+pub mod notice;
 mod packed;
 pub mod revision;
 mod work;
@@ -20,6 +21,7 @@ mod work;
 pub use catalogue::CatalogueEntry;
 pub use dataset::Dataset;
 pub use index::ChainIndex;
+pub use notice::Notice;
 pub use packed::{SupplyList, SupplyRef};
 pub use revision::{Revision, RevisionCounts, WriteNote};
 pub use work::{
@@ -98,6 +100,9 @@ pub struct Bundle {
     /// Yearly goals (年度目标).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub goals: Vec<Goal>,
+    /// Quality notices (质量通报) along chains, with their recipients and acknowledgements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<Notice>,
 }
 
 impl Bundle {
@@ -121,6 +126,7 @@ impl Bundle {
             + self.consortia.len()
             + self.policy_tools.len()
             + self.goals.len()
+            + self.notices.len()
     }
 }
 
@@ -1031,6 +1037,8 @@ pub trait Lookup {
     fn projects(&self) -> Vec<Project>;
     /// Every consortium, in id order (a few dozen per province).
     fn consortia(&self) -> Vec<Consortium>;
+    /// Every stored notice (read to refuse deleting what a notice names).
+    fn notices(&self) -> Vec<Notice>;
 }
 
 /// One atomic write: records to upsert and records to delete, applied all or nothing.
@@ -1047,6 +1055,7 @@ pub struct ChangeSet {
     pub delete_consortia: Vec<String>,
     pub delete_policy_tools: Vec<String>,
     pub delete_goals: Vec<String>,
+    pub delete_notices: Vec<String>,
 }
 
 impl ChangeSet {
@@ -1063,6 +1072,7 @@ impl ChangeSet {
             + self.delete_consortia.len()
             + self.delete_policy_tools.len()
             + self.delete_goals.len()
+            + self.delete_notices.len()
     }
 
     /// A change that only upserts `bundle`.

@@ -38,11 +38,14 @@ pub struct RevisionCounts {
     /// Entries of the capability catalogue.
     #[serde(default)]
     pub capabilities: KindChanges,
+    /// Quality notices (each acknowledgement rewrites its notice).
+    #[serde(default)]
+    pub notices: KindChanges,
 }
 
 impl RevisionCounts {
     /// The changes of every kind (in bundle order, the catalogue last).
-    pub fn kinds(&self) -> [KindChanges; 10] {
+    pub fn kinds(&self) -> [KindChanges; 11] {
         [
             self.regions,
             self.chains,
@@ -54,6 +57,7 @@ impl RevisionCounts {
             self.policy_tools,
             self.goals,
             self.capabilities,
+            self.notices,
         ]
     }
 

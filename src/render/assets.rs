@@ -40,6 +40,7 @@ pub const ASSETS: &[(&str, Asset)] = &[
     ("compare.js", js(include_str!("page/compare.js"))),
     ("changes.js", js(include_str!("page/changes.js"))),
     ("goals.js", js(include_str!("page/goals.js"))),
+    ("notices.js", js(include_str!("page/notices.js"))),
     ("regions.js", js(include_str!("page/regions.js"))),
     ("search.js", js(include_str!("page/search.js"))),
     ("whatif.js", js(include_str!("page/whatif.js"))),

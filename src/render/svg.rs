@@ -7,9 +7,10 @@
 //! Each firm is a `<g class="firm" data-firm="ID">` holding a `<title>` with its name, so the
 //! picture can be searched and tested. Text is XML-escaped; nothing here reads the clock.
 
-use super::layout::{layout, COLUMN_WIDTH};
-use crate::map::QualityMap;
+use super::layout::{layout, Layout, COLUMN_WIDTH};
+use crate::map::{MapProvider, QualityMap};
 use crate::model::Role;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 const FONT: &str = "'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
@@ -81,11 +82,36 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
     let lay = layout(map, firms_top);
     let band_top = firms_top + lay.height + 36.0;
     let per_row = ((lay.width / PROVIDER_CELL).floor() as usize).max(1);
-    let provider_rows = map.providers.len().div_ceil(per_row);
+    // Up to PROVIDER_CHIPS providers are drawn one by one; more are summarised by kind and
+    // level, and only those with the most assigned needs are named.
+    let summarised = map.providers.len() > PROVIDER_CHIPS;
+    let chips: Vec<&MapProvider> = if summarised {
+        let mut busiest: Vec<&MapProvider> = map.providers.iter().collect();
+        busiest.sort_by(|a, b| {
+            b.assigned_needs
+                .cmp(&a.assigned_needs)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        busiest.truncate(PROVIDERS_NAMED);
+        busiest
+    } else {
+        map.providers.iter().collect()
+    };
+    let summary = if summarised {
+        provider_summary(&map.providers)
+    } else {
+        Vec::new()
+    };
+    let provider_rows = chips.len().div_ceil(per_row);
+    let summary_height = if summarised {
+        summary.len() as f64 * 22.0 + 40.0
+    } else {
+        0.0
+    };
     let band_height = if map.providers.is_empty() {
         0.0
     } else {
-        40.0 + provider_rows as f64 * 30.0
+        40.0 + summary_height + provider_rows as f64 * 30.0
     };
     let gaps = map.gaps.infrastructure.len() + map.gaps.capacity.len();
     let gaps_top = band_top + band_height + if band_height > 0.0 { 16.0 } else { 0.0 };
@@ -140,8 +166,12 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
             .iter()
             .find(|x| x.id == seg.id)
             .map_or(0, |x| x.firms);
-        let shown = map.firms.iter().filter(|f| f.segment == seg.id).count();
-        let hidden = total.saturating_sub(shown);
+        let grouped: usize = map
+            .groups
+            .iter()
+            .filter(|g| g.segment == seg.id)
+            .map(|g| g.firms)
+            .sum();
         let fill = if i % 2 == 0 { "#eef2f8" } else { "#f5f7fb" };
         let _ = writeln!(
             s,
@@ -153,8 +183,11 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
             ty2 = HEADER_TOP + 37.0,
             n = i + 1,
             name = escape(&seg.name),
-            more = if hidden > 0 {
-                format!("（另有 {hidden} 家未显示）")
+            more = if grouped > 0 {
+                format!(
+                    "（单列 {} 家，其余 {grouped} 家按风险分组）",
+                    total.saturating_sub(grouped)
+                )
             } else {
                 String::new()
             },
@@ -170,33 +203,54 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
     }
     s.push_str("</g>\n");
 
-    // Edges: one path per kind keeps a 20,000-firm picture small and quick to draw.
+    // Edges, routed through the gaps and the lane (never across a column's labels). Parallel
+    // supplies between the same two marks or groups are one line, wider with the count; single
+    // lines share one path per kind, which keeps a big picture small and quick to draw.
+    let mut pairs: BTreeMap<(&str, &str), (usize, usize, usize)> = BTreeMap::new();
+    for e in &map.supplies {
+        let c = pairs.entry((&e.from, &e.to)).or_default();
+        c.0 += 1;
+        c.1 += usize::from(e.single_source);
+        c.2 += usize::from(e.foreign_only);
+    }
+    for b in &map.bundles {
+        let c = pairs.entry((&b.from, &b.to)).or_default();
+        c.0 += b.supplies;
+        c.1 += b.single_source;
+        c.2 += b.foreign_only;
+    }
     let mut plain = String::new();
     let mut single = String::new();
     let mut foreign = String::new();
-    for e in &map.supplies {
-        let (Some(a), Some(b)) = (lay.places.get(&e.from), lay.places.get(&e.to)) else {
+    let mut wide = String::new();
+    for ((from, to), (n, ss, fo)) in pairs {
+        let Some(d) = lay.route(from, to) else {
             continue;
         };
-        let (ax, ay, bx, by) = (a.x + x0, a.y, b.x + x0, b.y);
-        let dx = ((bx - ax).abs() / 2.0).max(30.0);
-        let d = format!(
-            "M{ax:.1} {ay:.1}C{:.1} {ay:.1} {:.1} {by:.1} {bx:.1} {by:.1}",
-            ax + dx,
-            bx - dx
-        );
-        let target = if e.foreign_only {
-            &mut foreign
-        } else if e.single_source {
-            &mut single
+        let kind = if fo > 0 {
+            "foreign-only"
+        } else if ss > 0 {
+            "single-source"
         } else {
-            &mut plain
+            ""
         };
-        target.push_str(&d);
+        if n == 1 {
+            match kind {
+                "foreign-only" => foreign.push_str(&d),
+                "single-source" => single.push_str(&d),
+                _ => plain.push_str(&d),
+            }
+        } else {
+            let _ = write!(
+                wide,
+                r##"<path class="supply bundle {kind}" d="{d}" stroke-width="{w:.1}"><title>{n} 条供应（单一来源 {ss}，仅进口 {fo}）</title></path>"##,
+                w = (1.0 + (n as f64).log2() * 0.7).min(6.0),
+            );
+        }
     }
     let _ = writeln!(
         s,
-        r##"<g class="supplies" fill="none"><path class="supply" d="{plain}" stroke="#8a9ab5" stroke-opacity="0.45" stroke-width="1"/><path class="supply single-source" d="{single}" stroke="#e07b1a" stroke-opacity="0.85" stroke-width="1.6"/><path class="supply foreign-only" d="{foreign}" stroke="#7b4fc9" stroke-opacity="0.9" stroke-width="1.6" stroke-dasharray="5 3"/></g>"##
+        r##"<g class="supplies" fill="none" transform="translate({x0} 0)"><path class="supply" d="{plain}" stroke="#8a9ab5" stroke-opacity="0.45" stroke-width="1"/><path class="supply single-source" d="{single}" stroke="#e07b1a" stroke-opacity="0.85" stroke-width="1.6"/><path class="supply foreign-only" d="{foreign}" stroke="#7b4fc9" stroke-opacity="0.9" stroke-width="1.6" stroke-dasharray="5 3"/><g class="bundles" stroke="#8a9ab5" stroke-opacity="0.5">{wide}</g></g>"##
     );
 
     s.push_str("<g class=\"firms\">\n");
@@ -261,19 +315,21 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
                 r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{fill}"{stroke}/>"##
             );
         }
-        if p.label {
+        if let Some(l) = lay.labels.get(&f.id) {
             let weight = if master || f.critical { "700" } else { "400" };
             let _ = write!(
                 s,
-                r##"<text x="{:.1}" y="{:.1}" font-size="12" font-weight="{weight}" fill="#1f2d4d">{}</text>"##,
-                x + 16.0,
-                y + 4.0,
-                escape(&short(&f.name, 12))
+                r##"<text class="label" x="{:.1}" y="{:.1}"{anchor} font-size="12" font-weight="{weight}" fill="#1f2d4d" stroke="#fbfcfe" stroke-width="3" paint-order="stroke">{}</text>"##,
+                l.x + x0,
+                l.y,
+                escape(&l.text),
+                anchor = if l.end { r#" text-anchor="end""# } else { "" },
             );
         }
         s.push_str("</g>\n");
     }
     s.push_str("</g>\n");
+    groups(&mut s, map, &lay, x0);
 
     if !map.providers.is_empty() {
         let _ = write!(
@@ -284,9 +340,39 @@ pub fn chain_map_svg(map: &QualityMap) -> String {
             ty = band_top + 22.0,
             n = map.providers.len()
         );
-        for (i, p) in map.providers.iter().enumerate() {
+        for (i, (kind, levels)) in summary.iter().enumerate() {
+            let y = band_top + 48.0 + i as f64 * 22.0;
+            let _ = writeln!(
+                s,
+                r##"<g class="provider-kind" data-kind="{k}"><rect x="{x:.1}" y="{:.1}" width="12" height="12" rx="2" fill="{c}"/><text x="{:.1}" y="{y:.1}" font-size="12" fill="#1f3b35"><tspan font-weight="700">{name} {total} 家</tspan>：国家级 {} · 省级 {} · 市级 {}</text></g>"##,
+                y - 10.0,
+                MARGIN + 32.0,
+                levels[0],
+                levels[1],
+                levels[2],
+                k = serde_json::to_value(kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                x = MARGIN + 14.0,
+                c = kind_colour(*kind),
+                name = kind_name(*kind),
+                total = levels.iter().sum::<usize>(),
+            );
+        }
+        if summarised {
+            let _ = writeln!(
+                s,
+                r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#1d5c4d">承担需求最多的 {} 家：</text>"##,
+                MARGIN + 14.0,
+                band_top + 44.0 + summary_height - 22.0,
+                chips.len()
+            );
+        }
+        let chips_top = band_top + 44.0 + summary_height;
+        for (i, p) in chips.iter().enumerate() {
             let x = MARGIN + 14.0 + (i % per_row) as f64 * PROVIDER_CELL;
-            let y = band_top + 44.0 + (i / per_row) as f64 * 30.0;
+            let y = chips_top + (i / per_row) as f64 * 30.0;
             let capabilities = p
                 .capabilities
                 .iter()
@@ -360,6 +446,82 @@ fn gap_band(s: &mut String, map: &QualityMap, top: f64, height: f64, width: f64,
         );
     }
     s.push_str("</g>\n");
+}
+
+/// The group cards: per segment, the firms not drawn one by one, by risk class, with counts.
+fn groups(s: &mut String, map: &QualityMap, lay: &Layout, x0: f64) {
+    s.push_str("<g class=\"groups\">\n");
+    for g in &map.groups {
+        let Some(p) = lay.groups.get(&g.id) else {
+            continue;
+        };
+        let r = p.rect;
+        let class = g.risk_class;
+        let colour = risk_colour(match class {
+            crate::map::RiskClass::High => 1.0,
+            crate::map::RiskClass::Mid => 0.5,
+            crate::map::RiskClass::Low => 0.0,
+        });
+        let extra = if g.demand_problems > 0 {
+            format!("问题 {}", g.demand_problems)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            r##"<g class="group {cls}" data-group="{id}"><title>{label} {n} 家（境外 {foreign}，关键节点 {critical}，单一来源供应商 {single}，平均风险 {mean:.2}，最高 {max:.2}）</title><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" rx="6" fill="#ffffff" stroke="{colour}" stroke-width="1.5"/><rect x="{x:.1}" y="{y:.1}" width="6" height="{h:.1}" rx="3" fill="{colour}"/><text x="{tx:.1}" y="{ty:.1}" font-size="12" font-weight="700" fill="#1f2d4d">{label} {n} 家</text><text x="{tx2:.1}" y="{ty:.1}" font-size="10" fill="#5a6781" text-anchor="end">{extra}</text></g>"##,
+            cls = class.as_str(),
+            id = escape(&g.id),
+            label = class.label(),
+            n = g.firms,
+            mean = g.mean_risk,
+            max = g.max_risk,
+            x = r.x + x0,
+            y = r.y,
+            w = r.w,
+            h = r.h,
+            tx = r.x + x0 + 14.0,
+            ty = r.y + r.h / 2.0 + 4.0,
+            tx2 = r.x + x0 + r.w - 8.0,
+            foreign = g.foreign,
+            critical = g.critical,
+            single = g.single_source,
+        );
+    }
+    s.push_str("</g>\n");
+}
+
+/// Providers drawn one by one in the QI band at most; more are summarised by kind and level.
+pub const PROVIDER_CHIPS: usize = 24;
+/// Providers named in a summarised band (those with most assigned needs).
+const PROVIDERS_NAMED: usize = 6;
+
+/// The rows of a summarised QI band: per kind, the count by level.
+fn provider_summary(providers: &[MapProvider]) -> Vec<(crate::model::OrgKind, [usize; 3])> {
+    let mut by_kind: BTreeMap<crate::model::OrgKind, [usize; 3]> = BTreeMap::new();
+    for p in providers {
+        let i = match p.level {
+            crate::model::Level::National => 0,
+            crate::model::Level::Provincial => 1,
+            crate::model::Level::Municipal => 2,
+        };
+        by_kind.entry(p.kind).or_default()[i] += 1;
+    }
+    by_kind.into_iter().collect()
+}
+
+/// Chinese name of a provider kind.
+fn kind_name(kind: crate::model::OrgKind) -> &'static str {
+    use crate::model::OrgKind::*;
+    match kind {
+        InspectionCenter => "质检中心",
+        MetrologyCenter => "计量测试中心",
+        StandardsBody => "标准化机构",
+        CertificationBody => "认证机构",
+        ServiceStation => "一站式服务站",
+        Institute => "科研院所",
+        Enterprise => "企业",
+    }
 }
 
 /// Colour of a provider kind, shared with the page's legend.

@@ -128,6 +128,12 @@ fn slice_of(change: &ChangeSet, now: &Dataset, chain: &str) -> ChangeSet {
     s.policy_tools = u.policy_tools.clone();
     s.goals = u.goals.clone();
     s.capabilities = u.capabilities.clone();
+    s.notices = u
+        .notices
+        .iter()
+        .filter(|n| n.chain == chain)
+        .cloned()
+        .collect();
     slice.delete_regions = change.delete_regions.clone();
     slice.delete_chains = change
         .delete_chains
@@ -168,6 +174,7 @@ fn slice_of(change: &ChangeSet, now: &Dataset, chain: &str) -> ChangeSet {
     slice.delete_policy_tools = change.delete_policy_tools.clone();
     slice.delete_goals = change.delete_goals.clone();
     slice.delete_capabilities = change.delete_capabilities.clone();
+    slice.delete_notices = change.delete_notices.clone();
     slice
 }
 

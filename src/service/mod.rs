@@ -19,6 +19,7 @@ mod error;
 pub mod history;
 pub mod lists;
 pub mod metrics;
+pub mod notices;
 pub mod precompute;
 mod principal;
 pub mod records;
@@ -406,6 +407,8 @@ pub struct Counts {
     pub goals: usize,
     /// Entries of the capability catalogue.
     pub capabilities: usize,
+    /// Quality notices.
+    pub notices: usize,
 }
 
 impl Counts {
@@ -421,6 +424,7 @@ impl Counts {
             policy_tools: bundle.policy_tools.len(),
             goals: bundle.goals.len(),
             capabilities: bundle.capabilities.len(),
+            notices: bundle.notices.len(),
         }
     }
 }

@@ -207,7 +207,7 @@ impl Snapshot {
             return Ok(bytes.clone());
         }
         self.cache.counters.count(Cached::DefaultMap, false);
-        let map = self.quality_map(chain, Some(crate::map::DEFAULT_LIMIT))?;
+        let map = self.quality_map(chain, None)?;
         let bytes = Bytes::from(serde_json::to_vec(&map).map_err(Error::internal)?);
         Ok(entry.map.get_or_init(|| bytes).clone())
     }
@@ -246,6 +246,29 @@ impl Snapshot {
             &self.providers(),
             self.chain_index(),
             limit,
+        ))
+    }
+
+    /// One page of a group of the chain's map (see [`crate::map::group_page`]); `None` when the
+    /// map with this `limit` has no such group.
+    pub fn map_group(
+        &self,
+        chain: &str,
+        limit: Option<usize>,
+        group: &str,
+        offset: usize,
+        count: usize,
+    ) -> Result<Option<crate::map::GroupPage>, Error> {
+        let analysis = self.chain_analysis(chain)?;
+        Ok(crate::map::group_page(
+            &self.dataset,
+            &analysis,
+            &self.providers(),
+            self.chain_index(),
+            limit,
+            group,
+            offset,
+            count,
         ))
     }
 
@@ -296,6 +319,9 @@ impl Lookup for Snapshot {
     }
     fn consortia(&self) -> Vec<crate::model::Consortium> {
         self.dataset.consortia()
+    }
+    fn notices(&self) -> Vec<crate::model::Notice> {
+        self.dataset.notices()
     }
     /// Complexity: O(S_c) over the supplies of the organization's chains.
     fn supplies_touching(&self, org: &str) -> Vec<Supply> {

@@ -295,7 +295,10 @@ pub fn delete<T: WorkRecord>(
 
 /// Page bounds of every list here: 1-based `page` (default 1), `per_page` from 1 to 1000
 /// (default 50).
-fn page_bounds(page: Option<usize>, per_page: Option<usize>) -> Result<(usize, usize), Error> {
+pub(super) fn page_bounds(
+    page: Option<usize>,
+    per_page: Option<usize>,
+) -> Result<(usize, usize), Error> {
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(50);
     if page == 0 || per_page == 0 || per_page > 1000 {
@@ -306,7 +309,7 @@ fn page_bounds(page: Option<usize>, per_page: Option<usize>) -> Result<(usize, u
     Ok((page, per_page))
 }
 
-fn page_of<T>(rows: Vec<T>, page: usize, per_page: usize) -> Vec<T> {
+pub(super) fn page_of<T>(rows: Vec<T>, page: usize, per_page: usize) -> Vec<T> {
     rows.into_iter()
         .skip((page - 1).saturating_mul(per_page))
         .take(per_page)

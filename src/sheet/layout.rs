@@ -196,6 +196,23 @@ pub static DISCLOSURES: &[(&str, &str)] = &[
     ("customers", "对下游客户"),
     ("chain", "对全链"),
 ];
+pub static NOTICE_KINDS: &[(&str, &str)] = &[
+    ("defect", "缺陷"),
+    ("delay", "延期"),
+    ("capacity", "产能"),
+    ("change", "变更"),
+    ("alert", "预警"),
+];
+pub static DIRECTIONS: &[(&str, &str)] = &[
+    ("downstream", "向下游"),
+    ("upstream", "向上游"),
+    ("both", "上下游"),
+];
+pub static RELATIONS: &[(&str, &str)] = &[
+    ("customer", "直接客户"),
+    ("disabled", "受波及企业"),
+    ("supplier", "直接供应商"),
+];
 pub static GAPS: &[(&str, &str)] = &[("infrastructure", "基础设施缺口"), ("capacity", "能力缺口")];
 /// Severity 1–5 as a drop-down; read as a whole number.
 pub static SEVERITIES: &[&str] = &["1", "2", "3", "4", "5"];
@@ -455,6 +472,42 @@ pub static SHEETS: &[Sheet] = &[
             col("共性技术攻关项目数", &["targets", "common_technology"], Integer, false, "目标：共性技术攻关项目数", "3"),
             col("重点产品攻关项目数", &["targets", "key_product"], Integer, false, "目标：重点产品攻关项目数", "1"),
             col("国际水平成果占比", &["international_share"], Number, false, "目标：验收项目中国际水平成果的占比（0 到 1）", "0.3"),
+        ],
+    },
+    Sheet {
+        name: "质量通报",
+        shape: Shape::Records { array: "notices" },
+        optional: true,
+        about: "质量通报（可选）：每行一条，由系统发出时记录；接收方见“通报接收方”表。确认记录不在表格中。",
+        columns: &[
+            col("通报编号", &["id"], Id, true, "通报的唯一编号", "nt-1"),
+            col("产业链编号", &["chain"], Id, true, "通报所在产业链", "power-battery"),
+            col("企业编号", &["about", "firm"], Id, true, "通报所涉企业", "senior"),
+            col("零部件", &["about", "part"], Text, false, "所涉零部件（不填为全部）", "隔膜"),
+            col("问题编号", &["about", "problem"], Id, false, "所涉问题", "p-001"),
+            col("通报类型", &["kind"], Enum(NOTICE_KINDS), true, "通报类型", "缺陷"),
+            col("严重程度", &["severity"], Integer, true, "1（轻）到 5（重）", "4"),
+            wide(col("通报内容", &["message"], Text, true, "通报内容", "批次 B-17 隔膜厚度超差"), 32.0),
+            col("通报方向", &["direction"], Enum(DIRECTIONS), true, "向下游、向上游或上下游", "向下游"),
+            col("发送方", &["sender"], Id, true, "发送的企业编号或监管账号", "senior"),
+            col("发送时间", &["sent_at"], Integer, true, "发送时间（Unix 秒）", "1767225600"),
+        ],
+    },
+    Sheet {
+        name: "通报接收方",
+        shape: Shape::Nested {
+            parent: "notices",
+            key: "id",
+            field: "recipients",
+            keep_empty: always,
+        },
+        optional: true,
+        about: "质量通报的接收方：每行一个，发出时由供应关系算出。",
+        columns: &[
+            col("通报编号", &[], Id, true, "接收方所属通报的编号（质量通报表中）", "nt-1"),
+            col("接收单位编号", &["org"], Id, true, "接收通报的企业", "catl"),
+            col("关系", &["relation"], Enum(RELATIONS), true, "直接客户、受波及企业或直接供应商", "直接客户"),
+            col("链主", &["master"], Bool, false, "接收方是否为该链链主", "是"),
         ],
     },
 ];

@@ -50,6 +50,7 @@ fn counts_of(counts: &mut RevisionCounts, t: TreeId) -> Option<&mut KindChanges>
         TreeId::PolicyTools => Some(&mut counts.policy_tools),
         TreeId::Goals => Some(&mut counts.goals),
         TreeId::Capabilities => Some(&mut counts.capabilities),
+        TreeId::Notices => Some(&mut counts.notices),
         TreeId::CustomersOfFirm
         | TreeId::MembersOfChain
         | TreeId::ProblemsOfFirm
@@ -348,6 +349,12 @@ pub(super) fn undo(store: &Store, target: u64, current: u64) -> Result<Undo, Sto
                     (TreeId::PolicyTools, None) => c.delete_policy_tools.push(id()?),
                     (TreeId::Goals, None) => c.delete_goals.push(id()?),
                     (TreeId::Capabilities, None) => c.delete_capabilities.push(id()?),
+                    (TreeId::Notices, Some(v)) => {
+                        c.upsert
+                            .notices
+                            .push(decode_json::<crate::model::Notice>(name, &id()?, v)?)
+                    }
+                    (TreeId::Notices, None) => c.delete_notices.push(id()?),
                     _ => return Err(corrupt(t, key, "history of an index tree")),
                 }
             }

@@ -38,10 +38,12 @@ pub(crate) enum TreeId {
     /// Disclosure requests, keyed by id. Not a record tree: written directly like the audit
     /// log, never through the redo log, so it is not in [`TreeId::ALL`] (see `disclosure`).
     DisclosureRequests = 14,
+    /// Quality notices, keyed by id; no index entries.
+    Notices = 15,
 }
 
 impl TreeId {
-    pub(crate) const ALL: [TreeId; 14] = [
+    pub(crate) const ALL: [TreeId; 15] = [
         TreeId::Regions,
         TreeId::Chains,
         TreeId::Organizations,
@@ -56,6 +58,7 @@ impl TreeId {
         TreeId::PolicyTools,
         TreeId::Goals,
         TreeId::Capabilities,
+        TreeId::Notices,
     ];
 
     /// The sled tree name.
@@ -76,11 +79,24 @@ impl TreeId {
             TreeId::Goals => "goals",
             TreeId::Capabilities => "capabilities",
             TreeId::DisclosureRequests => "disclosure-requests",
+            TreeId::Notices => "notices",
+        }
+    }
+
+    /// The place of a record or index tree in [`TreeId::ALL`] (its tag, except after the
+    /// disclosure requests' tag 14, which `ALL` lacks).
+    pub(crate) fn slot(self) -> usize {
+        let tag = self as usize;
+        if tag > TreeId::DisclosureRequests as usize {
+            tag - 1
+        } else {
+            tag
         }
     }
 
     pub(crate) fn from_tag(tag: u8) -> Option<TreeId> {
-        TreeId::ALL.get(usize::from(tag)).copied()
+        // By tag, not by place: tag 14 (disclosure requests) is not in `ALL`.
+        TreeId::ALL.iter().copied().find(|t| *t as u8 == tag)
     }
 }
 
@@ -235,12 +251,12 @@ mod tests {
         assert_eq!(supply_of_index_key(&index), Some(key.as_slice()));
     }
 
-    /// The tag of a tree in the redo log and the history is its position in `ALL`: the trees
-    /// of older builds keep theirs.
+    /// The tag of a tree in the redo log and the history never changes: the trees of older
+    /// builds keep theirs, and each tree of `ALL` is found by its tag and sits at its slot.
     #[test]
     fn every_tree_is_found_by_its_tag() {
         for (i, t) in TreeId::ALL.iter().enumerate() {
-            assert_eq!(*t as usize, i);
+            assert_eq!(t.slot(), i);
             assert_eq!(TreeId::from_tag(*t as u8), Some(*t));
         }
         assert_eq!(TreeId::ProvidersByCapability as u8, 8);
@@ -248,6 +264,9 @@ mod tests {
         assert_eq!(TreeId::Capabilities as u8, 13);
         assert_eq!(TreeId::DisclosureRequests as u8, 14);
         assert_eq!(TreeId::from_tag(14), None);
+        assert_eq!(TreeId::Notices as u8, 15);
+        assert_eq!(TreeId::from_tag(15), Some(TreeId::Notices));
+        assert_eq!(TreeId::from_tag(16), None);
     }
 
     #[test]

@@ -213,6 +213,7 @@ pub struct ImportSummary {
     pub policy_tools: usize,
     pub goals: usize,
     pub capabilities: usize,
+    pub notices: usize,
     pub revision: u64,
 }
 
@@ -230,6 +231,7 @@ impl ImportSummary {
             policy_tools: bundle.policy_tools.len(),
             goals: bundle.goals.len(),
             capabilities: bundle.capabilities.len(),
+            notices: bundle.notices.len(),
             revision,
         }
     }
@@ -246,6 +248,7 @@ impl ImportSummary {
             + self.policy_tools
             + self.goals
             + self.capabilities
+            + self.notices
     }
 }
 
@@ -301,6 +304,7 @@ struct Deletions<'a> {
     policy_tools: &'a [String],
     goals: &'a [String],
     capabilities: &'a [String],
+    notices: &'a [String],
 }
 
 impl<'a> Deletions<'a> {
@@ -316,6 +320,7 @@ impl<'a> Deletions<'a> {
             policy_tools: &change.delete_policy_tools,
             goals: &change.delete_goals,
             capabilities: &change.delete_capabilities,
+            notices: &change.delete_notices,
         }
     }
 
@@ -331,6 +336,7 @@ impl<'a> Deletions<'a> {
             + self.policy_tools.len()
             + self.goals.len()
             + self.capabilities.len()
+            + self.notices.len()
     }
 }
 
@@ -644,6 +650,7 @@ impl Store {
             .load_records(TreeId::Capabilities)?
             .into_iter()
             .collect();
+        d.notices = self.load_records(TreeId::Notices)?.into_iter().collect();
         Ok(d)
     }
 
@@ -774,6 +781,7 @@ impl Store {
         self.export_records_if_any::<Consortium, W>(TreeId::Consortia, "consortia", out)?;
         self.export_records_if_any::<PolicyTool, W>(TreeId::PolicyTools, "policy_tools", out)?;
         self.export_records_if_any::<Goal, W>(TreeId::Goals, "goals", out)?;
+        self.export_records_if_any::<crate::model::Notice, W>(TreeId::Notices, "notices", out)?;
         out.write_all(b"}")?;
         Ok(())
     }
@@ -1025,7 +1033,7 @@ impl Store {
     }
 
     fn tree(&self, t: TreeId) -> &sled::Tree {
-        &self.inner.trees[t as usize]
+        &self.inner.trees[t.slot()]
     }
 
     fn read_page(&self, t: TreeId, page: [u8; 2]) -> Result<Option<sled::IVec>, StoreError> {
@@ -1308,7 +1316,7 @@ impl Store {
 
         // The quality work run on chains: like regions and chains, records without index
         // entries.
-        let kinds: [(TreeId, &str, Vec<Encoded<'_>>, &[String]); 5] = [
+        let kinds: [(TreeId, &str, Vec<Encoded<'_>>, &[String]); 6] = [
             (
                 TreeId::Projects,
                 "project",
@@ -1338,6 +1346,12 @@ impl Store {
                 "capability",
                 records_of(&upsert.capabilities, |e| &e.code),
                 del.capabilities,
+            ),
+            (
+                TreeId::Notices,
+                "notice",
+                records_of(&upsert.notices, |n| &n.id),
+                del.notices,
             ),
         ];
         for (t, kind, records, deleted) in kinds {
@@ -1527,7 +1541,7 @@ impl Store {
 type PageOp = ([u8; 2], Vec<u8>, Option<Vec<u8>>);
 
 /// The trees of records (the rest are indexes).
-const RECORD_TREES: [TreeId; 10] = [
+const RECORD_TREES: [TreeId; 11] = [
     TreeId::Regions,
     TreeId::Chains,
     TreeId::Organizations,
@@ -1538,6 +1552,7 @@ const RECORD_TREES: [TreeId; 10] = [
     TreeId::PolicyTools,
     TreeId::Goals,
     TreeId::Capabilities,
+    TreeId::Notices,
 ];
 
 /// A record's id and its stored value.
@@ -1949,6 +1964,14 @@ impl Lookup for Store {
             .unwrap_or_default()
             .into_iter()
             .map(|(_, c)| c)
+            .collect()
+    }
+
+    fn notices(&self) -> Vec<crate::model::Notice> {
+        logged(self.load_records(TreeId::Notices))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, n)| n)
             .collect()
     }
 }

@@ -7,7 +7,9 @@
 
 use super::semantic::check_records;
 use super::{ErrorCode, Report, ValidationError};
-use crate::model::{Chain, ChangeSet, Consortium, Lookup, Organization, Problem, Project, Supply};
+use crate::model::{
+    Chain, ChangeSet, Consortium, Lookup, Notice, Organization, Problem, Project, Supply,
+};
 use std::collections::HashSet;
 
 /// Checks a change: the upserts as [`check_bundle`](super::check_bundle) does (except their
@@ -69,6 +71,24 @@ pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
     } else {
         (Vec::new(), Vec::new())
     };
+    // The stored notices that stay as they are: a notice keeps the firm it is about, its sender,
+    // its recipients and the problem it names, so none of them may go while it stays.
+    let notices: Vec<Notice> =
+        if change.delete_organizations.is_empty() && change.delete_problems.is_empty() {
+            Vec::new()
+        } else {
+            let upserted: HashSet<&str> = change
+                .upsert
+                .notices
+                .iter()
+                .map(|n| n.id.as_str())
+                .collect();
+            after
+                .notices()
+                .into_iter()
+                .filter(|n| !upserted.contains(n.id.as_str()))
+                .collect()
+        };
     for (i, id) in change.delete_organizations.iter().enumerate() {
         if !after.organizations.contains(id.as_str()) || existing.organization(id).is_none() {
             continue;
@@ -123,6 +143,20 @@ pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
                 c.id
             ));
         }
+        let in_notices: Vec<&Notice> = notices
+            .iter()
+            .filter(|n| {
+                n.about.firm == *id || n.sender == *id || n.recipients.iter().any(|r| r.org == *id)
+            })
+            .collect();
+        if let Some(n) = in_notices.first() {
+            refs.push(format!(
+                "{} notice{} (e.g. {:?})",
+                in_notices.len(),
+                if in_notices.len() == 1 { "" } else { "s" },
+                n.id
+            ));
+        }
         if !refs.is_empty() {
             errors.push(ValidationError::new(
                 ErrorCode::StillReferenced,
@@ -152,6 +186,28 @@ pub fn check_change(change: &ChangeSet, existing: &dyn Lookup) -> Report {
                     if tackling.len() == 1 { "" } else { "s" },
                     p.id,
                     if tackling.len() == 1 { "s" } else { "" },
+                ),
+            ));
+        }
+    }
+    for (i, id) in change.delete_problems.iter().enumerate() {
+        if !after.problems.contains(id.as_str()) || existing.problem(id).is_none() {
+            continue;
+        }
+        let naming: Vec<&Notice> = notices
+            .iter()
+            .filter(|n| n.about.problem.as_ref() == Some(id))
+            .collect();
+        if let Some(n) = naming.first() {
+            errors.push(ValidationError::new(
+                ErrorCode::StillReferenced,
+                format!("/delete_problems/{i}"),
+                format!(
+                    "cannot delete problem {id:?}: {} notice{} (e.g. {:?}) still name{} it; delete them in the same change",
+                    naming.len(),
+                    if naming.len() == 1 { "" } else { "s" },
+                    n.id,
+                    if naming.len() == 1 { "s" } else { "" },
                 ),
             ));
         }
@@ -191,6 +247,7 @@ struct AfterDeletes<'a> {
     supplies: HashSet<&'a Supply>,
     consortia: HashSet<&'a str>,
     projects: HashSet<&'a str>,
+    notices: HashSet<&'a str>,
 }
 
 impl<'a> AfterDeletes<'a> {
@@ -203,6 +260,7 @@ impl<'a> AfterDeletes<'a> {
         let supplies_up: HashSet<&Supply> = up.supplies.iter().collect();
         let consortia_up: HashSet<&str> = up.consortia.iter().map(|c| c.id.as_str()).collect();
         let projects_up: HashSet<&str> = up.projects.iter().map(|p| p.id.as_str()).collect();
+        let notices_up: HashSet<&str> = up.notices.iter().map(|n| n.id.as_str()).collect();
         let gone = |deleted: &'a [String], upserted: &HashSet<&str>| -> HashSet<&'a str> {
             deleted
                 .iter()
@@ -223,6 +281,7 @@ impl<'a> AfterDeletes<'a> {
                 .collect(),
             consortia: gone(&change.delete_consortia, &consortia_up),
             projects: gone(&change.delete_projects, &projects_up),
+            notices: gone(&change.delete_notices, &notices_up),
         }
     }
 }
@@ -286,6 +345,12 @@ impl Lookup for AfterDeletes<'_> {
         let mut consortia = self.inner.consortia();
         consortia.retain(|c| !self.consortia.contains(c.id.as_str()));
         consortia
+    }
+
+    fn notices(&self) -> Vec<Notice> {
+        let mut notices = self.inner.notices();
+        notices.retain(|n| !self.notices.contains(n.id.as_str()));
+        notices
     }
 }
 

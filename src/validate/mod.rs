@@ -429,6 +429,16 @@ error_codes! {
     /// A delete of a resolved problem without `override_status`: resolved problems are the
     /// record of work done (see `service::rules`).
     ResolvedKept => "resolved_kept",
+    /// A notice about a firm names a problem another firm holds.
+    ProblemOfOtherFirm => "problem_of_other_firm",
+    /// A notice names a part the firm does not supply on the chain.
+    UnknownPart => "unknown_part",
+    /// A notice is acknowledged by an organization that is not one of its recipients.
+    NotARecipient => "not_a_recipient",
+    /// A notice's `direction` is not downstream, upstream or both.
+    UnknownDirection => "unknown_direction",
+    /// A notice recipient's `relation` is not customer, disabled or supplier.
+    UnknownRelation => "unknown_relation",
     /// A project's problem that is neither in the document nor in the store.
     UnknownProblem => "unknown_problem",
     /// A project's consortium that is neither in the document nor in the store.
@@ -557,6 +567,8 @@ struct PackedDoc {
     policy_tools: Vec<crate::model::PolicyTool>,
     #[serde(default)]
     goals: Vec<crate::model::Goal>,
+    #[serde(default)]
+    notices: Vec<crate::model::Notice>,
 }
 
 /// [`parse_bundle`] for a document of any size read from `reader`: neither its text nor its
@@ -581,6 +593,7 @@ pub fn parse_packed_bundle(
         consortia: doc.consortia,
         policy_tools: doc.policy_tools,
         goals: doc.goals,
+        notices: doc.notices,
     };
     let report = semantic::check_doc(
         &semantic::Doc {
@@ -629,6 +642,9 @@ impl Record for crate::model::PolicyTool {
 }
 impl Record for crate::model::Goal {
     const ARRAY: &'static str = "goals";
+}
+impl Record for crate::model::Notice {
+    const ARRAY: &'static str = "notices";
 }
 
 /// Parses one record (not a bundle) with the same structural checks and codes as a bundle's
@@ -736,7 +752,7 @@ fn strip_position(e: &serde_json::Error) -> String {
 }
 
 /// Appends `key` to a JSON Pointer, escaping `~` and `/` (RFC 6901).
-fn pointer_push(path: &str, key: &str) -> String {
+pub(crate) fn pointer_push(path: &str, key: &str) -> String {
     let mut p = String::with_capacity(path.len() + key.len() + 1);
     p.push_str(path);
     p.push('/');

@@ -6,13 +6,14 @@
 //! fetched through `Lookup` only for references the document does not resolve, and each is
 //! fetched once.
 
+mod notice;
 mod work;
 
 use super::{ErrorCode, Report, ValidationError};
 use crate::model::limits::{ID, PART, SUMMARY, TEXT};
 use crate::model::{
-    divisions, region, Bundle, CatalogueEntry, Chain, Consortium, Element, Goal, Lookup, OrgKind,
-    Organization, PolicyTool, Problem, Project, Region, Supply, SupplyList, SupplyRef,
+    divisions, region, Bundle, CatalogueEntry, Chain, Consortium, Element, Goal, Lookup, Notice,
+    OrgKind, Organization, PolicyTool, Problem, Project, Region, Supply, SupplyList, SupplyRef,
     BUNDLE_VERSION,
 };
 use std::collections::{hash_map, BTreeMap, HashMap, HashSet};
@@ -129,6 +130,7 @@ pub(super) struct Doc<'a> {
     pub consortia: Column<'a, Consortium>,
     pub policy_tools: Column<'a, PolicyTool>,
     pub goals: Column<'a, Goal>,
+    pub notices: Column<'a, Notice>,
 }
 
 impl<'a> Doc<'a> {
@@ -147,6 +149,7 @@ impl<'a> Doc<'a> {
             consortia: Column::Typed(&bundle.consortia),
             policy_tools: Column::Typed(&bundle.policy_tools),
             goals: Column::Typed(&bundle.goals),
+            notices: Column::Typed(&bundle.notices),
         }
     }
 }
@@ -369,6 +372,10 @@ pub(super) fn check_doc<'a>(doc: &Doc<'a>, existing: &'a dyn Lookup) -> Report {
     c.index_ids(&doc.goals, "goals", "goal", |r| &r.id);
     for (i, g) in doc.goals.sound() {
         c.goal(i, g);
+    }
+    c.index_ids(&doc.notices, "notices", "notice", |r| &r.id);
+    for (i, n) in doc.notices.sound() {
+        c.notice(i, n);
     }
     c.replaced_organizations(&doc.organizations);
     c.replaced_chains(&doc.chains);

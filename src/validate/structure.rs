@@ -41,6 +41,7 @@ pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Report {
     let consortia = w.records(top, "consortia", CONSORTIUM_FIELDS, Walker::consortium);
     let policy_tools = w.records(top, "policy_tools", POLICY_TOOL_FIELDS, Walker::policy_tool);
     let goals = w.records(top, "goals", GOAL_FIELDS, Walker::goal);
+    let notices = w.records(top, "notices", NOTICE_FIELDS, Walker::notice);
     let doc = Doc {
         version: None,
         regions: column(&regions),
@@ -54,6 +55,7 @@ pub(super) fn check_value(value: &Value, existing: &dyn Lookup) -> Report {
         consortia: column(&consortia),
         policy_tools: column(&policy_tools),
         goals: column(&goals),
+        notices: column(&notices),
     };
     let semantic = check_doc(&doc, existing);
     w.errors.extend(semantic);
@@ -79,6 +81,7 @@ const TOP_FIELDS: &[&str] = &[
     "consortia",
     "policy_tools",
     "goals",
+    "notices",
 ];
 const REGION_FIELDS: &[&str] = &["code", "name"];
 const CATALOGUE_FIELDS: &[&str] = &["code", "name", "standards", "description"];
@@ -138,6 +141,24 @@ const POLICY_TOOL_FIELDS: &[&str] = &[
     "chains",
 ];
 const GOAL_FIELDS: &[&str] = &["id", "region", "year", "targets", "international_share"];
+const NOTICE_FIELDS: &[&str] = &[
+    "id",
+    "chain",
+    "about",
+    "kind",
+    "severity",
+    "message",
+    "direction",
+    "sender",
+    "sent_at",
+    "recipients",
+    "acks",
+];
+const ABOUT_FIELDS: &[&str] = &["firm", "part", "problem"];
+const RECIPIENT_FIELDS: &[&str] = &["org", "relation", "master"];
+const NOTICE_KINDS: &[&str] = &["defect", "delay", "capacity", "change", "alert"];
+const DIRECTIONS: &[&str] = &["downstream", "upstream", "both"];
+const RELATIONS: &[&str] = &["customer", "disabled", "supplier"];
 
 const KINDS: &[&str] = &[
     "enterprise",
@@ -740,6 +761,83 @@ impl Walker {
         }
         id.map(String::from)
     }
+
+    fn notice(&mut self, map: &Map<String, Value>, path: &str) -> Option<String> {
+        use Presence::*;
+        let id = self.string(map, path, "id", Required);
+        self.string(map, path, "chain", Required);
+        if let Some(about) = self.field(map, path, "about", Required) {
+            let at = pointer_push(path, "about");
+            if let Some(about) = self.object(about, &at, ABOUT_FIELDS) {
+                self.string(about, &at, "firm", Required);
+                self.string(about, &at, "part", Optional);
+                self.string(about, &at, "problem", Optional);
+            }
+        }
+        self.enumeration(
+            map,
+            path,
+            "kind",
+            Required,
+            NOTICE_KINDS,
+            ErrorCode::UnknownKind,
+        );
+        self.integer(
+            map,
+            path,
+            "severity",
+            Required,
+            1..=5,
+            ErrorCode::InvalidSeverity,
+        );
+        self.string(map, path, "message", Required);
+        self.enumeration(
+            map,
+            path,
+            "direction",
+            Required,
+            DIRECTIONS,
+            ErrorCode::UnknownDirection,
+        );
+        self.string(map, path, "sender", Required);
+        self.integer(
+            map,
+            path,
+            "sent_at",
+            Required,
+            0..=u64::MAX,
+            ErrorCode::WrongType,
+        );
+        if let Some(recipients) = self.array(map, path, "recipients", Defaulted) {
+            for (k, r) in recipients.iter().enumerate() {
+                let at = format!("{path}/recipients/{k}");
+                if let Some(r) = self.object(r, &at, RECIPIENT_FIELDS) {
+                    self.string(r, &at, "org", Required);
+                    self.enumeration(
+                        r,
+                        &at,
+                        "relation",
+                        Required,
+                        RELATIONS,
+                        ErrorCode::UnknownRelation,
+                    );
+                    self.boolean(r, &at, "master", Defaulted);
+                }
+            }
+        }
+        if let Some(acks) = self.field(map, path, "acks", Defaulted) {
+            let at = pointer_push(path, "acks");
+            match acks {
+                Value::Object(acks) => {
+                    for key in acks.keys() {
+                        self.integer(acks, &at, key, Required, 0..=u64::MAX, ErrorCode::WrongType);
+                    }
+                }
+                other => self.wrong_type(at, "an object", other),
+            }
+        }
+        id.map(String::from)
+    }
 }
 
 #[cfg(test)]
@@ -928,14 +1026,40 @@ mod tests {
             standards: vec![s("GB/T 1")],
             description: Some(s("d")),
         };
+        let recipient = notice::NoticeRecipient {
+            org: s("b"),
+            relation: notice::RecipientRelation::Customer,
+            master: true,
+        };
+        let notice = Notice {
+            id: s("n"),
+            chain: s("c"),
+            about: notice::NoticeAbout {
+                firm: s("a"),
+                part: Some(s("p")),
+                problem: Some(s("pr")),
+            },
+            kind: notice::NoticeKind::Defect,
+            severity: 3,
+            message: s("m"),
+            direction: notice::NoticeDirection::Downstream,
+            sender: s("a"),
+            sent_at: 1,
+            recipients: vec![recipient.clone()],
+            acks: [(s("b"), 2)].into_iter().collect(),
+        };
         let bundle = Bundle {
             capabilities: vec![entry.clone()],
             projects: vec![project.clone()],
             consortia: vec![consortium.clone()],
             policy_tools: vec![tool.clone()],
             goals: vec![goal.clone()],
+            notices: vec![notice.clone()],
             ..Bundle::new()
         };
+        assert_eq!(keys(&notice), sorted(NOTICE_FIELDS));
+        assert_eq!(keys(&notice.about), sorted(ABOUT_FIELDS));
+        assert_eq!(keys(&recipient), sorted(RECIPIENT_FIELDS));
         assert_eq!(keys(&bundle), sorted(TOP_FIELDS));
         assert_eq!(keys(&project), sorted(PROJECT_FIELDS));
         assert_eq!(keys(&entry), sorted(CATALOGUE_FIELDS));

@@ -443,6 +443,96 @@ async fn the_default_map_is_sent_gzip_compressed_to_clients_that_accept_it() {
     assert_eq!(limited.json()["firms_shown"], 5);
 }
 
+#[tokio::test]
+async fn firms_not_listed_are_in_groups_with_bundled_supplies_and_a_group_pages_its_firms() {
+    let app = spawn_demo_app();
+    let map = app
+        .get("/api/v1/chains/pb-power-battery/map?limit=5")
+        .await
+        .ok(StatusCode::OK);
+    let groups = map["groups"].as_array().unwrap();
+    let grouped: u64 = groups.iter().map(|g| g["firms"].as_u64().unwrap()).sum();
+    assert_eq!(grouped, 57 - 5, "every firm not listed is in a group");
+    // Every supply is drawn: between listed firms, or in a bundle.
+    let bundled: u64 = map["bundles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["supplies"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        bundled + map["supplies"].as_array().unwrap().len() as u64,
+        86
+    );
+    let listed: BTreeSet<String> = ids(&map["firms"], "id").into_iter().collect();
+
+    // The biggest group, paged two firms at a time.
+    let group = groups.iter().max_by_key(|g| g["firms"].as_u64()).unwrap();
+    let gid = group["id"].as_str().unwrap();
+    assert!(gid.starts_with(&format!("{}~", group["segment"].as_str().unwrap())));
+    let mut seen: Vec<String> = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = app
+            .get(&format!(
+                "/api/v1/chains/pb-power-battery/map/groups/{gid}?limit=5&offset={offset}&page_size=2"
+            ))
+            .await
+            .ok(StatusCode::OK);
+        assert_eq!(page["total"], group["firms"]);
+        assert_eq!(page["group"]["id"], gid);
+        let firms = ids(&page["firms"], "id");
+        if firms.is_empty() {
+            break;
+        }
+        assert!(firms.len() <= 2);
+        for f in page["firms"].as_array().unwrap() {
+            assert_eq!(f["segment"], group["segment"]);
+            assert!(!listed.contains(f["id"].as_str().unwrap()));
+        }
+        // Supplies touch the page and end at firms that are drawn (listed or on the page).
+        for s in page["supplies"].as_array().unwrap() {
+            let (from, to) = (s["from"].as_str().unwrap(), s["to"].as_str().unwrap());
+            assert!(firms.iter().any(|f| f == from || f == to), "{s}");
+            for end in [from, to] {
+                assert!(
+                    listed.contains(end) || firms.iter().any(|f| f == end),
+                    "{s}"
+                );
+            }
+        }
+        for p in page["problems"].as_array().unwrap() {
+            assert!(firms.iter().any(|f| f == p["org"].as_str().unwrap()));
+        }
+        seen.extend(firms);
+        offset += 2;
+    }
+    let distinct: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(distinct.len(), seen.len(), "pages do not repeat firms");
+    assert_eq!(seen.len() as u64, group["firms"].as_u64().unwrap());
+
+    // Unknown groups are 404s, bad page sizes 400s, both in the API's error shape.
+    let missing = app
+        .get("/api/v1/chains/pb-power-battery/map/groups/nope~high")
+        .await
+        .ok(StatusCode::NOT_FOUND);
+    assert_eq!(missing["code"], "not_found");
+    let bad = app
+        .get(&format!(
+            "/api/v1/chains/pb-power-battery/map/groups/{gid}?limit=5&page_size=0"
+        ))
+        .await
+        .ok(StatusCode::BAD_REQUEST);
+    assert!(bad["message"].as_str().unwrap().contains("page_size"));
+    // The full demo map has no groups: its segments are small enough to list.
+    let full = app
+        .get("/api/v1/chains/pb-power-battery/map")
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(full["groups"], json!([]));
+    assert_eq!(full["bundles"], json!([]));
+}
+
 /// The gaps report of the demo chains as an admin and as a regulator of one chain: one
 /// recommendation per capability and city (larger levels folded into `alternatives`), kept inside
 /// `within` (or the regulator's home province), and advice for the capacity gaps.

@@ -31,6 +31,7 @@ mod helpers;
 mod http;
 mod lists;
 mod metrics;
+mod notices;
 mod openapi;
 mod pictures;
 mod search;

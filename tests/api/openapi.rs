@@ -549,6 +549,11 @@ async fn reads_of_the_demo_match_their_documented_schemas() {
             "/api/v1/chains/{id}",
             app.get("/api/v1/chains/no-such-chain").await,
         ),
+        (
+            "/api/v1/chains/{id}/map/groups/{group}",
+            app.get("/api/v1/chains/pb-power-battery/map/groups/raw~low?limit=5")
+                .await,
+        ),
     ];
     for (template, response) in &reads {
         assert!(

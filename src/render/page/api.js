@@ -65,6 +65,8 @@ export const api = {
   },
   /** Downloads the SVG picture of a chain with the token (a plain link could not send it). */
   downloadSvg: (id) => download(api.mapSvgUrl(id), `${id}.svg`),
+  /** Downloads the map picture of a chain as `png` or as a one-page A3 `pdf` (embedded font: it looks the same everywhere). */
+  downloadPicture: (id, format) => download(`${base}/chains/${enc(id)}/map.${format}${format === 'pdf' ? '?paper=a3' : ''}`, `${id}.${format}`),
   /** Downloads one of the three lists of a chain as a workbook (problems, projects, policy_tools). */
   downloadXlsx: (id, list) => download(`${base}/chains/${enc(id)}/lists.xlsx?list=${enc(list)}`, `${id}-${XLSX_NAMES[list] || list}.xlsx`),
   chains: () => request(`${base}/chains`),
@@ -72,6 +74,8 @@ export const api = {
   capabilities: () => request(`${base}/capabilities`),
   organization: (id) => request(`${base}/organizations/${enc(id)}`),
   map: (id, limit) => request(`${base}/chains/${enc(id)}/map${limit != null ? `?limit=${limit}` : ''}`),
+  /** One page of a map group's firms (`groups[].id` of the map), the most important first. */
+  mapGroup: (id, group, offset = 0) => request(`${base}/chains/${enc(id)}/map/groups/${enc(group)}?offset=${offset}`),
   /** The map of a chain as the data stood right after revision `revision`. */
   mapAt: (id, revision) => request(`${base}/chains/${enc(id)}/map?revision=${enc(revision)}`),
   mapSvgUrl: (id) => `${base}/chains/${enc(id)}/map.svg`,
@@ -193,6 +197,19 @@ export const api = {
     body: JSON.stringify({ failures }),
   }),
   comparison: () => request(`${base}/comparison`),
+  /** Quality notices: `{box, chain, firm, page, per_page}`; an enterprise's inbox by default. */
+  notices: (q) => {
+    const s = Object.entries(q || {}).filter(([, v]) => v != null).map(([k, v]) => `${k}=${enc(v)}`).join('&');
+    return request(`${base}/notices${s ? `?${s}` : ''}`);
+  },
+  /** Sends a quality notice; the answer lists who was told. */
+  sendNotice: (body) => request(`${base}/notices`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }),
+  /** Acknowledges a notice received. */
+  ackNotice: (id) => request(`${base}/notices/${enc(id)}/ack`, { method: 'POST' }),
   /** QI coverage by province or city as GeoJSON (of one chain, or of all when `id` is empty). */
   regions: (id, level, province) => {
     const q = [id ? `chain=${enc(id)}` : null, `level=${enc(level)}`, province ? `province=${enc(province)}` : null].filter(Boolean).join('&');

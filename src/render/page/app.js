@@ -14,13 +14,14 @@ import { renderChanges } from './changes.js';
 import { renderGoals } from './goals.js';
 import { renderRegions } from './regions.js';
 import { mountSearch } from './search.js';
+import { renderNotices, refreshNoticeBadge } from './notices.js';
 import { renderWhatIf } from './whatif.js';
 
 const view = document.getElementById('view');
 let generation = 0;
 
 /**
- * Routes: `#/`, `#/compare`, `#/goals`, `#/regions[/XX]`, `#/whatif`,
+ * Routes: `#/`, `#/compare`, `#/goals`, `#/notices`, `#/regions[/XX]`, `#/whatif`,
  * `#/chain/ID[/map/FIRM | /scenario | /suppliers[/ORG] | /lists | /changes[/FROM/TO] | /regions[/XX] | /whatif]`.
  */
 function route(hash) {
@@ -28,6 +29,7 @@ function route(hash) {
   if (parts.length === 0) return { name: 'chains', render: renderChains, params: {} };
   if (parts[0] === 'compare') return { name: 'compare', render: renderCompare, params: {} };
   if (parts[0] === 'goals') return { name: 'goals', render: renderGoals, params: {} };
+  if (parts[0] === 'notices') return { name: 'notices', render: renderNotices, params: {} };
   if (parts[0] === 'regions') return { name: 'regions', render: renderRegions, params: { province: parts[1] } };
   if (parts[0] === 'whatif') return { name: 'whatif', render: renderWhatIf, params: {} };
   if (parts[0] === 'chain' && parts[1]) {
@@ -61,7 +63,7 @@ async function show() {
   // One chain's geographic view belongs to the chains; #/regions has its own entry.
   const nav = r && r.name === 'regions' && r.params.id ? 'chain-regions' : r && r.name;
   for (const a of document.querySelectorAll('[data-nav]')) {
-    a.classList.toggle('active', r != null && (a.dataset.nav === nav || (a.dataset.nav === 'chains' && nav !== 'compare' && nav !== 'goals' && nav !== 'regions')));
+    a.classList.toggle('active', r != null && (a.dataset.nav === nav || (a.dataset.nav === 'chains' && nav !== 'compare' && nav !== 'goals' && nav !== 'regions' && nav !== 'notices')));
   }
   view.replaceChildren(h('div', { class: 'loading' }, h('span', { class: 'spinner' }), t('loading')));
   if (!r) {
@@ -131,6 +133,7 @@ async function updateUser() {
     ? h('button', { class: 'lang', type: 'button', onclick: () => { setToken(''); updateUser(); show(); } }, t('logout'))
     : h('button', { class: 'lang', type: 'button', onclick: () => view.replaceChildren(loginForm('')) }, t('login'));
   box.replaceChildren(whoLabel(me), button);
+  refreshNoticeBadge();
 }
 
 /**

@@ -5,13 +5,30 @@ import { t, CATEGORIES } from './i18n.js';
 import { api, cachedMap } from './api.js';
 import { h, kpi, chainHeader, coveragePct, sevBadge, riskColour, capLabel } from './util.js';
 import { createMap, legendHtml } from './map.js';
+import { noticeMarks } from './notices.js';
 
-const LIMITS = [400, 1600, 6400, 25600];
-
-/** The next larger `limit` for "show more" (0 = all firms). */
-function nextLimit(current, total) {
-  const next = LIMITS.find((l) => l > (current || 400)) ?? 0;
-  return next === 0 || next >= total ? 0 : next;
+/**
+ * Adds one page of a group's firms (`GET …/map/groups/{group}`) to `map`: the firms, their
+ * supplies, problems and providers; the group counts what is left, and goes (with its bundled
+ * lines) once every firm is drawn.
+ */
+export function mergeGroupPage(map, page) {
+  const known = new Set(map.firms.map((f) => f.id));
+  const firms = page.firms.filter((f) => !known.has(f.id));
+  map.firms = [...map.firms, ...firms];
+  map.firms_shown = map.firms.length;
+  map.supplies = [...map.supplies, ...page.supplies.filter((s) => !(known.has(s.from) && known.has(s.to)))];
+  const problems = new Set(map.problems.map((p) => p.id));
+  map.problems = [...map.problems, ...page.problems.filter((p) => !problems.has(p.id))];
+  const providers = new Set(map.providers.map((p) => p.id));
+  map.providers = [...map.providers, ...page.providers.filter((p) => !providers.has(p.id))];
+  const left = page.total - page.offset - page.firms.length;
+  map.groups = map.groups.flatMap((g) => {
+    if (g.id !== page.group.id) return [g];
+    return left > 0 ? [{ ...g, firms: left, loaded: page.offset + page.firms.length }] : [];
+  });
+  if (left <= 0) map.bundles = map.bundles.filter((b) => b.from !== page.group.id && b.to !== page.group.id);
+  return firms.length;
 }
 
 /** The side panel of one firm: problems, needs with providers, and why it is critical. */
@@ -85,8 +102,9 @@ export function firmPanel(map, firm, { disabled, onClose } = {}) {
  * { root, getMap(), getController(), onRedraw(fn), showPanel(id) }.
  */
 export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf } = {}) {
-  let limit = null;
-  let map = await cachedMap(id, limit);
+  // A copy: expanding groups adds to it, and the cached map stays as the server sent it.
+  const cached = await cachedMap(id);
+  let map = { ...cached, groups: [...(cached.groups || [])], bundles: [...(cached.bundles || [])] };
   let controller = null;
   let selected = initialFirm || null;
   const redrawHooks = [];
@@ -95,7 +113,6 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
   const mapBox = h('div', { class: 'map-box' });
   const panel = h('aside', { class: 'panel closed' });
   const status = h('span', { class: 'map-status' });
-  const moreBtn = h('button', { class: 'btn', type: 'button', 'data-action': 'more' }, t('map.more'));
   const segSelect = h('select', { 'data-filter': 'segment' });
   const catSelect = h('select', { 'data-filter': 'category' },
     h('option', { value: '' }, t('filter.all')), CATEGORIES.map((c) => h('option', { value: c }, t(`cat.${c}`))));
@@ -126,8 +143,11 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
   }
 
   function applyFilter() {
-    const matched = controller.setFilter(predicate());
-    const base = t('map.shown', { shown: map.firms_shown, total: map.firms_total });
+    const matched = controller.setFilter(predicate(), filter.segment);
+    const grouped = map.groups.reduce((n, g) => n + g.firms, 0);
+    const base = grouped
+      ? t('map.status_groups', { shown: map.firms.length, grouped, groups: map.groups.length })
+      : t('map.shown', { shown: map.firms.length, total: map.firms_total });
     const edges = controller.svg.dataset.edges ? ` · ${t('map.weak_edges')}` : '';
     status.textContent = (predicate() ? `${base} · ${t('map.matched', { n: matched })}` : base) + edges;
   }
@@ -154,10 +174,28 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
     }
   }
 
-  function draw() {
-    controller = createMap(mapBox, map, { onSelect: select });
+  let expanding = false;
+  async function expand(groupId) {
+    const group = map.groups.find((g) => g.id === groupId);
+    if (!group || expanding) return;
+    expanding = true;
+    mapBox.dataset.expanding = groupId;
+    try {
+      const page = await api.mapGroup(id, groupId, group.loaded || 0);
+      mergeGroupPage(map, page);
+      draw(controller.view());
+    } catch (e) {
+      console.error(e);
+      alert(e.message);
+    } finally {
+      expanding = false;
+      delete mapBox.dataset.expanding;
+    }
+  }
+
+  function draw(view) {
+    controller = createMap(mapBox, map, { onSelect: select, onExpand: expand, view });
     controller.showAssignments(assignBox.checked);
-    moreBtn.hidden = map.firms_shown >= map.firms_total;
     fillSegments();
     applyFilter();
     showPanel(selected);
@@ -168,18 +206,6 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
   catSelect.addEventListener('change', () => { filter.category = catSelect.value; applyFilter(); });
   sevSelect.addEventListener('change', () => { filter.severity = Number(sevSelect.value); applyFilter(); });
   assignBox.addEventListener('change', () => controller.showAssignments(assignBox.checked));
-  moreBtn.addEventListener('click', async () => {
-    moreBtn.disabled = true;
-    try {
-      limit = nextLimit(limit, map.firms_total);
-      map = await cachedMap(id, limit);
-      draw();
-    } catch (e) {
-      console.error(e);
-    } finally {
-      moreBtn.disabled = false;
-    }
-  });
 
   const c = map.counts;
   const root = h('div', { class: 'map-view' },
@@ -199,9 +225,11 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
       h('label', {}, t('filter.severity'), sevSelect),
       h('label', { class: 'check' }, assignBox, t('map.assignments')),
       h('span', { class: 'spacer' }),
-      status, moreBtn,
+      status,
       h('button', { class: 'btn', type: 'button', 'data-action': 'reset', onclick: () => controller.reset() }, t('map.reset')),
-      h('button', { class: 'btn', type: 'button', onclick: () => api.downloadSvg(id).catch((e) => alert(e.message)) }, t('open.svg'))),
+      h('button', { class: 'btn', type: 'button', 'data-picture': 'svg', onclick: () => api.downloadSvg(id).catch((e) => alert(e.message)) }, t('open.svg')),
+      h('button', { class: 'btn', type: 'button', 'data-picture': 'png', onclick: () => api.downloadPicture(id, 'png').catch((e) => alert(e.message)) }, t('open.png')),
+      h('button', { class: 'btn', type: 'button', 'data-picture': 'pdf', title: t('open.pdf_hint'), onclick: () => api.downloadPicture(id, 'pdf').catch((e) => alert(e.message)) }, t('open.pdf'))),
     h('div', { class: 'legend', html: legendHtml(routeName === 'scenario') }),
     h('div', { class: 'map-layout' },
       h('div', { class: 'map-main' }, mapBox, h('p', { class: 'hint muted small' }, `${t('map.hint')} · ${t('panel.empty')}`)),
@@ -220,6 +248,9 @@ export async function mountMap(id, { initialFirm, routeName = 'map', disabledOf 
 export async function renderMapView(root, params) {
   const view = await mountMap(params.id, { initialFirm: params.firm, routeName: 'map' });
   root.append(view.root);
+  // Regulators see quality notices as badges on the firms they are about.
+  const marks = await noticeMarks(params.id);
+  if (marks) view.onRedraw(() => marks(view.root.querySelector('svg.map-svg')));
   // Drawn once the view is in the document, so the first paint has the real size.
   root.addEventListener('qmap:shown', () => view.draw(), { once: true });
 }

@@ -9,6 +9,7 @@ import { t } from './i18n.js';
 import { api, cachedMap } from './api.js';
 import { h, chainHeader, kpi, sevBadge, riskColour } from './util.js';
 import { pagedTable } from './lists.js';
+import { openNoticesAbout } from './notices.js';
 
 export async function renderSuppliers(root, params) {
   // An enterprise may not open the chain's map: it gets its own supplier view without it.
@@ -52,6 +53,8 @@ export async function renderSuppliers(root, params) {
   const critical = view.suppliers.filter((s) => s.critical).length;
   const withProblems = view.suppliers.filter((s) => s.problems.length > 0 || s.undisclosed).length;
   const enterprise = !map;
+  // Open notices (unacknowledged by the viewer) about each supplier.
+  const notices = await openNoticesAbout(params.id);
 
   // Without the map (an enterprise), the dot shows the severities the viewer may see.
   const risk = (s, f) => (f ? f.risk.score : Math.min(1, s.problem_load / 10));
@@ -80,6 +83,8 @@ export async function renderSuppliers(root, params) {
       h('div', { class: 'tags' },
         s.critical ? h('span', { class: 'tag red' }, t('legend.critical')) : null,
         f && f.foreign ? h('span', { class: 'tag purple' }, `${t('panel.foreign')} ${f.country || ''}`) : null,
+        notices.has(s.id) ? h('a', { class: 'tag red', href: '#/notices', 'data-open-notices': notices.get(s.id).length, title: notices.get(s.id).map((n) => n.message).join('\n') },
+          t('nt.open', { n: notices.get(s.id).length })) : null,
         s.problems.length ? h('span', { class: 'tag amber' }, t('sup.problems', { n: s.problems.length }), ' ', sevBadge(worst)) : null,
         hidden ? h('span', {
           class: 'tag', 'data-undisclosed': hidden.count,

@@ -174,7 +174,11 @@ impl<'a> Checker<'a> {
 
     /// Checks a reference to a chain; returns the chain when it can be part of a key and is
     /// known (or in the document, sound or not).
-    fn chain_reference(&mut self, chain: &'a str, path: impl Fn() -> String) -> Option<&'a str> {
+    pub(super) fn chain_reference(
+        &mut self,
+        chain: &'a str,
+        path: impl Fn() -> String,
+    ) -> Option<&'a str> {
         if !self.key(chain, "chain", ID, &path) {
             return None;
         }
