@@ -32,17 +32,10 @@ pub fn set_disclosure(
     id: String,
     disclosure: Disclosure,
 ) -> Result<Problem, Error> {
-    let (_, problem) = service.write(how, move |data| {
-        let mut problem = data
-            .problems
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| who.not_found("problem", id.clone()))?;
-        who.require(who.writes_problem(&problem.org, &problem.chain))?;
+    super::records::update_problem(service, who, how, id, |problem| {
         problem.disclosure = disclosure;
-        Ok(Prepared::new(with_problems(vec![problem.clone()]), problem))
-    })?;
-    Ok(problem)
+        Ok(())
+    })
 }
 
 fn with_problems(problems: Vec<Problem>) -> ChangeSet {

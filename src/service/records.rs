@@ -232,13 +232,7 @@ pub fn set_problem_status(
     id: String,
     status: Status,
 ) -> Result<Problem, Error> {
-    let (_, problem) = service.write(how, move |data| {
-        let mut problem = data
-            .problems
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| who.not_found("problem", id.clone()))?;
-        who.require(who.writes_problem(&problem.org, &problem.chain))?;
+    update_problem(service, who, how, id, |problem| {
         if !rules::transition_allowed(problem.status, status) {
             return Err(Error::Conflict {
                 code: "invalid_transition",
@@ -251,6 +245,28 @@ pub fn set_problem_status(
             });
         }
         problem.status = status;
+        Ok(())
+    })
+}
+
+/// Changes one field of stored problem `id` in a write of its own: the problem must exist for
+/// `who` (else 404) and be one `who` writes (else 403); `change` edits it or refuses. Returns
+/// the problem as stored.
+pub(super) fn update_problem(
+    service: &Service,
+    who: &Principal,
+    how: How,
+    id: String,
+    change: impl FnOnce(&mut Problem) -> Result<(), Error>,
+) -> Result<Problem, Error> {
+    let (_, problem) = service.write(how, move |data| {
+        let mut problem = data
+            .problems
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| who.not_found("problem", id.clone()))?;
+        who.require(who.writes_problem(&problem.org, &problem.chain))?;
+        change(&mut problem)?;
         Ok(Prepared::new(upsert(one_problem(problem.clone())), problem))
     })?;
     Ok(problem)

@@ -8,10 +8,7 @@ use serde_json::json;
 
 /// The `authorization` header value of a token of `role` made on the app's store.
 fn bearer(app: &TestApp, role: AccessRole, org: Option<&str>) -> String {
-    let issued =
-        qmap::access::issue(role, org, &[], None, qmap::access::now(), app.state.store()).unwrap();
-    app.state.store().put_token(&issued.token).unwrap();
-    format!("Bearer {}", issued.secret)
+    app.bearer(role, org, &[])
 }
 
 #[tokio::test]

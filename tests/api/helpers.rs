@@ -52,6 +52,24 @@ pub struct TestApp {
 }
 
 /// An app over an empty store with the default configuration.
+impl TestApp {
+    /// The `authorization` header value of a new token of `role` (an enterprise's for `org`,
+    /// limited to `chains` when some are given), made in the app's store.
+    pub fn bearer(
+        &self,
+        role: qmap::model::access::AccessRole,
+        org: Option<&str>,
+        chains: &[&str],
+    ) -> String {
+        let chains: Vec<String> = chains.iter().map(|c| c.to_string()).collect();
+        let store = self.state.store();
+        let issued =
+            qmap::access::issue(role, org, &chains, None, qmap::access::now(), store).unwrap();
+        store.put_token(&issued.token).unwrap();
+        format!("Bearer {}", issued.secret)
+    }
+}
+
 pub fn spawn_app() -> TestApp {
     spawn_app_with(ApiConfig::default(), false)
 }

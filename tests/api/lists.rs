@@ -53,18 +53,7 @@ fn column(rows: &[Vec<String>], header: &str) -> Vec<String> {
 }
 
 fn planner(app: &TestApp) -> String {
-    let store = app.state.store();
-    let issued = qmap::access::issue(
-        AccessRole::Planner,
-        None,
-        &[],
-        None,
-        qmap::access::now(),
-        store,
-    )
-    .unwrap();
-    store.put_token(&issued.token).unwrap();
-    format!("Bearer {}", issued.secret)
+    app.bearer(AccessRole::Planner, None, &[])
 }
 
 #[tokio::test]

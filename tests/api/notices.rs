@@ -60,18 +60,7 @@ async fn hand_drawn_app(config: ApiConfig) -> TestApp {
 }
 
 fn bearer(app: &TestApp, role: AccessRole, org: Option<&str>, chains: &[&str]) -> String {
-    let chains: Vec<String> = chains.iter().map(|c| c.to_string()).collect();
-    let issued = qmap::access::issue(
-        role,
-        org,
-        &chains,
-        None,
-        qmap::access::now(),
-        app.state.store(),
-    )
-    .unwrap();
-    app.state.store().put_token(&issued.token).unwrap();
-    format!("Bearer {}", issued.secret)
+    app.bearer(role, org, chains)
 }
 
 async fn send(app: &TestApp, token: &str, body: Value) -> TestResponse {

@@ -334,10 +334,7 @@ async fn unknown_revisions_and_missing_surveys_are_clear_404s() {
 
 /// A token of `role` (an enterprise's for `org`), made in the app's store.
 fn token(app: &TestApp, role: AccessRole, org: Option<&str>) -> String {
-    let store = app.state.store();
-    let issued = qmap::access::issue(role, org, &[], None, qmap::access::now(), store).unwrap();
-    store.put_token(&issued.token).unwrap();
-    format!("Bearer {}", issued.secret)
+    app.bearer(role, org, &[])
 }
 
 #[tokio::test]

@@ -10,18 +10,7 @@ use serde_json::Value;
 const PB: &str = "pb-power-battery";
 
 fn planner(app: &TestApp) -> String {
-    let store = app.state.store();
-    let issued = qmap::access::issue(
-        AccessRole::Planner,
-        None,
-        &[],
-        None,
-        qmap::access::now(),
-        store,
-    )
-    .unwrap();
-    store.put_token(&issued.token).unwrap();
-    format!("Bearer {}", issued.secret)
+    app.bearer(AccessRole::Planner, None, &[])
 }
 
 fn ids(list: &Value, field: &str) -> Vec<String> {

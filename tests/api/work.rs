@@ -50,18 +50,7 @@ fn ids(list: &Value) -> Vec<String> {
 
 /// A token of `role` made on the app's store; returns its `authorization` header value.
 fn token(app: &TestApp, role: AccessRole, org: Option<&str>, chains: &[&str]) -> String {
-    let chains: Vec<String> = chains.iter().map(|c| c.to_string()).collect();
-    let issued = qmap::access::issue(
-        role,
-        org,
-        &chains,
-        None,
-        qmap::access::now(),
-        app.state.store(),
-    )
-    .unwrap();
-    app.state.store().put_token(&issued.token).unwrap();
-    format!("Bearer {}", issued.secret)
+    app.bearer(role, org, chains)
 }
 
 async fn send_as(
