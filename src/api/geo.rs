@@ -54,7 +54,7 @@ pub struct RegionsParams {
 /// `echarts` 4.9.0 (Apache-2.0), vendored.
 #[utoipa::path(get, path = "/api/v1/coverage/regions.geojson", tag = "analyses",
     params(RegionsParams),
-    responses((status = 200, content_type = "application/geo+json", body = String,
+    responses((status = 200, content_type = "application/geo+json", body = Object,
                description = "A FeatureCollection, one feature per province or city"),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_regions_geojson(

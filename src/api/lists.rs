@@ -37,6 +37,7 @@ pub enum ListName {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `problems`, `projects` or `policy_tools`.
+    #[param(inline)]
     list: ListName,
 }
 

@@ -6,10 +6,11 @@ use super::auth::{AuditNote, Principal};
 use super::error::{ApiError, ErrorBody};
 use super::records::relative_to;
 use super::state::AppState;
-use super::{json_body, ApiPath};
+use super::{json_body, query, ApiPath};
 use crate::model::Notice;
 use crate::service::notices::{self, Acknowledged, NoticeFilter, NoticePage, SendBody};
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -126,8 +127,9 @@ async fn send_notice(
 async fn list_notices(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-    Query(f): Query<NoticeFilter>,
+    filter: Result<Query<NoticeFilter>, QueryRejection>,
 ) -> Result<Json<NoticePage>, ApiError> {
+    let f = query(filter)?;
     Ok(Json(
         state.read(move |snap| notices::list(snap, &who, f)).await?,
     ))

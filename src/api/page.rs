@@ -166,6 +166,7 @@ pub struct PdfParams {
     /// Draw at most this many firms, the most important first (default 400; 0 = all).
     limit: Option<usize>,
     /// The paper, landscape: `a4` (default) or `a3`.
+    #[param(inline)]
     paper: Option<crate::render::pdf::Paper>,
 }
 

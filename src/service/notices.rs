@@ -217,7 +217,7 @@ pub enum NoticeBox {
 pub struct NoticeFilter {
     /// `in` (default) or `out`.
     #[serde(rename = "box")]
-    #[param(rename = "box", value_type = Option<NoticeBox>)]
+    #[param(rename = "box", value_type = Option<NoticeBox>, inline)]
     pub mailbox: Option<NoticeBox>,
     /// Only notices of this chain.
     pub chain: Option<String>,

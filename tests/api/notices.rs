@@ -555,3 +555,18 @@ async fn a_notice_is_sent_about_a_member_and_stays_when_a_survey_takes_the_firm_
         .ok(StatusCode::OK);
     assert!(empty.export().await == exported);
 }
+
+#[tokio::test]
+async fn a_bad_notice_list_query_is_a_400_in_the_api_error_shape() {
+    let app = hand_drawn_app(ApiConfig::default()).await;
+    for uri in [
+        "/api/v1/notices?per_page=null",
+        "/api/v1/notices?box=sideways",
+    ] {
+        let e = app
+            .get(uri)
+            .await
+            .error(StatusCode::BAD_REQUEST, "bad_request");
+        assert!(e["message"].as_str().is_some(), "{uri}: {e}");
+    }
+}

@@ -741,3 +741,43 @@ async fn a_status_change_of_the_wrong_shape_is_a_documented_422() {
     answer.ok(StatusCode::OK);
     assert_documented(&doc, "post", template, &answer);
 }
+
+/// Every `$ref` anywhere in `value`, with where it stands.
+fn refs(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(target)) => out.push((at.to_string(), target.clone())),
+                    _ => refs(v, &format!("{at}/{k}"), out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                refs(v, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A parameter or body whose schema names a component the document does not hold cannot be
+/// read by any client (schemathesis stops at it): every reference must resolve.
+#[test]
+fn every_schema_reference_of_the_document_resolves() {
+    let doc = serde_json::to_value(qmap::api::openapi()).unwrap();
+    let mut found = Vec::new();
+    refs(&doc, "", &mut found);
+    assert!(found.len() > 100, "references found: {}", found.len());
+    let dangling: Vec<&(String, String)> = found
+        .iter()
+        .filter(|(_, target)| {
+            let Some(name) = target.strip_prefix("#/components/schemas/") else {
+                return true;
+            };
+            doc["components"]["schemas"].get(name).is_none()
+        })
+        .collect();
+    assert!(dangling.is_empty(), "unresolved: {dangling:?}");
+}
