@@ -1576,19 +1576,7 @@ async fn no_two_visible_labels_overlap_on_the_demo_chains() {
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 async fn a_5000_firm_chain_shows_groups_and_a_click_expands_one() {
-    let data = tempfile::tempdir().unwrap();
-    let file = data.path().join("c5k.json");
-    let bundle = qmap::generate::generate(&qmap::generate::GenOptions {
-        chains: 1,
-        firms: 5_000,
-        seed: 5,
-    });
-    let chain = bundle.chains[0].id.clone();
-    std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
-    let store = tempfile::tempdir().unwrap();
-    qmap(&["import", file.to_str().unwrap()], store.path());
-    // No token: `serve --demo` over a non-empty store loads nothing and opens reads to all.
-    let page = Page::open_on(store).await;
+    let (page, chain) = page_with_generated_chain(5_000, 5).await;
     page.show(&format!("chain/{chain}"), "map").await;
     let map = page.api(&format!("/api/v1/chains/{chain}/map"), None).await;
     let groups = map["groups"].as_array().unwrap();
@@ -1710,19 +1698,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 #[ignore = "a benchmark, skipped by .ci/run: cargo test --test browser -- --ignored --nocapture large_chain"]
 async fn large_chain_draw_times() {
-    let data = tempfile::tempdir().unwrap();
-    let file = data.path().join("c20k.json");
-    let bundle = qmap::generate::generate(&qmap::generate::GenOptions {
-        chains: 1,
-        firms: 20_000,
-        seed: 42,
-    });
-    let chain = bundle.chains[0].id.clone();
-    std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
-    let store = tempfile::tempdir().unwrap();
-    qmap(&["import", file.to_str().unwrap()], store.path());
-    // No token: `serve --demo` over a non-empty store loads nothing and opens reads to all.
-    let page = Page::open_on(store).await;
+    let (page, chain) = page_with_generated_chain(20_000, 42).await;
     for run in 0..3 {
         page.client.goto("about:blank").await.unwrap();
         page.client
@@ -2496,21 +2472,27 @@ async fn type_into(page: &Page, selector: &str, text: &str) {
     el.send_keys(text).await.unwrap();
 }
 
-/// A store with one generated 400-firm chain (327 demand problems, 7 pages of 50), served
-/// without tokens (the open demo reads everything).
-async fn page_with_a_big_chain() -> (Page, String) {
+/// A store with one generated chain of `firms` firms, served without tokens (`serve --demo`
+/// over a non-empty store loads nothing and opens reads to all); returns the page and the
+/// chain's id.
+async fn page_with_generated_chain(firms: usize, seed: u64) -> (Page, String) {
     let data = tempfile::tempdir().unwrap();
-    let file = data.path().join("c400.json");
+    let file = data.path().join("generated.json");
     let bundle = qmap::generate::generate(&qmap::generate::GenOptions {
         chains: 1,
-        firms: 400,
-        seed: 42,
+        firms,
+        seed,
     });
     let chain = bundle.chains[0].id.clone();
     std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
     let store = tempfile::tempdir().unwrap();
     qmap(&["import", file.to_str().unwrap()], store.path());
     (Page::open_on(store).await, chain)
+}
+
+/// A store with one generated 400-firm chain (327 demand problems, 7 pages of 50).
+async fn page_with_a_big_chain() -> (Page, String) {
+    page_with_generated_chain(400, 42).await
 }
 
 fn ids_of(page: &Value) -> Vec<Value> {
