@@ -275,25 +275,10 @@ pub fn upstream_of(d: &Dataset, org: &str) -> BTreeSet<String> {
     let Some(o) = d.organizations.get(org) else {
         return BTreeSet::new();
     };
-    let mut found = BTreeSet::new();
-    for m in o.memberships() {
-        let mut suppliers: HashMap<&str, Vec<&str>> = HashMap::new();
-        for s in d.supplies_of_chain(&m.chain) {
-            suppliers.entry(&s.customer).or_default().push(&s.supplier);
-        }
-        let mut queue = VecDeque::from([org]);
-        let mut seen = BTreeSet::from([org]);
-        while let Some(firm) = queue.pop_front() {
-            for &s in suppliers.get(firm).into_iter().flatten() {
-                if seen.insert(s) {
-                    queue.push_back(s);
-                    found.insert(s.to_string());
-                }
-            }
-        }
-    }
-    found.remove(org);
-    found
+    o.memberships()
+        .iter()
+        .flat_map(|m| upstream_on_chain(d, org, &m.chain))
+        .collect()
 }
 
 /// The holder of the token, and the chains it may open.
