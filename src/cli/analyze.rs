@@ -35,13 +35,7 @@ pub(super) fn run_analyze(
     let start = Instant::now();
     let mut timings = Timings::new(timings);
     let dataset = match (file, data) {
-        (Some(file), _) => {
-            let bundle = load_bundle(file, &mut timings)?;
-            memory_note(&timings);
-            let dataset = Dataset::from_bundle(bundle);
-            timings.lap("dataset");
-            dataset
-        }
+        (Some(file), _) => load_dataset(file, &mut timings)?,
         (None, Some(dir)) => {
             let store = Store::open(dir)?;
             let mut dataset = store.load()?;

@@ -672,16 +672,18 @@ fn secs(d: Duration) -> f64 {
 
 /// Reads a bundle file and parses it (`serde_json::from_slice`), without validating it against
 /// anything: the analyses accept any well-formed bundle.
-fn load_bundle(path: &Path, timings: &mut Timings) -> Result<Bundle, CliError> {
+/// The dataset of a bundle file, parsed and collected on every core
+/// ([`crate::model::dataset_from_json`]).
+fn load_dataset(path: &Path, timings: &mut Timings) -> Result<Dataset, CliError> {
     let bytes = read_file(path)?;
     timings.lap("read");
-    let bundle =
-        serde_json::from_slice::<Bundle>(&bytes).map_err(|source| CliError::NotABundle {
+    let dataset =
+        crate::model::dataset_from_json(&bytes).map_err(|source| CliError::NotABundle {
             path: path.to_path_buf(),
             source,
         })?;
-    timings.lap("parse");
-    Ok(bundle)
+    timings.lap("parse + dataset");
+    Ok(dataset)
 }
 
 fn service_error(e: crate::service::Error) -> CliError {

@@ -24,10 +24,7 @@ pub(super) fn render(
         png::check_scale(picture.scale)?;
     }
     let (dataset, revision) = match file {
-        Some(file) => (
-            Dataset::from_bundle(load_bundle(file, &mut Timings::new(false))?),
-            0,
-        ),
+        Some(file) => (load_dataset(file, &mut Timings::new(false))?, 0),
         None => {
             let dir = data.map(Path::to_path_buf).unwrap_or_else(|| {
                 std::env::var_os("QMAP_DATA")

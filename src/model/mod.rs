@@ -15,6 +15,7 @@ pub mod divisions;
 mod index;
 pub mod notice;
 mod packed;
+mod read;
 pub mod revision;
 mod work;
 
@@ -23,6 +24,7 @@ pub use dataset::Dataset;
 pub use index::ChainIndex;
 pub use notice::Notice;
 pub use packed::{SupplyList, SupplyRef};
+pub use read::dataset_from_json;
 pub use revision::{Revision, RevisionCounts, WriteNote};
 pub use work::{
     Consortium, GapKind, Goal, PolicyKind, PolicyTool, Project, ProjectCategory, ProjectLevel,
