@@ -243,3 +243,119 @@ fn the_dataset_scope_after_a_write_solves_only_the_changed_codes_and_is_exact() 
         incremental.qi.figures
     );
 }
+
+/// Before any chain is analysed (nothing stored, the background not started) and with no wait,
+/// the chain list answers at once: every row pending with the figures that need no analysis,
+/// which are those of the full row, and listing starts no analysis. Once the chains are
+/// analysed, the same list is the full rows.
+#[test]
+fn the_chain_list_is_pending_until_the_chains_are_analysed() {
+    use qmap::service::chains::{ListedChain, RowWait};
+    use qmap::service::Principal;
+    let (_dir, _store, service) = demo_service();
+    service.set_row_wait(RowWait::AtMost(std::time::Duration::ZERO));
+    let snap = service.snapshot();
+    let who = Principal::Anonymous;
+    let pending = service.chain_list(&snap, &who).unwrap();
+    assert_eq!(pending.len(), 3);
+    for id in snap.dataset.chains.keys() {
+        let entry = snap.cache.chain(id).unwrap();
+        assert!(
+            !entry.analysis.is_done() && entry.row.get().is_none(),
+            "{id}"
+        );
+    }
+
+    let full = snap.chain_rows().unwrap();
+    for (listed, row) in pending.iter().zip(&full) {
+        let ListedChain::Pending(p) = listed else {
+            panic!("not pending: {listed:?}");
+        };
+        assert!(p.pending);
+        assert_eq!(
+            (&p.id, &p.name, &p.chief, p.segments),
+            (&row.id, &row.name, &row.chief, row.segments)
+        );
+        assert_eq!(
+            (p.firms, p.masters, p.supplies, p.demand_problems),
+            (row.firms, row.masters, row.supplies, row.demand_problems),
+            "{}",
+            row.id
+        );
+        assert!(row.firms > 0 && row.supplies > 0 && row.demand_problems > 0);
+    }
+    let listed = service.chain_list(&snap, &who).unwrap();
+    let expected: Vec<ListedChain> = full.into_iter().map(ListedChain::Ready).collect();
+    assert_eq!(listed, expected);
+    // The full rows serialize exactly as the rows of the list always did.
+    assert_eq!(
+        serde_json::to_value(&listed).unwrap(),
+        serde_json::to_value(snap.chain_rows().unwrap()).unwrap()
+    );
+
+    // A write resolving a demand problem: its chain is pending again (counted from the chain
+    // index, which the analyses built), with one demand problem less; the others stay full.
+    let mut p = snap
+        .dataset
+        .problems
+        .values()
+        .find(|p| p.is_demand())
+        .unwrap()
+        .clone();
+    p.status = qmap::model::Status::Resolved;
+    let written = p.chain.clone();
+    import_problems(&service, &[p]);
+    let after = service.snapshot();
+    let listed = service.chain_list(&after, &who).unwrap();
+    for (row, before) in listed.iter().zip(&full_rows(&snap)) {
+        match row {
+            ListedChain::Pending(p) => {
+                assert_eq!(p.id, written);
+                assert_eq!(p.demand_problems + 1, before.demand_problems);
+                let now = after.chain_row(&written).unwrap();
+                assert_eq!(
+                    (p.firms, p.masters, p.supplies, p.demand_problems),
+                    (now.firms, now.masters, now.supplies, now.demand_problems)
+                );
+            }
+            ListedChain::Ready(r) => assert_eq!(r, before),
+        }
+    }
+    assert_eq!(listed.iter().filter(|r| r.is_pending()).count(), 1);
+}
+
+fn full_rows(snap: &qmap::service::Snapshot) -> Vec<qmap::analysis::quality::ChainRow> {
+    snap.chain_rows().unwrap()
+}
+
+/// With the background analyses running, the pending rows get ready without any reader
+/// computing them: a client asking again (as the page does) finally gets every row full; and
+/// a list that may wait (here as long as it takes) waits for them.
+#[test]
+fn pending_rows_get_ready_by_the_background_analyses() {
+    use qmap::service::chains::{ListedChain, RowWait};
+    use qmap::service::Principal;
+    let (_dir, _store, service) = demo_service();
+    let who = Principal::Anonymous;
+    service.set_row_wait(RowWait::AtMost(std::time::Duration::ZERO));
+    service.start_precomputing();
+    wait_until("no row is pending", || {
+        let snap = service.snapshot();
+        let rows = service.chain_list(&snap, &who).unwrap();
+        rows.iter().all(|r| matches!(r, ListedChain::Ready(_)))
+    });
+
+    // After a write, the written chain is analysed again in the background; a list waiting
+    // (120 s: a guard against hanging only) answers it full.
+    let mut p = service.snapshot().dataset.problems["pb-p001"].clone();
+    p.title = "等待后台".into();
+    import_problems(&service, &[p]);
+    service.set_row_wait(RowWait::AtMost(std::time::Duration::from_secs(120)));
+    let snap = service.snapshot();
+    let rows = service.chain_list(&snap, &who).unwrap();
+    assert!(rows.iter().all(|r| !r.is_pending()));
+    assert_eq!(
+        serde_json::to_value(&rows).unwrap(),
+        serde_json::to_value(snap.chain_rows().unwrap()).unwrap()
+    );
+}

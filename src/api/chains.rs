@@ -10,14 +10,13 @@ use crate::analysis::assignment::Assignment;
 use crate::analysis::coverage::CoverageReport;
 use crate::analysis::projects::KeyProjects;
 use crate::analysis::qi::report::QiReport;
-use crate::analysis::quality::ChainRow;
 use crate::analysis::recommend::WhatIf;
 use crate::analysis::recommend::WhatIfResult;
 use crate::analysis::{ChainReport, ChainScenario, Failure, ScenarioReport, SupplierView};
 use crate::map::{GroupPage, QualityMap};
 use crate::model::Problem;
 use crate::service::chains::{
-    self, ChainDetail, Comparison, GapReport, ProblemFilter, ProblemPage, ProblemRow,
+    self, ChainDetail, Comparison, GapReport, ListedChain, ProblemFilter, ProblemPage, ProblemRow,
     ScenarioRequest, WeakLinks, WhatIfRequest,
 };
 use crate::service::work::ProjectRef;
@@ -69,19 +68,42 @@ fn at(q: Result<Query<AtRevision>, QueryRejection>) -> Result<Option<u64>, ApiEr
     Ok(query(q)?.revision)
 }
 
-/// Every chain with its key figures, in id order.
+/// Every chain with its key figures, in id order. Right after a start or an import, a chain
+/// whose analysis is still being computed is listed at once with the figures that need none and
+/// `pending: true` (its analysis figures absent); such an answer is incomplete, so it says
+/// `Cache-Control: no-store` and carries no `ETag`: ask again (every few seconds) until no row
+/// is pending. As of an earlier revision every row is complete.
 #[utoipa::path(get, path = "/api/v1/chains", tag = "chains", params(AtRevision),
-    responses((status = 200, body = Vec<ChainRow>), (status = 400, body = ErrorBody),
+    responses((status = 200, body = Vec<ListedChain>), (status = 400, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn list_chains(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     revision: Result<Query<AtRevision>, QueryRejection>,
-) -> Result<Json<Vec<ChainRow>>, ApiError> {
-    state
-        .read_at(at(revision)?, move |snap| chains::summaries(snap, &who))
-        .await
-        .map(Json)
+) -> Result<Response, ApiError> {
+    let rows = match at(revision)? {
+        Some(revision) => state
+            .read_at(Some(revision), move |snap| chains::summaries(snap, &who))
+            .await?
+            .into_iter()
+            .map(ListedChain::Ready)
+            .collect(),
+        None => {
+            let service = state.service().clone();
+            state
+                .read(move |snap| service.chain_list(snap, &who))
+                .await?
+        }
+    };
+    let partial = rows.iter().any(ListedChain::is_pending);
+    let mut res = Json(rows).into_response();
+    if partial {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(super::etag::NO_STORE),
+        );
+    }
+    Ok(res)
 }
 
 /// One chain.

@@ -8,6 +8,11 @@
 //! current snapshot *before* the handler runs: a write landing in between only makes the answer
 //! newer than its tag, so the next revalidation fetches it again; never the other way round.
 //!
+//! An answer that says `Cache-Control: no-store` (an incomplete one: the chain list while some
+//! rows are being computed) gets no tag either, and is never answered `304` for `*`: its tag
+//! would be the complete answer's, and a cache holding the incomplete one would keep it. A
+//! request naming the complete answer's tag is still answered `304`: that answer is current.
+//!
 //! The token list (`/api/v1/tokens`) and the metrics (`/api/v1/metrics`) are not part of the
 //! snapshot (tokens are made, revoked and expire, and counters move, without a new revision), so
 //! they get no tag. Nor do the disclosure requests (`/api/v1/disclosure-requests`): they are kept
@@ -23,6 +28,19 @@ use sha2::{Digest, Sha256};
 
 /// What a tagged answer tells caches: keep it for this user only, and ask before reusing it.
 const CACHE_CONTROL: &str = "private, no-cache";
+
+/// What an incomplete answer tells caches (set by its handler): keep it nowhere.
+pub const NO_STORE: &str = "no-store";
+
+/// Whether the handler marked the answer as one no cache may keep.
+fn no_store(res: &Response) -> bool {
+    res.headers()
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|d| d.trim().eq_ignore_ascii_case(NO_STORE))
+}
 
 /// Tags successful reads and answers matching `If-None-Match` with 304 (a middleware inside
 /// [`super::auth::authenticate`], which provides the principal).
@@ -43,7 +61,7 @@ pub async fn revalidate(State(state): State<AppState>, req: Request, next: Next)
         Some(Match::Any) => {
             // `*` matches any current answer: whether there is one, only the handler knows.
             let res = next.run(req).await;
-            return if res.status() == StatusCode::OK {
+            return if res.status() == StatusCode::OK && !no_store(&res) {
                 not_modified(tag)
             } else {
                 res
@@ -52,7 +70,7 @@ pub async fn revalidate(State(state): State<AppState>, req: Request, next: Next)
         None => {}
     }
     let mut res = next.run(req).await;
-    if res.status() == StatusCode::OK {
+    if res.status() == StatusCode::OK && !no_store(&res) {
         let headers = res.headers_mut();
         headers.insert(header::ETAG, tag);
         headers.insert(

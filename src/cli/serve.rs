@@ -176,6 +176,13 @@ pub(super) fn serve(
         // Every chain's analysis starts now, in the background, and each write's chains right
         // after it (see `service::precompute`).
         state.service().start_precomputing();
+        // Meanwhile the chain list answers at once: rows not ready within a quarter second are
+        // listed pending (the page asks again until none is).
+        state
+            .service()
+            .set_row_wait(crate::service::chains::RowWait::AtMost(
+                std::time::Duration::from_millis(250),
+            ));
         let serve_err = |source| CliError::Serve {
             addr: addr.to_string(),
             source,

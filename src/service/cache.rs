@@ -123,6 +123,9 @@ pub struct ChainEntry {
     pub map_gzip: OnceLock<Bytes>,
     /// The chain's row of the chain list: from `analysis`, or stored for this revision.
     pub row: OnceLock<ChainRow>,
+    /// The figures of the chain's row that need no analysis, listed while `row` is not ready
+    /// (see `Snapshot::pending_row`).
+    pub pending_row: OnceLock<super::chains::PendingChainRow>,
 }
 
 /// Lazily computed results of every chain and of the whole dataset, for one snapshot.

@@ -43,6 +43,101 @@ pub fn summaries(snap: &Snapshot, who: &Principal) -> Result<Vec<ChainRow>, Erro
     snap.rows_of(&ids)
 }
 
+/// A row of the chain list whose analysis figures are still being computed: the figures that
+/// need no analysis, and `pending: true`. The analysis figures (critical nodes, coverage,
+/// gaps, ...) are absent, never zero.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PendingChainRow {
+    pub id: String,
+    pub name: String,
+    /// The lead department (链长单位), when the chain names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chief: Option<String>,
+    /// Number of segments.
+    pub segments: usize,
+    /// Member enterprises (masters included).
+    pub firms: usize,
+    pub masters: usize,
+    /// Supplies between members.
+    pub supplies: usize,
+    /// Problems that count as demand (open or in progress).
+    pub demand_problems: usize,
+    /// Always `true`: the analysis figures are being computed; ask the list again for them.
+    pub pending: bool,
+}
+
+/// A row of the chain list: the chain's full figures, or, while its analysis is being
+/// computed, those that need none (a row with `pending: true`; a full row has no `pending`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ListedChain {
+    Ready(ChainRow),
+    Pending(PendingChainRow),
+}
+
+impl ListedChain {
+    pub fn is_pending(&self) -> bool {
+        matches!(self, ListedChain::Pending(_))
+    }
+}
+
+/// How long the chain list waits for rows that are being computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowWait {
+    /// Every row is complete: the list computes (or waits for) every chain's analysis. What
+    /// the command line and lists of earlier revisions do.
+    UntilReady,
+    /// At most this long in all (zero: not at all); rows still not ready then are listed
+    /// pending. Meant for a serving process, whose background analyses compute them.
+    AtMost(std::time::Duration),
+}
+
+/// Every chain the holder reads (at least in aggregate), in id order: each row at hand (stored,
+/// or its analysis computed, or computed within `wait`) in full, the others pending (see
+/// [`PendingChainRow`]). A pending row starts no analysis; the chains whose analysis nobody has
+/// started are returned beside the rows, for the background analyses to take.
+pub fn list(
+    snap: &Snapshot,
+    who: &Principal,
+    wait: RowWait,
+) -> Result<(Vec<ListedChain>, Vec<String>), Error> {
+    let deadline = match wait {
+        RowWait::UntilReady => {
+            let rows = summaries(snap, who)?;
+            return Ok((rows.into_iter().map(ListedChain::Ready).collect(), vec![]));
+        }
+        RowWait::AtMost(wait) => std::time::Instant::now()
+            .checked_add(wait)
+            .unwrap_or_else(std::time::Instant::now),
+    };
+    let mut idle = Vec::new();
+    let mut rows = Vec::new();
+    let mut pending = Vec::new();
+    for chain in snap.dataset.chains.values() {
+        if !who.reads_chain_aggregates(&chain.id) {
+            continue;
+        }
+        if snap.wait_for_row(&chain.id, deadline) {
+            rows.push(Some(snap.chain_row(&chain.id)?));
+        } else {
+            if snap.analysis_idle(&chain.id) {
+                idle.push(chain.id.clone());
+            }
+            pending.push(chain.id.as_str());
+            rows.push(None);
+        }
+    }
+    let mut pending = snap.pending_rows(&pending)?.into_iter();
+    let rows = rows
+        .into_iter()
+        .filter_map(|row| match row {
+            Some(row) => Some(ListedChain::Ready(row)),
+            None => pending.next().map(ListedChain::Pending),
+        })
+        .collect();
+    Ok((rows, idle))
+}
+
 /// A chain record with its key figures.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChainDetail {

@@ -11,6 +11,7 @@
 //! would wait on itself. Such a thread computes the result itself; the first to finish is kept.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Instant;
 
 /// A value computed at most once at a time and kept once computed.
 pub struct Computed<T> {
@@ -57,6 +58,32 @@ impl<T: Clone> Computed<T> {
     /// Whether the value is computed.
     pub fn is_done(&self) -> bool {
         matches!(*self.lock(), State::Done(_))
+    }
+
+    /// Whether nobody has computed the value nor is computing it now.
+    pub fn is_idle(&self) -> bool {
+        matches!(*self.lock(), State::Empty)
+    }
+
+    /// Waits until the value is computed or `deadline` passes, whichever comes first, and tells
+    /// whether it is computed. Never computes it, and never waits on rayon's threads (see the
+    /// module documentation): there it only looks.
+    pub fn wait_until(&self, deadline: Instant) -> bool {
+        let mut state = self.lock();
+        loop {
+            if matches!(*state, State::Done(_)) {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline || rayon::current_thread_index().is_some() {
+                return false;
+            }
+            state = self
+                .done
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
     }
 
     /// The value, computing it with `compute` unless it is computed already; waits instead while
@@ -145,6 +172,31 @@ mod tests {
         assert_eq!(second, 7);
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert_eq!(cell.get(), Some(7));
+    }
+
+    #[test]
+    fn waiting_until_a_deadline_never_computes_and_sees_another_threads_result() {
+        let cell = Arc::new(Computed::<u32>::default());
+        // Nobody computes it: the wait ends at its deadline, the cell untouched.
+        assert!(!cell.wait_until(Instant::now()));
+        assert!(cell.is_idle());
+        let started = Arc::new(Barrier::new(2));
+        let computing = {
+            let (cell, started) = (cell.clone(), started.clone());
+            std::thread::spawn(move || {
+                cell.get_or_compute(|| {
+                    started.wait();
+                    9
+                })
+            })
+        };
+        started.wait();
+        assert!(!cell.is_idle());
+        // The deadline is only a guard against hanging: the other thread finishes long before.
+        let far = Instant::now() + std::time::Duration::from_secs(120);
+        assert!(cell.wait_until(far));
+        assert_eq!(cell.get(), Some(9));
+        assert_eq!(computing.join().unwrap(), 9);
     }
 
     #[test]

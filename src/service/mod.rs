@@ -60,6 +60,8 @@ struct Inner {
     precompute: std::sync::OnceLock<Arc<precompute::Pending>>,
     // The last snapshots of earlier revisions read (`snapshot_at`).
     earlier: history::Earlier,
+    // How long the chain list waits for rows being computed (`set_row_wait`).
+    row_wait: Mutex<chains::RowWait>,
 }
 
 impl Service {
@@ -95,8 +97,39 @@ impl Service {
                 write_durations: metrics::Histogram::default(),
                 precompute: std::sync::OnceLock::new(),
                 earlier: history::Earlier::default(),
+                row_wait: Mutex::new(chains::RowWait::UntilReady),
             }),
         })
+    }
+
+    /// Sets how long the chain list of the current data waits for rows being computed
+    /// (default: until every row is ready). A serving process, whose background analyses
+    /// compute the rows, waits briefly and lists the others pending.
+    pub fn set_row_wait(&self, wait: chains::RowWait) {
+        *self
+            .inner
+            .row_wait
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = wait;
+    }
+
+    /// The chain list of `snap` (the current snapshot, as a read took it), waiting for rows
+    /// being computed as [`Service::set_row_wait`] says. The chains of pending rows whose
+    /// analysis nobody has started are queued for the background analyses (if they run), so
+    /// that every pending row gets ready; none is computed twice (see [`Computed`]).
+    pub fn chain_list(
+        &self,
+        snap: &Snapshot,
+        who: &Principal,
+    ) -> Result<Vec<chains::ListedChain>, Error> {
+        let wait = *self
+            .inner
+            .row_wait
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let (rows, idle) = chains::list(snap, who, wait)?;
+        self.queue(idle);
+        Ok(rows)
     }
 
     pub fn store(&self) -> &Store {

@@ -2,6 +2,7 @@
 //! cached (see [`super::cache`]). Every read works on a snapshot; a write publishes a new one.
 
 use super::cache::{AnalysisCache, ChainEntry, Touched};
+use super::chains::PendingChainRow;
 use super::metrics::Cached;
 use super::Error;
 use crate::analysis::eligibility::ProviderIndex;
@@ -9,11 +10,22 @@ use crate::analysis::quality::{analyze_chain, chain_row, dataset_analysis_with, 
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
 use crate::graph::Graphs;
 use crate::map::QualityMap;
-use crate::model::{Chain, ChainIndex, ChangeSet, Dataset, Lookup, Organization, Problem, Supply};
+use crate::model::{
+    Chain, ChainIndex, ChangeSet, Dataset, Lookup, Organization, Problem, Role, Supply,
+};
 use bytes::Bytes;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
+
+/// Members, masters and demand problems of a chain (for its pending row).
+#[derive(Default)]
+struct Tally {
+    firms: usize,
+    masters: usize,
+    demand_problems: usize,
+}
 
 /// One consistent view of the data: what every read works on.
 pub struct Snapshot {
@@ -182,6 +194,121 @@ impl Snapshot {
         self.cache
             .chain(chain)
             .is_some_and(|e| e.row.get().is_some() || e.analysis.is_done())
+    }
+
+    /// Waits until the row of `chain` is at hand or `deadline` passes, and tells whether it is.
+    /// Starts no computation: the row gets ready only if some other thread (the background
+    /// analyses) is computing or will compute the chain's analysis.
+    pub fn wait_for_row(&self, chain: &str, deadline: Instant) -> bool {
+        self.row_ready(chain)
+            || self
+                .cache
+                .chain(chain)
+                .is_some_and(|e| e.analysis.wait_until(deadline))
+    }
+
+    /// Whether nobody has started the analysis of `chain` (its row not stored either): a list
+    /// that finds it pending asks the background analyses for it.
+    pub fn analysis_idle(&self, chain: &str) -> bool {
+        self.cache
+            .chain(chain)
+            .is_some_and(|e| e.row.get().is_none() && e.analysis.is_idle())
+    }
+
+    /// The rows of `chains` in the chain list while their analyses are not at hand: the
+    /// figures that need none (from the chain record, the members, problems and supplies),
+    /// marked pending. They are those the full row gives (see [`chain_row`]): validation keeps
+    /// every supply and problem of a chain between members of it, and an organization is on a
+    /// chain once.
+    ///
+    /// Kept with each chain's other results. Those not kept yet are counted from the chain
+    /// index if it is built (O(M·log N + P_c·log P + S_c) per chain of M members, P_c problems
+    /// and S_c supplies); right after a start it is not (the background analyses build it,
+    /// which takes seconds on a national store), and they are counted in one pass over the
+    /// organizations and problems instead (O(N·m + P), no lookups), without waiting for it.
+    pub fn pending_rows(&self, chains: &[&str]) -> Result<Vec<PendingChainRow>, Error> {
+        let mut missing = Vec::new();
+        for chain in chains {
+            if self.entry(chain)?.pending_row.get().is_none() {
+                missing.push(*chain);
+            }
+        }
+        if !missing.is_empty() && self.cache.by_chain.get().is_none() {
+            self.count_in_one_pass(&missing);
+        }
+        chains.iter().map(|c| self.pending_row(c)).collect()
+    }
+
+    /// The pending row of one chain (see [`Snapshot::pending_rows`]).
+    fn pending_row(&self, chain: &str) -> Result<PendingChainRow, Error> {
+        let entry = self.entry(chain)?;
+        if let Some(row) = entry.pending_row.get() {
+            return Ok(row.clone());
+        }
+        let index = self.chain_index();
+        let mut tally = Tally::default();
+        for org in index.members(&self.dataset, chain) {
+            if let Some(m) = org.membership(chain) {
+                tally.firms += 1;
+                tally.masters += usize::from(m.role == Role::ChainMaster);
+            }
+        }
+        tally.demand_problems = index
+            .problems(&self.dataset, chain)
+            .iter()
+            .filter(|p| p.is_demand())
+            .count();
+        let row = self.pending_row_of(chain, &tally)?;
+        Ok(entry.pending_row.get_or_init(|| row).clone())
+    }
+
+    /// Counts the members, masters and demand problems of `chains` in one pass over the
+    /// organizations and problems, and keeps their pending rows.
+    fn count_in_one_pass(&self, chains: &[&str]) {
+        let mut tallies: HashMap<&str, Tally> =
+            chains.iter().map(|c| (*c, Tally::default())).collect();
+        for org in self.dataset.organizations.values() {
+            let memberships = org.memberships();
+            for (i, m) in memberships.iter().enumerate() {
+                // As the supply graph takes it: once per chain, with its first membership there.
+                if memberships[..i].iter().any(|e| e.chain == m.chain) {
+                    continue;
+                }
+                if let Some(t) = tallies.get_mut(m.chain.as_str()) {
+                    t.firms += 1;
+                    t.masters += usize::from(m.role == Role::ChainMaster);
+                }
+            }
+        }
+        for p in self.dataset.problems.values().filter(|p| p.is_demand()) {
+            if let Some(t) = tallies.get_mut(p.chain.as_str()) {
+                t.demand_problems += 1;
+            }
+        }
+        for (chain, tally) in tallies {
+            if let (Ok(entry), Ok(row)) = (self.entry(chain), self.pending_row_of(chain, &tally)) {
+                let _ = entry.pending_row.set(row);
+            }
+        }
+    }
+
+    fn pending_row_of(&self, chain: &str, tally: &Tally) -> Result<PendingChainRow, Error> {
+        let record = self
+            .dataset
+            .chains
+            .get(chain)
+            .ok_or_else(|| Error::not_found("chain", chain))?;
+        Ok(PendingChainRow {
+            id: record.id.clone(),
+            name: record.name.clone(),
+            chief: record.chief.clone(),
+            segments: record.segments.len(),
+            firms: tally.firms,
+            masters: tally.masters,
+            supplies: self.dataset.supplies_of_chain(chain).count(),
+            demand_problems: tally.demand_problems,
+            pending: true,
+        })
     }
 
     /// Whether every chain's analysis is computed.

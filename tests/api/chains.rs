@@ -50,6 +50,114 @@ async fn the_chain_list_has_every_chain_in_id_order_with_its_key_figures() {
     assert_eq!(chains[1]["critical_nodes"], 13);
 }
 
+/// The figures of a chain-list row that its analysis gives (absent from a pending row).
+const ANALYSIS_FIGURES: [&str; 7] = [
+    "critical_nodes",
+    "single_source_parts",
+    "foreign_only_parts",
+    "coverage",
+    "by_element",
+    "infrastructure_gaps",
+    "capacity_gaps",
+];
+
+/// A serving process that has not analysed the chains yet (nothing stored, the background not
+/// started, no wait) lists every chain at once with the figures that need no analysis and
+/// `pending: true`, its analysis figures absent, and says the answer is not to be kept; once
+/// the chains are analysed the same request answers today's full rows, tagged as before.
+#[tokio::test]
+async fn the_chain_list_lists_chains_not_analysed_yet_as_pending() {
+    use qmap::service::chains::RowWait;
+    let app = spawn_demo_app();
+    app.state
+        .service()
+        .set_row_wait(RowWait::AtMost(std::time::Duration::ZERO));
+    let partial = app.get_with("/api/v1/chains", &[]).await;
+    assert_eq!(partial.status, StatusCode::OK);
+    assert!(partial.headers.get(header::ETAG).is_none());
+    assert_eq!(partial.headers[header::CACHE_CONTROL], "no-store");
+    let rows = partial.json();
+    assert_eq!(ids(&rows, "id"), [HYDROGEN, FIBER, BATTERY]);
+    let pb = &rows[2];
+    assert_eq!(pb["name"], "动力电池");
+    assert_eq!(pb["chief"], "江苏省工业和信息化厅");
+    assert_eq!(
+        (
+            &pb["segments"],
+            &pb["firms"],
+            &pb["masters"],
+            &pb["supplies"]
+        ),
+        (&json!(7), &json!(57), &json!(3), &json!(86))
+    );
+    for row in rows.as_array().unwrap() {
+        assert_eq!(row["pending"], true, "{row}");
+        for key in ANALYSIS_FIGURES {
+            assert!(row.get(key).is_none(), "{key} of {row}");
+        }
+    }
+    // Listing started no analysis.
+    let snap = app.state.snapshot();
+    for id in [HYDROGEN, FIBER, BATTERY] {
+        assert!(!snap.cache.chain(id).unwrap().analysis.is_done(), "{id}");
+    }
+
+    // Analysed (as the background analyses do): the full rows, as the list always gave them.
+    let full_rows = snap.chain_rows().unwrap();
+    let full = app.get_with("/api/v1/chains", &[]).await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert_eq!(full.headers[header::CACHE_CONTROL], "private, no-cache");
+    let listed = full.json();
+    assert_eq!(listed, to_value(&full_rows));
+    for (pending, row) in rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(listed.as_array().unwrap())
+    {
+        assert!(row.get("pending").is_none(), "{row}");
+        let mut cheap = row.clone();
+        for key in ANALYSIS_FIGURES {
+            cheap.as_object_mut().unwrap().remove(key);
+        }
+        cheap["pending"] = json!(true);
+        assert_eq!(&cheap, pending);
+    }
+    // The complete answer is tagged and revalidates.
+    let tag = full.headers[header::ETAG].to_str().unwrap().to_string();
+    let again = app
+        .get_with("/api/v1/chains", &[("if-none-match", tag.as_str())])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+
+    // A new process over the same store (nothing stored: the background never ran) lists the
+    // chains pending again at the same revision. A cache holding the complete answer is told
+    // it is current; one asking for any answer (`*`) gets the pending one, untagged, not a 304
+    // that would let it keep whatever it holds.
+    let app = app.restarted();
+    app.state
+        .service()
+        .set_row_wait(RowWait::AtMost(std::time::Duration::ZERO));
+    let kept = app
+        .get_with("/api/v1/chains", &[("if-none-match", tag.as_str())])
+        .await;
+    assert_eq!(kept.status, StatusCode::NOT_MODIFIED);
+    let any = app
+        .get_with("/api/v1/chains", &[("if-none-match", "*")])
+        .await;
+    assert_eq!(any.status, StatusCode::OK);
+    assert!(any.headers.get(header::ETAG).is_none());
+    assert_eq!(any.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(any.json(), rows);
+    // As of a revision, the list is complete (whatever the wait).
+    let revision = app.revision().await;
+    let at = app
+        .get(&format!("/api/v1/chains?revision={revision}"))
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(at, listed);
+}
+
 #[tokio::test]
 async fn a_chain_is_its_record_with_the_same_figures_as_the_list() {
     let app = spawn_demo_app();

@@ -70,6 +70,20 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The app as a new process over the same store would be (the same token): nothing
+    /// analysed, only what the store holds.
+    pub fn restarted(self) -> TestApp {
+        let state = AppState::new(self.state.store().clone(), ApiConfig::default()).unwrap();
+        TestApp {
+            token: self.token,
+            router: qmap::api::router(state.clone()),
+            state,
+            _dir: self._dir,
+        }
+    }
+}
+
 pub fn spawn_app() -> TestApp {
     spawn_app_with(ApiConfig::default(), false)
 }

@@ -781,3 +781,24 @@ fn every_schema_reference_of_the_document_resolves() {
         .collect();
     assert!(dangling.is_empty(), "unresolved: {dangling:?}");
 }
+
+/// The chain list while its rows are being computed (pending rows) and once they are (full
+/// rows) matches its documented schema: each row exactly one of the two shapes.
+#[tokio::test]
+async fn pending_and_full_chain_rows_match_their_documented_schema() {
+    let app = spawn_demo_app();
+    app.state
+        .service()
+        .set_row_wait(qmap::service::chains::RowWait::AtMost(
+            std::time::Duration::ZERO,
+        ));
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    let pending = app.get("/api/v1/chains").await;
+    assert_eq!(pending.json()[0]["pending"], true);
+    assert_documented(&doc, "get", "/api/v1/chains", &pending);
+    app.state.snapshot().chain_rows().unwrap();
+    let full = app.get("/api/v1/chains").await;
+    assert!(full.json()[0].get("pending").is_none());
+    assert!(full.json()[0]["coverage"].is_object());
+    assert_documented(&doc, "get", "/api/v1/chains", &full);
+}
