@@ -69,8 +69,8 @@ pub struct ChainGraph {
 impl ChainGraph {
     /// Builds the graph of `chain` from its members and supplies.
     ///
-    /// `members` must be in id order. Supplies whose ends are not both members are ignored (the
-    /// validator rejects them), as are supplies of other chains.
+    /// `members` must be in id order, and `supplies` the chain's own. Supplies whose ends are not
+    /// both members are ignored (the validator rejects them).
     fn from_parts<'a>(
         dataset: &Dataset,
         chain: &str,
@@ -107,9 +107,7 @@ impl ChainGraph {
         // last one saves most supplier lookups (each a hash plus a pointer chase to the key).
         let mut last: Option<(&str, Option<NodeIndex>)> = None;
         for s in supplies {
-            if s.chain != chain {
-                continue;
-            }
+            debug_assert_eq!(s.chain, chain, "the supplies of one chain only");
             let from = match last {
                 Some((id, n)) if id == s.supplier => n,
                 _ => {
@@ -309,7 +307,7 @@ impl Graphs {
             dataset,
             chain_id,
             dataset.members_of_chain(chain_id),
-            supplies_of_chain(dataset, chain_id),
+            dataset.supplies_of_chain(chain_id),
         );
         self.chains.insert(chain_id.to_string(), graph);
     }
@@ -354,20 +352,6 @@ impl Graphs {
     pub fn is_empty(&self) -> bool {
         self.chains.is_empty()
     }
-}
-
-/// The supplies of one chain, by a range scan: supplies are ordered by chain first.
-fn supplies_of_chain<'a>(dataset: &'a Dataset, chain: &'a str) -> impl Iterator<Item = &'a Supply> {
-    let start = Supply {
-        chain: chain.to_string(),
-        supplier: String::new(),
-        customer: String::new(),
-        part: String::new(),
-    };
-    dataset
-        .supplies
-        .range(start..)
-        .take_while(move |s| s.chain == chain)
 }
 
 #[cfg(test)]

@@ -131,17 +131,19 @@ impl Dataset {
     }
 
     /// Supplies of one chain, in key order. Supplies are ordered by chain first, so this is one
-    /// range of the set: O(log S + S_c).
+    /// range of the set: O(log S + S_c). Both ends are found by search, so the scan itself
+    /// compares nothing (it need not read each supply's chain id).
     pub fn supplies_of_chain<'a>(&'a self, chain: &'a str) -> impl Iterator<Item = &'a Supply> {
-        let first = Supply {
-            chain: chain.to_string(),
+        let bound = |chain: String| Supply {
+            chain,
             supplier: String::new(),
             customer: String::new(),
             part: String::new(),
         };
+        // Supplies of this chain sort before the bound (`chain` < `chain` + NUL); those of any
+        // greater chain id sort at or after it (NUL is the least character).
         self.supplies
-            .range(first..)
-            .take_while(move |s| s.chain == chain)
+            .range(bound(chain.to_string())..bound(format!("{chain}\0")))
     }
 
     /// Enterprises that are members of `chain`, in id order.
@@ -239,5 +241,41 @@ impl Lookup for Dataset {
     }
     fn notices(&self) -> Vec<super::Notice> {
         self.notices.values().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_supplies_of_a_chain_are_exactly_those_naming_it() {
+        let mut d = Dataset::new();
+        for chain in ["a", "a\u{0}", "a\u{0}b", "a-b", "ab", "", "b"] {
+            for (from, to) in [("x", "y"), ("", "z")] {
+                d.supplies.insert(Supply {
+                    chain: chain.into(),
+                    supplier: from.into(),
+                    customer: to.into(),
+                    part: "p".into(),
+                });
+            }
+        }
+        for chain in [
+            "a",
+            "a\u{0}",
+            "a\u{0}b",
+            "a-b",
+            "ab",
+            "",
+            "b",
+            "c",
+            "a\u{0}\u{0}",
+        ] {
+            let ranged: Vec<&Supply> = d.supplies_of_chain(chain).collect();
+            let scanned: Vec<&Supply> = d.supplies.iter().filter(|s| s.chain == chain).collect();
+            assert_eq!(ranged, scanned, "{chain:?}");
+        }
+        assert_eq!(d.supplies_of_chain("a").count(), 2);
     }
 }
