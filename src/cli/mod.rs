@@ -682,7 +682,7 @@ fn load_dataset(path: &Path, timings: &mut Timings) -> Result<Dataset, CliError>
             path: path.to_path_buf(),
             source,
         })?;
-    timings.lap("parse + dataset");
+    timings.lap("parse+data");
     Ok(dataset)
 }
 
