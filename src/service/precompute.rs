@@ -126,14 +126,29 @@ impl Service {
     /// computes its dataset-wide scope if `dataset` (a newer snapshot's is queued by its write),
     /// then stores the chain list's figures if every chain of it has its row (rows of chains
     /// that no write touched since they were stored are still good).
-    fn precompute_round(&self, chains: BTreeSet<String>, dataset: bool) {
+    ///
+    /// The chains are analysed on `pool` (the background's own, if any); the dataset-wide scope
+    /// on the request pool with every core, as a request computing it would: readers are
+    /// waiting for it, meanwhile answered an earlier revision's figures.
+    fn precompute_round(
+        &self,
+        chains: BTreeSet<String>,
+        dataset: bool,
+        pool: Option<&rayon::ThreadPool>,
+    ) {
         let snap = self.snapshot();
         let started = std::time::Instant::now();
         let chains: Vec<&String> = chains.iter().filter(|c| snap.has_chain(c)).collect();
-        let failed = chains
-            .par_iter()
-            .filter(|c| snap.chain_analysis(c).is_err())
-            .count();
+        let analyse = || {
+            chains
+                .par_iter()
+                .filter(|c| snap.chain_analysis(c).is_err())
+                .count()
+        };
+        let failed = match pool {
+            Some(pool) => pool.install(analyse),
+            None => analyse(),
+        };
         tracing::debug!(
             chains = chains.len(),
             failed,
@@ -220,9 +235,8 @@ fn work(service: Weak<Inner>) {
         let pool = pool.get_or_insert_with(background_pool);
         // A panic in an analysis must not end the worker: it is logged, the round is dropped,
         // and readers compute that chain themselves (and meet the same error).
-        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool {
-            Some(pool) => pool.install(|| service_now.precompute_round(chains, dataset)),
-            None => service_now.precompute_round(chains, dataset),
+        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            service_now.precompute_round(chains, dataset, pool.as_ref())
         }));
         if round.is_err() {
             tracing::error!("a background analysis panicked");
