@@ -9,7 +9,8 @@ Serves a store with the release binary and measures, as a page and a regulator w
   resident memory before, halfway and after;
 - the touched chain's analysis after the last write (how long a reader waits for it);
 - with --comparison N: the dataset scope (GET /api/v1/comparison) cold, then after each of N
-  writes that change one problem's severity.
+  writes that change one problem's severity: the first answer's time, whether it was an
+  earlier revision's (`as_of_revision`), and the time from the write until it is current.
 
 Usage (the store must exist, e.g. `qmap import /tmp/national.json --data /tmp/natstore`):
 
@@ -161,14 +162,25 @@ def main():
             # write of one problem's severity (only that problem's codes change).
             _, _, took = request(f"{base}/comparison", token)
             out["comparison_cold_s"] = took
-            after_write = []
+            # The first answer after a write may be the previous revision's (`as_of_revision`,
+            # while the new scope is computed in the background); then asked again every
+            # quarter second, as a page would (it asks every 2 s), until it is current.
+            after_write, marked, current_after = [], [], []
             for i in range(args.comparison):
                 problem["severity"] = 1 + (problem["severity"] % 5)
                 request(f"{base}/problems/{problem_id}", token, "PUT",
                         json.dumps(problem, ensure_ascii=False).encode())
-                _, _, took = request(f"{base}/comparison", token)
+                written = time.perf_counter()
+                _, body, took = request(f"{base}/comparison", token)
                 after_write.append(took)
+                marked.append("as_of_revision" in json.loads(body))
+                while "as_of_revision" in json.loads(body):
+                    time.sleep(0.25)
+                    _, body, _ = request(f"{base}/comparison", token)
+                current_after.append(time.perf_counter() - written)
             out["comparison_after_a_write_s"] = after_write
+            out["comparison_after_a_write_marked"] = marked
+            out["comparison_current_after_a_write_s"] = current_after
         # Lets the background store the chain list's figures for the next start.
         time.sleep(5)
     finally:

@@ -615,6 +615,54 @@ async fn pending_chains_show_computing_and_the_list_asks_again_until_none_is() {
     page.close().await;
 }
 
+/// Right after a write the comparison may answer an earlier revision's figures
+/// (`as_of_revision`). The planners' page then says "数据更新中，当前显示第 N 版的结果" above
+/// the figures, asks again every two seconds, and once the answer is current shows it without
+/// the line and stops asking. The server's answer is marked in the page (its `fetch` wrapped):
+/// the demo's scope is computed too fast to catch an earlier one.
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn an_earlier_revisions_comparison_is_said_so_until_the_current_one_is_ready() {
+    let page = Page::open().await;
+    page.show("goals", "goals").await;
+    page.js(
+        "window.__cmpCalls = 0; window.__release = false;
+         const real = window.fetch.bind(window);
+         window.fetch = async (url, options) => {
+           const res = await real(url, options);
+           if (!String(url).endsWith('/api/v1/comparison')) return res;
+           window.__cmpCalls += 1;
+           if (window.__release) return res;
+           const body = Object.assign(await res.json(), { as_of_revision: 7 });
+           return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+         };
+         return true",
+    )
+    .await;
+    page.show_now("compare", "compare").await;
+    let line = page
+        .js("const n = document.querySelectorAll('.as-of-note'); \
+             return { count: n.length, text: n[0] && n[0].textContent, table: document.querySelectorAll('[data-table=comparison] tbody tr').length }")
+        .await;
+    assert_eq!(line["count"], 1);
+    assert_eq!(line["text"], "数据更新中，当前显示第 7 版的结果");
+    assert_eq!(line["table"], 3);
+
+    page.js("window.__release = true; return true").await;
+    page.wait_until(
+        "return document.querySelectorAll('.as-of-note').length === 0 \
+         && document.querySelectorAll('[data-table=comparison] tbody tr').length === 3",
+        "the current comparison, without the line",
+    )
+    .await;
+    // Current: the page asks no more (two poll intervals and more later, no new call).
+    let calls = page.js("return window.__cmpCalls").await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(page.js("return window.__cmpCalls").await, calls);
+    page.assert_no_errors("").await;
+    page.close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 async fn the_map_shows_one_mark_per_firm_and_a_click_shows_why_a_firm_is_critical() {

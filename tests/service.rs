@@ -359,3 +359,164 @@ fn pending_rows_get_ready_by_the_background_analyses() {
         serde_json::to_value(snap.chain_rows().unwrap()).unwrap()
     );
 }
+
+/// A write that changes a demand problem's severity (so the dataset's figures change).
+fn reweigh_a_need(service: &Service) -> u64 {
+    let snap = service.snapshot();
+    let mut p = snap
+        .dataset
+        .problems
+        .values()
+        .find(|p| p.is_demand() && !p.needs.is_empty())
+        .unwrap()
+        .clone();
+    p.severity = if p.severity == 5 { 1 } else { 5 };
+    import_problems(service, &[p])
+}
+
+/// The dataset-wide scope of `snap`'s data computed from scratch.
+fn fresh_scope(snap: &qmap::service::Snapshot) -> Arc<qmap::analysis::DatasetAnalysis> {
+    qmap::service::Snapshot::of((*snap.dataset).clone(), snap.revision)
+        .dataset_analysis()
+        .unwrap()
+}
+
+/// With no wait, a dataset-wide read right after a write, while the new scope is being computed
+/// (here held by another thread, as the background would), answers the previous revision's
+/// figures marked with that revision, and starts nothing; once the new scope is computed, it
+/// answers that one, and the previous one is dropped.
+#[test]
+fn a_dataset_read_that_may_not_wait_answers_the_previous_revision_marked() {
+    use qmap::service::chains::{self, RowWait};
+    use qmap::service::Principal;
+    let (_dir, _store, service) = demo_service();
+    service.set_scope_wait(RowWait::AtMost(std::time::Duration::ZERO));
+    let first = service.snapshot();
+    // The first read after a start has no earlier scope: it waits for (computes) the current.
+    let scope = service.dataset_scope(&first).unwrap();
+    assert_eq!(scope.as_of_revision, None);
+    let previous = first.dataset_analysis().unwrap();
+    assert!(Arc::ptr_eq(&scope.analysis, &previous));
+
+    let revision = reweigh_a_need(&service);
+    let snap = service.snapshot();
+    assert_eq!(snap.revision, revision);
+    let fresh = fresh_scope(&snap);
+    assert_ne!(fresh.qi.figures, previous.qi.figures);
+    let (kept, held) = snap.previous_scope().unwrap();
+    assert_eq!(kept, first.revision);
+    assert!(Arc::ptr_eq(&held, &previous));
+    drop(held);
+
+    // Another thread is computing the new scope and holds it until released.
+    let started = Arc::new(std::sync::Barrier::new(2));
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let computing = {
+        let (snap, started, fresh) = (snap.clone(), started.clone(), fresh.clone());
+        std::thread::spawn(move || {
+            snap.cache.all.get_or_compute(|| {
+                started.wait();
+                released.recv().unwrap();
+                fresh
+            })
+        })
+    };
+    started.wait();
+    let who = Principal::Anonymous;
+    let answer = chains::comparison(&snap, &who, |s| service.dataset_scope(s)).unwrap();
+    assert_eq!(answer.as_of_revision, Some(first.revision));
+    assert_eq!(answer.chains, previous.comparison);
+    assert_eq!(answer.dataset, previous.qi.figures.coverage);
+    let coverage = chains::dataset_coverage(&snap, &who, |s| service.dataset_scope(s)).unwrap();
+    assert_eq!(coverage.as_of_revision, Some(first.revision));
+    assert_eq!(coverage.report, previous.qi);
+    let geojson = chains::regions_geojson_from(
+        &snap,
+        &who,
+        None,
+        qmap::render::boundaries::RegionLevel::Province,
+        None,
+        |s| service.dataset_scope(s),
+    )
+    .unwrap();
+    let geojson: serde_json::Value = serde_json::from_str(&geojson).unwrap();
+    assert_eq!(geojson["as_of_revision"], first.revision);
+    assert_eq!(geojson["type"], "FeatureCollection");
+    assert!(!snap.dataset_analysis_ready());
+
+    release.send(()).unwrap();
+    computing.join().unwrap();
+    let answer = chains::comparison(&snap, &who, |s| service.dataset_scope(s)).unwrap();
+    assert_eq!(answer.as_of_revision, None);
+    assert_eq!(answer.chains, fresh.comparison);
+    assert!(snap.previous_scope().is_none());
+    assert!(snap.cache.previous_all.lock().unwrap().is_none());
+}
+
+/// Waiting until ready, a dataset-wide read after a write answers the new figures, exactly
+/// those of a computation from scratch, and the previous scope is dropped. With a wait and no
+/// background worker, the reader starts the computation on a thread of its own and gets it
+/// within the wait (120 s: a guard against hanging only).
+#[test]
+fn a_dataset_read_that_waits_answers_the_new_figures_exactly() {
+    use qmap::service::chains::RowWait;
+    let (_dir, _store, service) = demo_service();
+    let first = service.snapshot();
+    service.dataset_scope(&first).unwrap();
+    // Two writes, the scope not computed in between: the one held is still the first's.
+    reweigh_a_need(&service);
+    reweigh_a_need(&service);
+    let snap = service.snapshot();
+    assert_eq!(snap.previous_scope().unwrap().0, first.revision);
+    let scope = service.dataset_scope(&snap).unwrap();
+    assert_eq!(scope.as_of_revision, None);
+    assert_eq!(*scope.analysis, *fresh_scope(&snap));
+    assert!(snap.cache.previous_all.lock().unwrap().is_none());
+
+    service.set_scope_wait(RowWait::AtMost(std::time::Duration::from_secs(120)));
+    reweigh_a_need(&service);
+    let snap = service.snapshot();
+    assert!(snap.cache.all.is_idle() && snap.previous_scope().is_some());
+    let scope = service.dataset_scope(&snap).unwrap();
+    assert_eq!(scope.as_of_revision, None);
+    assert_eq!(*scope.analysis, *fresh_scope(&snap));
+    assert!(snap.cache.previous_all.lock().unwrap().is_none());
+}
+
+/// The background worker computes the dataset-wide scope after a write only when the snapshot
+/// before it had one (somebody reads it): never otherwise (on a national store that would
+/// analyse every chain). Only one earlier scope is held across writes, and it goes once the
+/// new one is computed.
+#[test]
+fn the_background_recomputes_the_dataset_scope_only_when_it_is_read() {
+    use qmap::service::precompute::CHAIN_ROWS;
+    let (_dir, store, service) = demo_service();
+    service.start_precomputing();
+    wait_until("every chain is analysed", || {
+        service.snapshot().all_chains_analysed()
+    });
+    // Nobody read the scope: after a write the worker analyses the chain, stores the rows (the
+    // end of its round) and leaves the scope alone.
+    let unread = reweigh_a_need(&service);
+    let snap = service.snapshot();
+    assert!(!snap.dataset_analysis_wanted());
+    wait_until("the round of the write ends", || {
+        store
+            .derived(CHAIN_ROWS)
+            .unwrap()
+            .is_some_and(|(revision, _)| revision == unread)
+    });
+    assert!(snap.cache.all.is_idle());
+
+    // Read now: the next write's scope is computed by the worker, without any reader.
+    let read = snap.dataset_analysis().unwrap();
+    reweigh_a_need(&service);
+    let next = service.snapshot();
+    assert_eq!(next.previous_scope().unwrap().0, unread);
+    wait_until("the worker computes the scope", || {
+        next.dataset_analysis_ready()
+    });
+    assert!(next.cache.previous_all.lock().unwrap().is_none());
+    assert_eq!(*next.cache.all.get().unwrap(), *fresh_scope(&next));
+    assert_ne!(next.cache.all.get().unwrap().qi.figures, read.qi.figures);
+}

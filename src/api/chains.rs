@@ -9,15 +9,14 @@ use super::{doc, json_body, query, ApiPath};
 use crate::analysis::assignment::Assignment;
 use crate::analysis::coverage::CoverageReport;
 use crate::analysis::projects::KeyProjects;
-use crate::analysis::qi::report::QiReport;
 use crate::analysis::recommend::WhatIf;
 use crate::analysis::recommend::WhatIfResult;
 use crate::analysis::{ChainReport, ChainScenario, Failure, ScenarioReport, SupplierView};
 use crate::map::{GroupPage, QualityMap};
 use crate::model::Problem;
 use crate::service::chains::{
-    self, ChainDetail, Comparison, GapReport, ListedChain, ProblemFilter, ProblemPage, ProblemRow,
-    ScenarioRequest, WeakLinks, WhatIfRequest,
+    self, ChainDetail, Comparison, DatasetCoverage, GapReport, ListedChain, ProblemFilter,
+    ProblemPage, ProblemRow, ScenarioRequest, WeakLinks, WhatIfRequest,
 };
 use crate::service::work::ProjectRef;
 use axum::body::Bytes;
@@ -498,30 +497,46 @@ async fn run_what_if(
 }
 
 /// The chain comparison for planners.
+///
+/// Right after a write, while the figures of the current data are being computed, a serving process may answer those of an earlier revision, marked
+/// `as_of_revision` and `Cache-Control: no-store` (no `ETag`): ask again until it is absent.
 #[utoipa::path(get, path = "/api/v1/comparison", tag = "analyses",
     responses((status = 200, body = Comparison)))]
 async fn get_comparison(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-) -> Result<Json<Comparison>, ApiError> {
-    state
-        .read(move |snap| chains::comparison(snap, &who))
-        .await
-        .map(Json)
+) -> Result<Response, ApiError> {
+    let service = state.service().clone();
+    let comparison = state
+        .read(move |snap| chains::comparison(snap, &who, |s| service.dataset_scope(s)))
+        .await?;
+    let earlier = comparison.as_of_revision.is_some();
+    Ok(super::etag::no_store_if(
+        earlier,
+        Json(comparison).into_response(),
+    ))
 }
 
 /// Coverage of the whole dataset (capacities shared across chains), with gaps and
 /// recommendations.
+///
+/// Right after a write it may be an earlier revision's, marked as the comparison is (see
+/// `/api/v1/comparison`).
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "analyses",
-    responses((status = 200, body = QiReport)))]
+    responses((status = 200, body = DatasetCoverage)))]
 async fn get_dataset_coverage(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
-) -> Result<Json<QiReport>, ApiError> {
-    state
-        .read(move |snap| chains::dataset_coverage(snap, &who))
-        .await
-        .map(Json)
+) -> Result<Response, ApiError> {
+    let service = state.service().clone();
+    let coverage = state
+        .read(move |snap| chains::dataset_coverage(snap, &who, |s| service.dataset_scope(s)))
+        .await?;
+    let earlier = coverage.as_of_revision.is_some();
+    Ok(super::etag::no_store_if(
+        earlier,
+        Json(coverage).into_response(),
+    ))
 }
 
 // The schemas of request and response shapes whose derived schema would not say what the server

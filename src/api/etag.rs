@@ -9,7 +9,7 @@
 //! newer than its tag, so the next revalidation fetches it again; never the other way round.
 //!
 //! An answer that says `Cache-Control: no-store` (an incomplete one: the chain list while some
-//! rows are being computed) gets no tag either, and is never answered `304` for `*`: its tag
+//! rows are being computed; a dataset-wide answer of an earlier revision) gets no tag either, and is never answered `304` for `*`: its tag
 //! would be the complete answer's, and a cache holding the incomplete one would keep it. A
 //! request naming the complete answer's tag is still answered `304`: that answer is current.
 //!
@@ -31,6 +31,17 @@ const CACHE_CONTROL: &str = "private, no-cache";
 
 /// What an incomplete answer tells caches (set by its handler): keep it nowhere.
 pub const NO_STORE: &str = "no-store";
+
+/// `res` marked as one no cache may keep (so it gets no tag), if `incomplete`.
+pub fn no_store_if(incomplete: bool, mut res: Response) -> Response {
+    if incomplete {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static(NO_STORE),
+        );
+    }
+    res
+}
 
 /// Whether the handler marked the answer as one no cache may keep.
 fn no_store(res: &Response) -> bool {

@@ -50,7 +50,9 @@ pub struct RegionsParams {
 /// `level`, `needs`, `reachable`, `assigned`, `severity_total`, `severity_assigned`,
 /// `severity_unmet`, `infrastructure_gaps`, `capacity_gaps`, `coverage_share` (null without
 /// needs), `providers` (`national`, `provincial`, `municipal` counts located there) and `firms`.
-/// Regions without firms are features with zero figures. Boundaries: the China maps of
+/// Regions without firms are features with zero figures. Right after a write, the dataset's
+/// may be an earlier revision's, marked by a top-level `as_of_revision` and `Cache-Control:
+/// no-store` (no `ETag`), as `/api/v1/comparison` is. Boundaries: the China maps of
 /// `echarts` 4.9.0 (Apache-2.0), vendored.
 #[utoipa::path(get, path = "/api/v1/coverage/regions.geojson", tag = "analyses",
     params(RegionsParams),
@@ -67,20 +69,31 @@ async fn get_regions_geojson(
         LevelParam::Province => RegionLevel::Province,
         LevelParam::City => RegionLevel::City,
     };
-    let document = state
+    let service = state.service().clone();
+    let (document, earlier) = state
         .read(move |snap| {
-            chains::regions_geojson(
+            let mut earlier = false;
+            let document = chains::regions_geojson_from(
                 snap,
                 &who,
                 params.chain.as_deref(),
                 level,
                 params.province.as_deref(),
-            )
+                |s| {
+                    let scope = service.dataset_scope(s)?;
+                    earlier = scope.as_of_revision.is_some();
+                    Ok(scope)
+                },
+            )?;
+            Ok((document, earlier))
         })
         .await?;
-    Ok((
-        [(header::CONTENT_TYPE, crate::render::geojson::CONTENT_TYPE)],
-        document,
-    )
-        .into_response())
+    Ok(super::etag::no_store_if(
+        earlier,
+        (
+            [(header::CONTENT_TYPE, crate::render::geojson::CONTENT_TYPE)],
+            document,
+        )
+            .into_response(),
+    ))
 }

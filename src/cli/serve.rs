@@ -183,6 +183,14 @@ pub(super) fn serve(
             .set_row_wait(crate::service::chains::RowWait::AtMost(
                 std::time::Duration::from_millis(250),
             ));
+        // Dataset-wide reads (the comparison, the dataset's coverage and regions) wait at most
+        // 1.5 s for the scope being computed after a write, and meanwhile answer the earlier
+        // revision's, marked (the pages ask again until it is current).
+        state
+            .service()
+            .set_scope_wait(crate::service::chains::RowWait::AtMost(
+                std::time::Duration::from_millis(1500),
+            ));
         let serve_err = |source| CliError::Serve {
             addr: addr.to_string(),
             source,

@@ -17,7 +17,7 @@ use crate::graph::Graphs;
 use crate::model::{ChainIndex, ChangeSet, Dataset};
 use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What a change touches. Policy tools and goals touch nothing here: no cached result reads them.
 #[derive(Debug, Default)]
@@ -140,6 +140,10 @@ pub struct AnalysisCache {
     pub by_chain: OnceLock<Arc<ChainIndex>>,
     /// Dataset-wide results (capacities shared): stale after any change to needs or providers.
     pub all: Arc<Computed<Arc<DatasetAnalysis>>>,
+    /// While `all` is not computed: the dataset-wide results of the latest earlier revision
+    /// that had them, with that revision (set by a write, see `Snapshot::keep_previous_scope`),
+    /// for reads that may not wait. Dropped once `all` is computed (it can be hundreds of MB).
+    pub previous_all: Mutex<Option<(u64, Arc<DatasetAnalysis>)>>,
     /// Hits and misses, shared by every later snapshot's cache.
     pub counters: Arc<CacheCounters>,
     /// The names of the organizations prepared for search (pinyin): shared with the next
@@ -159,6 +163,7 @@ impl AnalysisCache {
             solves: Arc::default(),
             by_chain: OnceLock::new(),
             all: Arc::default(),
+            previous_all: Mutex::default(),
             counters: Arc::default(),
             search: Arc::default(),
         }
@@ -210,6 +215,7 @@ impl AnalysisCache {
             } else {
                 Arc::default()
             },
+            previous_all: Mutex::default(),
             counters: self.counters.clone(),
             search: Arc::default(),
         }

@@ -734,6 +734,25 @@ fn check_hypothetical(change: &WhatIf, d: &crate::model::Dataset) -> Result<(), 
     }
 }
 
+/// The dataset-wide scope a read answers from (see [`super::Service::dataset_scope`]).
+#[derive(Debug, Clone)]
+pub struct DatasetScope {
+    pub analysis: Arc<crate::analysis::DatasetAnalysis>,
+    /// Set when the scope is that of this earlier revision, because the current one is still
+    /// being computed after a write.
+    pub as_of_revision: Option<u64>,
+}
+
+impl DatasetScope {
+    /// The scope of `snap` itself (computed now if it is not).
+    pub fn of(snap: &Snapshot) -> Result<DatasetScope, Error> {
+        Ok(DatasetScope {
+            analysis: snap.dataset_analysis()?,
+            as_of_revision: None,
+        })
+    }
+}
+
 /// Planners' comparison: one row per chain, plus the dataset-wide coverage.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Comparison {
@@ -741,29 +760,68 @@ pub struct Comparison {
     /// All needs matched at once, capacities shared across chains.
     pub dataset: Coverage,
     pub dataset_by_element: Vec<ElementCoverage>,
+    /// Present only while the figures of the current data are being computed after a write:
+    /// these figures are those of this earlier revision. Such an answer is not to be kept
+    /// (`Cache-Control: no-store`, no `ETag`); ask again (every few seconds) until it is absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of_revision: Option<u64>,
 }
 
-/// The chain comparison for planners (and those who read every chain).
-pub fn comparison(snap: &Snapshot, who: &Principal) -> Result<Comparison, Error> {
+/// The chain comparison for planners (and those who read every chain), from the scope `scope`
+/// gives (checked first: the scope is only computed for those who may read it).
+pub fn comparison(
+    snap: &Snapshot,
+    who: &Principal,
+    scope: impl FnOnce(&Snapshot) -> Result<DatasetScope, Error>,
+) -> Result<Comparison, Error> {
     who.require(who.reads_dataset_aggregates())?;
-    let all = snap.dataset_analysis()?;
+    let DatasetScope {
+        analysis: all,
+        as_of_revision,
+    } = scope(snap)?;
     Ok(Comparison {
         chains: all.comparison.clone(),
         dataset: all.qi.figures.coverage,
         dataset_by_element: all.qi.figures.by_element.clone(),
+        as_of_revision,
     })
 }
 
+/// The dataset's coverage: the QI report of the whole dataset, and while the current one is
+/// being computed after a write, the earlier revision it is of.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DatasetCoverage {
+    #[serde(flatten)]
+    pub report: QiReport,
+    /// Present only while the figures of the current data are being computed after a write:
+    /// this report is that of this earlier revision. Such an answer is not to be kept
+    /// (`Cache-Control: no-store`, no `ETag`); ask again (every few seconds) until it is absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of_revision: Option<u64>,
+}
+
 /// Coverage of the whole dataset (capacities shared across chains), with gaps and
-/// recommendations; for planners without firms, problems or projects.
-pub fn dataset_coverage(snap: &Snapshot, who: &Principal) -> Result<QiReport, Error> {
+/// recommendations; for planners without firms, problems or projects. From the scope `scope`
+/// gives, as [`comparison`].
+pub fn dataset_coverage(
+    snap: &Snapshot,
+    who: &Principal,
+    scope: impl FnOnce(&Snapshot) -> Result<DatasetScope, Error>,
+) -> Result<DatasetCoverage, Error> {
     who.require(who.reads_dataset_aggregates())?;
-    let mut qi = snap.dataset_analysis()?.qi.clone();
+    let DatasetScope {
+        analysis,
+        as_of_revision,
+    } = scope(snap)?;
+    let mut qi = analysis.qi.clone();
     if !who.all_chains() {
         aggregate_only(&mut qi.gaps);
         qi.projects = Default::default();
     }
-    Ok(qi)
+    Ok(DatasetCoverage {
+        report: qi,
+        as_of_revision,
+    })
 }
 
 /// Coverage by province or city as a GeoJSON FeatureCollection (see [`crate::render::geojson`]):
@@ -776,6 +834,19 @@ pub fn regions_geojson(
     chain: Option<&str>,
     level: RegionLevel,
     province: Option<&str>,
+) -> Result<String, Error> {
+    regions_geojson_from(snap, who, chain, level, province, DatasetScope::of)
+}
+
+/// [`regions_geojson`] with the dataset's scope from `scope` (see [`super::Service::dataset_scope`]);
+/// an earlier revision's is marked by a top-level `as_of_revision`.
+pub fn regions_geojson_from(
+    snap: &Snapshot,
+    who: &Principal,
+    chain: Option<&str>,
+    level: RegionLevel,
+    province: Option<&str>,
+    scope: impl FnOnce(&Snapshot) -> Result<DatasetScope, Error>,
 ) -> Result<String, Error> {
     match chain {
         Some(id) => who.require(who.reads_chain_aggregates(id))?,
@@ -791,6 +862,20 @@ pub fn regions_geojson(
     };
     Ok(match chain {
         Some(id) => document(&snap.chain_analysis(id)?.qi.figures),
-        None => document(&snap.dataset_analysis()?.qi.figures),
+        None => {
+            let DatasetScope {
+                analysis,
+                as_of_revision,
+            } = scope(snap)?;
+            let document = document(&analysis.qi.figures);
+            match as_of_revision {
+                // A foreign member of the FeatureCollection (RFC 7946 §6.1), first.
+                Some(revision) => match document.strip_prefix('{') {
+                    Some(rest) => format!("{{\"as_of_revision\":{revision},{rest}"),
+                    None => document,
+                },
+                None => document,
+            }
+        }
     })
 }

@@ -62,6 +62,11 @@ struct Inner {
     earlier: history::Earlier,
     // How long the chain list waits for rows being computed (`set_row_wait`).
     row_wait: Mutex<chains::RowWait>,
+    // How long dataset-wide reads wait for the scope being computed (`set_scope_wait`).
+    scope_wait: Mutex<chains::RowWait>,
+    // Set once a reader has started the dataset-wide scope of the current snapshot on a thread
+    // of its own (no background worker): the revision it started.
+    scope_started: Mutex<Option<u64>>,
 }
 
 impl Service {
@@ -98,6 +103,8 @@ impl Service {
                 precompute: std::sync::OnceLock::new(),
                 earlier: history::Earlier::default(),
                 row_wait: Mutex::new(chains::RowWait::UntilReady),
+                scope_wait: Mutex::new(chains::RowWait::UntilReady),
+                scope_started: Mutex::new(None),
             }),
         })
     }
@@ -130,6 +137,101 @@ impl Service {
         let (rows, idle) = chains::list(snap, who, wait)?;
         self.queue(idle);
         Ok(rows)
+    }
+
+    /// Sets how long the dataset-wide reads of the current data (the comparison, the dataset's
+    /// coverage and its regions) wait for the scope being computed after a write (default:
+    /// until it is ready). A serving process waits briefly and meanwhile answers from the
+    /// latest earlier revision's scope, marked with that revision (see [`Service::dataset_scope`]).
+    pub fn set_scope_wait(&self, wait: chains::RowWait) {
+        *self
+            .inner
+            .scope_wait
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = wait;
+    }
+
+    /// The dataset-wide scope that a read of `snap` (the current snapshot, as the read took it)
+    /// answers from. If `snap`'s is computed, or the wait is [`chains::RowWait::UntilReady`],
+    /// or no earlier revision's is held (the first read after a start), `snap`'s (computed
+    /// now, or waited for while another thread computes it). Otherwise it is started unless
+    /// somebody computes it already (by the background worker, or without one on a thread of
+    /// its own), waited for at most the wait set by [`Service::set_scope_wait`], and if still
+    /// not ready the earlier revision's is answered, with `as_of_revision` set to it.
+    pub fn dataset_scope(&self, snap: &Snapshot) -> Result<chains::DatasetScope, Error> {
+        let wait = *self
+            .inner
+            .scope_wait
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let current = |snap: &Snapshot| {
+            Ok(chains::DatasetScope {
+                analysis: snap.dataset_analysis()?,
+                as_of_revision: None,
+            })
+        };
+        let chains::RowWait::AtMost(wait) = wait else {
+            return current(snap);
+        };
+        if snap.dataset_analysis_ready() {
+            return current(snap);
+        }
+        let Some((revision, previous)) = snap.previous_scope() else {
+            return current(snap);
+        };
+        let Some(deadline) = Instant::now().checked_add(wait) else {
+            return current(snap);
+        };
+        if snap.cache.all.is_idle() {
+            self.start_dataset_scope(snap);
+        }
+        if snap.cache.all.wait_until(deadline) {
+            return current(snap);
+        }
+        Ok(chains::DatasetScope {
+            analysis: previous,
+            as_of_revision: Some(revision),
+        })
+    }
+
+    /// Starts the dataset-wide scope of `snap`: queued for the background worker if it runs,
+    /// otherwise on a thread of its own (once per revision; only for the current snapshot).
+    fn start_dataset_scope(&self, snap: &Snapshot) {
+        if self.queue_dataset() {
+            return;
+        }
+        let current = self.snapshot();
+        if !std::ptr::eq(current.as_ref(), snap) {
+            return;
+        }
+        {
+            let mut started = self
+                .inner
+                .scope_started
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if *started == Some(current.revision) {
+                return;
+            }
+            *started = Some(current.revision);
+        }
+        let service = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("qmap-dataset-scope".into())
+            .spawn(move || {
+                if let Err(e) = current.dataset_analysis() {
+                    tracing::warn!(error = %e, "the dataset-wide scope was not computed");
+                    // The next reader may try again.
+                    *service
+                        .inner
+                        .scope_started
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner()) = None;
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start the dataset-wide scope");
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -273,6 +375,8 @@ impl Service {
     /// and the chain index is updated, not rebuilt.
     fn publish(&self, before: &Snapshot, change: ChangeSet, revision: u64) {
         let (next, requeue) = Snapshot::after(before, &change, revision);
+        next.keep_previous_scope(before);
+        let dataset = next.dataset_analysis_wanted();
         *self
             .inner
             .snapshot
@@ -280,6 +384,11 @@ impl Service {
             .unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
         // Only now: the worker analyses the snapshot that is current when it wakes.
         self.queue(requeue);
+        // Somebody reads the dataset-wide scope: the worker computes the new one after the
+        // chains (otherwise nobody asks for it, and it is computed when first read).
+        if dataset {
+            self.queue_dataset();
+        }
     }
 }
 

@@ -8,6 +8,11 @@
 //!   Writes are acknowledged without waiting for this; a reader who asks for a touched chain
 //!   meanwhile waits for the computation already running (see [`super::Computed`]), so no read
 //!   ever sees an analysis older than the data it reads.
+//! - After a write whose snapshot holds the dataset-wide scope of an earlier revision (somebody
+//!   reads the scope: see `Snapshot::previous_scope`), that snapshot's dataset-wide scope, after
+//!   the chains of the round (it needs every chain's analysis; the untouched ones are carried
+//!   over). Without readers of the scope it is not computed: on a national store it would
+//!   analyse every chain.
 //! - Once every chain of the current snapshot has its row, the chain list's figures are stored
 //!   beside the data with their revision, so that the next start answers the chain list at once
 //!   (`Service::open` seeds them when the revision still matches).
@@ -27,29 +32,45 @@ use std::time::Duration;
 /// older one.
 pub const CHAIN_ROWS: &str = concat!("chain_rows/", env!("CARGO_PKG_VERSION"));
 
-/// Chains waiting to be analysed, and the worker's wake-up.
+/// Chains waiting to be analysed (and whether the dataset-wide scope is), and the worker's
+/// wake-up.
 #[derive(Default)]
 pub(super) struct Pending {
-    chains: Mutex<BTreeSet<String>>,
+    queued: Mutex<Queued>,
     wake: Condvar,
+}
+
+/// What the next round computes.
+#[derive(Default)]
+struct Queued {
+    chains: BTreeSet<String>,
+    /// The current snapshot's dataset-wide scope, after the chains.
+    dataset: bool,
 }
 
 impl Pending {
     /// Queues chains for the worker.
     pub(super) fn add(&self, chains: impl IntoIterator<Item = String>) {
-        let mut pending = self.chains.lock().unwrap_or_else(|p| p.into_inner());
-        pending.extend(chains);
-        if !pending.is_empty() {
+        let mut pending = self.queued.lock().unwrap_or_else(|p| p.into_inner());
+        pending.chains.extend(chains);
+        if !pending.chains.is_empty() {
             self.wake.notify_one();
         }
     }
 
-    /// Waits up to `timeout` for queued chains and takes them all.
-    fn take(&self, timeout: Duration) -> BTreeSet<String> {
-        let pending = self.chains.lock().unwrap_or_else(|p| p.into_inner());
+    /// Queues the dataset-wide scope of the snapshot current when the worker gets to it.
+    pub(super) fn add_dataset(&self) {
+        let mut pending = self.queued.lock().unwrap_or_else(|p| p.into_inner());
+        pending.dataset = true;
+        self.wake.notify_one();
+    }
+
+    /// Waits up to `timeout` for queued work and takes it all.
+    fn take(&self, timeout: Duration) -> Queued {
+        let pending = self.queued.lock().unwrap_or_else(|p| p.into_inner());
         let (mut pending, _) = self
             .wake
-            .wait_timeout_while(pending, timeout, |p| p.is_empty())
+            .wait_timeout_while(pending, timeout, |p| p.chains.is_empty() && !p.dataset)
             .unwrap_or_else(|p| p.into_inner());
         std::mem::take(&mut *pending)
     }
@@ -90,17 +111,44 @@ impl Service {
         }
     }
 
-    /// One round: analyses `chains` on the current snapshot, then stores the chain list's
-    /// figures if every chain of that snapshot has its row (rows of chains that no write touched
-    /// since they were stored are still good).
-    fn precompute_round(&self, chains: BTreeSet<String>) {
+    /// Queues the current dataset-wide scope for the worker; false if the worker does not run.
+    pub(super) fn queue_dataset(&self) -> bool {
+        match self.inner.precompute.get() {
+            Some(pending) => {
+                pending.add_dataset();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// One round: analyses `chains` on the current snapshot; if that snapshot is still current,
+    /// computes its dataset-wide scope if `dataset` (a newer snapshot's is queued by its write),
+    /// then stores the chain list's figures if every chain of it has its row (rows of chains
+    /// that no write touched since they were stored are still good).
+    ///
+    /// The chains are analysed on `pool` (the background's own, if any); the dataset-wide scope
+    /// on the request pool with every core, as a request computing it would: readers are
+    /// waiting for it, meanwhile answered an earlier revision's figures.
+    fn precompute_round(
+        &self,
+        chains: BTreeSet<String>,
+        dataset: bool,
+        pool: Option<&rayon::ThreadPool>,
+    ) {
         let snap = self.snapshot();
         let started = std::time::Instant::now();
         let chains: Vec<&String> = chains.iter().filter(|c| snap.has_chain(c)).collect();
-        let failed = chains
-            .par_iter()
-            .filter(|c| snap.chain_analysis(c).is_err())
-            .count();
+        let analyse = || {
+            chains
+                .par_iter()
+                .filter(|c| snap.chain_analysis(c).is_err())
+                .count()
+        };
+        let failed = match pool {
+            Some(pool) => pool.install(analyse),
+            None => analyse(),
+        };
         tracing::debug!(
             chains = chains.len(),
             failed,
@@ -109,7 +157,26 @@ impl Service {
             "background analyses"
         );
         let current = Arc::ptr_eq(&snap, &self.snapshot());
-        if !current || !snap.dataset.chains.keys().all(|id| snap.row_ready(id)) {
+        if !current {
+            return;
+        }
+        if dataset && !snap.dataset_analysis_ready() {
+            let started = std::time::Instant::now();
+            if let Err(e) = snap.dataset_analysis() {
+                tracing::warn!(error = %e, "the dataset-wide scope was not computed");
+            }
+            tracing::debug!(
+                revision = snap.revision,
+                seconds = started.elapsed().as_secs_f64(),
+                "background dataset-wide scope"
+            );
+        }
+        self.store_rows(&snap);
+    }
+
+    /// Stores the chain list's figures of `snap` if every chain has its row.
+    fn store_rows(&self, snap: &super::Snapshot) {
+        if !snap.dataset.chains.keys().all(|id| snap.row_ready(id)) {
             return;
         }
         let rows = match snap.chain_rows() {
@@ -157,8 +224,8 @@ fn work(service: Weak<Inner>) {
         };
         drop(inner);
         // Wakes now and then to notice that the service is gone.
-        let chains = pending.take(Duration::from_secs(1));
-        if chains.is_empty() {
+        let Queued { chains, dataset } = pending.take(Duration::from_secs(1));
+        if chains.is_empty() && !dataset {
             continue;
         }
         let Some(inner) = service.upgrade() else {
@@ -168,9 +235,8 @@ fn work(service: Weak<Inner>) {
         let pool = pool.get_or_insert_with(background_pool);
         // A panic in an analysis must not end the worker: it is logged, the round is dropped,
         // and readers compute that chain themselves (and meet the same error).
-        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool {
-            Some(pool) => pool.install(|| service_now.precompute_round(chains)),
-            None => service_now.precompute_round(chains),
+        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            service_now.precompute_round(chains, dataset, pool.as_ref())
         }));
         if round.is_err() {
             tracing::error!("a background analysis panicked");

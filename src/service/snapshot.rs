@@ -319,10 +319,23 @@ impl Snapshot {
             .all(|id| self.cache.chain(id).is_some_and(|e| e.analysis.is_done()))
     }
 
-    /// Every chain's analysis, in chain id order, computed on the available cores.
+    /// Every chain's analysis, in chain id order, computed on the available cores. Outside
+    /// rayon's pool, those nobody has started are computed first (in parallel), then the others
+    /// are taken one after the other in this thread, which waits for those being computed
+    /// elsewhere (the background analyses) instead of computing them a second time (a thread of
+    /// rayon's pool never waits: see [`Computed`](super::Computed)).
     pub fn all_chain_analyses(&self) -> Result<Vec<Arc<ChainAnalysis>>, Error> {
         let ids: Vec<&String> = self.dataset.chains.keys().collect();
-        ids.par_iter().map(|id| self.chain_analysis(id)).collect()
+        if rayon::current_thread_index().is_some() {
+            return ids.par_iter().map(|id| self.chain_analysis(id)).collect();
+        }
+        let idle: Vec<&&String> = ids
+            .iter()
+            .filter(|id| self.cache.chain(id).is_some_and(|e| e.analysis.is_idle()))
+            .collect();
+        idle.par_iter()
+            .try_for_each(|id| self.chain_analysis(id).map(drop))?;
+        ids.iter().map(|id| self.chain_analysis(id)).collect()
     }
 
     /// The quality map of a chain with the default firm limit, serialized (cached as bytes: it is
@@ -399,23 +412,82 @@ impl Snapshot {
         ))
     }
 
-    /// The dataset-wide scope and the chain comparison.
+    /// The dataset-wide scope and the chain comparison. Once computed, the earlier revision's
+    /// results held meanwhile (see [`Snapshot::previous_scope`]) are dropped.
     pub fn dataset_analysis(&self) -> Result<Arc<DatasetAnalysis>, Error> {
         if let Some(a) = self.cache.all.get() {
             self.cache.counters.count(Cached::DatasetAnalysis, true);
+            self.drop_previous_scope();
             return Ok(a);
         }
         self.cache.counters.count(Cached::DatasetAnalysis, false);
         let chains = self.all_chain_analyses()?;
         let refs: Vec<&ChainAnalysis> = chains.iter().map(|c| c.as_ref()).collect();
-        Ok(self.cache.all.get_or_compute(|| {
+        let all = self.cache.all.get_or_compute(|| {
             Arc::new(dataset_analysis_with(
                 &self.dataset,
                 &self.providers(),
                 &refs,
                 Some(&self.cache.solves),
             ))
-        }))
+        });
+        self.drop_previous_scope();
+        Ok(all)
+    }
+
+    /// Whether the dataset-wide scope of this snapshot is computed.
+    pub fn dataset_analysis_ready(&self) -> bool {
+        self.cache.all.is_done()
+    }
+
+    /// Whether the dataset-wide scope of this snapshot is in use: a write made this snapshot
+    /// after somebody had read the scope of an earlier one, and it is not computed yet (an
+    /// earlier revision's scope is held for reads that may not wait).
+    pub fn dataset_analysis_wanted(&self) -> bool {
+        self.previous_scope().is_some()
+    }
+
+    /// The dataset-wide scope of the latest earlier revision that had it, with that revision,
+    /// while this snapshot's is not computed (`None` once it is, or if no earlier one was).
+    pub fn previous_scope(&self) -> Option<(u64, Arc<DatasetAnalysis>)> {
+        if self.cache.all.is_done() {
+            self.drop_previous_scope();
+            return None;
+        }
+        self.cache
+            .previous_all
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn drop_previous_scope(&self) {
+        let dropped = self
+            .cache
+            .previous_all
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        // Dropped outside the lock: freeing a national scope takes a while.
+        drop(dropped);
+    }
+
+    /// Called by a write on the snapshot it publishes after `before`: unless this snapshot's
+    /// dataset-wide scope is at hand (carried over), keeps `before`'s (with its revision), or
+    /// if `before` had none computed, the earlier one `before` kept. Only one is ever held.
+    pub(super) fn keep_previous_scope(&self, before: &Snapshot) {
+        if self.cache.all.is_done() {
+            return;
+        }
+        let kept = match before.cache.all.get() {
+            Some(all) => Some((before.revision, all)),
+            None => before.previous_scope(),
+        };
+        *self
+            .cache
+            .previous_all
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = kept;
     }
 }
 

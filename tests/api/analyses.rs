@@ -233,3 +233,103 @@ async fn coverage_by_region_is_geojson_with_the_reports_figures_and_bad_paramete
         .await
         .error(StatusCode::NOT_FOUND, "not_found");
 }
+
+/// Right after a write, with no wait and the new dataset scope being computed (held here by
+/// another thread, as the background would hold it), `/comparison`, `/coverage` and the
+/// dataset's regions answer the previous revision's figures marked `as_of_revision`, with
+/// `Cache-Control: no-store` and no `ETag`, and match their documented schemas; once the new
+/// scope is computed, they answer it, unmarked and tagged as before.
+#[tokio::test]
+async fn dataset_reads_right_after_a_write_answer_the_previous_revision_marked() {
+    use axum::http::header;
+    use qmap::service::chains::RowWait;
+    let app = spawn_demo_app();
+    app.state
+        .service()
+        .set_scope_wait(RowWait::AtMost(std::time::Duration::ZERO));
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    const GEO: &str = "/api/v1/coverage/regions.geojson";
+    let before = app.revision().await;
+    let comparison = app.get("/api/v1/comparison").await;
+    assert!(comparison.headers.get(header::ETAG).is_some());
+    let comparison = comparison.ok(StatusCode::OK);
+    assert!(comparison.get("as_of_revision").is_none());
+    let coverage = app.get("/api/v1/coverage").await.ok(StatusCode::OK);
+    assert!(coverage.get("as_of_revision").is_none());
+    let regions = app.get(GEO).await.ok(StatusCode::OK);
+    assert!(regions.get("as_of_revision").is_none());
+
+    // A write changing a need's severity: the dataset's figures change.
+    let snap = app.state.snapshot();
+    let mut p = snap
+        .dataset
+        .problems
+        .values()
+        .find(|p| p.is_demand() && !p.needs.is_empty())
+        .unwrap()
+        .clone();
+    p.severity = if p.severity == 5 { 1 } else { 5 };
+    app.post("/api/v1/import", &json!({"version": 1, "problems": [p]}))
+        .await
+        .ok(StatusCode::OK);
+    let after = app.state.snapshot();
+    assert!(after.revision > before);
+    let fresh = qmap::service::Snapshot::of((*after.dataset).clone(), after.revision)
+        .dataset_analysis()
+        .unwrap();
+
+    let started = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let computing = {
+        let (after, started, fresh) = (after.clone(), started.clone(), fresh.clone());
+        std::thread::spawn(move || {
+            after.cache.all.get_or_compute(|| {
+                started.wait();
+                released.recv().unwrap();
+                fresh
+            })
+        })
+    };
+    started.wait();
+    for (uri, earlier) in [
+        ("/api/v1/comparison", &comparison),
+        ("/api/v1/coverage", &coverage),
+        (GEO, &regions),
+    ] {
+        let res = app.get(uri).await;
+        assert_eq!(res.status, StatusCode::OK, "{uri}");
+        assert!(res.headers.get(header::ETAG).is_none(), "{uri}");
+        assert_eq!(res.headers[header::CACHE_CONTROL], "no-store", "{uri}");
+        let mut body = res.json();
+        assert_eq!(body["as_of_revision"], before, "{uri}");
+        if uri != GEO {
+            crate::openapi::assert_documented(&doc, "get", uri, &res);
+        }
+        body.as_object_mut().unwrap().remove("as_of_revision");
+        assert_eq!(&body, earlier, "{uri}");
+    }
+    // `*` gets the marked answer, not a 304.
+    let any = app
+        .get_with("/api/v1/comparison", &[("if-none-match", "*")])
+        .await;
+    assert_eq!(any.status, StatusCode::OK);
+    assert_eq!(any.json()["as_of_revision"], before);
+
+    release.send(()).unwrap();
+    computing.join().unwrap();
+    let res = app.get("/api/v1/comparison").await;
+    assert!(res.headers.get(header::ETAG).is_some());
+    assert_eq!(res.headers[header::CACHE_CONTROL], "private, no-cache");
+    let now = res.ok(StatusCode::OK);
+    assert!(now.get("as_of_revision").is_none());
+    assert_eq!(now["chains"], to_value(&fresh.comparison));
+    assert_ne!(now, comparison);
+    let coverage = app.get("/api/v1/coverage").await.ok(StatusCode::OK);
+    assert_eq!(coverage, to_value(&fresh.qi));
+    assert!(app
+        .get(GEO)
+        .await
+        .ok(StatusCode::OK)
+        .get("as_of_revision")
+        .is_none());
+}

@@ -2,7 +2,7 @@
 
 import { t, ELEMENTS } from './i18n.js';
 import { api } from './api.js';
-import { h, table, esc, coveragePct, coverageColour } from './util.js';
+import { h, table, esc, coveragePct, coverageColour, asOfLine } from './util.js';
 
 const PALETTE = ['#3d5a98', '#2b9c8f', '#d9822b', '#a23b72', '#6b5b95', '#4f8a3c', '#b85450'];
 
@@ -49,8 +49,18 @@ function overallChart(rows) {
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img">${parts.join('')}</svg>`;
 }
 
-export async function renderCompare(root) {
+export async function renderCompare(root, params, ctx) {
   const [cmp, me] = await Promise.all([api.comparison(), api.me()]);
+  // Right after a write the figures may be an earlier revision's: said so, and shown anew once
+  // the current ones are computed.
+  const line = asOfLine(t, [cmp], async () => [await api.comparison()],
+    ([now]) => root.replaceChildren(...compareNodes(now, me)), ctx);
+  const [head, ...rest] = compareNodes(cmp, me);
+  root.append(head, ...(line ? [line] : []), ...rest);
+}
+
+/** The comparison's heading, table and charts. */
+function compareNodes(cmp, me) {
   // A chain's name opens its map for its firm-level readers, its changes (figures only) for
   // the others (a planner): no link leads to a refusal.
   const chainHref = (id) => `#/chain/${encodeURIComponent(id)}${me.chains.some((c) => c.id === id) ? '' : '/changes'}`;
@@ -84,7 +94,7 @@ export async function renderCompare(root) {
     { label: t('kpi.coverage'), value: (r) => covCell(r.coverage), cls: 'num strong' },
     ...elementCols,
   ];
-  root.append(
+  return [
     h('div', { class: 'page-head' }, h('h1', {}, t('cmp.title')), h('p', { class: 'sub' }, t('cmp.sub'))),
     h('section', { class: 'card' }, table(cols, rows, { 'data-table': 'comparison' }),
       h('p', { class: 'muted small' }, `${t('cmp.dataset')}：${t('kpi.coverage')} ${coveragePct(cmp.dataset)}%（${cmp.dataset.severity_assigned}/${cmp.dataset.severity_total}）`)),
@@ -96,5 +106,6 @@ export async function renderCompare(root) {
         h('p', { class: 'muted small' }, t('cmp.chart_note'))),
       h('section', { class: 'card chart-card' },
         h('h2', {}, t('kpi.coverage')),
-        h('div', { html: overallChart(rows) }))));
+        h('div', { html: overallChart(rows) }))),
+  ];
 }

@@ -8,7 +8,7 @@
 
 import { t } from './i18n.js';
 import { api, cachedMap } from './api.js';
-import { h, table, chainHeader } from './util.js';
+import { h, table, chainHeader, asOfLine } from './util.js';
 
 /** The served name of the vendored ECharts (render::assets::ECHARTS; a unit test keeps them equal). */
 const ECHARTS = '/assets/echarts-5.6.0.min.js';
@@ -118,7 +118,11 @@ export async function renderRegions(root, params, ctx) {
     { label: t('geo.providers'), value: (p) => providersText(p.providers), cls: 'num' },
   ];
 
-  root.append(head,
+  // The dataset's figures right after a write may be an earlier revision's: said so, and the
+  // view is shown anew once the current ones are computed.
+  const line = asOfLine(t, [doc], async () => [await api.regions(id, level, province)],
+    () => window.dispatchEvent(new HashChangeEvent('hashchange')), ctx);
+  root.append(head, ...(line ? [line] : []),
     h('div', { class: 'geo-bar' }, crumbs, h('span', { class: 'geo-toggle' }, toggle('share'), toggle('unmet'))),
     h('div', { class: 'geo-row' }, h('section', { class: 'card geo-card' }, mapBox), panel),
     h('section', { class: 'card' }, h('h2', {}, t('geo.table')),

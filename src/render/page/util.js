@@ -156,3 +156,43 @@ export function chainHeader(t, map, active) {
 export function kpi(label, value, cls) {
   return h('div', { class: `kpi ${cls || ''}` }, h('b', {}, String(value)), h('span', {}, label));
 }
+
+/** How often a view asks again while its dataset-wide figures are an earlier revision's. */
+const AS_OF_POLL_MS = 2000;
+
+/**
+ * While dataset-wide answers (`/comparison`, `/coverage`, the dataset's regions) are an earlier
+ * revision's (`as_of_revision`: the figures of the current data are being computed after a
+ * write), a line saying so; `refetch()` (resolving to the answers again) is asked every 2 s
+ * until no answer has `as_of_revision`, then the line goes and `onCurrent(answers)` runs.
+ * Null when every answer is current. Stops asking when the view is left (`ctx`).
+ */
+export function asOfLine(t, answers, refetch, onCurrent, ctx) {
+  const earliest = (list) => {
+    const revisions = list.map((a) => a && a.as_of_revision).filter((n) => n != null);
+    return revisions.length ? Math.min(...revisions) : null;
+  };
+  const first = earliest(answers);
+  if (first == null) return null;
+  const line = h('p', { class: 'as-of-note', 'data-as-of': String(first) }, t('scope.as_of', { n: first }));
+  const poll = async () => {
+    if (ctx && !ctx.isCurrent()) return;
+    try {
+      const next = await refetch();
+      if (ctx && !ctx.isCurrent()) return;
+      const n = earliest(next);
+      if (n == null) {
+        line.remove();
+        onCurrent(next);
+        return;
+      }
+      line.dataset.asOf = String(n);
+      line.textContent = t('scope.as_of', { n });
+    } catch (e) {
+      console.warn(e);
+    }
+    setTimeout(poll, AS_OF_POLL_MS);
+  };
+  setTimeout(poll, AS_OF_POLL_MS);
+  return line;
+}

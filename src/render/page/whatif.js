@@ -5,7 +5,7 @@
 
 import { t as tr, getLang, ELEMENTS } from './i18n.js';
 import { api } from './api.js';
-import { h, capName, capLabel, coveragePct, table } from './util.js';
+import { h, capName, capLabel, coveragePct, table, asOfLine } from './util.js';
 import { loadEcharts } from './regions.js';
 
 // This view's texts (kept here so that other views' edits of i18n.js do not collide with it).
@@ -81,7 +81,7 @@ function joined(before, after, key) {
   return [...rows.values()].map((r) => ({ ...r, b: r.b || zero, a: r.a || zero }));
 }
 
-export async function renderWhatIf(root, params) {
+export async function renderWhatIf(root, params, ctx) {
   const chain = params.id || null;
   const [gaps, report] = await Promise.all([
     chain ? api.gaps(chain) : Promise.resolve(null),
@@ -273,10 +273,16 @@ export async function renderWhatIf(root, params) {
     document.body.dataset.whatif = String(a.needs_assigned - b.needs_assigned);
   }
 
+  // Every chain's coverage right after a write may be an earlier revision's: said so; once the
+  // current one is computed, the view is shown anew unless a change is being put together.
+  const line = chain ? null : asOfLine(tr, [report, cityDoc], async () => [await api.datasetCoverage()], () => {
+    if (!change.add.length && !change.remove.length) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  }, ctx);
   root.append(
     h('div', { class: 'page-head' },
       h('h1', {}, t('title')),
       h('p', { class: 'sub' }, chain ? t('sub') : `${t('all_chains')}。${t('sub')}`)),
+    ...(line ? [line] : []),
     h('div', { class: 'wi-grid' },
       h('section', { class: 'card' },
         h('h2', {}, t('recs'), gaps && gaps.within ? h('small', { class: 'muted' }, ` ${t('within', { w: gaps.within })}`) : null),
