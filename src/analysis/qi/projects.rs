@@ -21,7 +21,7 @@
 //! (descending), then chain, then title.
 
 use super::assignment::Assignment;
-use super::eligibility::{FastMap, FastSet, Place, ProviderIndex, Scope};
+use super::eligibility::{FastMap, FastSet, Need, Place, ProviderIndex, Scope};
 use crate::model::{
     limits, region, Dataset, Level, Organization, Problem, Project, ProjectCategory, ProjectStatus,
     Role,
@@ -200,11 +200,13 @@ fn draft_id(chain: &str, category: ProjectCategory, year: u16, n: u32) -> String
 pub fn key_projects(d: &Dataset, a: &Assignment, weak: &WeakLinks) -> KeyProjects {
     let index = ProviderIndex::from_dataset(d);
     let problems: Vec<&Problem> = d.problems.values().collect();
-    key_projects_with(d, a, weak, &index, &problems)
+    key_projects_with(d, a, weak, &index, &problems, &[])
 }
 
 /// [`key_projects`] with a provider index built by the caller, over `problems` (those of the
-/// scope, or more: problems outside the assignment's scope are skipped), in id order.
+/// scope, or more: problems outside the assignment's scope are skipped), in id order, given
+/// the `needs` the assignment was made from (they carry the places of the firms; any problem
+/// they leave out has its firm looked up).
 ///
 /// How it stays cheap on a national dataset: one pass over the problems, walked side by side
 /// with the assignment (both in id order), gives every demand problem its served severities,
@@ -218,6 +220,7 @@ pub fn key_projects_with(
     weak: &WeakLinks,
     index: &ProviderIndex,
     problems: &[&Problem],
+    needs: &[Need<'_>],
 ) -> KeyProjects {
     // Problems a live project of the scope tackles already: no candidate takes them.
     let tackled: FastSet<&str> = d
@@ -226,7 +229,7 @@ pub fn key_projects_with(
         .filter(|j| j.is_live() && a.scope.contains_chain(&j.chain))
         .flat_map(|j| j.problems.iter().map(String::as_str))
         .collect();
-    let table = Demand::build(a, problems, &tackled);
+    let table = Demand::build(a, problems, needs, &tackled);
     let mut firms = Firms::new(d, &table.firms);
 
     // Common technology: (chain, code) → its problems, by position in the table.
@@ -400,6 +403,8 @@ struct Row<'a> {
     problem: &'a Problem,
     chain: u32,
     firm: u32,
+    /// Where the firm is, when the needs given said so.
+    place: Option<Place<'a>>,
     /// Unassigned and total severity of all the problem's needs in the assignment.
     unserved: u64,
     total: u64,
@@ -420,7 +425,12 @@ struct CodeNeeds<'a> {
 impl<'a> Demand<'a> {
     /// One pass over `problems` (in id order) beside the assignment's needs (in need order:
     /// problem id, then list order, as [`Assignment`] keeps them).
-    fn build(a: &'a Assignment, problems: &[&'a Problem], tackled: &FastSet<&str>) -> Self {
+    fn build(
+        a: &'a Assignment,
+        problems: &[&'a Problem],
+        needs: &[Need<'a>],
+        tackled: &FastSet<&str>,
+    ) -> Self {
         let mut t = Demand {
             rows: Vec::new(),
             codes: Vec::new(),
@@ -429,7 +439,7 @@ impl<'a> Demand<'a> {
             firms: Vec::new(),
             firm_ids: FastMap::default(),
         };
-        let (mut next_assigned, mut next_unassigned) = (0usize, 0usize);
+        let (mut next_assigned, mut next_unassigned, mut next_need) = (0usize, 0usize, 0usize);
         // The assignment's needs of the problem at hand: (code, severity, unassigned).
         let mut own: Vec<(&str, u64, bool)> = Vec::new();
         for &p in problems {
@@ -457,6 +467,13 @@ impl<'a> Demand<'a> {
                 own.push((&n.code, n.severity as u64, true));
                 next_unassigned += 1;
             }
+            while next_need < needs.len() && needs[next_need].problem < id {
+                next_need += 1;
+            }
+            let place = needs
+                .get(next_need)
+                .filter(|n| n.problem == id)
+                .map(|n| n.place);
             if !(p.is_demand() && a.scope.contains_chain(&p.chain) && !tackled.contains(id)) {
                 continue;
             }
@@ -495,6 +512,7 @@ impl<'a> Demand<'a> {
                 problem: p,
                 chain,
                 firm,
+                place,
                 unserved,
                 total,
                 codes: (start as u32, end as u32),
@@ -612,7 +630,10 @@ impl<'a> Context<'a> {
                 let mut needs: Vec<(&Problem, &str, Place<'_>)> = Vec::new();
                 for &i in &l.rows {
                     let row = &table.rows[i as usize];
-                    let place = Place::of(firms.org(row.firm));
+                    let place = match row.place {
+                        Some(place) => place,
+                        None => Place::of(firms.org(row.firm)),
+                    };
                     match l.code {
                         Some(code) => needs.push((row.problem, code, place)),
                         None => needs.extend(
@@ -812,7 +833,7 @@ pub fn key_projects_of_scope(d: &Dataset, scope: &Scope, weak: &WeakLinks) -> Ke
     let needs = super::eligibility::needs(d, scope);
     let a = super::assignment::assign_needs(&needs, &index, scope.clone());
     let problems: Vec<&Problem> = d.problems.values().collect();
-    key_projects_with(d, &a, weak, &index, &problems)
+    key_projects_with(d, &a, weak, &index, &problems, &needs)
 }
 
 #[cfg(test)]
@@ -1438,8 +1459,9 @@ mod tests {
                     .copied()
                     .filter(|p| scope.contains_chain(&p.chain))
                     .collect();
-                for problems in [&own, &all] {
-                    let got = key_projects_with(&d, &a, &weak, &index, problems);
+                let needs = crate::analysis::eligibility::needs(&d, &scope);
+                for (problems, needs) in [(&own, &needs[..]), (&all, &needs[..]), (&all, &[][..])] {
+                    let got = key_projects_with(&d, &a, &weak, &index, problems, needs);
                     let want = reference::key_projects_with(&d, &a, &weak, &index, problems);
                     assert_eq!(
                         serde_json::to_string(&got).unwrap(),
