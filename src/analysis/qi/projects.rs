@@ -281,6 +281,7 @@ pub fn key_projects_with(
             category: ProjectCategory::CommonTechnology,
             chain: table.chains[chain as usize],
             title,
+            named: None,
             code: Some(code),
             tie: code,
             rows,
@@ -321,12 +322,13 @@ pub fn key_projects_with(
         let chain = table.chains[chain_no as usize];
         let firm = table.firms[firm_no as usize];
         if weight > 0 {
-            let name = firms.org(firm_no).map_or(firm, |o| o.name.as_str());
             let (severity, unserved, need_severity) = table.sums(rows.iter().copied());
+            // Tens of thousands on a national dataset: named only if they come near the cut.
             collaborative.push(Listed {
                 category: ProjectCategory::ChainCollaboration,
                 chain,
-                title: format!("{name} 链上协同质量提升"),
+                title: String::new(),
+                named: Some((firm_no, " 链上协同质量提升")),
                 code: None,
                 tie: firm,
                 rows: rows.clone(),
@@ -353,6 +355,7 @@ pub fn key_projects_with(
                 category: ProjectCategory::KeyProduct,
                 chain,
                 title: format!("{name} 重点产品性能提升"),
+                named: None,
                 code: None,
                 tie: firm,
                 rows: severe,
@@ -570,6 +573,9 @@ struct Listed<'a> {
     category: ProjectCategory,
     chain: &'a str,
     title: String,
+    /// A title still to write: the firm (whose name, or id without a record, comes first) and
+    /// the rest.
+    named: Option<(u32, &'static str)>,
     code: Option<&'a str>,
     /// What orders projects equal in score, chain and title: the code (common technology) or
     /// the firm (the other two), unique within a chain.
@@ -613,6 +619,20 @@ impl<'a> Context<'a> {
                 .then_with(|| a.title.cmp(&b.title))
                 .then_with(|| a.tie.cmp(b.tie))
         };
+        if list.len() > MAX_PROJECTS {
+            // Only projects scoring at least as well as the last kept one can make the cut.
+            let mut scores: Vec<f64> = list.iter().map(|(score, _)| *score).collect();
+            scores.select_nth_unstable_by(MAX_PROJECTS - 1, |a, b| b.total_cmp(a));
+            let bar = scores[MAX_PROJECTS - 1];
+            list.retain(|(score, _)| score.total_cmp(&bar).is_ge());
+        }
+        for (_, l) in &mut list {
+            if let Some((firm, rest)) = l.named.take() {
+                let id = table.firms[firm as usize];
+                let name = firms.org(firm).map_or(id, |o| o.name.as_str());
+                l.title = format!("{name}{rest}");
+            }
+        }
         if list.len() > MAX_PROJECTS {
             list.select_nth_unstable_by(MAX_PROJECTS - 1, order);
             list.truncate(MAX_PROJECTS);
@@ -660,31 +680,36 @@ impl<'a> Context<'a> {
                     lead: String::new(),
                     draft: None,
                 };
-                project.lead = self.lead(&project, &problems);
+                // The firm with the most severity behind it (for common technology, severity ×
+                // occurrences of the code in the problem's needs); ties: the smallest id.
+                let mut weight: FastMap<u32, u64> = FastMap::default();
+                for &i in &l.rows {
+                    let row = &table.rows[i as usize];
+                    let times = match l.code {
+                        Some(code) => table
+                            .codes_of(row)
+                            .iter()
+                            .find(|n| n.code == code)
+                            .map_or(0, |n| n.times),
+                        None => 1,
+                    };
+                    *weight.entry(row.firm).or_default() += row.problem.severity as u64 * times;
+                }
+                let main = weight
+                    .iter()
+                    .map(|(&firm, &w)| (w, table.firms[firm as usize]))
+                    .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+                    .map_or("", |(_, id)| id);
+                project.lead = self.lead(&project, main);
                 project
             })
             .collect()
     }
 
-    /// The lead of a kept project: the firm with the most severity behind it (for common
-    /// technology, severity × occurrences of the code in the problem's needs; ties: smallest
-    /// id); for chain collaboration a chain master instead (see [`KeyProject::lead`]).
-    fn lead(&self, project: &KeyProject, problems: &[&Problem]) -> String {
-        let mut weight: BTreeMap<&str, u64> = BTreeMap::new();
-        for p in problems {
-            let times = match &project.code {
-                Some(code) => p.needs.iter().filter(|c| *c == code).count() as u64,
-                None => 1,
-            };
-            *weight.entry(p.org.as_str()).or_default() += p.severity as u64 * times;
-        }
-        // Most weight, then the smallest id (the map iterates in id order; `max_by` keeps the
-        // last of equals, so the order is reversed).
-        let main = weight
-            .iter()
-            .rev()
-            .max_by_key(|(_, w)| **w)
-            .map_or("", |(id, _)| *id);
+    /// The lead of a kept project whose firm with the most severity behind it is `main` (see
+    /// [`KeyProject::lead`]): `main` itself, except that chain collaboration is led by a chain
+    /// master.
+    fn lead(&self, project: &KeyProject, main: &str) -> String {
         if project.category != ProjectCategory::ChainCollaboration {
             return main.to_string();
         }
@@ -1331,7 +1356,7 @@ mod tests {
                             .map(|&(p, c)| (p, c, Place::of(self.d.organizations.get(&p.org))))
                             .collect();
                         project.candidates = ctx.candidates(&placed);
-                        project.lead = ctx.lead(&project, &problems);
+                        project.lead = self.lead(&project, &problems);
                         project
                     })
                     .collect()
@@ -1390,6 +1415,47 @@ mod tests {
                     lead: String::new(),
                     draft: None,
                 }
+            }
+
+            /// The lead of a kept project: the firm with the most severity behind it (for common
+            /// technology, severity × occurrences of the code in the problem's needs; ties: smallest
+            /// id); for chain collaboration a chain master instead (see [`KeyProject::lead`]).
+            fn lead(&self, project: &KeyProject, problems: &[&Problem]) -> String {
+                let mut weight: BTreeMap<&str, u64> = BTreeMap::new();
+                for p in problems {
+                    let times = match &project.code {
+                        Some(code) => p.needs.iter().filter(|c| *c == code).count() as u64,
+                        None => 1,
+                    };
+                    *weight.entry(p.org.as_str()).or_default() += p.severity as u64 * times;
+                }
+                // Most weight, then the smallest id (the map iterates in id order; `max_by` keeps the
+                // last of equals, so the order is reversed).
+                let main = weight
+                    .iter()
+                    .rev()
+                    .max_by_key(|(_, w)| **w)
+                    .map_or("", |(id, _)| *id);
+                if project.category != ProjectCategory::ChainCollaboration {
+                    return main.to_string();
+                }
+                let chain = project.chain.as_str();
+                let is_master = self
+                    .d
+                    .organizations
+                    .get(main)
+                    .and_then(|o| o.membership(chain))
+                    .is_some_and(|m| m.role == Role::ChainMaster);
+                if is_master {
+                    return main.to_string();
+                }
+                self.weak
+                    .first_disabled_master
+                    .get(chain)
+                    .and_then(|m| m.get(main))
+                    .or_else(|| self.weak.masters.get(chain).and_then(|m| m.first()))
+                    .map_or(main, String::as_str)
+                    .to_string()
             }
         }
     }
