@@ -155,7 +155,7 @@ pub fn analyze_chain(
     let gaps = qi_gap_by_firm(&assignment).into_iter().collect();
     let weak = chain_report(dataset, graph, problems, &gaps);
     let links = weak_links([&weak]);
-    let qi = qi_report_with(dataset, &assignment, index, &links, problems);
+    let qi = qi_report_with(dataset, &assignment, index, &links, problems, &chain_needs);
     ChainAnalysis {
         weak,
         qi,
@@ -183,9 +183,10 @@ pub fn dataset_analysis_with(
     memo: Option<&SolveMemo>,
 ) -> DatasetAnalysis {
     let links = weak_links(chains.iter().map(|c| &c.weak));
-    let all = assign_needs_with(&needs(dataset, &Scope::All), index, Scope::All, memo);
+    let all_needs = needs(dataset, &Scope::All);
+    let all = assign_needs_with(&all_needs, index, Scope::All, memo);
     let problems: Vec<&Problem> = dataset.problems.values().collect();
-    let qi = qi_report_with(dataset, &all, index, &links, &problems);
+    let qi = qi_report_with(dataset, &all, index, &links, &problems, &all_needs);
     DatasetAnalysis {
         qi,
         comparison: chains.iter().map(|c| chain_row(dataset, c)).collect(),

@@ -20,11 +20,11 @@
 //! the firm (critical node, single-source supplier: 1 or 2). Each list is sorted by score
 //! (descending), then chain, then title.
 
-use super::assignment::{Assignment, Outcome};
-use super::coverage::views;
-use super::eligibility::{FastMap, FastSet, Place, ProviderIndex, Scope};
+use super::assignment::Assignment;
+use super::eligibility::{FastMap, FastSet, Need, Place, ProviderIndex, Scope};
 use crate::model::{
-    limits, region, Dataset, Level, Problem, Project, ProjectCategory, ProjectStatus, Role,
+    limits, region, Dataset, Level, Organization, Problem, Project, ProjectCategory, ProjectStatus,
+    Role,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -200,33 +200,28 @@ fn draft_id(chain: &str, category: ProjectCategory, year: u16, n: u32) -> String
 pub fn key_projects(d: &Dataset, a: &Assignment, weak: &WeakLinks) -> KeyProjects {
     let index = ProviderIndex::from_dataset(d);
     let problems: Vec<&Problem> = d.problems.values().collect();
-    key_projects_with(d, a, weak, &index, &problems)
+    key_projects_with(d, a, weak, &index, &problems, &[])
 }
 
 /// [`key_projects`] with a provider index built by the caller, over `problems` (those of the
-/// scope, or more: problems outside the assignment's scope are skipped), in id order.
+/// scope, or more: problems outside the assignment's scope are skipped), in id order, given
+/// the `needs` the assignment was made from (they carry the places of the firms; any problem
+/// they leave out has its firm looked up).
+///
+/// How it stays cheap on a national dataset: one pass over the problems, walked side by side
+/// with the assignment (both in id order), gives every demand problem its served severities,
+/// its chain and firm as small numbers, and its distinct codes; the groups of the three lists
+/// are then keyed by those numbers. Organization records are looked up once per firm, and only
+/// for firms that need a name, a role or a place. Firms, problems, candidates and leads are
+/// worked out only for the projects that make the cut.
 pub fn key_projects_with(
     d: &Dataset,
     a: &Assignment,
     weak: &WeakLinks,
     index: &ProviderIndex,
     problems: &[&Problem],
+    needs: &[Need<'_>],
 ) -> KeyProjects {
-    // (problem, code) → (unassigned severity, total severity) of its needs.
-    let mut served: FastMap<(&str, &str), (u64, u64)> = FastMap::default();
-    for n in views(a) {
-        let e = served.entry((n.problem, n.code)).or_default();
-        e.1 += n.severity as u64;
-        if matches!(n.outcome, Outcome::Unassigned { .. }) {
-            e.0 += n.severity as u64;
-        }
-    }
-    let ctx = Context {
-        d,
-        index,
-        served,
-        weak,
-    };
     // Problems a live project of the scope tackles already: no candidate takes them.
     let tackled: FastSet<&str> = d
         .projects
@@ -234,127 +229,140 @@ pub fn key_projects_with(
         .filter(|j| j.is_live() && a.scope.contains_chain(&j.chain))
         .flat_map(|j| j.problems.iter().map(String::as_str))
         .collect();
-    let demand: Vec<&Problem> = problems
-        .iter()
-        .copied()
-        .filter(|p| {
-            p.is_demand() && a.scope.contains_chain(&p.chain) && !tackled.contains(p.id.as_str())
-        })
-        .collect();
+    let table = Demand::build(a, problems, needs, &tackled);
+    let mut firms = Firms::new(d, &table.firms);
 
-    // Common technology: chain → code → problems.
-    // Grouped by hash, then put in key order (as a BTreeMap would iterate).
-    let mut by_code: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
-    for p in &demand {
-        let mut codes: Vec<&str> = p.needs.iter().map(String::as_str).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        for code in codes {
-            by_code.entry((&p.chain, code)).or_default().push(p);
+    // Common technology: (chain, code) → its problems, by position in the table.
+    let mut by_code: FastMap<(u32, &str), Vec<u32>> = FastMap::default();
+    for (i, row) in table.rows.iter().enumerate() {
+        for need in table.codes_of(row) {
+            by_code
+                .entry((row.chain, need.code))
+                .or_default()
+                .push(i as u32);
         }
     }
-    let mut by_code: Vec<((&str, &str), Vec<&Problem>)> = by_code.into_iter().collect();
-    by_code.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Distinct firms of a group, counted with a mark per firm (the group's number).
+    let mut mark: Vec<u32> = vec![u32::MAX; table.firms.len()];
     let mut common = Vec::new();
-    for ((chain, code), problems) in by_code {
-        let firms: BTreeSet<&str> = problems.iter().map(|p| p.org.as_str()).collect();
-        if firms.len() < COMMON_MIN_FIRMS {
+    for (group, ((chain, code), rows)) in by_code.into_iter().enumerate() {
+        let mut count = 0usize;
+        for &i in &rows {
+            let firm = table.rows[i as usize].firm as usize;
+            if mark[firm] != group as u32 {
+                mark[firm] = group as u32;
+                count += 1;
+            }
+        }
+        if count < COMMON_MIN_FIRMS {
             continue;
         }
-        let needs: Vec<(&Problem, &str)> = problems.iter().map(|p| (*p, code)).collect();
-        let severity: u64 = problems
-            .iter()
-            .map(|p| p.severity as u64 * p.needs.iter().filter(|c| *c == code).count() as u64)
-            .sum();
+        // The severity of each problem counts once per time the code is listed in its needs;
+        // each (problem, code) brings its needs' served figures once.
+        let (mut severity, mut unserved, mut need_severity) = (0u64, 0u64, 0u64);
+        for &i in &rows {
+            let row = &table.rows[i as usize];
+            let need = table
+                .codes_of(row)
+                .iter()
+                .find(|n| n.code == code)
+                .expect("the group was made from this code");
+            severity += row.problem.severity as u64 * need.times;
+            unserved += need.unserved;
+            need_severity += need.total;
+        }
         // Named by the capability catalogue; a code without an entry as it is.
         let title = format!(
             "{} 共性技术攻关（{} 家企业）",
             d.capability_label(code),
-            firms.len()
+            count
         );
-        common.push((
-            ctx.project(
-                ProjectCategory::CommonTechnology,
-                chain,
-                title,
-                Some(code),
-                &needs,
-                severity,
-                1.0,
-            ),
-            problems,
-            needs,
-        ));
+        common.push(Listed {
+            category: ProjectCategory::CommonTechnology,
+            chain: table.chains[chain as usize],
+            title,
+            named: None,
+            code: Some(code),
+            tie: code,
+            rows,
+            severity,
+            unserved_share: share(unserved, need_severity),
+            weight: 1.0,
+        });
     }
 
-    // Chain collaboration: (chain, firm) with a weak-link role → its problems on the chain.
+    // Chain collaboration and key products: (chain, firm) → its problems on the chain.
+    let mut by_firm: FastMap<(u32, u32), (Vec<u32>, u8)> = FastMap::default();
+    for (i, row) in table.rows.iter().enumerate() {
+        by_firm
+            .entry((row.chain, row.firm))
+            .or_default()
+            .0
+            .push(i as u32);
+    }
+    // Weak-link roles (critical node, single-source supplier), walked from the (short) sets.
+    for sets in [&weak.critical, &weak.single_source] {
+        for (chain, ids) in sets {
+            let Some(&c) = table.chain_ids.get(chain.as_str()) else {
+                continue;
+            };
+            for id in ids {
+                let Some(&f) = table.firm_ids.get(id.as_str()) else {
+                    continue;
+                };
+                if let Some(group) = by_firm.get_mut(&(c, f)) {
+                    group.1 += 1;
+                }
+            }
+        }
+    }
     let mut collaborative = Vec::new();
     let mut key_product = Vec::new();
-    let mut by_firm: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
-    for p in &demand {
-        by_firm.entry((&p.chain, &p.org)).or_default().push(p);
-    }
-    let mut by_firm: Vec<((&str, &str), Vec<&Problem>)> = by_firm.into_iter().collect();
-    by_firm.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // The weak-link sets of the chain at hand (firms come grouped by chain).
-    type Firms<'s> = Option<&'s BTreeSet<String>>;
-    let mut sets: Option<(&str, Firms<'_>, Firms<'_>)> = None;
-    for &((chain, firm), ref problems) in &by_firm {
-        let (critical, single) = match sets {
-            Some((c, critical, single)) if c == chain => (critical, single),
-            _ => {
-                let found = (weak.critical.get(chain), weak.single_source.get(chain));
-                sets = Some((chain, found.0, found.1));
-                found
-            }
-        };
-        let has = |set: Option<&BTreeSet<String>>| set.is_some_and(|s| s.contains(firm));
-        let org = d.organizations.get(firm);
-        let name = org.map_or(firm, |o| o.name.as_str());
-        let weight = has(critical) as u8 + has(single) as u8;
+    for ((chain_no, firm_no), (rows, weight)) in by_firm {
+        let chain = table.chains[chain_no as usize];
+        let firm = table.firms[firm_no as usize];
         if weight > 0 {
-            let needs = needs_of(problems);
-            let severity = problems.iter().map(|p| p.severity as u64).sum();
-            collaborative.push((
-                ctx.project(
-                    ProjectCategory::ChainCollaboration,
-                    chain,
-                    format!("{name} 链上协同质量提升"),
-                    None,
-                    &needs,
-                    severity,
-                    weight as f64,
-                ),
-                problems.clone(),
-                needs,
-            ));
+            let (severity, unserved, need_severity) = table.sums(rows.iter().copied());
+            // Tens of thousands on a national dataset: named only if they come near the cut.
+            collaborative.push(Listed {
+                category: ProjectCategory::ChainCollaboration,
+                chain,
+                title: String::new(),
+                named: Some((firm_no, " 链上协同质量提升")),
+                code: None,
+                tie: firm,
+                rows: rows.clone(),
+                severity,
+                unserved_share: share(unserved, need_severity),
+                weight: weight as f64,
+            });
         }
+        let severe: Vec<u32> = rows
+            .into_iter()
+            .filter(|&i| table.rows[i as usize].problem.severity >= KEY_PRODUCT_MIN_SEVERITY)
+            .collect();
+        if severe.is_empty() {
+            continue;
+        }
+        let org = firms.org(firm_no);
         let is_master = org
             .and_then(|o| o.membership(chain))
             .is_some_and(|m| m.role == Role::ChainMaster);
         if is_master {
-            let severe: Vec<&Problem> = problems
-                .iter()
-                .copied()
-                .filter(|p| p.severity >= KEY_PRODUCT_MIN_SEVERITY)
-                .collect();
-            if !severe.is_empty() {
-                let needs = needs_of(&severe);
-                let severity = severe.iter().map(|p| p.severity as u64).sum();
-                key_product.push((
-                    ctx.project(
-                        ProjectCategory::KeyProduct,
-                        chain,
-                        format!("{name} 重点产品性能提升"),
-                        None,
-                        &needs,
-                        severity,
-                        1.0,
-                    ),
-                    severe,
-                    needs,
-                ));
-            }
+            let name = org.map_or(firm, |o| o.name.as_str());
+            let (severity, unserved, need_severity) = table.sums(severe.iter().copied());
+            key_product.push(Listed {
+                category: ProjectCategory::KeyProduct,
+                chain,
+                title: format!("{name} 重点产品性能提升"),
+                named: None,
+                code: None,
+                tie: firm,
+                rows: severe,
+                severity,
+                unserved_share: share(unserved, need_severity),
+                weight: 1.0,
+            });
         }
     }
     let totals = ProjectTotals {
@@ -362,131 +370,346 @@ pub fn key_projects_with(
         chain_collaboration: collaborative.len(),
         key_product: key_product.len(),
     };
+    let ctx = Context { d, index, weak };
     KeyProjects {
-        common_technology: ctx.rank(common),
-        chain_collaboration: ctx.rank(collaborative),
-        key_product: ctx.rank(key_product),
+        common_technology: ctx.rank(common, &table, &mut firms),
+        chain_collaboration: ctx.rank(collaborative, &table, &mut firms),
+        key_product: ctx.rank(key_product, &table, &mut firms),
         totals,
     }
 }
 
-fn needs_of<'a>(problems: &[&'a Problem]) -> Vec<(&'a Problem, &'a str)> {
-    problems
-        .iter()
-        .flat_map(|p| p.needs.iter().map(move |c| (*p, c.as_str())))
-        .collect()
+/// Unserved over total need severity (0 without needs).
+fn share(unserved: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        unserved as f64 / total as f64
+    }
 }
 
-/// A project before the cut: with the problems and needs behind it, from which the kept ones
-/// get their firms, problems and candidates.
-type Listed<'a> = (KeyProject, Vec<&'a Problem>, Vec<(&'a Problem, &'a str)>);
+/// The demand problems of a scope that no live project tackles, in id order, with what the
+/// key projects read of them.
+struct Demand<'a> {
+    rows: Vec<Row<'a>>,
+    /// The distinct codes of every row, row after row (see [`Row::codes`]).
+    codes: Vec<CodeNeeds<'a>>,
+    /// Chain ids by number, and numbers by id.
+    chains: Vec<&'a str>,
+    chain_ids: FastMap<&'a str, u32>,
+    /// Firm ids by number, and numbers by id.
+    firms: Vec<&'a str>,
+    firm_ids: FastMap<&'a str, u32>,
+}
+
+struct Row<'a> {
+    problem: &'a Problem,
+    chain: u32,
+    firm: u32,
+    /// Where the firm is, when the needs given said so.
+    place: Option<Place<'a>>,
+    /// Unassigned and total severity of all the problem's needs in the assignment.
+    unserved: u64,
+    total: u64,
+    /// The problem's distinct codes: `codes[start..end]` of the table.
+    codes: (u32, u32),
+}
+
+/// One distinct code of a problem's needs.
+struct CodeNeeds<'a> {
+    code: &'a str,
+    /// How many times the problem lists it.
+    times: u64,
+    /// Unassigned and total severity of the problem's needs of this code in the assignment.
+    unserved: u64,
+    total: u64,
+}
+
+impl<'a> Demand<'a> {
+    /// One pass over `problems` (in id order) beside the assignment's needs (in need order:
+    /// problem id, then list order, as [`Assignment`] keeps them).
+    fn build(
+        a: &'a Assignment,
+        problems: &[&'a Problem],
+        needs: &[Need<'a>],
+        tackled: &FastSet<&str>,
+    ) -> Self {
+        let mut t = Demand {
+            rows: Vec::new(),
+            codes: Vec::new(),
+            chains: Vec::new(),
+            chain_ids: FastMap::default(),
+            firms: Vec::new(),
+            firm_ids: FastMap::default(),
+        };
+        let (mut next_assigned, mut next_unassigned, mut next_need) = (0usize, 0usize, 0usize);
+        // The assignment's needs of the problem at hand: (code, severity, unassigned).
+        let mut own: Vec<(&str, u64, bool)> = Vec::new();
+        for &p in problems {
+            own.clear();
+            let id = p.id.as_str();
+            // Needs of problems not in the list (there are none when the list covers the
+            // scope) are passed over.
+            let assigned = &a.assigned;
+            while next_assigned < assigned.len() && assigned[next_assigned].problem.as_str() < id {
+                next_assigned += 1;
+            }
+            while next_assigned < assigned.len() && assigned[next_assigned].problem == id {
+                let n = &assigned[next_assigned];
+                own.push((&n.code, n.severity as u64, false));
+                next_assigned += 1;
+            }
+            let unassigned = &a.unassigned;
+            while next_unassigned < unassigned.len()
+                && unassigned[next_unassigned].problem.as_str() < id
+            {
+                next_unassigned += 1;
+            }
+            while next_unassigned < unassigned.len() && unassigned[next_unassigned].problem == id {
+                let n = &unassigned[next_unassigned];
+                own.push((&n.code, n.severity as u64, true));
+                next_unassigned += 1;
+            }
+            while next_need < needs.len() && needs[next_need].problem < id {
+                next_need += 1;
+            }
+            let place = needs
+                .get(next_need)
+                .filter(|n| n.problem == id)
+                .map(|n| n.place);
+            if !(p.is_demand() && a.scope.contains_chain(&p.chain) && !tackled.contains(id)) {
+                continue;
+            }
+            let chain = intern(&mut t.chains, &mut t.chain_ids, &p.chain);
+            let firm = intern(&mut t.firms, &mut t.firm_ids, &p.org);
+            // The distinct codes, sorted, with how often each is listed.
+            let start = t.codes.len();
+            t.codes.extend(p.needs.iter().map(|code| CodeNeeds {
+                code,
+                times: 1,
+                unserved: 0,
+                total: 0,
+            }));
+            t.codes[start..].sort_unstable_by(|x, y| x.code.cmp(y.code));
+            let mut end = start;
+            for i in start..t.codes.len() {
+                if end > start && t.codes[end - 1].code == t.codes[i].code {
+                    t.codes[end - 1].times += 1;
+                } else {
+                    t.codes.swap(end, i);
+                    end += 1;
+                }
+            }
+            t.codes.truncate(end);
+            let (mut unserved, mut total) = (0, 0);
+            for &(code, severity, open) in &own {
+                let unserved_part = if open { severity } else { 0 };
+                unserved += unserved_part;
+                total += severity;
+                if let Some(c) = t.codes[start..end].iter_mut().find(|c| c.code == code) {
+                    c.unserved += unserved_part;
+                    c.total += severity;
+                }
+            }
+            t.rows.push(Row {
+                problem: p,
+                chain,
+                firm,
+                place,
+                unserved,
+                total,
+                codes: (start as u32, end as u32),
+            });
+        }
+        t
+    }
+
+    fn codes_of(&self, row: &Row<'_>) -> &[CodeNeeds<'a>] {
+        &self.codes[row.codes.0 as usize..row.codes.1 as usize]
+    }
+
+    /// Severity, unassigned need severity and total need severity of some rows.
+    fn sums(&self, rows: impl Iterator<Item = u32>) -> (u64, u64, u64) {
+        rows.map(|i| &self.rows[i as usize])
+            .fold((0, 0, 0), |(s, u, t), r| {
+                (s + r.problem.severity as u64, u + r.unserved, t + r.total)
+            })
+    }
+}
+
+/// The number of `id` in `names`, given it one if it has none.
+fn intern<'a>(names: &mut Vec<&'a str>, ids: &mut FastMap<&'a str, u32>, id: &'a str) -> u32 {
+    *ids.entry(id).or_insert_with(|| {
+        names.push(id);
+        (names.len() - 1) as u32
+    })
+}
+
+/// Organization records of the table's firms, looked up once each and only when asked for.
+struct Firms<'a> {
+    d: &'a Dataset,
+    ids: &'a [&'a str],
+    found: Vec<Option<Option<&'a Organization>>>,
+}
+
+impl<'a> Firms<'a> {
+    fn new(d: &'a Dataset, ids: &'a [&'a str]) -> Self {
+        Firms {
+            d,
+            ids,
+            found: vec![None; ids.len()],
+        }
+    }
+
+    fn org(&mut self, firm: u32) -> Option<&'a Organization> {
+        let (d, ids) = (self.d, self.ids);
+        *self.found[firm as usize].get_or_insert_with(|| d.organizations.get(ids[firm as usize]))
+    }
+}
+
+/// A project before the cut: what ranks it, and the rows behind it, from which the kept ones get
+/// their firms, problems, candidates and lead.
+struct Listed<'a> {
+    category: ProjectCategory,
+    chain: &'a str,
+    title: String,
+    /// A title still to write: the firm (whose name, or id without a record, comes first) and
+    /// the rest.
+    named: Option<(u32, &'static str)>,
+    code: Option<&'a str>,
+    /// What orders projects equal in score, chain and title: the code (common technology) or
+    /// the firm (the other two), unique within a chain.
+    tie: &'a str,
+    rows: Vec<u32>,
+    severity: u64,
+    unserved_share: f64,
+    weight: f64,
+}
+
+impl Listed<'_> {
+    fn score(&self) -> f64 {
+        self.severity as f64 * (1.0 + self.unserved_share) * self.weight
+    }
+}
 
 struct Context<'a> {
     d: &'a Dataset,
     index: &'a ProviderIndex,
-    served: FastMap<(&'a str, &'a str), (u64, u64)>,
     weak: &'a WeakLinks,
 }
 
 impl<'a> Context<'a> {
-    /// Ranks a list by score, keeps the best [`MAX_PROJECTS`] and names their firms, problems
-    /// and candidates (only for those kept: a national dataset has tens of thousands of
-    /// weak-link firms).
-    fn rank(&self, mut list: Vec<Listed<'a>>) -> Vec<KeyProject> {
-        list.sort_by(|(a, _, _), (b, _, _)| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.chain.cmp(&b.chain))
+    /// Ranks a list by score, then chain, then title, keeps the best [`MAX_PROJECTS`] and names
+    /// their firms, problems and candidates (only for those kept: a national dataset has tens of
+    /// thousands of weak-link firms).
+    ///
+    /// Projects equal in score, chain and title follow their code or firm: the order the lists
+    /// had when they were built in (chain, code or firm) order and sorted stably. That makes
+    /// the order total, so the best few are picked first and only they are sorted.
+    fn rank(
+        &self,
+        list: Vec<Listed<'a>>,
+        table: &Demand<'a>,
+        firms: &mut Firms<'a>,
+    ) -> Vec<KeyProject> {
+        let mut list: Vec<(f64, Listed<'a>)> = list.into_iter().map(|l| (l.score(), l)).collect();
+        let order = |(sa, a): &(f64, Listed<'a>), (sb, b): &(f64, Listed<'a>)| {
+            sb.total_cmp(sa)
+                .then_with(|| a.chain.cmp(b.chain))
                 .then_with(|| a.title.cmp(&b.title))
-        });
-        list.truncate(MAX_PROJECTS);
+                .then_with(|| a.tie.cmp(b.tie))
+        };
+        if list.len() > MAX_PROJECTS {
+            // Only projects scoring at least as well as the last kept one can make the cut.
+            let mut scores: Vec<f64> = list.iter().map(|(score, _)| *score).collect();
+            scores.select_nth_unstable_by(MAX_PROJECTS - 1, |a, b| b.total_cmp(a));
+            let bar = scores[MAX_PROJECTS - 1];
+            list.retain(|(score, _)| score.total_cmp(&bar).is_ge());
+        }
+        for (_, l) in &mut list {
+            if let Some((firm, rest)) = l.named.take() {
+                let id = table.firms[firm as usize];
+                let name = firms.org(firm).map_or(id, |o| o.name.as_str());
+                l.title = format!("{name}{rest}");
+            }
+        }
+        if list.len() > MAX_PROJECTS {
+            list.select_nth_unstable_by(MAX_PROJECTS - 1, order);
+            list.truncate(MAX_PROJECTS);
+        }
+        list.sort_unstable_by(order);
         list.into_iter()
-            .map(|(mut project, problems, needs)| {
-                let firms: BTreeSet<&str> = problems.iter().map(|p| p.org.as_str()).collect();
-                let ids: BTreeSet<&str> = problems.iter().map(|p| p.id.as_str()).collect();
-                project.firms = firms.into_iter().map(str::to_string).collect();
-                project.problems = ids.into_iter().map(str::to_string).collect();
-                project.candidates = self.candidates(&needs);
-                project.lead = self.lead(&project, &problems);
+            .map(|(score, l)| {
+                let problems: Vec<&Problem> = l
+                    .rows
+                    .iter()
+                    .map(|&i| table.rows[i as usize].problem)
+                    .collect();
+                // Each need with the place of its firm: a common-technology project reads its
+                // code once per problem, the others every code listed.
+                let mut needs: Vec<(&Problem, &str, Place<'_>)> = Vec::new();
+                for &i in &l.rows {
+                    let row = &table.rows[i as usize];
+                    let place = match row.place {
+                        Some(place) => place,
+                        None => Place::of(firms.org(row.firm)),
+                    };
+                    match l.code {
+                        Some(code) => needs.push((row.problem, code, place)),
+                        None => needs.extend(
+                            row.problem
+                                .needs
+                                .iter()
+                                .map(|c| (row.problem, c.as_str(), place)),
+                        ),
+                    }
+                }
+                let ids: BTreeSet<&str> = problems.iter().map(|p| p.org.as_str()).collect();
+                let problem_ids: BTreeSet<&str> = problems.iter().map(|p| p.id.as_str()).collect();
+                let mut project = KeyProject {
+                    category: l.category,
+                    chain: l.chain.to_string(),
+                    title: l.title,
+                    code: l.code.map(str::to_string),
+                    firms: ids.into_iter().map(str::to_string).collect(),
+                    problems: problem_ids.into_iter().map(str::to_string).collect(),
+                    severity: l.severity,
+                    unserved_share: l.unserved_share,
+                    score,
+                    candidates: self.candidates(&needs),
+                    lead: String::new(),
+                    draft: None,
+                };
+                // The firm with the most severity behind it (for common technology, severity ×
+                // occurrences of the code in the problem's needs); ties: the smallest id.
+                let mut weight: FastMap<u32, u64> = FastMap::default();
+                for &i in &l.rows {
+                    let row = &table.rows[i as usize];
+                    let times = match l.code {
+                        Some(code) => table
+                            .codes_of(row)
+                            .iter()
+                            .find(|n| n.code == code)
+                            .map_or(0, |n| n.times),
+                        None => 1,
+                    };
+                    *weight.entry(row.firm).or_default() += row.problem.severity as u64 * times;
+                }
+                let main = weight
+                    .iter()
+                    .map(|(&firm, &w)| (w, table.firms[firm as usize]))
+                    .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+                    .map_or("", |(_, id)| id);
+                project.lead = self.lead(&project, main);
                 project
             })
             .collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn project(
-        &self,
-        category: ProjectCategory,
-        chain: &str,
-        title: String,
-        code: Option<&str>,
-        needs: &[(&Problem, &str)],
-        severity: u64,
-        weight: f64,
-    ) -> KeyProject {
-        // A common-technology project reads only its code's share of each problem.
-        let mut unserved = 0u64;
-        let mut need_severity = 0u64;
-        // Each (problem, code) counts once. The needs of one problem come in one run (every
-        // caller lists each problem once, with its codes), so repeats are only looked for there.
-        let mut run: Option<&Problem> = None;
-        let mut seen: Vec<&str> = Vec::new();
-        for &(p, c) in needs {
-            if !run.is_some_and(|r| std::ptr::eq(r, p)) {
-                run = Some(p);
-                seen.clear();
-            }
-            if seen.contains(&c) {
-                continue;
-            }
-            seen.push(c);
-            if let Some(&(u, t)) = self.served.get(&(p.id.as_str(), c)) {
-                unserved += u;
-                need_severity += t;
-            }
-        }
-        let unserved_share = if need_severity == 0 {
-            0.0
-        } else {
-            unserved as f64 / need_severity as f64
-        };
-        KeyProject {
-            category,
-            chain: chain.to_string(),
-            title,
-            code: code.map(str::to_string),
-            // Filled in, like the candidates, for the projects that make the cut.
-            firms: Vec::new(),
-            problems: Vec::new(),
-            severity,
-            unserved_share,
-            score: severity as f64 * (1.0 + unserved_share) * weight,
-            // Filled in for the projects that make the cut (see `rank`).
-            candidates: Vec::new(),
-            lead: String::new(),
-            draft: None,
-        }
-    }
-
-    /// The lead of a kept project: the firm with the most severity behind it (for common
-    /// technology, severity × occurrences of the code in the problem's needs; ties: smallest
-    /// id); for chain collaboration a chain master instead (see [`KeyProject::lead`]).
-    fn lead(&self, project: &KeyProject, problems: &[&Problem]) -> String {
-        let mut weight: BTreeMap<&str, u64> = BTreeMap::new();
-        for p in problems {
-            let times = match &project.code {
-                Some(code) => p.needs.iter().filter(|c| *c == code).count() as u64,
-                None => 1,
-            };
-            *weight.entry(p.org.as_str()).or_default() += p.severity as u64 * times;
-        }
-        // Most weight, then the smallest id (the map iterates in id order; `max_by` keeps the
-        // last of equals, so the order is reversed).
-        let main = weight
-            .iter()
-            .rev()
-            .max_by_key(|(_, w)| **w)
-            .map_or("", |(id, _)| *id);
+    /// The lead of a kept project whose firm with the most severity behind it is `main` (see
+    /// [`KeyProject::lead`]): `main` itself, except that chain collaboration is led by a chain
+    /// master.
+    fn lead(&self, project: &KeyProject, main: &str) -> String {
         if project.category != ProjectCategory::ChainCollaboration {
             return main.to_string();
         }
@@ -509,7 +732,9 @@ impl<'a> Context<'a> {
             .to_string()
     }
 
-    fn candidates(&self, needs: &[(&Problem, &str)]) -> Vec<ProjectCandidate> {
+    /// The candidate providers of a kept project, from its needs, each with the place of its
+    /// firm.
+    fn candidates(&self, needs: &[(&Problem, &str, Place<'_>)]) -> Vec<ProjectCandidate> {
         // Where the needs of each code sit. A national provider serves all of them, a
         // provincial one those of its province, a municipal one those of its city; its best tier
         // follows from whether any need sits in its county, city or province. So each provider
@@ -522,19 +747,9 @@ impl<'a> Context<'a> {
             counties: FastSet<&'a str>,
         }
         let mut spread: BTreeMap<&str, Spread<'_>> = BTreeMap::new();
-        // Consecutive needs mostly share their firm: its place is looked up once for them.
-        let mut last: Option<(&str, Place<'_>)> = None;
-        for &(p, code) in needs {
+        for &(_, code, place) in needs {
             let s = spread.entry(code).or_default();
             s.total += 1;
-            let place = match last {
-                Some((org, place)) if org == p.org => place,
-                _ => {
-                    let place = Place::of(self.d.organizations.get(&p.org));
-                    last = Some((&p.org, place));
-                    place
-                }
-            };
             if let Place::Domestic(r) = place {
                 *s.by_province.entry(region::province(r)).or_default() += 1;
                 *s.by_city.entry(region::city(r)).or_default() += 1;
@@ -643,7 +858,7 @@ pub fn key_projects_of_scope(d: &Dataset, scope: &Scope, weak: &WeakLinks) -> Ke
     let needs = super::eligibility::needs(d, scope);
     let a = super::assignment::assign_needs(&needs, &index, scope.clone());
     let problems: Vec<&Problem> = d.problems.values().collect();
-    key_projects_with(d, &a, weak, &index, &problems)
+    key_projects_with(d, &a, weak, &index, &problems, &needs)
 }
 
 #[cfg(test)]
@@ -914,5 +1129,416 @@ mod tests {
             draft_id("c", ProjectCategory::CommonTechnology, 2025, 1),
             "c-common_technology-2025-1"
         );
+    }
+
+    /// The straightforward computation the module had before its per-scope table: a hash map
+    /// of served severities by (problem, code) looked up need by need, groups sorted by their
+    /// string keys, every project built in full and the lists sorted stably. The tests below
+    /// check that the table gives the same lists, byte for byte.
+    mod reference {
+        use super::super::*;
+        use crate::analysis::assignment::Outcome;
+        use crate::analysis::coverage::views;
+
+        pub(super) fn key_projects_with(
+            d: &Dataset,
+            a: &Assignment,
+            weak: &WeakLinks,
+            index: &ProviderIndex,
+            problems: &[&Problem],
+        ) -> KeyProjects {
+            // (problem, code) → (unassigned severity, total severity) of its needs.
+            let mut served: FastMap<(&str, &str), (u64, u64)> = FastMap::default();
+            for n in views(a) {
+                let e = served.entry((n.problem, n.code)).or_default();
+                e.1 += n.severity as u64;
+                if matches!(n.outcome, Outcome::Unassigned { .. }) {
+                    e.0 += n.severity as u64;
+                }
+            }
+            let ctx = Plain {
+                d,
+                index,
+                served,
+                weak,
+            };
+            // Problems a live project of the scope tackles already: no candidate takes them.
+            let tackled: FastSet<&str> = d
+                .projects
+                .values()
+                .filter(|j| j.is_live() && a.scope.contains_chain(&j.chain))
+                .flat_map(|j| j.problems.iter().map(String::as_str))
+                .collect();
+            let demand: Vec<&Problem> = problems
+                .iter()
+                .copied()
+                .filter(|p| {
+                    p.is_demand()
+                        && a.scope.contains_chain(&p.chain)
+                        && !tackled.contains(p.id.as_str())
+                })
+                .collect();
+
+            // Common technology: chain → code → problems.
+            // Grouped by hash, then put in key order (as a BTreeMap would iterate).
+            let mut by_code: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
+            for p in &demand {
+                let mut codes: Vec<&str> = p.needs.iter().map(String::as_str).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                for code in codes {
+                    by_code.entry((&p.chain, code)).or_default().push(p);
+                }
+            }
+            let mut by_code: Vec<((&str, &str), Vec<&Problem>)> = by_code.into_iter().collect();
+            by_code.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let mut common = Vec::new();
+            for ((chain, code), problems) in by_code {
+                let firms: BTreeSet<&str> = problems.iter().map(|p| p.org.as_str()).collect();
+                if firms.len() < COMMON_MIN_FIRMS {
+                    continue;
+                }
+                let needs: Vec<(&Problem, &str)> = problems.iter().map(|p| (*p, code)).collect();
+                let severity: u64 = problems
+                    .iter()
+                    .map(|p| {
+                        p.severity as u64 * p.needs.iter().filter(|c| *c == code).count() as u64
+                    })
+                    .sum();
+                // Named by the capability catalogue; a code without an entry as it is.
+                let title = format!(
+                    "{} 共性技术攻关（{} 家企业）",
+                    d.capability_label(code),
+                    firms.len()
+                );
+                common.push((
+                    ctx.project(
+                        ProjectCategory::CommonTechnology,
+                        chain,
+                        title,
+                        Some(code),
+                        &needs,
+                        severity,
+                        1.0,
+                    ),
+                    problems,
+                    needs,
+                ));
+            }
+
+            // Chain collaboration: (chain, firm) with a weak-link role → its problems on the chain.
+            let mut collaborative = Vec::new();
+            let mut key_product = Vec::new();
+            let mut by_firm: FastMap<(&str, &str), Vec<&Problem>> = FastMap::default();
+            for p in &demand {
+                by_firm.entry((&p.chain, &p.org)).or_default().push(p);
+            }
+            let mut by_firm: Vec<((&str, &str), Vec<&Problem>)> = by_firm.into_iter().collect();
+            by_firm.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            // The weak-link sets of the chain at hand (firms come grouped by chain).
+            type Firms<'s> = Option<&'s BTreeSet<String>>;
+            let mut sets: Option<(&str, Firms<'_>, Firms<'_>)> = None;
+            for &((chain, firm), ref problems) in &by_firm {
+                let (critical, single) = match sets {
+                    Some((c, critical, single)) if c == chain => (critical, single),
+                    _ => {
+                        let found = (weak.critical.get(chain), weak.single_source.get(chain));
+                        sets = Some((chain, found.0, found.1));
+                        found
+                    }
+                };
+                let has = |set: Option<&BTreeSet<String>>| set.is_some_and(|s| s.contains(firm));
+                let org = d.organizations.get(firm);
+                let name = org.map_or(firm, |o| o.name.as_str());
+                let weight = has(critical) as u8 + has(single) as u8;
+                if weight > 0 {
+                    let needs = needs_of(problems);
+                    let severity = problems.iter().map(|p| p.severity as u64).sum();
+                    collaborative.push((
+                        ctx.project(
+                            ProjectCategory::ChainCollaboration,
+                            chain,
+                            format!("{name} 链上协同质量提升"),
+                            None,
+                            &needs,
+                            severity,
+                            weight as f64,
+                        ),
+                        problems.clone(),
+                        needs,
+                    ));
+                }
+                let is_master = org
+                    .and_then(|o| o.membership(chain))
+                    .is_some_and(|m| m.role == Role::ChainMaster);
+                if is_master {
+                    let severe: Vec<&Problem> = problems
+                        .iter()
+                        .copied()
+                        .filter(|p| p.severity >= KEY_PRODUCT_MIN_SEVERITY)
+                        .collect();
+                    if !severe.is_empty() {
+                        let needs = needs_of(&severe);
+                        let severity = severe.iter().map(|p| p.severity as u64).sum();
+                        key_product.push((
+                            ctx.project(
+                                ProjectCategory::KeyProduct,
+                                chain,
+                                format!("{name} 重点产品性能提升"),
+                                None,
+                                &needs,
+                                severity,
+                                1.0,
+                            ),
+                            severe,
+                            needs,
+                        ));
+                    }
+                }
+            }
+            let totals = ProjectTotals {
+                common_technology: common.len(),
+                chain_collaboration: collaborative.len(),
+                key_product: key_product.len(),
+            };
+            KeyProjects {
+                common_technology: ctx.rank(common),
+                chain_collaboration: ctx.rank(collaborative),
+                key_product: ctx.rank(key_product),
+                totals,
+            }
+        }
+
+        fn needs_of<'a>(problems: &[&'a Problem]) -> Vec<(&'a Problem, &'a str)> {
+            problems
+                .iter()
+                .flat_map(|p| p.needs.iter().map(move |c| (*p, c.as_str())))
+                .collect()
+        }
+
+        /// A project before the cut: with the problems and needs behind it, from which the kept ones
+        /// get their firms, problems and candidates.
+        type Listed<'a> = (KeyProject, Vec<&'a Problem>, Vec<(&'a Problem, &'a str)>);
+
+        struct Plain<'a> {
+            d: &'a Dataset,
+            index: &'a ProviderIndex,
+            served: FastMap<(&'a str, &'a str), (u64, u64)>,
+            weak: &'a WeakLinks,
+        }
+
+        impl<'a> Plain<'a> {
+            /// Ranks a list by score, keeps the best [`MAX_PROJECTS`] and names their firms, problems
+            /// and candidates (only for those kept: a national dataset has tens of thousands of
+            /// weak-link firms).
+            fn rank(&self, mut list: Vec<Listed<'a>>) -> Vec<KeyProject> {
+                list.sort_by(|(a, _, _), (b, _, _)| {
+                    b.score
+                        .total_cmp(&a.score)
+                        .then_with(|| a.chain.cmp(&b.chain))
+                        .then_with(|| a.title.cmp(&b.title))
+                });
+                list.truncate(MAX_PROJECTS);
+                list.into_iter()
+                    .map(|(mut project, problems, needs)| {
+                        let firms: BTreeSet<&str> =
+                            problems.iter().map(|p| p.org.as_str()).collect();
+                        let ids: BTreeSet<&str> = problems.iter().map(|p| p.id.as_str()).collect();
+                        project.firms = firms.into_iter().map(str::to_string).collect();
+                        project.problems = ids.into_iter().map(str::to_string).collect();
+                        let ctx = super::super::Context {
+                            d: self.d,
+                            index: self.index,
+                            weak: self.weak,
+                        };
+                        let placed: Vec<(&Problem, &str, Place<'_>)> = needs
+                            .iter()
+                            .map(|&(p, c)| (p, c, Place::of(self.d.organizations.get(&p.org))))
+                            .collect();
+                        project.candidates = ctx.candidates(&placed);
+                        project.lead = self.lead(&project, &problems);
+                        project
+                    })
+                    .collect()
+            }
+
+            #[allow(clippy::too_many_arguments)]
+            fn project(
+                &self,
+                category: ProjectCategory,
+                chain: &str,
+                title: String,
+                code: Option<&str>,
+                needs: &[(&Problem, &str)],
+                severity: u64,
+                weight: f64,
+            ) -> KeyProject {
+                // A common-technology project reads only its code's share of each problem.
+                let mut unserved = 0u64;
+                let mut need_severity = 0u64;
+                // Each (problem, code) counts once. The needs of one problem come in one run (every
+                // caller lists each problem once, with its codes), so repeats are only looked for there.
+                let mut run: Option<&Problem> = None;
+                let mut seen: Vec<&str> = Vec::new();
+                for &(p, c) in needs {
+                    if !run.is_some_and(|r| std::ptr::eq(r, p)) {
+                        run = Some(p);
+                        seen.clear();
+                    }
+                    if seen.contains(&c) {
+                        continue;
+                    }
+                    seen.push(c);
+                    if let Some(&(u, t)) = self.served.get(&(p.id.as_str(), c)) {
+                        unserved += u;
+                        need_severity += t;
+                    }
+                }
+                let unserved_share = if need_severity == 0 {
+                    0.0
+                } else {
+                    unserved as f64 / need_severity as f64
+                };
+                KeyProject {
+                    category,
+                    chain: chain.to_string(),
+                    title,
+                    code: code.map(str::to_string),
+                    // Filled in, like the candidates, for the projects that make the cut.
+                    firms: Vec::new(),
+                    problems: Vec::new(),
+                    severity,
+                    unserved_share,
+                    score: severity as f64 * (1.0 + unserved_share) * weight,
+                    // Filled in for the projects that make the cut (see `rank`).
+                    candidates: Vec::new(),
+                    lead: String::new(),
+                    draft: None,
+                }
+            }
+
+            /// The lead of a kept project: the firm with the most severity behind it (for common
+            /// technology, severity × occurrences of the code in the problem's needs; ties: smallest
+            /// id); for chain collaboration a chain master instead (see [`KeyProject::lead`]).
+            fn lead(&self, project: &KeyProject, problems: &[&Problem]) -> String {
+                let mut weight: BTreeMap<&str, u64> = BTreeMap::new();
+                for p in problems {
+                    let times = match &project.code {
+                        Some(code) => p.needs.iter().filter(|c| *c == code).count() as u64,
+                        None => 1,
+                    };
+                    *weight.entry(p.org.as_str()).or_default() += p.severity as u64 * times;
+                }
+                // Most weight, then the smallest id (the map iterates in id order; `max_by` keeps the
+                // last of equals, so the order is reversed).
+                let main = weight
+                    .iter()
+                    .rev()
+                    .max_by_key(|(_, w)| **w)
+                    .map_or("", |(id, _)| *id);
+                if project.category != ProjectCategory::ChainCollaboration {
+                    return main.to_string();
+                }
+                let chain = project.chain.as_str();
+                let is_master = self
+                    .d
+                    .organizations
+                    .get(main)
+                    .and_then(|o| o.membership(chain))
+                    .is_some_and(|m| m.role == Role::ChainMaster);
+                if is_master {
+                    return main.to_string();
+                }
+                self.weak
+                    .first_disabled_master
+                    .get(chain)
+                    .and_then(|m| m.get(main))
+                    .or_else(|| self.weak.masters.get(chain).and_then(|m| m.first()))
+                    .map_or(main, String::as_str)
+                    .to_string()
+            }
+        }
+    }
+
+    /// The generated dataset of `chains` × `firms`, with firm names drawn from three (so that
+    /// titles tie and the order falls to the firm ids), a few live and dead projects, and the
+    /// weak links of a full analysis.
+    fn generated(chains: usize, firms: usize, seed: u64) -> (Dataset, WeakLinks) {
+        use crate::generate::{generate, GenOptions};
+        let mut d = Dataset::from_bundle(generate(&GenOptions {
+            chains,
+            firms,
+            seed,
+        }));
+        let renamed: Vec<_> = d
+            .organizations
+            .values()
+            .filter(|o| !o.is_provider())
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(i, o)| {
+                let mut o = o.clone();
+                o.name = ["甲公司", "乙公司", "丙公司"][i % 3].to_string();
+                o
+            })
+            .collect();
+        for o in renamed {
+            d.organizations.insert(o.id.clone(), o);
+        }
+        let demand: Vec<Problem> = d
+            .problems
+            .values()
+            .filter(|p| p.is_demand())
+            .take(40)
+            .cloned()
+            .collect();
+        for (i, p) in demand.iter().enumerate() {
+            let status = [ProjectStatus::InProgress, ProjectStatus::Cancelled][i % 2];
+            let j = Project {
+                id: format!("j{i}"),
+                chain: p.chain.clone(),
+                ..project(&format!("j{i}"), status, &[p.id.as_str()])
+            };
+            d.projects.insert(j.id.clone(), j);
+        }
+        let graphs = crate::graph::Graphs::build(&d);
+        let report = crate::analysis::analyze_full(&d, &graphs, None);
+        let weak = crate::analysis::quality::weak_links(report.chains.iter().map(|c| &c.weak));
+        (d, weak)
+    }
+
+    #[test]
+    fn the_table_gives_the_lists_of_the_plain_computation_byte_for_byte() {
+        // Whether some list was longer than the cut (the pick of the best few is exercised).
+        let mut cut = false;
+        for (chains, firms, seed) in [(3, 120, 1), (8, 150, 7), (2, 400, 42)] {
+            let (d, weak) = generated(chains, firms, seed);
+            let index = ProviderIndex::from_dataset(&d);
+            let all: Vec<&Problem> = d.problems.values().collect();
+            let mut scopes: Vec<Scope> = d.chains.keys().map(|c| Scope::Chain(c.clone())).collect();
+            scopes.push(Scope::All);
+            for scope in scopes {
+                let a = assign(&d, &scope);
+                // The scope's own problems (as a chain's analysis passes them), and all of them.
+                let own: Vec<&Problem> = all
+                    .iter()
+                    .copied()
+                    .filter(|p| scope.contains_chain(&p.chain))
+                    .collect();
+                let needs = crate::analysis::eligibility::needs(&d, &scope);
+                for (problems, needs) in [(&own, &needs[..]), (&all, &needs[..]), (&all, &[][..])] {
+                    let got = key_projects_with(&d, &a, &weak, &index, problems, needs);
+                    let want = reference::key_projects_with(&d, &a, &weak, &index, problems);
+                    assert_eq!(
+                        serde_json::to_string(&got).unwrap(),
+                        serde_json::to_string(&want).unwrap(),
+                        "{chains} × {firms}, seed {seed}, {scope:?}"
+                    );
+                    cut |= got.totals.chain_collaboration > MAX_PROJECTS;
+                    assert!(got.totals.common_technology > 0, "{scope:?}");
+                }
+            }
+        }
+        assert!(cut);
     }
 }

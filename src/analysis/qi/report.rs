@@ -3,7 +3,7 @@
 
 use super::assignment::{assign_needs, Assignment};
 use super::coverage::{gaps, report_from, views, CoverageReport, Gaps};
-use super::eligibility::{needs, ProviderIndex, Scope};
+use super::eligibility::{needs, Need, ProviderIndex, Scope};
 use super::projects::{key_projects_with, KeyProjects, WeakLinks};
 use super::recommend::{recommendations, Recommendation};
 use crate::model::{Dataset, Problem};
@@ -81,24 +81,26 @@ pub fn qi_report(d: &Dataset, scope: Scope) -> QiReport {
 /// The QI report of an assignment already computed against `index`.
 pub fn qi_report_of(d: &Dataset, a: &Assignment, index: &ProviderIndex) -> QiReport {
     let problems: Vec<&Problem> = d.problems.values().collect();
-    qi_report_with(d, a, index, &WeakLinks::default(), &problems)
+    qi_report_with(d, a, index, &WeakLinks::default(), &problems, &[])
 }
 
 /// [`qi_report_of`] with the weak links that make chain-collaboration projects, over the
-/// scope's `problems` (in id order; see [`key_projects_with`]).
+/// scope's `problems` (in id order) and the `needs` the assignment was made from (see
+/// [`key_projects_with`]).
 pub fn qi_report_with(
     d: &Dataset,
     a: &Assignment,
     index: &ProviderIndex,
     weak: &WeakLinks,
     problems: &[&Problem],
+    needs: &[Need<'_>],
 ) -> QiReport {
     // The parts read the same assignment and nothing else of each other: computed side by side.
     let ((figures, projects), ((gaps, assignment), recommendations)) = rayon::join(
         || {
             rayon::join(
                 || report_from(d, a.scope.clone(), views(a)),
-                || key_projects_with(d, a, weak, index, problems),
+                || key_projects_with(d, a, weak, index, problems, needs),
             )
         },
         || {
