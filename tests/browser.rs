@@ -663,6 +663,46 @@ async fn an_earlier_revisions_comparison_is_said_so_until_the_current_one_is_rea
     page.close().await;
 }
 
+/// The first comparison after a start, while the whole dataset's figures are computed, is
+/// answered 202 `computing` (simulated here by wrapping `fetch`: the demo is computed too fast
+/// to catch): the loading line says so, the page asks again after `Retry-After`, and shows the
+/// comparison once it is answered.
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_comparison_being_computed_says_so_and_shows_once_computed() {
+    let page = Page::open().await;
+    page.show("goals", "goals").await;
+    page.js("window.__cmpCalls = 0; window.__release = false;
+         const real = window.fetch.bind(window);
+         window.fetch = async (url, options) => {
+           if (!String(url).endsWith('/api/v1/comparison')) return real(url, options);
+           window.__cmpCalls += 1;
+           if (window.__release) return real(url, options);
+           const body = { code: 'computing', message: 'being computed' };
+           return new Response(JSON.stringify(body), { status: 202,
+             headers: { 'content-type': 'application/json', 'retry-after': '1' } });
+         };
+         return true")
+        .await;
+    let url = format!("{}/#/compare", page.base);
+    page.client.goto(&url).await.unwrap();
+    page.wait_until(
+        "return window.__cmpCalls >= 2 && document.querySelector('#view .loading') !== null \
+         && document.querySelector('#view .loading').textContent.includes('正在计算全部产业链的数据')",
+        "the loading line saying the figures are being computed, asked again",
+    )
+    .await;
+    page.js("window.__release = true; return true").await;
+    page.wait_until(
+        "return document.body.dataset.view === 'compare' && document.body.dataset.ready === '1' \
+         && document.querySelectorAll('[data-table=comparison] tbody tr').length === 3",
+        "the comparison, once answered",
+    )
+    .await;
+    page.assert_no_errors("compare").await;
+    page.close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 async fn the_map_shows_one_mark_per_firm_and_a_click_shows_why_a_firm_is_critical() {

@@ -392,10 +392,10 @@ fn a_dataset_read_that_may_not_wait_answers_the_previous_revision_marked() {
     let (_dir, _store, service) = demo_service();
     service.set_scope_wait(RowWait::AtMost(std::time::Duration::ZERO));
     let first = service.snapshot();
-    // The first read after a start has no earlier scope: it waits for (computes) the current.
+    // Once computed, the current scope is answered as it is.
+    let previous = first.dataset_analysis().unwrap();
     let scope = service.dataset_scope(&first).unwrap();
     assert_eq!(scope.as_of_revision, None);
-    let previous = first.dataset_analysis().unwrap();
     assert!(Arc::ptr_eq(&scope.analysis, &previous));
 
     let revision = reweigh_a_need(&service);
@@ -519,4 +519,48 @@ fn the_background_recomputes_the_dataset_scope_only_when_it_is_read() {
     assert!(next.cache.previous_all.lock().unwrap().is_none());
     assert_eq!(*next.cache.all.get().unwrap(), *fresh_scope(&next));
     assert_ne!(next.cache.all.get().unwrap().qi.figures, read.qi.figures);
+}
+
+/// With no wait and nothing earlier to show (the first dataset-wide read after a start), a read
+/// while the scope is being computed answers `Computing` (ask again later) instead of waiting,
+/// and starts no second computation; once computed, the same read answers it.
+#[test]
+fn the_first_dataset_read_that_may_not_wait_says_computing_and_the_work_goes_on() {
+    use qmap::service::chains::{self, RowWait};
+    use qmap::service::{Error, Principal, COMPUTING_RETRY_SECS};
+    let (_dir, _store, service) = demo_service();
+    service.set_scope_wait(RowWait::AtMost(std::time::Duration::ZERO));
+    let snap = service.snapshot();
+    assert!(snap.previous_scope().is_none());
+    let fresh = fresh_scope(&snap);
+    // Another thread is computing the scope and holds it until released.
+    let started = Arc::new(std::sync::Barrier::new(2));
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let computing = {
+        let (snap, started, fresh) = (snap.clone(), started.clone(), fresh.clone());
+        std::thread::spawn(move || {
+            snap.cache.all.get_or_compute(|| {
+                started.wait();
+                released.recv().unwrap();
+                fresh
+            })
+        })
+    };
+    started.wait();
+    let who = Principal::Anonymous;
+    match chains::comparison(&snap, &who, |s| service.dataset_scope(s)) {
+        Err(Error::Computing { retry_after }) => assert_eq!(retry_after, COMPUTING_RETRY_SECS),
+        other => panic!("expected Computing, got {other:?}"),
+    }
+    assert!(matches!(
+        chains::dataset_coverage(&snap, &who, |s| service.dataset_scope(s)),
+        Err(Error::Computing { .. })
+    ));
+    assert!(!snap.dataset_analysis_ready());
+    release.send(()).unwrap();
+    let computed = computing.join().unwrap();
+    let answer = chains::comparison(&snap, &who, |s| service.dataset_scope(s)).unwrap();
+    assert_eq!(answer.as_of_revision, None);
+    assert_eq!(answer.chains, computed.comparison);
+    assert_eq!(answer.dataset, fresh.qi.figures.coverage);
 }

@@ -501,7 +501,8 @@ async fn run_what_if(
 /// Right after a write, while the figures of the current data are being computed, a serving process may answer those of an earlier revision, marked
 /// `as_of_revision` and `Cache-Control: no-store` (no `ETag`): ask again until it is absent.
 #[utoipa::path(get, path = "/api/v1/comparison", tag = "analyses",
-    responses((status = 200, body = Comparison)))]
+    responses((status = 200, body = Comparison), (status = 202, body = ErrorBody,
+               description = "`computing`: the whole dataset's figures are being computed for the first time since the service started (the work goes on); ask again after `Retry-After` seconds")))]
 async fn get_comparison(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
@@ -523,7 +524,8 @@ async fn get_comparison(
 /// Right after a write it may be an earlier revision's, marked as the comparison is (see
 /// `/api/v1/comparison`).
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "analyses",
-    responses((status = 200, body = DatasetCoverage)))]
+    responses((status = 200, body = DatasetCoverage), (status = 202, body = ErrorBody,
+               description = "`computing`: the whole dataset's figures are being computed for the first time since the service started (the work goes on); ask again after `Retry-After` seconds")))]
 async fn get_dataset_coverage(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,

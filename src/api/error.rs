@@ -85,6 +85,10 @@ pub enum ApiError {
     /// 503: the computation did not finish within the request timeout.
     #[error("the request took longer than {0} ms")]
     Timeout(u64),
+    /// 202: the answer is being computed (the work goes on after this answer) and nothing
+    /// earlier can stand in for it; `Retry-After` says when to ask again. Never cached.
+    #[error("the figures of the whole dataset are being computed; ask again in {retry_after} s")]
+    Computing { retry_after: u64 },
     /// 500: logged with its detail; the client only sees "internal error".
     #[error("internal error: {0}")]
     Internal(String),
@@ -107,6 +111,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Computing { .. } => StatusCode::ACCEPTED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +132,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Invalid(_) => "invalid",
             ApiError::Timeout(_) => "timeout",
+            ApiError::Computing { .. } => "computing",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -170,7 +176,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();
         let retry_after = match &self {
-            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            ApiError::RateLimited { retry_after } | ApiError::Computing { retry_after } => {
+                Some(*retry_after)
+            }
             _ => None,
         };
         let code = self.code().to_string();
@@ -209,6 +217,13 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from(seconds),
             );
         }
+        if status == StatusCode::ACCEPTED {
+            // Not the answer: no cache may keep it (and so it carries no ETag either).
+            response.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -239,6 +254,7 @@ impl From<crate::service::Error> for ApiError {
             },
             E::Invalid(d) => ApiError::Invalid(d),
             E::Timeout(ms) => ApiError::Timeout(ms),
+            E::Computing { retry_after } => ApiError::Computing { retry_after },
             E::Internal(m) => ApiError::Internal(m),
         }
     }

@@ -58,6 +58,8 @@ pub struct RegionsParams {
     params(RegionsParams),
     responses((status = 200, content_type = "application/geo+json", body = Object,
                description = "A FeatureCollection, one feature per province or city"),
+              (status = 202, body = ErrorBody,
+               description = "`computing`: the whole dataset's figures are being computed for the first time since the service started (the work goes on); ask again after `Retry-After` seconds"),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_regions_geojson(
     State(state): State<AppState>,

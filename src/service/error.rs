@@ -36,6 +36,10 @@ pub enum Error {
     /// The work did not finish within the request's time (a write checks before it commits).
     #[error("the request took longer than {0} ms")]
     Timeout(u64),
+    /// A result being computed (started by this request or an earlier one, and going on), with
+    /// nothing earlier to show meanwhile: ask again in `retry_after` seconds.
+    #[error("the figures of the whole dataset are being computed; ask again in {retry_after} s")]
+    Computing { retry_after: u64 },
     /// A fault of the service itself (the store failed, …).
     #[error("internal error: {0}")]
     Internal(String),

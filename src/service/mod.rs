@@ -42,6 +42,10 @@ use crate::validate;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+/// Seconds after which a client told that the dataset-wide figures are being computed
+/// ([`Error::Computing`]) should ask again.
+pub const COMPUTING_RETRY_SECS: u64 = 2;
+
 /// The data of one store and the single writer of it. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct Service {
@@ -153,11 +157,12 @@ impl Service {
 
     /// The dataset-wide scope that a read of `snap` (the current snapshot, as the read took it)
     /// answers from. If `snap`'s is computed, or the wait is [`chains::RowWait::UntilReady`],
-    /// or no earlier revision's is held (the first read after a start), `snap`'s (computed
-    /// now, or waited for while another thread computes it). Otherwise it is started unless
-    /// somebody computes it already (by the background worker, or without one on a thread of
+    /// `snap`'s (computed now, or waited for while another thread computes it). Otherwise it is
+    /// started unless somebody computes it already (by the background worker, or on a thread of
     /// its own), waited for at most the wait set by [`Service::set_scope_wait`], and if still
-    /// not ready the earlier revision's is answered, with `as_of_revision` set to it.
+    /// not ready the earlier revision's is answered, with `as_of_revision` set to it, or, when
+    /// none is held (the first read after a start), [`Error::Computing`]: the computation goes
+    /// on, and a later read finds it done.
     pub fn dataset_scope(&self, snap: &Snapshot) -> Result<chains::DatasetScope, Error> {
         let wait = *self
             .inner
@@ -176,28 +181,35 @@ impl Service {
         if snap.dataset_analysis_ready() {
             return current(snap);
         }
-        let Some((revision, previous)) = snap.previous_scope() else {
-            return current(snap);
-        };
         let Some(deadline) = Instant::now().checked_add(wait) else {
             return current(snap);
         };
+        let previous = snap.previous_scope();
         if snap.cache.all.is_idle() {
-            self.start_dataset_scope(snap);
+            // After a write the background worker recomputes it (a round of its own); the first
+            // time (nothing earlier to show) a thread of its own starts at once, as a reader's
+            // computation would have.
+            self.start_dataset_scope(snap, previous.is_some());
         }
         if snap.cache.all.wait_until(deadline) {
             return current(snap);
         }
-        Ok(chains::DatasetScope {
-            analysis: previous,
-            as_of_revision: Some(revision),
-        })
+        match previous {
+            Some((revision, previous)) => Ok(chains::DatasetScope {
+                analysis: previous,
+                as_of_revision: Some(revision),
+            }),
+            None => Err(Error::Computing {
+                retry_after: COMPUTING_RETRY_SECS,
+            }),
+        }
     }
 
-    /// Starts the dataset-wide scope of `snap`: queued for the background worker if it runs,
-    /// otherwise on a thread of its own (once per revision; only for the current snapshot).
-    fn start_dataset_scope(&self, snap: &Snapshot) {
-        if self.queue_dataset() {
+    /// Starts the dataset-wide scope of `snap`: queued for the background worker if `queue` and
+    /// the worker runs, otherwise on a thread of its own (once per revision; only for the
+    /// current snapshot).
+    fn start_dataset_scope(&self, snap: &Snapshot, queue: bool) {
+        if queue && self.queue_dataset() {
             return;
         }
         let current = self.snapshot();

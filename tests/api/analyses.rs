@@ -244,9 +244,6 @@ async fn dataset_reads_right_after_a_write_answer_the_previous_revision_marked()
     use axum::http::header;
     use qmap::service::chains::RowWait;
     let app = spawn_demo_app();
-    app.state
-        .service()
-        .set_scope_wait(RowWait::AtMost(std::time::Duration::ZERO));
     let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
     const GEO: &str = "/api/v1/coverage/regions.geojson";
     let before = app.revision().await;
@@ -258,6 +255,11 @@ async fn dataset_reads_right_after_a_write_answer_the_previous_revision_marked()
     assert!(coverage.get("as_of_revision").is_none());
     let regions = app.get(GEO).await.ok(StatusCode::OK);
     assert!(regions.get("as_of_revision").is_none());
+    // From here on, reads do not wait (the figures above were computed, so a read right after
+    // the write has an earlier revision's to show).
+    app.state
+        .service()
+        .set_scope_wait(RowWait::AtMost(std::time::Duration::ZERO));
 
     // A write changing a need's severity: the dataset's figures change.
     let snap = app.state.snapshot();
@@ -332,4 +334,55 @@ async fn dataset_reads_right_after_a_write_answer_the_previous_revision_marked()
         .ok(StatusCode::OK)
         .get("as_of_revision")
         .is_none());
+}
+
+/// The first dataset-wide read after a start, not allowed to wait while the figures are being
+/// computed (here held by another thread), answers 202 `computing` with `Retry-After`, never
+/// cached; the computation goes on, and once done the same reads answer 200.
+#[tokio::test]
+async fn the_first_dataset_reads_while_computing_answer_202_computing() {
+    use axum::http::header;
+    use qmap::service::chains::RowWait;
+    let app = spawn_demo_app();
+    app.state
+        .service()
+        .set_scope_wait(RowWait::AtMost(std::time::Duration::ZERO));
+    let doc = app.get("/api/openapi.json").await.ok(StatusCode::OK);
+    let snap = app.state.snapshot();
+    let fresh = qmap::service::Snapshot::of((*snap.dataset).clone(), snap.revision)
+        .dataset_analysis()
+        .unwrap();
+    let started = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let computing = {
+        let (snap, started, fresh) = (snap.clone(), started.clone(), fresh.clone());
+        std::thread::spawn(move || {
+            snap.cache.all.get_or_compute(|| {
+                started.wait();
+                released.recv().unwrap();
+                fresh
+            })
+        })
+    };
+    started.wait();
+    const URIS: [&str; 3] = [
+        "/api/v1/comparison",
+        "/api/v1/coverage",
+        "/api/v1/coverage/regions.geojson",
+    ];
+    for uri in URIS {
+        let res = app.get(uri).await;
+        assert_eq!(res.status, StatusCode::ACCEPTED, "{uri}");
+        assert_eq!(res.headers[header::RETRY_AFTER], "2", "{uri}");
+        assert_eq!(res.headers[header::CACHE_CONTROL], "no-store", "{uri}");
+        assert!(res.headers.get(header::ETAG).is_none(), "{uri}");
+        res.error(StatusCode::ACCEPTED, "computing");
+        crate::openapi::assert_documented(&doc, "get", uri, &res);
+    }
+    release.send(()).unwrap();
+    computing.join().unwrap();
+    for uri in URIS {
+        let body = app.get(uri).await.ok(StatusCode::OK);
+        assert!(body.get("as_of_revision").is_none(), "{uri}");
+    }
 }

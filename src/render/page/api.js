@@ -28,6 +28,15 @@ async function request(path, options) {
   const text = await res.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  // 202 `computing`: the whole dataset's figures are being computed for the first time since the
+  // server started, and the work goes on. Say so where the page shows it is loading, and ask
+  // again when the server says to.
+  if (res.status === 202 && body && body.code === 'computing') {
+    const seconds = Number(res.headers.get('Retry-After')) || 2;
+    window.dispatchEvent(new CustomEvent('qmap:computing'));
+    await new Promise((done) => setTimeout(done, seconds * 1000));
+    return request(path, options);
+  }
   if (!res.ok) {
     const err = new Error((body && body.message) || `${res.status} ${res.statusText}`);
     err.status = res.status;

@@ -55,6 +55,12 @@ function translateStatic() {
   document.title = `qmap · ${t('brand')}`;
 }
 
+// A dataset-wide read is being computed (see `request` in api.js): the loading line says so.
+window.addEventListener('qmap:computing', () => {
+  const loading = view.querySelector('.loading');
+  if (loading) loading.replaceChildren(h('span', { class: 'spinner' }), t('scope.computing'));
+});
+
 async function show() {
   const mine = ++generation;
   const r = route(location.hash);
