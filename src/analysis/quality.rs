@@ -10,7 +10,7 @@
 
 use super::assignment::{assign_needs, assign_needs_with, Assignment, SolveMemo};
 use super::coverage::{qi_gap_by_firm, Coverage, ElementCoverage};
-use super::eligibility::{needs, needs_of, Need, ProviderIndex, Scope};
+use super::eligibility::{needs, needs_of, ProviderIndex, Scope};
 use super::projects::WeakLinks;
 use super::qi::report::{qi_report_with, QiReport};
 use super::weak::report::{chain_report, ChainReport};
@@ -182,51 +182,11 @@ pub fn dataset_analysis_with(
     chains: &[&ChainAnalysis],
     memo: Option<&SolveMemo>,
 ) -> DatasetAnalysis {
-    dataset_analysis_of(
-        dataset,
-        index,
-        chains,
-        dataset_matching(dataset, index, memo),
-    )
-}
-
-/// The part of the dataset-wide scope that needs no chain's analysis: every need of the
-/// dataset, and their assignment with capacities shared (so that it can be computed while the
-/// chains are analysed).
-pub struct DatasetMatching<'a> {
-    needs: Vec<Need<'a>>,
-    assignment: Assignment,
-}
-
-/// The needs of the whole dataset and their assignment (solving again only the codes whose
-/// needs changed since `memo` was filled).
-pub fn dataset_matching<'a>(
-    dataset: &'a Dataset,
-    index: &ProviderIndex,
-    memo: Option<&SolveMemo>,
-) -> DatasetMatching<'a> {
-    let needs = needs(dataset, &Scope::All);
-    let assignment = assign_needs_with(&needs, index, Scope::All, memo);
-    DatasetMatching { needs, assignment }
-}
-
-/// The dataset-wide scope from its matching and every chain's analysis.
-pub fn dataset_analysis_of(
-    dataset: &Dataset,
-    index: &ProviderIndex,
-    chains: &[&ChainAnalysis],
-    matching: DatasetMatching<'_>,
-) -> DatasetAnalysis {
     let links = weak_links(chains.iter().map(|c| &c.weak));
+    let all_needs = needs(dataset, &Scope::All);
+    let all = assign_needs_with(&all_needs, index, Scope::All, memo);
     let problems: Vec<&Problem> = dataset.problems.values().collect();
-    let qi = qi_report_with(
-        dataset,
-        &matching.assignment,
-        index,
-        &links,
-        &problems,
-        &matching.needs,
-    );
+    let qi = qi_report_with(dataset, &all, index, &links, &problems, &all_needs);
     DatasetAnalysis {
         qi,
         comparison: chains.iter().map(|c| chain_row(dataset, c)).collect(),

@@ -6,10 +6,7 @@ use super::chains::PendingChainRow;
 use super::metrics::Cached;
 use super::Error;
 use crate::analysis::eligibility::ProviderIndex;
-use crate::analysis::quality::{
-    analyze_chain, chain_row, dataset_analysis_of, dataset_analysis_with, dataset_matching,
-    ChainRow,
-};
+use crate::analysis::quality::{analyze_chain, chain_row, dataset_analysis_with, ChainRow};
 use crate::analysis::{ChainAnalysis, DatasetAnalysis};
 use crate::graph::Graphs;
 use crate::map::QualityMap;
@@ -424,30 +421,15 @@ impl Snapshot {
             return Ok(a);
         }
         self.cache.counters.count(Cached::DatasetAnalysis, false);
-        let providers = self.providers();
-        // The dataset's matching needs no chain's analysis: unless somebody computes the scope
-        // already, it is computed while the chains are analysed (each side leaves a core idle
-        // now and then: the last chains, the largest codes, the serial passes over every need).
-        let (chains, matching) = if self.cache.all.is_idle() {
-            let (chains, matching) = rayon::join(
-                || self.all_chain_analyses(),
-                || dataset_matching(&self.dataset, &providers, Some(&self.cache.solves)),
-            );
-            (chains?, Some(matching))
-        } else {
-            (self.all_chain_analyses()?, None)
-        };
+        let chains = self.all_chain_analyses()?;
         let refs: Vec<&ChainAnalysis> = chains.iter().map(|c| c.as_ref()).collect();
         let all = self.cache.all.get_or_compute(|| {
-            Arc::new(match matching {
-                Some(matching) => dataset_analysis_of(&self.dataset, &providers, &refs, matching),
-                None => dataset_analysis_with(
-                    &self.dataset,
-                    &providers,
-                    &refs,
-                    Some(&self.cache.solves),
-                ),
-            })
+            Arc::new(dataset_analysis_with(
+                &self.dataset,
+                &self.providers(),
+                &refs,
+                Some(&self.cache.solves),
+            ))
         });
         self.drop_previous_scope();
         Ok(all)
