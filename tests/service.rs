@@ -409,19 +409,7 @@ fn a_dataset_read_that_may_not_wait_answers_the_previous_revision_marked() {
     drop(held);
 
     // Another thread is computing the new scope and holds it until released.
-    let started = Arc::new(std::sync::Barrier::new(2));
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let computing = {
-        let (snap, started, fresh) = (snap.clone(), started.clone(), fresh.clone());
-        std::thread::spawn(move || {
-            snap.cache.all.get_or_compute(|| {
-                started.wait();
-                released.recv().unwrap();
-                fresh
-            })
-        })
-    };
-    started.wait();
+    let held = HeldScope::hold(&snap, fresh.clone());
     let who = Principal::Anonymous;
     let answer = chains::comparison(&snap, &who, |s| service.dataset_scope(s)).unwrap();
     assert_eq!(answer.as_of_revision, Some(first.revision));
@@ -444,8 +432,7 @@ fn a_dataset_read_that_may_not_wait_answers_the_previous_revision_marked() {
     assert_eq!(geojson["type"], "FeatureCollection");
     assert!(!snap.dataset_analysis_ready());
 
-    release.send(()).unwrap();
-    computing.join().unwrap();
+    held.release();
     let answer = chains::comparison(&snap, &who, |s| service.dataset_scope(s)).unwrap();
     assert_eq!(answer.as_of_revision, None);
     assert_eq!(answer.chains, fresh.comparison);
@@ -534,19 +521,7 @@ fn the_first_dataset_read_that_may_not_wait_says_computing_and_the_work_goes_on(
     assert!(snap.previous_scope().is_none());
     let fresh = fresh_scope(&snap);
     // Another thread is computing the scope and holds it until released.
-    let started = Arc::new(std::sync::Barrier::new(2));
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let computing = {
-        let (snap, started, fresh) = (snap.clone(), started.clone(), fresh.clone());
-        std::thread::spawn(move || {
-            snap.cache.all.get_or_compute(|| {
-                started.wait();
-                released.recv().unwrap();
-                fresh
-            })
-        })
-    };
-    started.wait();
+    let held = HeldScope::hold(&snap, fresh.clone());
     let who = Principal::Anonymous;
     match chains::comparison(&snap, &who, |s| service.dataset_scope(s)) {
         Err(Error::Computing { retry_after }) => assert_eq!(retry_after, COMPUTING_RETRY_SECS),
@@ -557,10 +532,45 @@ fn the_first_dataset_read_that_may_not_wait_says_computing_and_the_work_goes_on(
         Err(Error::Computing { .. })
     ));
     assert!(!snap.dataset_analysis_ready());
-    release.send(()).unwrap();
-    let computed = computing.join().unwrap();
+    let computed = held.release();
     let answer = chains::comparison(&snap, &who, |s| service.dataset_scope(s)).unwrap();
     assert_eq!(answer.as_of_revision, None);
     assert_eq!(answer.chains, computed.comparison);
     assert_eq!(answer.dataset, fresh.qi.figures.coverage);
+}
+
+/// Another thread computing a snapshot's dataset-wide scope and holding it until released, so
+/// that meanwhile the scope is "being computed" (the demo's is computed too fast to catch).
+struct HeldScope {
+    release: std::sync::mpsc::Sender<()>,
+    computing: std::thread::JoinHandle<std::sync::Arc<qmap::analysis::DatasetAnalysis>>,
+}
+
+impl HeldScope {
+    /// Starts computing `snap`'s scope (its result will be `result`) and returns once started.
+    fn hold(
+        snap: &std::sync::Arc<qmap::service::Snapshot>,
+        result: std::sync::Arc<qmap::analysis::DatasetAnalysis>,
+    ) -> HeldScope {
+        let started = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let computing = {
+            let (snap, started) = (snap.clone(), started.clone());
+            std::thread::spawn(move || {
+                snap.cache.all.get_or_compute(|| {
+                    started.wait();
+                    released.recv().unwrap();
+                    result
+                })
+            })
+        };
+        started.wait();
+        HeldScope { release, computing }
+    }
+
+    /// Lets the computation finish and returns what it computed.
+    fn release(self) -> std::sync::Arc<qmap::analysis::DatasetAnalysis> {
+        self.release.send(()).unwrap();
+        self.computing.join().unwrap()
+    }
 }

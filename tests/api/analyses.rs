@@ -280,19 +280,7 @@ async fn dataset_reads_right_after_a_write_answer_the_previous_revision_marked()
         .dataset_analysis()
         .unwrap();
 
-    let started = std::sync::Arc::new(std::sync::Barrier::new(2));
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let computing = {
-        let (after, started, fresh) = (after.clone(), started.clone(), fresh.clone());
-        std::thread::spawn(move || {
-            after.cache.all.get_or_compute(|| {
-                started.wait();
-                released.recv().unwrap();
-                fresh
-            })
-        })
-    };
-    started.wait();
+    let held = HeldScope::hold(&after, fresh.clone());
     for (uri, earlier) in [
         ("/api/v1/comparison", &comparison),
         ("/api/v1/coverage", &coverage),
@@ -317,8 +305,7 @@ async fn dataset_reads_right_after_a_write_answer_the_previous_revision_marked()
     assert_eq!(any.status, StatusCode::OK);
     assert_eq!(any.json()["as_of_revision"], before);
 
-    release.send(()).unwrap();
-    computing.join().unwrap();
+    held.release();
     let res = app.get("/api/v1/comparison").await;
     assert!(res.headers.get(header::ETAG).is_some());
     assert_eq!(res.headers[header::CACHE_CONTROL], "private, no-cache");
@@ -352,19 +339,7 @@ async fn the_first_dataset_reads_while_computing_answer_202_computing() {
     let fresh = qmap::service::Snapshot::of((*snap.dataset).clone(), snap.revision)
         .dataset_analysis()
         .unwrap();
-    let started = std::sync::Arc::new(std::sync::Barrier::new(2));
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let computing = {
-        let (snap, started, fresh) = (snap.clone(), started.clone(), fresh.clone());
-        std::thread::spawn(move || {
-            snap.cache.all.get_or_compute(|| {
-                started.wait();
-                released.recv().unwrap();
-                fresh
-            })
-        })
-    };
-    started.wait();
+    let held = HeldScope::hold(&snap, fresh.clone());
     const URIS: [&str; 3] = [
         "/api/v1/comparison",
         "/api/v1/coverage",
@@ -379,10 +354,45 @@ async fn the_first_dataset_reads_while_computing_answer_202_computing() {
         res.error(StatusCode::ACCEPTED, "computing");
         crate::openapi::assert_documented(&doc, "get", uri, &res);
     }
-    release.send(()).unwrap();
-    computing.join().unwrap();
+    held.release();
     for uri in URIS {
         let body = app.get(uri).await.ok(StatusCode::OK);
         assert!(body.get("as_of_revision").is_none(), "{uri}");
+    }
+}
+
+/// Another thread computing a snapshot's dataset-wide scope and holding it until released, so
+/// that meanwhile the scope is "being computed" (the demo's is computed too fast to catch).
+struct HeldScope {
+    release: std::sync::mpsc::Sender<()>,
+    computing: std::thread::JoinHandle<std::sync::Arc<qmap::analysis::DatasetAnalysis>>,
+}
+
+impl HeldScope {
+    /// Starts computing `snap`'s scope (its result will be `result`) and returns once started.
+    fn hold(
+        snap: &std::sync::Arc<qmap::service::Snapshot>,
+        result: std::sync::Arc<qmap::analysis::DatasetAnalysis>,
+    ) -> HeldScope {
+        let started = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let computing = {
+            let (snap, started) = (snap.clone(), started.clone());
+            std::thread::spawn(move || {
+                snap.cache.all.get_or_compute(|| {
+                    started.wait();
+                    released.recv().unwrap();
+                    result
+                })
+            })
+        };
+        started.wait();
+        HeldScope { release, computing }
+    }
+
+    /// Lets the computation finish and returns what it computed.
+    fn release(self) -> std::sync::Arc<qmap::analysis::DatasetAnalysis> {
+        self.release.send(()).unwrap();
+        self.computing.join().unwrap()
     }
 }
