@@ -1,5 +1,9 @@
 //! The service layer on its own (no HTTP): readers work on whole snapshots while writes go on.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::HeldScope;
 use qmap::service::{Deadline, How, ImportOptions, Service};
 use qmap::store::Store;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -537,40 +541,4 @@ fn the_first_dataset_read_that_may_not_wait_says_computing_and_the_work_goes_on(
     assert_eq!(answer.as_of_revision, None);
     assert_eq!(answer.chains, computed.comparison);
     assert_eq!(answer.dataset, fresh.qi.figures.coverage);
-}
-
-/// Another thread computing a snapshot's dataset-wide scope and holding it until released, so
-/// that meanwhile the scope is "being computed" (the demo's is computed too fast to catch).
-struct HeldScope {
-    release: std::sync::mpsc::Sender<()>,
-    computing: std::thread::JoinHandle<std::sync::Arc<qmap::analysis::DatasetAnalysis>>,
-}
-
-impl HeldScope {
-    /// Starts computing `snap`'s scope (its result will be `result`) and returns once started.
-    fn hold(
-        snap: &std::sync::Arc<qmap::service::Snapshot>,
-        result: std::sync::Arc<qmap::analysis::DatasetAnalysis>,
-    ) -> HeldScope {
-        let started = std::sync::Arc::new(std::sync::Barrier::new(2));
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let computing = {
-            let (snap, started) = (snap.clone(), started.clone());
-            std::thread::spawn(move || {
-                snap.cache.all.get_or_compute(|| {
-                    started.wait();
-                    released.recv().unwrap();
-                    result
-                })
-            })
-        };
-        started.wait();
-        HeldScope { release, computing }
-    }
-
-    /// Lets the computation finish and returns what it computed.
-    fn release(self) -> std::sync::Arc<qmap::analysis::DatasetAnalysis> {
-        self.release.send(()).unwrap();
-        self.computing.join().unwrap()
-    }
 }

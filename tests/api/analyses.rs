@@ -1,6 +1,7 @@
 //! Scenarios, what-ifs, the chain comparison and dataset-wide coverage, against `qmap::analysis`
 //! called directly.
 
+use crate::common::HeldScope;
 use crate::helpers::*;
 use axum::http::StatusCode;
 use qmap::analysis::eligibility::Scope;
@@ -358,41 +359,5 @@ async fn the_first_dataset_reads_while_computing_answer_202_computing() {
     for uri in URIS {
         let body = app.get(uri).await.ok(StatusCode::OK);
         assert!(body.get("as_of_revision").is_none(), "{uri}");
-    }
-}
-
-/// Another thread computing a snapshot's dataset-wide scope and holding it until released, so
-/// that meanwhile the scope is "being computed" (the demo's is computed too fast to catch).
-struct HeldScope {
-    release: std::sync::mpsc::Sender<()>,
-    computing: std::thread::JoinHandle<std::sync::Arc<qmap::analysis::DatasetAnalysis>>,
-}
-
-impl HeldScope {
-    /// Starts computing `snap`'s scope (its result will be `result`) and returns once started.
-    fn hold(
-        snap: &std::sync::Arc<qmap::service::Snapshot>,
-        result: std::sync::Arc<qmap::analysis::DatasetAnalysis>,
-    ) -> HeldScope {
-        let started = std::sync::Arc::new(std::sync::Barrier::new(2));
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let computing = {
-            let (snap, started) = (snap.clone(), started.clone());
-            std::thread::spawn(move || {
-                snap.cache.all.get_or_compute(|| {
-                    started.wait();
-                    released.recv().unwrap();
-                    result
-                })
-            })
-        };
-        started.wait();
-        HeldScope { release, computing }
-    }
-
-    /// Lets the computation finish and returns what it computed.
-    fn release(self) -> std::sync::Arc<qmap::analysis::DatasetAnalysis> {
-        self.release.send(()).unwrap();
-        self.computing.join().unwrap()
     }
 }

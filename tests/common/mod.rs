@@ -255,3 +255,39 @@ pub fn loaded(files: &[&str]) -> qmap::model::Dataset {
     }
     d
 }
+
+/// Another thread computing a snapshot's dataset-wide scope and holding it until released, so
+/// that meanwhile the scope is "being computed" (the demo's is computed too fast to catch).
+pub struct HeldScope {
+    release: std::sync::mpsc::Sender<()>,
+    computing: std::thread::JoinHandle<std::sync::Arc<qmap::analysis::DatasetAnalysis>>,
+}
+
+impl HeldScope {
+    /// Starts computing `snap`'s scope (its result will be `result`) and returns once started.
+    pub fn hold(
+        snap: &std::sync::Arc<qmap::service::Snapshot>,
+        result: std::sync::Arc<qmap::analysis::DatasetAnalysis>,
+    ) -> HeldScope {
+        let started = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let computing = {
+            let (snap, started) = (snap.clone(), started.clone());
+            std::thread::spawn(move || {
+                snap.cache.all.get_or_compute(|| {
+                    started.wait();
+                    released.recv().unwrap();
+                    result
+                })
+            })
+        };
+        started.wait();
+        HeldScope { release, computing }
+    }
+
+    /// Lets the computation finish and returns what it computed.
+    pub fn release(self) -> std::sync::Arc<qmap::analysis::DatasetAnalysis> {
+        self.release.send(()).unwrap();
+        self.computing.join().unwrap()
+    }
+}
