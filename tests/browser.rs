@@ -306,6 +306,15 @@ impl Page {
         }
     }
 
+    /// Asserts that the page has stopped polling: the call counter `window.<counter>` (kept by
+    /// a test's wrapped `fetch`) does not move over two poll intervals and more.
+    async fn assert_asks_no_more(&self, counter: &str) {
+        let read = format!("return window.{counter}");
+        let calls = self.js(&read).await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(self.js(&read).await, calls, "window.{counter} moved");
+    }
+
     /// Opens `#/route` and waits until the view called `view` has rendered.
     async fn show_now(&self, route: &str, view: &str) {
         let url = format!("{}/#/{route}", self.base);
@@ -607,10 +616,8 @@ async fn pending_chains_show_computing_and_the_list_asks_again_until_none_is() {
     assert_eq!(page.count(".kpi.pending").await, 0);
     assert_eq!(page.count(".chain-card .ring").await, 3);
     assert_eq!(page.count(".chain-card .flag").await, 1);
-    // No row pending: the page asks no more (two poll intervals and more later, no new call).
-    let calls = page.js("return window.__chainCalls").await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(page.js("return window.__chainCalls").await, calls);
+    // No row pending: the page asks no more.
+    page.assert_asks_no_more("__chainCalls").await;
     page.assert_no_errors("").await;
     page.close().await;
 }
@@ -655,10 +662,8 @@ async fn an_earlier_revisions_comparison_is_said_so_until_the_current_one_is_rea
         "the current comparison, without the line",
     )
     .await;
-    // Current: the page asks no more (two poll intervals and more later, no new call).
-    let calls = page.js("return window.__cmpCalls").await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(page.js("return window.__cmpCalls").await, calls);
+    // Current: the page asks no more.
+    page.assert_asks_no_more("__cmpCalls").await;
     page.assert_no_errors("").await;
     page.close().await;
 }

@@ -1,5 +1,6 @@
 //! Import and export of whole bundles.
 
+use crate::errors::{details, pair};
 use crate::helpers::*;
 use axum::http::StatusCode;
 use qmap::model::{Bundle, Dataset};
@@ -152,17 +153,11 @@ async fn the_capability_catalogue_is_imported_and_read_back() {
         .post("/api/v1/import", &bad)
         .await
         .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
-    let details: Vec<(&str, &str)> = body["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        details,
+        details(&body),
         [
-            ("/capabilities/0/name", "empty_name"),
-            ("/capabilities/1/code", "invalid_capability")
+            pair("/capabilities/0/name", "empty_name"),
+            pair("/capabilities/1/code", "invalid_capability")
         ]
     );
     app.assert_unchanged(&before).await;

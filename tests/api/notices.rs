@@ -2,6 +2,7 @@
 //! upstream to direct suppliers), who may speak for a firm, bad input, the rate limit, what
 //! each role reads, acknowledgements, and the round trip through export and import.
 
+use crate::errors::{details, pair};
 use crate::helpers::*;
 use axum::http::{Method, StatusCode};
 use qmap::api::ApiConfig;
@@ -422,18 +423,13 @@ async fn notices_round_trip_through_export_and_import_with_their_recipients_and_
         .post("/api/v1/import", &bad)
         .await
         .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
-    let paths: Vec<(&str, &str)> = e["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
-        .collect();
+    let paths = details(&e);
     assert!(
-        paths.contains(&("/notices/0/severity", "invalid_severity")),
+        paths.contains(&pair("/notices/0/severity", "invalid_severity")),
         "{paths:?}"
     );
     assert!(
-        paths.contains(&("/notices/0/direction", "unknown_direction")),
+        paths.contains(&pair("/notices/0/direction", "unknown_direction")),
         "{paths:?}"
     );
     bad["notices"][0]["severity"] = json!(2);
@@ -443,17 +439,12 @@ async fn notices_round_trip_through_export_and_import_with_their_recipients_and_
         .post("/api/v1/import", &bad)
         .await
         .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
-    let paths: Vec<(&str, &str)> = e["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
-        .collect();
+    let paths = details(&e);
     assert_eq!(
         paths,
         [
-            ("/notices/0/about/firm", "unknown_organization"),
-            ("/notices/0/acks/o", "not_a_recipient")
+            pair("/notices/0/about/firm", "unknown_organization"),
+            pair("/notices/0/acks/o", "not_a_recipient")
         ]
     );
 }
